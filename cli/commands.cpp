@@ -1,0 +1,195 @@
+#include "cli/commands.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "engine/duration.hpp"
+#include "engine/error.hpp"
+#include "engine/results.hpp"
+#include "engine/runner.hpp"
+#include "engine/scenario.hpp"
+#include "twins/register.hpp"
+
+namespace dtwin::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::vector<std::string> kHeadline = {"throughput_per_h", "lead_time_s", "wip"};
+
+Registry make_registry() {
+  Registry r;
+  twins::register_all(r);
+  return r;
+}
+
+unsigned default_jobs(unsigned jobs) {
+  if (jobs > 0) return jobs;
+  const unsigned hc = std::thread::hardware_concurrency();
+  return hc ? hc : 1;
+}
+
+// Compiles the chosen variants, with command-line overrides applied to each.
+std::vector<CompiledVariant> compile(const Scenario& sc, const Registry& reg,
+                                     const std::vector<std::size_t>& which, long long seed,
+                                     long long reps) {
+  std::vector<CompiledVariant> out;
+  for (auto i : which) {
+    CompiledVariant v = sc.compile(i, reg);
+    if (seed >= 0) v.settings.seed = static_cast<std::uint64_t>(seed);
+    if (reps > 0) v.settings.replications = static_cast<std::uint32_t>(reps);
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+void make_dir(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw UsageError("cannot create directory " + dir + ": " + ec.message());
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream os(tmp, std::ios::binary);
+    if (!os) throw UsageError("cannot write " + path);
+    os << text;
+    if (!os) throw UsageError("cannot write " + path);
+  }
+  fs::rename(tmp, path);  // readers never see a half-written file
+}
+
+std::string stem_of(const std::string& file) {
+  return fs::path(file).stem().string();
+}
+
+std::string safe_name(const std::string& s) {
+  std::string out;
+  for (char c : s)
+    out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+            c == '=')
+               ? c
+               : '_';
+  return out;
+}
+
+}  // namespace
+
+int cmd_validate(const std::string& file) {
+  const Registry reg = make_registry();
+  const Scenario sc = Scenario::load(file);
+  std::size_t runs = 0, twins = 0;
+  for (std::size_t i = 0; i < sc.variants().size(); ++i) {
+    const CompiledVariant v = sc.compile(i, reg);
+    runs += v.settings.replications;
+    if (i == 0)
+      for (const auto& m : v.models) {
+        std::vector<TwinInfo> t;
+        m->twins(t);
+        twins += t.size();
+      }
+  }
+  std::cout << file << ": ok: \"" << sc.name() << "\", " << twins << " twins, "
+            << sc.variants().size() - 1 << " variants and sweep points, " << runs << " runs\n";
+  return 0;
+}
+
+int cmd_run(const RunOptions& o) {
+  const Registry reg = make_registry();
+  const Scenario sc = Scenario::load(o.file);
+  std::vector<std::size_t> which;
+  if (o.variants.empty()) {
+    for (std::size_t i = 0; i < sc.variants().size(); ++i)
+      if (sc.variants()[i].kind != Variant::Kind::Grid) which.push_back(i);
+  } else {
+    for (const auto& n : o.variants) which.push_back(sc.find_variant(n));
+  }
+  const auto variants = compile(sc, reg, which, o.seed, o.replications);
+  const std::string out = o.out.empty() ? "out/" + stem_of(o.file) : o.out;
+  make_dir(out);
+
+  // the first replication of each variant writes its time series
+  std::vector<std::unique_ptr<std::ofstream>> ts(variants.size());
+  if (!o.no_timeseries)
+    for (std::size_t i = 0; i < variants.size(); ++i) {
+      const std::string path = out + "/" +
+                               (i == 0 ? std::string("timeseries.csv")
+                                       : "timeseries." + safe_name(variants[i].name) + ".csv");
+      ts[i] = std::make_unique<std::ofstream>(path, std::ios::binary);
+      if (!*ts[i]) throw UsageError("cannot write " + path);
+    }
+  const auto tasks = plan_runs(variants);
+  Progress progress(tasks.size(), "runs", !o.quiet && stderr_is_terminal());
+  const auto results = run_all(
+      variants, tasks, default_jobs(o.jobs),
+      [&](const RunTask& t) -> std::ostream* {
+        return t.replication == 0 && ts[t.variant] ? ts[t.variant].get() : nullptr;
+      },
+      &progress);
+  progress.finish();
+  for (auto& f : ts)
+    if (f) f->close();
+
+  const ResultTable table = make_table(sc, variants, results);
+  std::ostringstream csv;
+  write_csv(csv, table);
+  write_file(out + "/runs.csv", csv.str());
+  write_file(out + "/runs.json", manifest(table, Shard{}).dump(2) + "\n");
+  write_file(out + "/report.json", make_report(table).dump(2) + "\n");
+  if (!o.quiet) {
+    std::cout << comparison_text(table, kHeadline);
+    std::cout << "wrote " << out << "/report.json, " << out << "/timeseries.csv and " << out
+              << "/runs.csv\n";
+  }
+  return 0;
+}
+
+int cmd_sweep(const SweepOptions& o) {
+  const Registry reg = make_registry();
+  const Scenario sc = Scenario::load(o.file);
+  const Shard shard = parse_shard(o.shard);
+  std::vector<std::size_t> which;
+  for (std::size_t i = 0; i < sc.variants().size(); ++i) which.push_back(i);
+  const auto variants = compile(sc, reg, which, o.seed, o.replications);
+  const auto tasks = plan_runs(variants, shard);
+  make_dir(o.out);
+  Progress progress(tasks.size(), "runs", !o.quiet && stderr_is_terminal());
+  const auto results = run_all(variants, tasks, default_jobs(o.jobs), nullptr, &progress);
+  progress.finish();
+  const ResultTable table = make_table(sc, variants, results);
+  std::ostringstream csv;
+  write_csv(csv, table);
+  write_file(o.out + "/sweep.csv", csv.str());
+  write_file(o.out + "/sweep.json", manifest(table, shard).dump(2) + "\n");
+  if (!o.quiet)
+    std::cout << "shard " << shard.k << "/" << shard.n << ": " << tasks.size() << " of "
+              << table.runs_planned() << " runs -> " << o.out << "/sweep.csv\n";
+  return 0;
+}
+
+int cmd_compare(const CompareOptions& o) {
+  std::vector<ResultTable> parts;
+  for (const auto& d : o.dirs) parts.push_back(read_results(d));
+  const ResultTable t = merge(parts);
+  if (t.rows.size() < t.runs_planned())
+    std::cerr << "warning: " << t.rows.size() << " of " << t.runs_planned()
+              << " planned runs present (missing shards?)\n";
+  std::cout << comparison_text(t, o.kpis.empty() ? kHeadline : o.kpis);
+  if (!o.out.empty()) {
+    make_dir(o.out);
+    std::ostringstream csv;
+    write_csv(csv, t);
+    write_file(o.out + "/sweep.csv", csv.str());
+    write_file(o.out + "/sweep.json", manifest(t, Shard{}).dump(2) + "\n");
+    write_file(o.out + "/report.json", make_report(t).dump(2) + "\n");
+    std::cout << "wrote " << o.out << "/report.json and " << o.out << "/sweep.csv\n";
+  }
+  return 0;
+}
+
+}  // namespace dtwin::cli

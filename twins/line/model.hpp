@@ -1,0 +1,52 @@
+// The production-line model: discrete events over a LineSpec, state in a LineState.
+// Parts are released by sources, wait in places (buffers, conveyors, links), are processed by
+// machines, and leave at sinks or as scrap. See spec.hpp for the semantics.
+#pragma once
+
+#include <memory>
+
+#include "engine/model.hpp"
+#include "engine/world.hpp"
+#include "twins/line/spec.hpp"
+#include "twins/line/state.hpp"
+
+namespace dtwin::line {
+
+class LineModel final : public Model {
+ public:
+  explicit LineModel(LineSpec spec) : spec_(std::move(spec)) {}
+  const LineSpec& spec() const { return spec_; }
+
+  std::string_view kind() const override { return "line"; }
+  void twins(std::vector<TwinInfo>& out) const override;
+  std::unique_ptr<StateBlock> make_state(const RunContext& ctx) const override;
+  void start(World& w, std::uint32_t self) const override;
+  void handle(World& w, const Event& e) const override;
+  void reset_stats(World& w, std::uint32_t self) const override;
+  void collect(const World& w, std::uint32_t self, Metrics& out) const override;
+  void columns(std::vector<std::string>& out) const override;
+  void sample(const World& w, std::uint32_t self, std::vector<std::string>& out) const override;
+  nlohmann::json state_json(const World& w, std::uint32_t self) const override;
+
+ private:
+  struct Ctx;  // one event's working set: world, state, self
+  void try_start(Ctx& c, std::uint32_t m) const;
+  void begin_work(Ctx& c, std::uint32_t m) const;
+  void schedule_segment(Ctx& c, std::uint32_t m) const;
+  void finish(Ctx& c, std::uint32_t m) const;
+  void deliver(Ctx& c, std::uint32_t m) const;
+  bool available(const Ctx& c, std::uint32_t place, std::uint32_t qty) const;
+  double take(Ctx& c, std::uint32_t place) const;
+  void after_take(Ctx& c, std::uint32_t place) const;
+  void put(Ctx& c, std::uint32_t place, double birth) const;
+  void notify(Ctx& c, std::uint32_t place) const;
+  void shift_change(Ctx& c, std::uint32_t m) const;
+  void arrival(Ctx& c, std::uint32_t s) const;
+  void set_status(Ctx& c, std::uint32_t m, Status s) const;
+  void level_changed(Ctx& c, std::uint32_t place) const;
+  void wip_changed(Ctx& c) const;
+
+  LineSpec spec_;
+};
+
+}  // namespace dtwin::line

@@ -1,0 +1,90 @@
+// The production line's Spec: machines, buffers, conveyors, sources and sinks joined by the
+// scenario's "flow", compiled into places where parts wait and machines that move them.
+//
+// Semantics (also in the README):
+//  - A buffer's capacity counts parts waiting between machines, not the part on a machine.
+//    No capacity: unbounded. Two machines joined directly have a place of capacity 0.
+//  - Blocking after service: a machine that finishes while its output is full keeps the part
+//    and is blocked until space opens.
+//  - Failures happen only while processing: time to failure counts operating time. The
+//    interrupted part resumes after repair.
+//  - A conveyor is a FIFO place whose parts become available length/speed after they enter,
+//    holding at most max_parts (accumulating at its end when the next machine is busy).
+//  - An assembly station takes `inputs[k]` parts from each input place and makes one part.
+//  - Setup happens before processing every `every` parts (the first part included).
+//  - A scrapped part leaves the line at the machine that scrapped it.
+//  - Planned downtime from a shift calendar freezes a machine (see calendar.hpp).
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "engine/distribution.hpp"
+#include "twins/line/calendar.hpp"
+
+namespace dtwin::line {
+
+constexpr std::uint64_t kUnbounded = std::numeric_limits<std::uint64_t>::max();
+constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+
+enum class PlaceKind : std::uint8_t {
+  Buffer,    // a buffer twin
+  Conveyor,  // a conveyor twin
+  Link,      // two machines joined directly: capacity 0
+  Supply,    // a saturated source: a part is always there
+  Arrivals,  // the queue in front of a machine fed by a source with interarrival times
+  Sink,      // a sink twin: takes every part
+};
+
+struct PlaceSpec {
+  std::string id;  // the twin id, or "src->m1" for an implicit place
+  PlaceKind kind = PlaceKind::Buffer;
+  std::uint64_t capacity = kUnbounded;
+  double transit_s = 0;                  // conveyor
+  double length_m = 0, speed_m_s = 0;    // conveyor, for display
+  std::vector<std::uint32_t> producers;  // machines that put parts here
+  std::vector<std::uint32_t> consumers;  // machines that take parts from here
+  std::uint32_t source = kNone;          // the source feeding it, if any
+  bool is_twin = false;                  // buffer, conveyor or sink twin (not implicit)
+};
+
+struct SourceSpec {
+  std::string id;
+  bool saturated = false;
+  Distribution interarrival;
+  std::uint32_t place = kNone;  // where arrivals go
+  bool drop_when_full = false;  // else the source blocks
+};
+
+struct MachineSpec {
+  std::string id;
+  std::string kind;  // "machine" or "assembly"
+  Distribution process;
+  double speed = 1;  // process times are divided by it
+  bool fails = false;
+  Distribution ttf, ttr;  // time to failure (operating time), time to repair
+  bool has_setup = false;
+  Distribution setup;
+  std::uint64_t setup_every = 1;
+  double scrap = 0;                      // probability a finished part is scrapped
+  double ideal_cycle_s = 0;              // for OEE performance
+  std::uint32_t calendar = kNone;        // index into LineSpec::calendars
+  std::vector<std::uint32_t> inputs;     // places
+  std::vector<std::uint32_t> input_qty;  // parts taken from each input (assembly); 1 otherwise
+  bool assembly = false;  // needs every input; otherwise takes from the first that has a part
+  std::uint32_t output = kNone;  // place
+};
+
+struct LineSpec {
+  std::string id = "line";
+  std::vector<SourceSpec> sources;
+  std::vector<MachineSpec> machines;
+  std::vector<PlaceSpec> places;
+  std::vector<Calendar> calendars;
+  std::vector<std::uint32_t> serial_order;  // machines in flow order when the line is a chain
+  double window_s = 3600;                   // throughput in the time series: mean over this window
+};
+
+}  // namespace dtwin::line

@@ -1,0 +1,10 @@
+// The one place that knows every twin kind.
+#pragma once
+
+#include "engine/registry.hpp"
+
+namespace dtwin::twins {
+
+void register_all(Registry& r);
+
+}  // namespace dtwin::twins
