@@ -20,7 +20,8 @@ inline Registry registry() {
   return r;
 }
 
-inline CompiledVariant compile_text(const std::string& json, const std::string& variant = "baseline") {
+inline CompiledVariant compile_text(const std::string& json,
+                                    const std::string& variant = "baseline") {
   const Scenario sc = Scenario::parse(json, "inline.json");
   return sc.compile(sc.find_variant(variant), registry());
 }
