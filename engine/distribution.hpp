@@ -13,7 +13,10 @@
 //
 // Every parameter that is a time accepts a duration string ("5min"). Sampling uses only our
 // own Rng and closed-form transforms (never std:: distributions, whose output differs between
-// standard libraries), so the same stream gives the same numbers on every platform.
+// standard libraries), so the same stream gives the same numbers on every platform. Draws per
+// sample: constant 0, exponential/uniform/triangular/weibull/empirical 1, lognormal 2, normal
+// 2 per attempt (Box-Muller, the second variate unused; redrawn while < 0); normal with sd 0
+// and triangular with min == max draw nothing.
 #pragma once
 
 #include <string>

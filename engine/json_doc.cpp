@@ -469,7 +469,7 @@ class PositionScanner {
           out += '\r';
           break;
         case 't':
-          out += 'T';
+          out += '\t';
           break;
         case 'u': {
           if (i_ + 4 > text_.size()) return out;

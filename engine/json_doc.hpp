@@ -1,5 +1,8 @@
 // A JSON document read from a file, with the line and column of every value, so errors about
-// a value can name file:line:col as well as its JSON pointer.
+// a value can name file:line:col as well as its JSON pointer. Columns count bytes (a UTF-8
+// character of several bytes counts as several columns; a byte-order mark is not counted).
+// Documents nested more than 512 levels deep are rejected, so code that walks a document
+// recursively need not worry about the stack.
 #pragma once
 
 #include <string>

@@ -343,7 +343,8 @@ std::vector<std::pair<std::string, Node>> Node::members() const {
     // nlohmann sorts member names; the scanner knows where each member was written
     auto where = [this](const Node& n) {
       const auto it = doc_->positions.find(n.pointer());
-      return it == doc_->positions.end() ? std::pair<int, int>{0, 0} : it->second;
+      constexpr int kLast = std::numeric_limits<int>::max();
+      return it == doc_->positions.end() ? std::pair<int, int>{kLast, kLast} : it->second;
     };
     std::stable_sort(out.begin(), out.end(), [&where](const auto& a, const auto& b) {
       return where(a.second) < where(b.second);

@@ -27,6 +27,10 @@ class Node {
   // The root of a parsed document. Nodes reached from it throw errors that carry file:line:col
   // as well as the pointer, and members() is in document order.
   explicit Node(const JsonDoc& doc);
+  // The root of `j`, a document derived from `doc` (say a variant's merge-patched copy of
+  // doc.value): locations and member order come from `doc` for the pointers that exist there;
+  // members `doc` does not have come after the others, in name order.
+  Node(const nlohmann::json& j, const JsonDoc& doc) : j_(&j), ptr_(), doc_(&doc) {}
 
   const nlohmann::json& json() const { return *j_; }
   const std::string& pointer() const { return ptr_; }

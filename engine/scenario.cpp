@@ -116,7 +116,7 @@ Scenario Scenario::from_doc(JsonDoc doc) {
   Scenario s;
   s.doc_ = std::move(doc);
   try {
-    const Node root(s.doc_.value);
+    const Node root(s.doc_);
     if (!root.is_object()) root.expected("a scenario object");
     if (auto n = root.find("name")) s.name_ = n->string();
     s.variants_.push_back(Variant{"baseline", Variant::Kind::Baseline, {}, {}});
@@ -205,7 +205,7 @@ CompiledVariant Scenario::compile(std::size_t i, const Registry& reg) const {
   for (const auto& [ptr, val] : v.sets) out.doc[nlohmann::json::json_pointer(ptr)] = val;
 
   try {
-    const Node root(out.doc);
+    const Node root(out.doc, doc_);  // members in document order
     if (!root.is_object()) root.expected("a scenario object");
     std::vector<std::string> allowed = kTopLevel;
     for (const auto& f : reg.factories())
@@ -256,7 +256,8 @@ CompiledVariant Scenario::compile(std::size_t i, const Registry& reg) const {
       out.models.insert(out.models.end(), models.begin(), models.end());
     }
   } catch (ScenarioError& e) {
-    if (e.location().line != 0) throw;
+    // locate the error in the file: in the variant's patch or sweep entry when that is what
+    // set the bad value, otherwise in the base document
     std::string where = e.pointer();
     if (v.kind == Variant::Kind::Patch && patch_covers(v.patch, e.pointer())) {
       where = "/variants/" + pointer_escape(v.name) + covered_prefix(v.patch, e.pointer());

@@ -178,6 +178,18 @@ TEST_CASE("nodes from a document carry file, line and column, and keep document 
 
   // without the document, members come in name order
   CHECK(Node(doc.value).members()[0].first == "alpha");
+
+  // a patched copy keeps the order of the original; new members come last
+  json patched = doc.value;
+  patched.merge_patch(json::parse(R"({"beta": 2, "zeta": 3, "aaa": 4})"));
+  const auto order = Node(patched, doc).members();
+  REQUIRE(order.size() == 5);
+  CHECK(order[0].first == "zeta");
+  CHECK(order[1].first == "alpha");
+  CHECK(order[2].first == "mid");
+  CHECK(order[3].first == "aaa");
+  CHECK(order[4].first == "beta");
+  CHECK(error_of([&] { Node(patched, doc).at("zeta").string(); }).location().line == 2);
 }
 
 TEST_CASE("edit distance and suggestions") {
