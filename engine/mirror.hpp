@@ -1,0 +1,166 @@
+// The mirror: per twin, per property, what the physical asset last reported and what the digital
+// side wants, kept in step (after AWS IoT Device Shadow, Eclipse Ditto and Sparkplug B).
+//
+//  - reported: value, the asset's source time, its session id and sequence number, a quality
+//    (good, stale, uncertain) and the engine's receive time.
+//  - desired: value, id, version and a lifecycle pending -> applied | rejected | superseded |
+//    expired. A desired value is applied when the asset reports the same value (within the
+//    property's tolerance for numbers).
+//  - delta: the desired values still pending whose reported value differs.
+//  - Stale input never wins: a report older than what is held, ordered by (session, sequence,
+//    source time), is dropped and counted; an identical one is a duplicate (idempotent).
+//  - Every change bumps the twin's revision; a write may be conditional on a revision.
+//  - Presence: birth starts a session; death (or a lost broker) marks every reported value
+//    stale with the engine's receive time.
+//
+// Property and twin lookups by name happen at the edges (topics, commands); the ingest path
+// works on indices and does not allocate.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace dtwin {
+
+enum class Quality : std::uint8_t { Good, Stale, Uncertain };
+enum class DesiredState : std::uint8_t { None, Pending, Applied, Rejected, Superseded, Expired };
+const char* quality_name(Quality q);
+const char* desired_state_name(DesiredState s);
+
+// A property value: a number (also booleans as 0/1 and enumerations as their index) or text.
+struct Value {
+  double num = 0;
+  std::string text;  // only for kind Text
+  bool operator==(const Value& o) const { return num == o.num && text == o.text; }
+};
+
+struct PropertySpec {
+  enum class Kind : std::uint8_t { Number, Bool, Enum, Text } kind = Kind::Number;
+  std::string name;                  // "speed"
+  std::string unit;                  // "1", "parts", "degC"
+  double min = -1e300, max = 1e300;  // accepted range (numbers)
+  double tolerance = 0;              // |desired - reported| <= tolerance counts as applied
+  std::vector<std::string> choices;  // Enum: the names, index = value
+  bool writable = false;             // may the digital side set a desired value?
+};
+
+struct TwinSpec {
+  std::string id;
+  std::vector<PropertySpec> properties;
+};
+
+struct Reported {
+  Value value;
+  double source_time = 0;   // the asset's clock, s
+  double receive_time = 0;  // the engine's clock, s
+  std::uint64_t session = 0, seq = 0;
+  Quality quality = Quality::Uncertain;
+  double quality_since = 0;  // engine time the quality last changed (stale since ...)
+  bool present = false;
+};
+
+struct Desired {
+  Value value;
+  std::string id;  // the writer's request id
+  std::uint64_t version = 0;
+  DesiredState state = DesiredState::None;
+  double set_time = 0, expires = 0;  // expires 0: never
+  std::string reason;                // why rejected or expired
+};
+
+struct PropertyState {
+  Reported reported;
+  Desired desired;
+};
+
+struct TwinMirrorState {
+  std::uint64_t revision = 0;
+  bool online = false;
+  std::uint64_t session = 0;  // current asset session (from its birth)
+  double last_seen = 0;
+  std::vector<PropertyState> props;
+  // counters
+  std::uint64_t applied = 0, stale_dropped = 0, duplicates = 0, rejected = 0;
+};
+
+// Why an input was not applied.
+enum class Outcome : std::uint8_t {
+  Applied,
+  Duplicate,  // identical to what is held: nothing changes
+  Stale,      // older than what is held: dropped
+  UnknownTwin,
+  UnknownProperty,
+  WrongType,
+  OutOfRange,
+  NotWritable,
+  RevisionMismatch,
+};
+const char* outcome_name(Outcome o);
+
+struct WriteResult {
+  Outcome outcome;
+  std::uint64_t revision;        // the twin's revision after the call
+  std::uint64_t version;         // the desired value's version (when applied)
+  std::string reason;            // for refusals: what was wrong, for a log line or a reply
+  std::uint64_t superseded = 0;  // the pending version this write replaced, if any
+};
+
+class Mirror {
+ public:
+  explicit Mirror(std::vector<TwinSpec> twins);
+
+  std::size_t twin_count() const { return specs_.size(); }
+  const TwinSpec& spec(std::size_t t) const { return specs_[t]; }
+  const TwinMirrorState& state(std::size_t t) const { return states_[t]; }
+  // npos when unknown
+  std::size_t find_twin(const std::string& id) const;
+  std::size_t find_property(std::size_t twin, const std::string& name) const;
+
+  // The physical side reports a value. The hot path: indices, no allocation for numbers.
+  Outcome report(std::size_t twin, std::size_t prop, const Value& v, double source_time,
+                 std::uint64_t session, std::uint64_t seq, double receive_time);
+  // Parses a JSON value for the property (number, bool, enum name or index, text) with checks.
+  Outcome parse_value(std::size_t twin, std::size_t prop, const nlohmann::json& j, Value& out,
+                      std::string* reason) const;
+
+  // The digital side asks for a value. if_revision: 0 = unconditional.
+  WriteResult set_desired(std::size_t twin, std::size_t prop, const Value& v, double now,
+                          const std::string& id, std::uint64_t if_revision = 0, double ttl_s = 0);
+  // The asset refuses a desired value (e.g. outside what it can do).
+  WriteResult reject_desired(std::size_t twin, std::size_t prop, std::uint64_t version,
+                             const std::string& reason);
+
+  // Presence. A birth with a session id lower than the current one is stale and ignored.
+  Outcome birth(std::size_t twin, std::uint64_t session, double receive_time);
+  void death(std::size_t twin, double receive_time);
+  // Every twin lost at once (the broker went away).
+  void lost_all(double receive_time);
+  // Pending desired values past their expiry become expired.
+  void expire(double now);
+
+  // Desired values pending whose reported value differs (or is absent).
+  std::vector<std::size_t> delta(std::size_t twin) const;
+  bool matches(std::size_t twin, std::size_t prop) const;
+
+  // JSON views for get / history / notifications.
+  nlohmann::json twin_json(std::size_t twin, double now) const;
+  std::string value_text(std::size_t twin, std::size_t prop, const Value& v) const;
+  nlohmann::json value_json(std::size_t twin, std::size_t prop, const Value& v) const;
+
+  // Whole mirror state as data (persistence, snapshot of the live plant).
+  const std::vector<TwinMirrorState>& states() const { return states_; }
+  void restore(std::vector<TwinMirrorState> s);
+
+ private:
+  void bump(std::size_t twin) { ++states_[twin].revision; }
+  std::vector<TwinSpec> specs_;
+  std::vector<TwinMirrorState> states_;
+  std::unordered_map<std::string, std::size_t> twin_index_;
+  std::vector<std::unordered_map<std::string, std::size_t>> prop_index_;
+};
+
+}  // namespace dtwin
