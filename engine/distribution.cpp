@@ -84,7 +84,7 @@ void check_order(const Node& hi, const char* hi_name, double hi_value, const cha
 
 }  // namespace
 
-double Distribution::sample(Rng& rng) const {
+double Distribution::sample_other(Rng& rng) const {
   switch (kind) {
     case Kind::Constant:
       return a;

@@ -19,6 +19,7 @@
 // and triangular with min == max draw nothing.
 #pragma once
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -50,7 +51,13 @@ struct Distribution {
     return Distribution{Kind::Exponential, mean, 0, 0, {}};
   }
 
-  double sample(Rng& rng) const;
+  // the common kinds inline: this is on the line model's hot path
+  double sample(Rng& rng) const {
+    if (kind == Kind::Exponential) return a * (0.0 - std::log(rng.uniform_pos()));  // +0, not -0
+    if (kind == Kind::Constant) return a;
+    return sample_other(rng);
+  }
+  double sample_other(Rng& rng) const;
   double mean() const;           // the distribution's mean (for Normal: of the truncated variable)
   std::string describe() const;  // "exponential(mean 60 s)"
   nlohmann::json to_json() const;  // canonical JSON form, parseable by parse_distribution

@@ -43,7 +43,14 @@ class Kernel {
   void schedule(double time, std::uint8_t priority, std::uint32_t model, std::uint32_t entity,
                 std::uint32_t code, std::uint32_t token = 0) {
     const std::uint64_t order = (static_cast<std::uint64_t>(priority) << 56) | (seq_++ & kSeqMask);
-    heap_.push_back(Event{time, order, model, entity, code, token});
+    const Event e{time, order, model, entity, code, token};
+    if (hole_) {  // the event being handled still sits at the root: replace it
+      hole_ = false;
+      heap_.front() = e;
+      sift_down(0);
+      return;
+    }
+    heap_.push_back(e);
     sift_up(heap_.size() - 1);
   }
 
@@ -61,9 +68,24 @@ class Kernel {
     return e;
   }
 
+  // Handling an event usually schedules another: take() leaves the event at the root and the
+  // first schedule() during its handling overwrites it (one sift instead of two); done() pops
+  // it if nothing did. Between take() and done() only schedule() may be called.
+  const Event& take() {
+    hole_ = true;
+    return heap_.front();
+  }
+  void done() {
+    if (hole_) {
+      hole_ = false;
+      pop();
+    }
+  }
+
   void clear() {
     heap_.clear();
     seq_ = 0;
+    hole_ = false;
   }
   std::uint64_t scheduled_total() const { return seq_; }
 
@@ -101,6 +123,7 @@ class Kernel {
 
   std::vector<Event> heap_;
   std::uint64_t seq_ = 0;
+  bool hole_ = false;
 };
 
 }  // namespace dtwin

@@ -18,6 +18,7 @@ struct CompileContext {
   const Node& root;          // the whole scenario, variant applied
   double duration_s;         // run length
   double sample_interval_s;  // time-series sampling
+  std::string base_dir;      // the scenario file's directory: relative paths in it start here
 };
 
 struct ModelFactory {

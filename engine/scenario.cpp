@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <functional>
 
 #include "engine/duration.hpp"
@@ -243,7 +244,8 @@ CompiledVariant Scenario::compile(std::size_t i, const Registry& reg) const {
       }
       ids[static_cast<std::size_t>(f - reg.factories().data())].push_back(id);
     }
-    const CompileContext ctx{root, out.settings.duration_s, out.settings.sample_interval_s};
+    const CompileContext ctx{root, out.settings.duration_s, out.settings.sample_interval_s,
+                             std::filesystem::path(doc_.file).parent_path().string()};
     for (std::size_t k = 0; k < reg.factories().size(); ++k) {
       const ModelFactory& f = reg.factories()[k];
       if (ids[k].empty()) {

@@ -48,19 +48,21 @@ void World::start(const RunContext& ctx) {
 
 bool World::step() {
   if (kernel_.empty()) return false;
-  const Event e = kernel_.pop();
+  const Event e = kernel_.take();  // a copy: the handler may overwrite the root
   now_ = e.time;
   ++handled_;
   dispatch_[e.model]->handle(*this, e);
+  kernel_.done();
   return true;
 }
 
 void World::run_until(double t) {
   while (!kernel_.empty() && kernel_.peek() <= t) {
-    const Event e = kernel_.pop();
+    const Event e = kernel_.take();
     now_ = e.time;
     ++handled_;
     dispatch_[e.model]->handle(*this, e);
+    kernel_.done();
   }
   if (t > now_) now_ = t;
 }

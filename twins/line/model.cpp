@@ -27,7 +27,7 @@ const char* status_name(Status s) {
 }
 
 bool MachineState::operator==(const MachineState& o) const {
-  return status == o.status && resume == o.resume && restart == o.restart &&
+  return status == o.status && speed == o.speed && resume == o.resume && restart == o.restart &&
          part_birth == o.part_birth && part_units == o.part_units && seg_start == o.seg_start &&
          proc_rem == o.proc_rem && ttf_rem == o.ttf_rem && rep_rem == o.rep_rem &&
          setup_rem == o.setup_rem && since_setup == o.since_setup && token == o.token &&
@@ -89,6 +89,7 @@ std::unique_ptr<StateBlock> LineModel::make_state(const RunContext& ctx) const {
     ms.rng_scrap = make_stream(ctx.seed, ctx.replication, m.id, "scrap");
     ms.rng_setup = make_stream(ctx.seed, ctx.replication, m.id, "setup");
     if (m.fails) ms.ttf_rem = m.ttf.sample(ms.rng_ttf);
+    ms.speed = m.speed;
   }
   s.places.resize(spec_.places.size());
   for (std::size_t i = 0; i < spec_.places.size(); ++i) {
@@ -163,7 +164,7 @@ void LineModel::handle(World& w, const Event& e) const {
       if (e.token != ms.token) return;
       const MachineSpec& m = spec_.machines[e.entity];
       ms.setup_rem = 0;
-      ms.proc_rem = m.process.sample(ms.rng_process) / m.speed;
+      ms.proc_rem = m.process.sample(ms.rng_process) / ms.speed;
       schedule_segment(c, e.entity);
       return;
     }
@@ -250,7 +251,7 @@ void LineModel::begin_work(Ctx& c, std::uint32_t m) const {
     c.at(c.now + ms.setup_rem, kModel, m, kSetupDone, ++ms.token);
     return;
   }
-  ms.proc_rem = spec.process.sample(ms.rng_process) / spec.speed;
+  ms.proc_rem = spec.process.sample(ms.rng_process) / ms.speed;
   schedule_segment(c, m);
 }
 
@@ -380,11 +381,13 @@ double LineModel::take(Ctx& c, std::uint32_t p) const {
 void LineModel::after_take(Ctx& c, std::uint32_t p) const {
   const PlaceSpec& P = spec_.places[p];
   if (P.kind == PlaceKind::Supply) return;
-  for (auto pm : P.producers) {
-    MachineState& x = c.s.machines[pm];
-    if (x.restart) {
-      x.restart = false;
-      try_start(c, pm);
+  if (P.capacity == 0) {  // only a direct hand-over leaves a producer to restart
+    for (auto pm : P.producers) {
+      MachineState& x = c.s.machines[pm];
+      if (x.restart) {
+        x.restart = false;
+        try_start(c, pm);
+      }
     }
   }
   PlaceState& ps = c.s.places[p];

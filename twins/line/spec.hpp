@@ -62,7 +62,7 @@ struct MachineSpec {
   std::string id;
   std::string kind;  // "machine" or "assembly"
   Distribution process;
-  double speed = 1;  // process times are divided by it
+  double speed = 1;  // initial speed setpoint (the state holds the current one)
   bool fails = false;
   Distribution ttf, ttr;  // time to failure (operating time), time to repair
   bool has_setup = false;

@@ -17,6 +17,7 @@ const char* status_name(Status s);
 struct MachineState {
   Status status = Status::Starved;
   Status resume = Status::Starved;  // what it was doing when its shift ended
+  double speed = 1;                 // a setpoint: process times are divided by it
   bool restart = false;             // its part was taken directly by the next machine
   double part_birth = 0;            // earliest release time among the parts it holds
   std::uint32_t part_units = 0;     // parts it holds (an assembly holds its components)
