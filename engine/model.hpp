@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/kernel.hpp"
+#include "engine/mirror.hpp"
 
 namespace dtwin {
 
@@ -101,6 +102,25 @@ class Model {
 
   // The state as JSON, for inspection and debugging (never read back by a model).
   virtual nlohmann::json state_json(const World& w, std::uint32_t self) const = 0;
+
+  // ---- the mirror's view of the model ----
+  // The properties of this model's twins that a mirror binds: what an asset reports and what
+  // the digital side may set. One TwinSpec per twin that has any.
+  virtual void properties(std::vector<TwinSpec>& out) const { (void)out; }
+  // The value of property `prop` of the `twin`-th TwinSpec this model listed, in the simulated
+  // state (what an emulated asset reports).
+  virtual bool read_property(const World& w, std::uint32_t self, std::size_t twin, std::size_t prop,
+                             Value& out) const {
+    (void)w, (void)self, (void)twin, (void)prop, (void)out;
+    return false;
+  }
+  // A setpoint reaches the asset: the model applies it to its state, or refuses with a reason.
+  virtual bool apply_setpoint(World& w, std::uint32_t self, std::size_t twin, std::size_t prop,
+                              const Value& v, std::string* reason) const {
+    (void)w, (void)self, (void)twin, (void)prop, (void)v;
+    if (reason) *reason = "not a setpoint";
+    return false;
+  }
 };
 
 }  // namespace dtwin

@@ -27,14 +27,15 @@ const char* status_name(Status s) {
 }
 
 bool MachineState::operator==(const MachineState& o) const {
-  return status == o.status && speed == o.speed && resume == o.resume && restart == o.restart &&
-         part_birth == o.part_birth && part_units == o.part_units && seg_start == o.seg_start &&
-         proc_rem == o.proc_rem && ttf_rem == o.ttf_rem && rep_rem == o.rep_rem &&
-         setup_rem == o.setup_rem && since_setup == o.since_setup && token == o.token &&
-         blocked_since == o.blocked_since && status_since == o.status_since &&
-         time_in == o.time_in && done == o.done && good == o.good && scrapped == o.scrapped &&
-         failures == o.failures && rng_process == o.rng_process && rng_ttf == o.rng_ttf &&
-         rng_ttr == o.rng_ttr && rng_scrap == o.rng_scrap && rng_setup == o.rng_setup;
+  return status == o.status && made_total == o.made_total && speed == o.speed &&
+         resume == o.resume && restart == o.restart && part_birth == o.part_birth &&
+         part_units == o.part_units && seg_start == o.seg_start && proc_rem == o.proc_rem &&
+         ttf_rem == o.ttf_rem && rep_rem == o.rep_rem && setup_rem == o.setup_rem &&
+         since_setup == o.since_setup && token == o.token && blocked_since == o.blocked_since &&
+         status_since == o.status_since && time_in == o.time_in && done == o.done &&
+         good == o.good && scrapped == o.scrapped && failures == o.failures &&
+         rng_process == o.rng_process && rng_ttf == o.rng_ttf && rng_ttr == o.rng_ttr &&
+         rng_scrap == o.rng_scrap && rng_setup == o.rng_setup;
 }
 
 namespace {
@@ -286,6 +287,7 @@ void LineModel::finish(Ctx& c, std::uint32_t m) const {
     return;
   }
   ++ms.good;
+  ++ms.made_total;
   deliver(c, m);
 }
 
@@ -689,6 +691,101 @@ nlohmann::json LineModel::state_json(const World& w, std::uint32_t self) const {
                               {"entered", s.places[p].entered}};
   }
   return j;
+}
+
+// ---- the mirror's view ------------------------------------------------------------------
+
+void LineModel::properties(std::vector<TwinSpec>& out) const {
+  PropertySpec state;
+  state.name = "state";
+  state.kind = PropertySpec::Kind::Enum;
+  for (std::size_t k = 0; k < kStatusCount; ++k)
+    state.choices.push_back(status_name(static_cast<Status>(k)));
+  PropertySpec parts;
+  parts.name = "parts";
+  parts.unit = "parts";
+  parts.min = 0;
+  PropertySpec speed;
+  speed.name = "speed";
+  speed.unit = "1";
+  speed.min = 0.05;
+  speed.max = 20;
+  speed.tolerance = 1e-9;
+  speed.writable = true;
+  PropertySpec level;
+  level.name = "level";
+  level.unit = "parts";
+  level.min = 0;
+  PropertySpec wip = level, output = parts;
+  wip.name = "wip";
+  output.name = "output";
+  out.push_back(TwinSpec{spec_.id, {wip, output}});
+  for (const auto& m : spec_.machines) out.push_back(TwinSpec{m.id, {state, parts, speed}});
+  for (const auto& p : spec_.places)
+    if (p.is_twin && p.kind != PlaceKind::Sink) out.push_back(TwinSpec{p.id, {level}});
+}
+
+namespace {
+// the twin-th TwinSpec of properties(): 0 the line, then machines, then buffers and conveyors
+struct PropTarget {
+  enum { Line, Machine, Place } kind;
+  std::size_t index;
+};
+PropTarget target_of(const LineSpec& spec, std::size_t twin) {
+  if (twin == 0) return {PropTarget::Line, 0};
+  if (twin <= spec.machines.size()) return {PropTarget::Machine, twin - 1};
+  std::size_t k = twin - 1 - spec.machines.size();
+  for (std::size_t p = 0; p < spec.places.size(); ++p)
+    if (spec.places[p].is_twin && spec.places[p].kind != PlaceKind::Sink && k-- == 0)
+      return {PropTarget::Place, p};
+  return {PropTarget::Place, spec.places.size()};
+}
+}  // namespace
+
+bool LineModel::read_property(const World& w, std::uint32_t self, std::size_t twin,
+                              std::size_t prop, Value& out) const {
+  const LineState& s = w.state<LineState>(self);
+  const PropTarget t = target_of(spec_, twin);
+  out = Value{};
+  switch (t.kind) {
+    case PropTarget::Line:
+      if (prop > 1) return false;
+      out.num = static_cast<double>(prop == 0 ? s.wip : s.out_total);
+      return true;
+    case PropTarget::Machine: {
+      const MachineState& ms = s.machines[t.index];
+      if (prop == 0)
+        out.num = static_cast<double>(ms.status);
+      else if (prop == 1)
+        out.num = static_cast<double>(ms.made_total);
+      else if (prop == 2)
+        out.num = ms.speed;
+      else
+        return false;
+      return true;
+    }
+    case PropTarget::Place:
+      if (t.index >= spec_.places.size() || prop != 0) return false;
+      out.num = static_cast<double>(s.places[t.index].births.size());
+      return true;
+  }
+  return false;
+}
+
+bool LineModel::apply_setpoint(World& w, std::uint32_t self, std::size_t twin, std::size_t prop,
+                               const Value& v, std::string* reason) const {
+  const PropTarget t = target_of(spec_, twin);
+  if (t.kind != PropTarget::Machine || prop != 2) {
+    if (reason) *reason = "only a machine's speed is a setpoint";
+    return false;
+  }
+  if (!(v.num >= 0.05 && v.num <= 20)) {
+    if (reason) *reason = "speed must be between 0.05 and 20";
+    return false;
+  }
+  // takes effect from the next part (or setup) the machine starts
+  w.state<LineState>(self).machines[t.index].speed = v.num;
+  return true;
 }
 
 }  // namespace dtwin::line

@@ -27,6 +27,13 @@ class LineModel final : public Model {
   void columns(std::vector<std::string>& out) const override;
   void sample(const World& w, std::uint32_t self, std::vector<std::string>& out) const override;
   nlohmann::json state_json(const World& w, std::uint32_t self) const override;
+  // machines: state (enum), parts (made since the start), speed (setpoint, 0.05-20);
+  // buffers and conveyors: level; the line: wip, output
+  void properties(std::vector<TwinSpec>& out) const override;
+  bool read_property(const World& w, std::uint32_t self, std::size_t twin, std::size_t prop,
+                     Value& out) const override;
+  bool apply_setpoint(World& w, std::uint32_t self, std::size_t twin, std::size_t prop,
+                      const Value& v, std::string* reason) const override;
 
  private:
   struct Ctx;  // one event's working set: world, state, self

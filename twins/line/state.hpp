@@ -31,7 +31,8 @@ struct MachineState {
   double blocked_since = 0;
   double status_since = 0;
   std::array<double, kStatusCount> time_in{};  // seconds in each status since the stats reset
-  std::uint64_t done = 0, good = 0, scrapped = 0, failures = 0;
+  std::uint64_t done = 0, good = 0, scrapped = 0, failures = 0;  // since the stats reset
+  std::uint64_t made_total = 0;                                  // good parts since the start
   Rng rng_process, rng_ttf, rng_ttr, rng_scrap, rng_setup;
 
   bool operator==(const MachineState& o) const;
