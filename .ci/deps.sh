@@ -6,6 +6,7 @@ pkgs=(
   cmake ninja-build g++ make pkg-config
   nlohmann-json3-dev catch2 libcli11-dev libboost-dev
   libeigen3-dev libbullet-dev libopenscenegraph-dev
+  libsundials-dev
   "$@"
 )
 missing=()

@@ -1,5 +1,6 @@
 #include "twins/register.hpp"
 
+#include "twins/greenhouse/register.hpp"
 #include "twins/line/model.hpp"
 #include "twins/line/parse.hpp"
 
@@ -17,6 +18,8 @@ void register_all(Registry& r) {
     return out;
   };
   r.add(std::move(line));
+
+  greenhouse::register_kinds(r);
 }
 
 }  // namespace dtwin::twins

@@ -1,0 +1,72 @@
+#include "twins/greenhouse/lettuce_greenhouse.hpp"
+
+#include "engine/format.hpp"
+
+namespace dtwin::greenhouse {
+
+namespace {
+// the ODE vector: the four states, then the accumulators
+enum : std::size_t { kXd, kXc, kXt, kXh, kHeatJ, kCo2Kg, kTranspKg, kN };
+}  // namespace
+
+LettuceGreenhouseModel::LettuceGreenhouseModel(LettuceGreenhouseSpec spec)
+    : StepTwin(spec.id, spec.step,
+               {"crop.dry_weight_kg_m2", "air.co2_kg_m3", "air.temp_c", "air.humidity_kg_m3",
+                "kpi.heating_j_m2", "kpi.co2_used_kg_m2", "kpi.transpiration_kg_m2"},
+               {spec.initial.dry_weight_kg_m2, spec.initial.co2_kg_m3, spec.initial.air_temp_c,
+                spec.initial.humidity_kg_m3, 0, 0, 0},
+               {1e-3, 1e-4, 1, 1e-3, 1e6, 1e-3, 1e-2}, 4),
+      spec_(std::move(spec)) {}
+
+void LettuceGreenhouseModel::rhs(double t, const double* y, double* dydt) const {
+  double w[4], u[3];
+  spec_.weather.at(t, w);
+  spec_.controls.at(t, u);
+  const VhRates r = vh_rates(spec_.p, VhState{y[kXd], y[kXc], y[kXt], y[kXh]},
+                             VhWeather{w[kRad], w[kOutTemp], w[kOutHumidity], w[kOutCo2]},
+                             VhControls{u[kCo2Supply], u[kVent], u[kHeat]});
+  dydt[kXd] = r.d.dry_weight_kg_m2;
+  dydt[kXc] = r.d.co2_kg_m3;
+  dydt[kXt] = r.d.air_temp_c;
+  dydt[kXh] = r.d.humidity_kg_m3;
+  dydt[kHeatJ] = u[kHeat];
+  dydt[kCo2Kg] = u[kCo2Supply];
+  dydt[kTranspKg] = r.transp_kg_m2_s;
+}
+
+void LettuceGreenhouseModel::collect(const World& w, std::uint32_t self, Metrics& out) const {
+  const auto y = values_now(w, self);
+  out.set(id_ + ".yield_fresh_kg_m2", y[kXd] / spec_.p.dry_matter_fraction, "kg/m2");
+  out.set(id_ + ".dry_weight_kg_m2", y[kXd], "kg/m2");
+  out.set(id_ + ".heating_mj_m2", y[kHeatJ] * 1e-6, "MJ/m2");
+  out.set(id_ + ".co2_used_kg_m2", y[kCo2Kg], "kg/m2");
+  out.set(id_ + ".transpiration_l_m2", y[kTranspKg], "L/m2");
+  out.set(id_ + ".air_temp_c", y[kXt], "degC");
+  input_metrics("weather", spec_.weather, out);
+  input_metrics("controls", spec_.controls, out);
+}
+
+void LettuceGreenhouseModel::columns(std::vector<std::string>& out) const {
+  for (const char* c :
+       {"crop.dry_weight_kg_m2", "air.co2_kg_m3", "air.co2_ppm", "air.temp_c", "air.humidity_kg_m3",
+        "air.rh_pct", "weather.rad_w_m2", "weather.temp_c", "weather.humidity_kg_m3",
+        "weather.co2_kg_m3", "control.co2_supply_kg_m2_s", "control.vent_m_s", "control.heat_w_m2",
+        "kpi.heating_mj_m2", "kpi.co2_used_kg_m2", "kpi.transpiration_l_m2"})
+    out.push_back(id_ + "." + c);
+}
+
+void LettuceGreenhouseModel::sample(const World& w, std::uint32_t self,
+                                    std::vector<std::string>& out) const {
+  const auto y = values_now(w, self);
+  double v[4], u[3];
+  spec_.weather.at(w.now(), v);
+  spec_.controls.at(w.now(), u);
+  const auto& p = spec_.p;
+  for (double x :
+       {y[kXd], y[kXc], co2_kg_m3_to_ppm(p, y[kXc], y[kXt]), y[kXt], y[kXh],
+        100 * y[kXh] / vh_saturation_kg_m3(p, y[kXt]), v[kRad], v[kOutTemp], v[kOutHumidity],
+        v[kOutCo2], u[kCo2Supply], u[kVent], u[kHeat], y[kHeatJ] * 1e-6, y[kCo2Kg], y[kTranspKg]})
+    out.push_back(fmt_num(x, 10));
+}
+
+}  // namespace dtwin::greenhouse

@@ -1,0 +1,94 @@
+#include "twins/greenhouse/step_twin.hpp"
+
+#include <stdexcept>
+
+namespace dtwin::greenhouse {
+
+namespace {
+constexpr std::uint32_t kStep = 0;  // the only event: integrate up to now
+}
+
+StepTwin::StepTwin(std::string id, StepSpec step, std::vector<std::string> names,
+                   std::vector<double> initial, std::vector<double> scale, std::size_t n_states)
+    : id_(std::move(id)),
+      step_(step),
+      names_(std::move(names)),
+      initial_(std::move(initial)),
+      n_states_(n_states) {
+  problem_.n = initial_.size();
+  problem_.scale = std::move(scale);
+  problem_.rtol = step_.rtol;
+  problem_.f = [this](double t, const double* y, double* dydt) { rhs(t, y, dydt); };
+}
+
+void StepTwin::twins(std::vector<TwinInfo>& out) const {
+  out.push_back({id_, std::string(kind()), ""});
+}
+
+std::unique_ptr<StateBlock> StepTwin::make_state(const RunContext& ctx) const {
+  (void)ctx;  // deterministic: every replication is the same
+  OdeState s;
+  s.y = initial_;
+  return std::make_unique<StateOf<OdeState>>(std::move(s));
+}
+
+void StepTwin::start(World& w, std::uint32_t self) const {
+  w.schedule(step_.step_s, kModel, self, 0, kStep);
+}
+
+void StepTwin::advance(OdeState& s, double t) const {
+  if (!(t > s.t)) return;
+  try {
+    integrate(step_.solver, problem_, s.t, t, s.y.data(), &s.solver);
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error("twin \"" + id_ + "\" (" + std::string(kind()) + "): " + e.what());
+  }
+  s.t = t;
+}
+
+void StepTwin::handle(World& w, const Event& e) const {
+  (void)e;
+  OdeState& s = w.state<OdeState>(e.model);
+  advance(s, w.now());
+  ++s.steps;
+  // steps at exact multiples of the step, so no rounding drift accumulates
+  w.schedule(static_cast<double>(s.steps + 1) * step_.step_s, kModel, e.model, 0, kStep);
+}
+
+void StepTwin::reset_stats(World& w, std::uint32_t self) const {
+  OdeState& s = w.state<OdeState>(self);
+  advance(s, w.now());
+  for (std::size_t i = n_states_; i < s.y.size(); ++i) s.y[i] = 0;
+  s.stats_since = w.now();
+}
+
+std::vector<double> StepTwin::values_now(const World& w, std::uint32_t self) const {
+  OdeState s = w.state<OdeState>(self);
+  advance(s, w.now());
+  return s.y;
+}
+
+void StepTwin::input_metrics(const std::string& group, const InputSeries& in, Metrics& out) const {
+  if (in.file.empty()) return;
+  out.set(id_ + "." + group + ".filled_values", static_cast<double>(in.filled_values), "values");
+  out.set(id_ + "." + group + ".longest_gap_s", in.longest_gap_s, "s");
+}
+
+nlohmann::json StepTwin::state_json(const World& w, std::uint32_t self) const {
+  const OdeState& s = w.state<OdeState>(self);
+  nlohmann::json j;
+  j["id"] = id_;
+  j["kind"] = std::string(kind());
+  j["time_s"] = s.t;
+  nlohmann::json v = nlohmann::json::object();
+  for (std::size_t i = 0; i < names_.size(); ++i) v[names_[i]] = s.y[i];
+  j["values"] = std::move(v);
+  j["step_s"] = step_.step_s;
+  j["solver"] = {{"name", solver_name(step_.solver)},
+                 {"rtol", step_.rtol},
+                 {"steps", s.solver.steps},
+                 {"rhs_evals", s.solver.rhs_evals}};
+  return j;
+}
+
+}  // namespace dtwin::greenhouse
