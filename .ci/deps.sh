@@ -7,6 +7,7 @@ pkgs=(
   nlohmann-json3-dev catch2 libcli11-dev libboost-dev
   libeigen3-dev libbullet-dev libopenscenegraph-dev
   libsundials-dev
+  libmosquitto-dev mosquitto mosquitto-clients openssl
   "$@"
 )
 missing=()

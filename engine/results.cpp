@@ -401,6 +401,9 @@ std::string comparison_text(const ResultTable& t, const std::vector<std::string>
   std::vector<std::size_t> cols;
   for (const auto& h : headline)
     if (t.key_index(h) != std::string::npos) cols.push_back(t.key_index(h));
+  // none of the headline KPIs (a plant without a line): the first few the models report
+  if (cols.empty())
+    for (std::size_t k = 0; k < std::min<std::size_t>(4, t.keys.size()); ++k) cols.push_back(k);
   const auto bl = std::find(t.label_keys.begin(), t.label_keys.end(), "bottleneck");
   const bool has_bn = bl != t.label_keys.end();
   const std::size_t bli = static_cast<std::size_t>(bl - t.label_keys.begin());
