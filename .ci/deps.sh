@@ -8,6 +8,7 @@ pkgs=(
   libeigen3-dev libbullet-dev libopenscenegraph-dev
   libsundials-dev
   libmosquitto-dev mosquitto mosquitto-clients openssl
+  libsqlite3-dev
   "$@"
 )
 missing=()
