@@ -9,6 +9,7 @@ pkgs=(
   libsundials-dev
   libmosquitto-dev mosquitto mosquitto-clients openssl
   libsqlite3-dev
+  xvfb xauth libgl1-mesa-dri fonts-dejavu-core
   "$@"
 )
 missing=()

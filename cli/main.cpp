@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "engine/error.hpp"
+#include "viewer/view.hpp"
 
 int main(int argc, char** argv) {
   using namespace dtwin::cli;
@@ -67,6 +68,23 @@ int main(int argc, char** argv) {
                       "KPI to show (repeatable; default: throughput_per_h, "
                       "lead_time_s, wip)");
 
+  dtwin::viewer::ViewOptions vo;
+  auto* view = app.add_subcommand("view",
+                                  "Watch a scenario's plant run in 3D, or render one frame of it "
+                                  "to PNG (--screenshot); keys: h in the window");
+  view->add_option("file", vo.file, "Scenario JSON file")->required();
+  view->add_option("--variant", vo.variant, "The variant to show (default: baseline)");
+  view->add_option("--seed", vo.seed, "Override the scenario's seed")
+      ->check(CLI::NonNegativeNumber);
+  view->add_option("--at", vo.at,
+                   "Start at this sim time (2h, 90min, 3d); with --screenshot, the picture's time");
+  view->add_option("--screenshot", vo.screenshot, "Render one frame off-screen to this PNG, exit");
+  view->add_option("--size", vo.size, "Window or picture size in pixels (default 1280x720)");
+  view->add_option("--select", vo.select, "Select this twin (highlight and inspector)");
+  view->add_option("--speed", vo.speed, "Real-time factor to start with (default 10)")
+      ->check(CLI::PositiveNumber);
+  view->add_flag("--paused", vo.paused, "Start paused");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -78,6 +96,7 @@ int main(int argc, char** argv) {
     if (*validate) return cmd_validate(vfile);
     if (*sweep) return cmd_sweep(so);
     if (*compare) return cmd_compare(co);
+    if (*view) return dtwin::viewer::run_view(vo);
   } catch (const dtwin::ScenarioError& e) {
     std::cerr << "error: " << e.describe() << "\n";
     return 2;

@@ -1,0 +1,277 @@
+#include "viewer/app.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include <osgDB/WriteFile>
+#include <osgViewer/ViewerEventHandlers>
+
+#include "engine/duration.hpp"
+#include "viewer/picking.hpp"
+#include "viewer/time_text.hpp"
+
+namespace dtwin::viewer {
+
+namespace {
+
+// a pbuffer is never shown: skipping its swap also keeps Mesa's software rasteriser from
+// trying (and noisily failing) to put its pixels on the screen
+struct NoSwap : osg::GraphicsContext::SwapCallback {
+  void swapBuffersImplementation(osg::GraphicsContext*) override {}
+};
+
+std::string display_name() {
+  const char* d = std::getenv("DISPLAY");
+  return d ? d : "";
+}
+
+osg::ref_ptr<osg::GraphicsContext> make_context(int w, int h, bool offscreen,
+                                                const std::string& title) {
+  if (display_name().empty())
+    throw DisplayError(
+        "no X display (DISPLAY is not set): the viewer needs one, also for --screenshot; on a "
+        "machine without a screen run it under Xvfb, e.g. xvfb-run -a dtwin view ...");
+  auto traits = osg::ref_ptr<osg::GraphicsContext::Traits>(new osg::GraphicsContext::Traits);
+  traits->readDISPLAY();
+  traits->setUndefinedScreenDetailsToDefaultScreen();
+  traits->x = 40;
+  traits->y = 40;
+  traits->width = w;
+  traits->height = h;
+  traits->red = traits->green = traits->blue = 8;
+  traits->alpha = 8;
+  traits->depth = 24;
+  traits->doubleBuffer = true;  // single-buffered, Mesa would copy each flush to the screen
+  traits->pbuffer = offscreen;
+  traits->windowDecoration = !offscreen;
+  traits->windowName = title;
+  traits->vsync = false;
+  auto gc = osg::GraphicsContext::createGraphicsContext(traits.get());
+  if (!gc)
+    throw DisplayError("cannot create an OpenGL " + std::string(offscreen ? "pbuffer" : "window") +
+                       " on display " + display_name() +
+                       " (is the X server running? Mesa's libgl1-mesa-dri installed?)");
+  return gc;
+}
+
+}  // namespace
+
+App::App(Session& s, int w, int h, Mode mode)
+    : s_(s), mode_(mode), width_(w), height_(h), viewer_(new osgViewer::Viewer) {
+  const bool offscreen = mode == Mode::Offscreen;
+  auto gc = make_context(w, h, offscreen, "dtwin view: " + s.scenario_name());
+  if (offscreen) gc->setSwapCallback(new NoSwap);
+
+  viewer_->setThreadingModel(osgViewer::Viewer::SingleThreaded);
+  viewer_->setKeyEventSetsDone(0);  // Esc clears the selection; q quits
+  viewer_->setLightingMode(osg::View::NO_LIGHT);
+  osg::Camera* cam = viewer_->getCamera();
+  cam->setGraphicsContext(gc.get());
+  cam->setViewport(0, 0, w, h);
+  cam->setClearColor({kBackground.r, kBackground.g, kBackground.b, 1});
+  const CameraPose home = home_pose(s.layout(), double(w) / h);
+  cam->setProjectionMatrix(projection_matrix(home, double(w) / h));
+  if (offscreen) {
+    // a frame-buffer object: Mesa's multisampled FBOs fail OpenSceneGraph's set-up, so no
+    // anti-aliasing off-screen
+    cam->setRenderTargetImplementation(osg::Camera::FRAME_BUFFER_OBJECT);
+    image_ = new osg::Image;
+    image_->allocateImage(w, h, 1, GL_RGB, GL_UNSIGNED_BYTE);
+    cam->attach(osg::Camera::COLOR_BUFFER, image_.get());
+    cam->setViewMatrix(view_matrix(home));
+    osgGA::EventQueue* q = viewer_->getEventQueue();
+    q->getCurrentEventState()->setInputRange(0, 0, float(w), float(h));
+    q->getCurrentEventState()->setMouseYOrientation(osgGA::GUIEventAdapter::Y_INCREASING_UPWARDS);
+  } else {
+    cam->setDrawBuffer(GL_BACK);
+    cam->setReadBuffer(GL_BACK);
+    manipulator_ = new PlantManipulator;
+    manipulator_->setVerticalAxisFixed(true);
+    manipulator_->setAllowThrow(false);
+    manipulator_->setHomePosition(home.eye, home.center, home.up);
+    viewer_->setCameraManipulator(manipulator_.get());
+    viewer_->addEventHandler(new osgViewer::StatsHandler);
+    auto* capture = new osgViewer::ScreenCaptureHandler(
+        new osgViewer::ScreenCaptureHandler::WriteToFile("dtwin_view", "png"));
+    capture->setKeyEventTakeScreenShot('c');
+    viewer_->addEventHandler(capture);
+  }
+
+  scene_ = std::make_unique<Scene>(s_);
+  scene_->set_viewport(w, h);
+  hud_ = std::make_unique<Hud>(w, h);
+  auto root = osg::ref_ptr<osg::Group>(new osg::Group);
+  root->addChild(scene_->root());
+  root->addChild(hud_->camera());
+  viewer_->setSceneData(root.get());
+  controls_ = new Controls(*this);
+  viewer_->addEventHandler(controls_.get());
+  viewer_->realize();
+  if (!viewer_->isRealized()) throw DisplayError("the OpenGL context could not be realised");
+}
+
+App::~App() = default;
+
+void App::frame(double wall_s) {
+  using clock = std::chrono::steady_clock;
+  auto since = [](clock::time_point t) {
+    return std::chrono::duration<double>(clock::now() - t).count();
+  };
+  viewer_->advance();
+  viewer_->eventTraversal();
+  auto t = clock::now();
+  s_.playback().advance(wall_s, 0.030);
+  times_.sim_s = since(t);
+  t = clock::now();
+  if (message_left_s_ > 0 && (message_left_s_ -= wall_s) <= 0) hud_in_.message.clear();
+  if (const osg::Viewport* vp = viewer_->getCamera()->getViewport()) {
+    const int w = static_cast<int>(vp->width()), h = static_cast<int>(vp->height());
+    if (w != width_ || h != height_) {
+      width_ = w, height_ = h;
+      hud_->resize(w, h);
+      scene_->set_viewport(w, h);
+    }
+  }
+  scene_->update(s_, view(), projection());
+  hud_->update(s_, hud_in_);
+  viewer_->updateTraversal();
+  times_.update_s = since(t);
+  t = clock::now();
+  viewer_->renderingTraversals();
+  times_.render_s = since(t);
+}
+
+int App::run() {
+  using clock = std::chrono::steady_clock;
+  auto last = clock::now();
+  while (!viewer_->done()) {
+    const auto start = clock::now();
+    const double wall = std::min(std::chrono::duration<double>(start - last).count(), 0.25);
+    last = start;
+    frame(wall);
+    const auto spent = clock::now() - start;
+    const auto budget = std::chrono::microseconds(1000000 / 60);
+    if (spent < budget) std::this_thread::sleep_for(budget - spent);
+  }
+  return 0;
+}
+
+osg::Matrixd App::view() const {
+  return viewer_->getCamera()->getViewMatrix();
+}
+
+osg::Matrixd App::projection() const {
+  return viewer_->getCamera()->getProjectionMatrix();
+}
+
+void App::set_pose(const CameraPose& p) {
+  if (manipulator_)
+    manipulator_->setTransformation(p.eye, p.center, p.up);
+  else
+    viewer_->getCamera()->setViewMatrix(view_matrix(p));
+}
+
+CameraPose App::pose() const {
+  CameraPose p;
+  viewer_->getCamera()->getViewMatrixAsLookAt(p.eye, p.center, p.up);
+  if (manipulator_) p.center = manipulator_->getCenter();
+  return p;
+}
+
+bool App::save_png(const std::string& path) const {
+  return image_ && osgDB::writeImageFile(*image_, path);
+}
+
+void App::inject_click(double x, double y) {
+  osgGA::EventQueue* q = viewer_->getEventQueue();
+  q->mouseButtonPress(float(x), float(y), 1);
+  q->mouseButtonRelease(float(x), float(y), 1);
+}
+
+void App::note(std::string message) {
+  hud_in_.message = std::move(message);
+  message_left_s_ = 3;
+}
+
+void App::toggle_play() {
+  Playback& p = s_.playback();
+  p.set_playing(!p.playing());
+}
+
+void App::step_event() {
+  if (!s_.playback().step()) note("nothing left to happen");
+}
+
+void App::faster() {
+  s_.playback().faster();
+}
+
+void App::slower() {
+  s_.playback().slower();
+}
+
+void App::toggle_help() {
+  hud_in_.help = !hud_in_.help;
+}
+
+void App::focus_selected() {
+  const int sel = s_.selected();
+  if (sel < 0) {
+    note("select a twin first (click it)");
+    return;
+  }
+  set_pose(focus_pose(s_.layout().items[static_cast<std::size_t>(sel)], pose()));
+}
+
+void App::home() {
+  if (manipulator_)
+    manipulator_->home(0.0);
+  else
+    set_pose(home_pose(s_.layout(), double(width_) / height_));
+}
+
+void App::deselect() {
+  if (hud_in_.help)
+    hud_in_.help = false;
+  else
+    s_.select(-1);
+}
+
+void App::quit() {
+  viewer_->setDone(true);
+}
+
+void App::open_prompt() {
+  hud_in_.prompt = true;
+  hud_in_.prompt_text.clear();
+}
+
+void App::prompt_key(int key) {
+  using GEA = osgGA::GUIEventAdapter;
+  std::string& t = hud_in_.prompt_text;
+  if (key == GEA::KEY_Escape) {
+    hud_in_.prompt = false;
+  } else if (key == GEA::KEY_BackSpace) {
+    if (!t.empty()) t.pop_back();
+  } else if (key == GEA::KEY_Return || key == GEA::KEY_KP_Enter) {
+    hud_in_.prompt = false;
+    double at = 0;
+    if (parse_time(t, &at)) {
+      s_.playback().jump_to(at);
+      note("jumped to " + clock_text(at));
+    } else {
+      note("not a time: \"" + t + "\" (try 2h, 90min, 3d)");
+    }
+  } else if (key >= 32 && key < 127 && t.size() < 24) {
+    t += static_cast<char>(key);
+  }
+}
+
+void App::click(double x, double y) {
+  const double px = (x + 1) / 2 * width_, py = (y + 1) / 2 * height_;
+  const Ray ray = pixel_ray(view(), projection(), width_, height_, px, py);
+  s_.select(pick(s_.layout(), ray));
+}
+
+}  // namespace dtwin::viewer

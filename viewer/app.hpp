@@ -1,0 +1,99 @@
+// The viewer of one session: an osgViewer with the scene, the HUD, the controls and a camera,
+// in a window (with a trackball) or off-screen (a pbuffer context rendering into a frame-buffer
+// object whose pixels are read back every frame; no window is opened). frame() is one turn:
+// events, the world advanced, the scene and the HUD updated from it, one picture drawn.
+// Either way it needs an X display; without a GPU, Mesa's software rasteriser draws (under
+// Xvfb on a headless machine).
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include <osg/Image>
+#include <osgViewer/Viewer>
+
+#include "viewer/camera.hpp"
+#include "viewer/controls.hpp"
+#include "viewer/hud.hpp"
+#include "viewer/scene.hpp"
+#include "viewer/session.hpp"
+
+namespace dtwin::viewer {
+
+// No OpenGL context: no display, or it refused the context.
+class DisplayError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// where the last frame's time went
+struct FrameTimes {
+  double sim_s = 0;     // advancing the world
+  double update_s = 0;  // reading it into the scene and the HUD
+  double render_s = 0;  // culling and drawing (the software rasteriser's share)
+};
+
+class App final : public Actions {
+ public:
+  enum class Mode { Window, Offscreen };
+  App(Session& s, int width_px, int height_px, Mode mode);
+  ~App() override;
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // One frame, wall_s seconds of wall-clock time after the last.
+  void frame(double wall_s);
+  // Frames until the window closes or q is pressed (at most 60 a second). Returns 0.
+  int run();
+
+  const FrameTimes& times() const { return times_; }
+  osgViewer::Viewer& viewer() { return *viewer_; }
+  const Scene& scene() const { return *scene_; }
+  int width() const { return width_; }
+  int height() const { return height_; }
+  osg::Matrixd view() const;
+  osg::Matrixd projection() const;
+  void set_pose(const CameraPose& p);
+  CameraPose pose() const;
+
+  // off-screen: the last frame, RGB, rows from the bottom up (OpenGL's order)
+  const osg::Image* image() const { return image_.get(); }
+  bool save_png(const std::string& path) const;
+  // off-screen: queues a click (press and release) at a pixel from the bottom-left corner,
+  // handled by the next frame() as a user's click would be
+  void inject_click(double x_px, double y_px);
+
+  // Actions
+  void toggle_play() override;
+  void step_event() override;
+  void faster() override;
+  void slower() override;
+  void toggle_help() override;
+  void focus_selected() override;
+  void home() override;
+  void deselect() override;
+  void quit() override;
+  bool prompt_open() const override { return hud_in_.prompt; }
+  void open_prompt() override;
+  void prompt_key(int key) override;
+  void click(double x, double y) override;
+
+ private:
+  void note(std::string message);
+
+  Session& s_;
+  Mode mode_;
+  int width_, height_;
+  osg::ref_ptr<osgViewer::Viewer> viewer_;
+  std::unique_ptr<Scene> scene_;
+  std::unique_ptr<Hud> hud_;
+  osg::ref_ptr<PlantManipulator> manipulator_;
+  osg::ref_ptr<Controls> controls_;
+  osg::ref_ptr<osg::Image> image_;
+  HudInput hud_in_;
+  double message_left_s_ = 0;
+  FrameTimes times_;
+};
+
+}  // namespace dtwin::viewer

@@ -1,0 +1,102 @@
+#include "viewer/controls.hpp"
+
+#include <cmath>
+
+namespace dtwin::viewer {
+
+using GEA = osgGA::GUIEventAdapter;
+
+std::string help_text() {
+  return "Keyboard and mouse\n"
+         "\n"
+         "Space        play / pause\n"
+         ".            step one event (and pause)\n"
+         "+ / -        faster / slower (real-time factor)\n"
+         "j            jump to a time: type 2h, 90min, 3d ..., Enter\n"
+         "click        select a twin: highlight and inspector\n"
+         "f            focus the camera on the selected twin\n"
+         "Home         back to the view of the whole plant\n"
+         "Esc          close this help / clear the selection\n"
+         "h            show / hide this help\n"
+         "s            frame-rate statistics (press again for more)\n"
+         "c            save a screenshot (dtwin_view_*.png)\n"
+         "q            quit\n"
+         "\n"
+         "left drag    orbit        middle drag  pan\n"
+         "right drag   zoom         wheel        zoom";
+}
+
+bool Controls::handle(const GEA& ea, osgGA::GUIActionAdapter& /*aa*/) {
+  switch (ea.getEventType()) {
+    case GEA::KEYDOWN: {
+      const int key = ea.getKey();
+      if (actions_.prompt_open()) {
+        actions_.prompt_key(key);
+        return true;
+      }
+      switch (key) {
+        case ' ':
+          actions_.toggle_play();
+          return true;
+        case '.':
+          actions_.step_event();
+          return true;
+        case '+':
+        case '=':
+        case GEA::KEY_KP_Add:
+          actions_.faster();
+          return true;
+        case '-':
+        case '_':
+        case GEA::KEY_KP_Subtract:
+          actions_.slower();
+          return true;
+        case 'j':
+          actions_.open_prompt();
+          return true;
+        case 'h':
+        case '?':
+        case GEA::KEY_F1:
+          actions_.toggle_help();
+          return true;
+        case 'f':
+          actions_.focus_selected();
+          return true;
+        case GEA::KEY_Home:
+          actions_.home();
+          return true;
+        case GEA::KEY_Escape:
+          actions_.deselect();
+          return true;
+        case 'q':
+          actions_.quit();
+          return true;
+        default:
+          return false;
+      }
+    }
+    case GEA::PUSH:
+      if (ea.getButton() == GEA::LEFT_MOUSE_BUTTON) {
+        pressed_ = true;
+        press_x_ = ea.getXnormalized();
+        press_y_ = ea.getYnormalized();
+      }
+      return false;  // the manipulator sees it too
+    case GEA::RELEASE: {
+      if (!pressed_ || ea.getButton() != GEA::LEFT_MOUSE_BUTTON) return false;
+      pressed_ = false;
+      const double x = ea.getXnormalized(), y = ea.getYnormalized();
+      if (std::hypot(x - press_x_, y - press_y_) < 0.01) actions_.click(x, y);
+      return false;
+    }
+    default:
+      return false;
+  }
+}
+
+bool PlantManipulator::handleKeyDown(const GEA& ea, osgGA::GUIActionAdapter& aa) {
+  if (ea.getKey() == GEA::KEY_Space) return false;  // play / pause, not home
+  return osgGA::TrackballManipulator::handleKeyDown(ea, aa);
+}
+
+}  // namespace dtwin::viewer

@@ -1,0 +1,53 @@
+// Keyboard and mouse. The shortcuts (help_text() lists them; the README too) act on the
+// viewer through the Actions interface; a click (press and release without dragging) selects
+// the twin under the pointer. Orbit, pan and zoom are the camera manipulator's (a trackball
+// whose space key is taken over by play/pause).
+#pragma once
+
+#include <string>
+
+#include <osgGA/GUIEventHandler>
+#include <osgGA/TrackballManipulator>
+
+namespace dtwin::viewer {
+
+class Actions {
+ public:
+  virtual ~Actions() = default;
+  virtual void toggle_play() = 0;
+  virtual void step_event() = 0;
+  virtual void faster() = 0;
+  virtual void slower() = 0;
+  virtual void toggle_help() = 0;
+  virtual void focus_selected() = 0;
+  virtual void home() = 0;
+  virtual void deselect() = 0;
+  virtual void quit() = 0;
+  // the jump-to-time prompt
+  virtual bool prompt_open() const = 0;
+  virtual void open_prompt() = 0;
+  virtual void prompt_key(int key) = 0;  // a character, BackSpace, Return or Escape
+  // a click, in normalised coordinates: -1 to 1 across the viewport, y up
+  virtual void click(double x, double y) = 0;
+};
+
+std::string help_text();
+
+class Controls : public osgGA::GUIEventHandler {
+ public:
+  explicit Controls(Actions& a) : actions_(a) {}
+  bool handle(const osgGA::GUIEventAdapter& ea, osgGA::GUIActionAdapter& aa) override;
+
+ private:
+  Actions& actions_;
+  double press_x_ = 0, press_y_ = 0;
+  bool pressed_ = false;
+};
+
+// The trackball, with the space key left to play/pause.
+class PlantManipulator : public osgGA::TrackballManipulator {
+ protected:
+  bool handleKeyDown(const osgGA::GUIEventAdapter& ea, osgGA::GUIActionAdapter& aa) override;
+};
+
+}  // namespace dtwin::viewer

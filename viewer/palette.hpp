@@ -1,0 +1,50 @@
+// The viewer's colours, in one place: a machine's state is read from its colour at a glance, so
+// the legend in the HUD and the boxes in the scene must agree.
+#pragma once
+
+#include "twins/line/state.hpp"
+
+namespace dtwin::viewer {
+
+struct Rgba {
+  float r = 0, g = 0, b = 0, a = 1;
+};
+
+// working green, starved grey-blue, blocked amber, down red, setup violet, off dark grey
+inline Rgba status_color(line::Status s) {
+  switch (s) {
+    case line::Status::Working:
+      return {0.20f, 0.72f, 0.32f, 1};
+    case line::Status::Starved:
+      return {0.62f, 0.68f, 0.78f, 1};
+    case line::Status::Blocked:
+      return {0.96f, 0.66f, 0.10f, 1};
+    case line::Status::Down:
+      return {0.88f, 0.12f, 0.10f, 1};
+    case line::Status::Setup:
+      return {0.50f, 0.36f, 0.90f, 1};
+    case line::Status::Off:
+      return {0.30f, 0.30f, 0.32f, 1};
+  }
+  return {1, 0, 1, 1};
+}
+
+// the legend's order
+constexpr line::Status kLegend[] = {line::Status::Working, line::Status::Starved,
+                                    line::Status::Blocked, line::Status::Down,
+                                    line::Status::Setup,   line::Status::Off};
+
+constexpr Rgba kPart{0.96f, 0.94f, 0.86f, 1};     // ivory: parts stand out on dark belts
+constexpr Rgba kPlinth{0.22f, 0.23f, 0.25f, 1};   // machine bases, conveyor frames
+constexpr Rgba kTable{0.45f, 0.50f, 0.58f, 1};    // buffer racks
+constexpr Rgba kBelt{0.12f, 0.12f, 0.13f, 1};     // conveyor belts
+constexpr Rgba kSinkBin{0.25f, 0.40f, 0.36f, 1};  // sinks
+constexpr Rgba kPallet{0.58f, 0.42f, 0.26f, 1};   // sources
+constexpr Rgba kWorktop{0.80f, 0.81f, 0.83f, 1};  // the top of a machine, where its part sits
+constexpr Rgba kFloor{0.78f, 0.79f, 0.80f, 1};
+constexpr Rgba kGrid{0.70f, 0.71f, 0.73f, 1};
+constexpr Rgba kLane{0.93f, 0.76f, 0.16f, 1};       // the flow painted on the floor
+constexpr Rgba kHighlight{0.05f, 0.85f, 1.00f, 1};  // the selected twin
+constexpr Rgba kBackground{0.16f, 0.18f, 0.21f, 1};
+
+}  // namespace dtwin::viewer

@@ -1,0 +1,59 @@
+// The plant in 3D. Built once from the layout: a floor with a metre grid, the flow painted on it
+// as lanes with arrows, every twin as a few boxes (a machine's body in the colour of its state),
+// a label over each twin, and the selection highlight. update() then reads the world: machine
+// colours, the parts (drawn where parts.hpp puts them), label texts and the highlight. All boxes
+// are instances of one shared cube (instances.hpp): the graph does not grow with the number of
+// parts, and the whole plant is three draw calls plus the labels.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <memory>
+
+#include <osg/Group>
+#include <osg/MatrixTransform>
+#include <osg/Matrixd>
+
+#include "viewer/instances.hpp"
+#include "viewer/session.hpp"
+#include "viewer/text_batch.hpp"
+
+namespace dtwin::viewer {
+
+class Scene {
+ public:
+  explicit Scene(const Session& s);
+  Scene(const Scene&) = delete;
+  Scene& operator=(const Scene&) = delete;
+
+  osg::Group* root() const { return root_.get(); }
+  // the camera's view and projection: to label the twins in sight and near, and to draw parts
+  // only a few pixels tall more simply
+  void update(const Session& s, const osg::Matrixd& view, const osg::Matrixd& proj);
+  // labels are sized for the window's height
+  void set_viewport(int width_px, int height_px);
+
+  std::size_t parts_drawn() const { return parts_.size(); }
+  std::size_t boxes_drawn() const { return statics_.size() + parts_.size(); }
+  std::size_t labels_drawn() const { return labels_shown_; }
+
+ private:
+  void build_floor(const Layout& L);
+  void build_statics(const Session& s);
+  void build_highlight();
+  std::string label_text(const Session& s, const Item& it) const;
+
+  osg::ref_ptr<osg::Group> root_;
+  InstancedBoxes statics_, parts_;
+  std::vector<std::vector<int>> bodies_;  // per line, per machine: its body in statics_
+  std::unique_ptr<TextBatch> labels_;     // every label in one draw
+  double label_range_m_ = 60;             // labels further from the eye are left out
+  std::string labels_key_;                // what the labels showed last: rebuilt on change
+  std::size_t labels_shown_ = 0;
+  int viewport_h_ = 720;
+  osg::ref_ptr<osg::MatrixTransform> outline_, halo_;
+  std::vector<Box> boxes_;  // scratch, reused every frame
+};
+
+}  // namespace dtwin::viewer
