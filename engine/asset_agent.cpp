@@ -23,24 +23,6 @@ AssetAgent::AssetAgent(World& world, const Binding& binding, std::size_t twin, L
   handled_version_.assign(n, 0);
 }
 
-namespace {
-nlohmann::json value_json(const PropertySpec& p, const Value& v) {
-  switch (p.kind) {
-    case PropertySpec::Kind::Bool:
-      return v.num != 0;
-    case PropertySpec::Kind::Enum:
-      return v.num >= 0 && v.num < static_cast<double>(p.choices.size())
-                 ? nlohmann::json(p.choices[static_cast<std::size_t>(v.num)])
-                 : nlohmann::json(nullptr);
-    case PropertySpec::Kind::Text:
-      return v.text;
-    case PropertySpec::Kind::Number:
-      break;
-  }
-  return v.num;
-}
-}  // namespace
-
 void AssetAgent::start() {
   link_.set_will(
       {prefix_ + "death", nlohmann::json{{"session", session_}}.dump(), 1, false, "", ""});
@@ -59,7 +41,7 @@ void AssetAgent::report(bool full) {
     Value v;
     if (!binding_.read(world_, twin_, p, v)) continue;
     if (!full && sent_[p] && v == last_[p]) continue;
-    values[spec.properties[p].name] = value_json(spec.properties[p], v);
+    values[spec.properties[p].name] = value_to_json(spec.properties[p], v);
     last_[p] = v;
     sent_[p] = true;
   }

@@ -344,7 +344,10 @@ std::vector<std::size_t> Mirror::delta(std::size_t twin) const {
 }
 
 nlohmann::json Mirror::value_json(std::size_t twin, std::size_t prop, const Value& v) const {
-  const PropertySpec& p = specs_[twin].properties[prop];
+  return value_to_json(specs_[twin].properties[prop], v);
+}
+
+nlohmann::json value_to_json(const PropertySpec& p, const Value& v) {
   switch (p.kind) {
     case PropertySpec::Kind::Number:
       return v.num;

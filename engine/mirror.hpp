@@ -48,6 +48,9 @@ struct PropertySpec {
   bool writable = false;             // may the digital side set a desired value?
 };
 
+// A value as JSON: numbers, booleans, enumeration names, text.
+nlohmann::json value_to_json(const PropertySpec& p, const Value& v);
+
 struct TwinSpec {
   std::string id;
   std::vector<PropertySpec> properties;

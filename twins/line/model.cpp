@@ -343,6 +343,18 @@ bool LineModel::available(const Ctx& c, std::uint32_t p, std::uint32_t qty) cons
   return n >= qty;
 }
 
+// The producer of place p blocked the longest (first come, first served), or kNone.
+std::uint32_t LineModel::oldest_blocked(const Ctx& c, std::uint32_t p) const {
+  std::uint32_t best = kNone;
+  for (auto pm : spec_.places[p].producers) {
+    const MachineState& x = c.s.machines[pm];
+    if (x.status == Status::Blocked &&
+        (best == kNone || x.blocked_since < c.s.machines[best].blocked_since))
+      best = pm;
+  }
+  return best;
+}
+
 double LineModel::take(Ctx& c, std::uint32_t p) const {
   const PlaceSpec& P = spec_.places[p];
   if (P.kind == PlaceKind::Supply) {
@@ -358,13 +370,7 @@ double LineModel::take(Ctx& c, std::uint32_t p) const {
     return ps.births.pop_front();
   }
   // capacity 0: straight from the machine that has waited longest
-  std::uint32_t best = kNone;
-  for (auto pm : P.producers) {
-    const MachineState& x = c.s.machines[pm];
-    if (x.status == Status::Blocked &&
-        (best == kNone || x.blocked_since < c.s.machines[best].blocked_since))
-      best = pm;
-  }
+  const std::uint32_t best = oldest_blocked(c, p);
   if (best != kNone) {
     MachineState& x = c.s.machines[best];
     x.part_units = 0;
@@ -395,13 +401,7 @@ void LineModel::after_take(Ctx& c, std::uint32_t p) const {
   PlaceState& ps = c.s.places[p];
   bool moved = false;
   while (ps.births.size() < P.capacity) {
-    std::uint32_t best = kNone;
-    for (auto pm : P.producers) {
-      const MachineState& x = c.s.machines[pm];
-      if (x.status == Status::Blocked &&
-          (best == kNone || x.blocked_since < c.s.machines[best].blocked_since))
-        best = pm;
-    }
+    const std::uint32_t best = oldest_blocked(c, p);
     if (best == kNone) break;
     MachineState& x = c.s.machines[best];
     put(c, p, x.part_birth);

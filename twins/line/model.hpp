@@ -44,6 +44,7 @@ class LineModel final : public Model {
   void deliver(Ctx& c, std::uint32_t m) const;
   bool available(const Ctx& c, std::uint32_t place, std::uint32_t qty) const;
   double take(Ctx& c, std::uint32_t place) const;
+  std::uint32_t oldest_blocked(const Ctx& c, std::uint32_t place) const;
   void after_take(Ctx& c, std::uint32_t place) const;
   void put(Ctx& c, std::uint32_t place, double birth) const;
   void notify(Ctx& c, std::uint32_t place) const;
