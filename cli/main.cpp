@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/live_commands.hpp"
 #include "engine/error.hpp"
 #include "viewer/view.hpp"
 
@@ -85,6 +86,97 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   view->add_flag("--paused", vo.paused, "Start paused");
 
+  // ---- the live plant ----
+  ServeOptions sv;
+  auto* serve = app.add_subcommand(
+      "serve",
+      "Mirror the scenario's twins from a live plant over MQTT: take what the assets report, "
+      "send them desired values, answer get/set/history/whatif; until Ctrl-C");
+  serve->add_option("file", sv.file, "Scenario JSON file (its twins are the plant's assets)")
+      ->required();
+  add_mqtt_args(serve, sv.mqtt);
+  serve->add_option("--store", sv.store,
+                    "SQLite file for the mirror's state and history (WAL); a restart resumes "
+                    "from it");
+  serve->add_option("--stale-after", sv.stale_after,
+                    "An asset silent this long turns stale (say 10s; default: the scenario's "
+                    "live.stale_after, else only its last will)");
+  serve->add_option("--client-id", sv.client_id, "MQTT client id (default dtwin-serve-<plant>)");
+  serve->add_option("--jobs,-j", sv.jobs, "Threads for what-ifs (default: every core)");
+  serve->add_flag("--quiet,-q", sv.quiet, "Log nothing");
+
+  EmulateOptions em;
+  auto* emulate = app.add_subcommand(
+      "emulate",
+      "Play the physical plant: run the scenario's models in scaled real time as the assets, "
+      "publish their telemetry and obey desired values; until Ctrl-C");
+  emulate->add_option("file", em.file, "Scenario JSON file")->required();
+  add_mqtt_args(emulate, em.mqtt);
+  emulate->add_option("--variant", em.variant, "Emulate this variant (default: baseline)");
+  emulate->add_option("--seed", em.seed, "Override the scenario's seed")
+      ->check(CLI::NonNegativeNumber);
+  emulate
+      ->add_option("--speed", em.speed,
+                   "Simulated seconds per wall-clock second (default: the scenario's "
+                   "live.emulator.speed, else 1)")
+      ->check(CLI::PositiveNumber);
+  emulate->add_option("--for", em.duration, "Stop after this wall-clock time (say 5min)");
+  emulate->add_flag("--quiet,-q", em.quiet, "Log nothing");
+
+  GetOptions go;
+  auto* get = app.add_subcommand(
+      "get",
+      "Ask a running engine for a twin (JSON: reported values with quality and age, desired "
+      "values with their state, the delta, the revision), or list every twin");
+  get->add_option("twin", go.target, "TWIN or TWIN.PROPERTY (none: every twin)");
+  add_mqtt_args(get, go.mqtt);
+  get->add_option("--timeout", go.mqtt.timeout, "Wait this long for the answer (default 10s)");
+
+  SetOptions st;
+  auto* set = app.add_subcommand(
+      "set", "Set a desired value on a running engine; it reaches the asset, which applies it");
+  set->add_option("target", st.target, "TWIN.PROPERTY, say m2.speed")->required();
+  set->add_option("value", st.value, "The value: a number, true/false, or a name")->required();
+  add_mqtt_args(set, st.mqtt);
+  set->add_option("--if-revision", st.if_revision,
+                  "Refuse unless the twin is still at this revision");
+  set->add_option("--ttl", st.ttl, "Expire the desired value if not applied within this time");
+  set->add_option("--wait", st.wait,
+                  "Wait up to this long for the asset to apply it (exit 1 when it does not)");
+  set->add_option("--timeout", st.mqtt.timeout, "Wait this long for the engine (default 10s)");
+
+  HistoryOptions ho;
+  auto* history = app.add_subcommand(
+      "history", "A property's (or a twin's) recorded history from a running engine's store");
+  history->add_option("target", ho.target, "TWIN.PROPERTY or TWIN")->required();
+  add_mqtt_args(history, ho.mqtt);
+  history->add_option("--since", ho.since, "From this long ago (say 1h; default: the start)");
+  history->add_option("--until", ho.until, "Up to this long ago (default: now)");
+  history->add_option("--limit", ho.limit, "At most this many rows, the newest (default 10000)");
+  history->add_option("--csv", ho.csv, "Write CSV to this file (- for standard output)");
+  history->add_option("--timeout", ho.mqtt.timeout, "Wait this long for the engine (default 10s)");
+
+  WhatIfOptions wo;
+  auto* whatif = app.add_subcommand(
+      "whatif",
+      "Fork the live plant at its current state and run variants of the scenario forward, "
+      "beside the baseline, without touching it; --apply promotes the winner's setpoints");
+  whatif->add_option("--from", wo.from, "Where the fork starts: live (the running engine)");
+  whatif->add_option("--variant", wo.variants,
+                     "A variant of the engine's scenario (repeatable; default: every variant)");
+  whatif->add_option("--horizon", wo.horizon, "How far ahead to simulate (default 8h)");
+  whatif->add_option("--replications", wo.replications,
+                     "Replications per variant (default: the scenario's)");
+  whatif->add_option("--objective", wo.objective,
+                     "KPI that picks the winner (default throughput_per_h)");
+  whatif->add_flag("--minimize", wo.minimize, "Lower is better for the objective");
+  whatif->add_flag("--apply", wo.apply,
+                   "Make the winner's setpoints desired values (refused if any of them was set "
+                   "after the fork)");
+  whatif->add_flag("--json", wo.json, "Print the whole answer as JSON");
+  add_mqtt_args(whatif, wo.mqtt);
+  whatif->add_option("--timeout", wo.mqtt.timeout, "Wait this long for the answer (default 10min)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -97,6 +189,12 @@ int main(int argc, char** argv) {
     if (*sweep) return cmd_sweep(so);
     if (*compare) return cmd_compare(co);
     if (*view) return dtwin::viewer::run_view(vo);
+    if (*serve) return cmd_serve(sv);
+    if (*emulate) return cmd_emulate(em);
+    if (*get) return cmd_get(go);
+    if (*set) return cmd_set(st);
+    if (*history) return cmd_history(ho);
+    if (*whatif) return cmd_whatif(wo);
   } catch (const dtwin::ScenarioError& e) {
     std::cerr << "error: " << e.describe() << "\n";
     return 2;

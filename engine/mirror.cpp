@@ -57,6 +57,8 @@ const char* outcome_name(Outcome o) {
       return "not writable";
     case Outcome::RevisionMismatch:
       return "revision mismatch";
+    case Outcome::StoreFailed:
+      return "store failed";
   }
   return "?";
 }
@@ -150,6 +152,8 @@ Outcome Mirror::report(std::size_t twin, std::size_t prop, const Value& v, doubl
   if (session > st.session) {  // a new session without a birth: take it as one
     st.session = session;
     st.online = true;
+  } else if (!st.online) {  // the current session speaks again after a silence: it is alive
+    st.online = true;
   }
   const bool changed = !r.present || !(r.value == v) || r.quality != Quality::Good;
   r.value = v;
@@ -176,7 +180,11 @@ Outcome Mirror::parse_value(std::size_t twin, std::size_t prop, const nlohmann::
                             std::string* reason) const {
   if (twin >= specs_.size()) return Outcome::UnknownTwin;
   if (prop >= specs_[twin].properties.size()) return Outcome::UnknownProperty;
-  const PropertySpec& p = specs_[twin].properties[prop];
+  return parse_property_value(specs_[twin].properties[prop], j, out, reason);
+}
+
+Outcome parse_property_value(const PropertySpec& p, const nlohmann::json& j, Value& out,
+                             std::string* reason) {
   auto fail = [&](Outcome o, const std::string& why) {
     if (reason) *reason = why;
     return o;
@@ -308,6 +316,23 @@ void Mirror::death(std::size_t twin, double receive_time) {
       p.reported.quality_since = receive_time;
     }
   bump(twin);
+}
+
+std::size_t Mirror::rearm(std::size_t twin) {
+  if (twin >= specs_.size()) return 0;
+  TwinMirrorState& st = states_[twin];
+  std::size_t n = 0;
+  for (std::size_t p = 0; p < st.props.size(); ++p) {
+    Desired& d = st.props[p].desired;
+    const Reported& r = st.props[p].reported;
+    if (d.state == DesiredState::Applied && r.present &&
+        !same_value(specs_[twin].properties[p], d.value, r.value)) {
+      d.state = DesiredState::Pending;
+      ++n;
+    }
+  }
+  if (n) bump(twin);
+  return n;
 }
 
 void Mirror::lost_all(double receive_time) {

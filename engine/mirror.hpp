@@ -50,6 +50,11 @@ struct PropertySpec {
 
 // A value as JSON: numbers, booleans, enumeration names, text.
 nlohmann::json value_to_json(const PropertySpec& p, const Value& v);
+// A JSON value for the property (number, bool, enumeration name, text), type- and
+// range-checked; the reason names the property and what it accepts.
+enum class Outcome : std::uint8_t;
+Outcome parse_property_value(const PropertySpec& p, const nlohmann::json& j, Value& out,
+                             std::string* reason);
 
 struct TwinSpec {
   std::string id;
@@ -101,6 +106,7 @@ enum class Outcome : std::uint8_t {
   OutOfRange,
   NotWritable,
   RevisionMismatch,
+  StoreFailed,  // the store could not make a desired value durable: refused
 };
 const char* outcome_name(Outcome o);
 
@@ -140,6 +146,9 @@ class Mirror {
   // Presence. A birth with a session id lower than the current one is stale and ignored.
   Outcome birth(std::size_t twin, std::uint64_t session, double receive_time);
   void death(std::size_t twin, double receive_time);
+  // After a birth: applied desired values the asset no longer holds (it restarted with its own
+  // defaults) are pending again, to be pushed again. Returns how many.
+  std::size_t rearm(std::size_t twin);
   // Every twin lost at once (the broker went away).
   void lost_all(double receive_time);
   // Pending desired values past their expiry become expired.

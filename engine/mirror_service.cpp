@@ -25,7 +25,8 @@ MirrorService::MirrorService(Mirror& mirror, Link& link, std::string plant, Cloc
       link_(link),
       plant_(std::move(plant)),
       prefix_("dtwin/" + plant_ + "/"),
-      clock_(std::move(clock)) {
+      clock_(std::move(clock)),
+      engine_id_(static_cast<std::uint64_t>(clock_() * 1e6)) {
   link_.on_message([this](const Message& m) { handle(m); });
   link_.on_connection([this](bool up) {
     if (up) {
@@ -36,7 +37,9 @@ MirrorService::MirrorService(Mirror& mirror, Link& link, std::string plant, Cloc
       const double now = clock_();
       for (std::size_t t = 0; t < mirror_.twin_count(); ++t) {
         const auto rev = mirror_.state(t).revision;
+        const bool was_online = mirror_.state(t).online;
         mirror_.death(t, now);
+        if (was_online && observer_) observer_->presence(t, false);
         changed(t, rev);
       }
       if (log_) log_("lost the broker: every twin's reported values are stale");
@@ -106,6 +109,7 @@ void MirrorService::handle(const Message& m) {
     }
     ++counters_.deaths;
     mirror_.death(twin, clock_());
+    if (observer_) observer_->presence(twin, false);
     if (log_) log_(twin_id + " went offline: its reported values are stale");
   } else {  // ack
     const auto p = j.find("prop");
@@ -124,6 +128,7 @@ void MirrorService::handle(const Message& m) {
       if (mirror_.reject_desired(twin, prop, v->get<std::uint64_t>(), reason).outcome ==
           Outcome::Applied) {
         ++counters_.rejected_by_asset;
+        if (observer_) observer_->desired(twin, prop, false);
         if (log_)
           log_(twin_id + "." + p->get<std::string>() + " desired value rejected: " + reason);
         publish_desired(twin);
@@ -143,14 +148,14 @@ void MirrorService::reported(std::size_t twin, const Message& m, bool is_birth) 
   const auto vals = j.find("values");
   if (s == j.end() || !s->is_number_unsigned())
     return refuse(m, counters_.malformed, "\"session\" must be an unsigned integer");
-  if (!is_birth && (q == j.end() || !q->is_number_unsigned()))
+  if ((!is_birth || q != j.end()) && (q == j.end() || !q->is_number_unsigned()))
     return refuse(m, counters_.malformed, "\"seq\" must be an unsigned integer");
   if (ts == j.end() || !ts->is_number() || !std::isfinite(ts->get<double>()))
     return refuse(m, counters_.malformed, "\"ts\" must be a number (seconds since the epoch)");
   if (vals == j.end() || !vals->is_object())
     return refuse(m, counters_.malformed, "\"values\" must be an object");
   const std::uint64_t session = s->get<std::uint64_t>();
-  const std::uint64_t seq = is_birth ? 0 : q->get<std::uint64_t>();
+  const std::uint64_t seq = q == j.end() ? 0 : q->get<std::uint64_t>();
   const double source_time = ts->get<double>();
   // validate every value first: a message is applied whole or not at all
   struct Item {
@@ -176,11 +181,13 @@ void MirrorService::reported(std::size_t twin, const Message& m, bool is_birth) 
     const Outcome b = mirror_.birth(twin, session, now);
     if (b == Outcome::Stale) return refuse(m, counters_.stale, "birth of an older session");
     ++counters_.births;
+    if (observer_) observer_->presence(twin, true);
   }
   for (const auto& it : items) {
     switch (mirror_.report(twin, it.prop, it.v, source_time, session, seq, now)) {
       case Outcome::Applied:
         ++counters_.applied;
+        if (observer_) observer_->reported(twin, it.prop);
         break;
       case Outcome::Duplicate:
         ++counters_.duplicate;
@@ -193,8 +200,13 @@ void MirrorService::reported(std::size_t twin, const Message& m, bool is_birth) 
         break;
     }
   }
-  // a (re)born asset gets the whole delta again
-  if (is_birth) publish_desired(twin);
+  // a (re)born asset gets the whole delta again, with what it lost in a restart
+  if (is_birth) {
+    if (const auto n = mirror_.rearm(twin); n && log_)
+      log_(mirror_.spec(twin).id + " came back without " + std::to_string(n) +
+           " applied setpoint(s): sent again");
+    publish_desired(twin);
+  }
   changed(twin, rev);
 }
 
@@ -206,7 +218,8 @@ void MirrorService::publish_desired(std::size_t twin) {
     values[mirror_.spec(twin).properties[p].name] = {
         {"value", mirror_.value_json(twin, p, d.value)}, {"version", d.version}, {"id", d.id}};
   }
-  const nlohmann::json j = {{"revision", st.revision}, {"values", std::move(values)}};
+  const nlohmann::json j = {
+      {"engine", engine_id_}, {"revision", st.revision}, {"values", std::move(values)}};
   link_.publish({topic(mirror_.spec(twin).id, "desired"), j.dump(), 1, true, "", ""});
 }
 
@@ -228,6 +241,17 @@ WriteResult MirrorService::set(const std::string& twin_id, const std::string& pr
   const std::string rid = id.empty() ? "d" + std::to_string(next_id_++) : id;
   WriteResult r = mirror_.set_desired(twin, prop, v, clock_(), rid, if_revision, ttl_s);
   if (r.outcome == Outcome::Applied) {
+    if (observer_) {
+      try {
+        observer_->desired(twin, prop, true);
+      } catch (const std::exception& e) {
+        // not stored, so not accepted: the asset must not act on it either
+        const std::string not_stored = std::string("not stored: ") + e.what();
+        mirror_.reject_desired(twin, prop, r.version, not_stored);
+        changed(twin, rev);
+        return {Outcome::StoreFailed, mirror_.state(twin).revision, r.version, not_stored};
+      }
+    }
     publish_desired(twin);
     changed(twin, rev);
   }
@@ -243,6 +267,7 @@ void MirrorService::tick() {
     const auto& st = mirror_.state(t);
     if (stale_after_s > 0 && st.online && now - st.last_seen > stale_after_s) {
       mirror_.death(t, now);
+      if (observer_) observer_->presence(t, false);
       if (log_)
         log_(mirror_.spec(t).id + " silent for " + std::to_string(now - st.last_seen) +
              " s: its reported values are stale");
@@ -254,9 +279,18 @@ void MirrorService::tick() {
   mirror_.expire(now);
   for (std::size_t t = 0; t < revs.size(); ++t)
     if (mirror_.state(t).revision != revs[t]) {
+      if (observer_) {
+        const auto& props = mirror_.state(t).props;
+        for (std::size_t p = 0; p < props.size(); ++p)
+          if (props[p].desired.state == DesiredState::Expired && props[p].desired.set_time <= now &&
+              props[p].desired.expires > 0 && props[p].desired.expires <= now &&
+              props[p].desired.expires > last_expiry_)
+            observer_->desired(t, p, false);
+      }
       publish_desired(t);
       changed(t, revs[t]);
     }
+  last_expiry_ = now;
 }
 
 }  // namespace dtwin

@@ -8,7 +8,8 @@
 //   <twin>/death     asset's will     {"session": 3}
 //   <twin>/ack       asset -> engine  {"prop": "speed", "version": 4, "status": "rejected",
 //                                      "reason": "..."}
-//   <twin>/desired   engine -> asset  retained: {"revision": 12, "values": {"speed":
+//   <twin>/desired   engine -> asset  retained: {"engine": 1764230000123456, "revision": 12,
+//                                      "values": {"speed":
 //                                      {"value": 1.2, "version": 4, "id": "..."}}} (the delta)
 //   <twin>/state     engine -> anyone retained: the twin as `dtwin get` prints it
 //   engine/status    engine -> anyone retained: {"online": true|false} (false is the will)
@@ -33,6 +34,19 @@ struct ServiceCounters {
                 unknown_property = 0, bad_value = 0, stale = 0, duplicate = 0, births = 0,
                 deaths = 0, rejected_by_asset = 0, disconnects = 0;
   nlohmann::json to_json() const;
+};
+
+// What the service changes, property by property, as it happens (a MirrorStore records it).
+struct MirrorObserver {
+  virtual ~MirrorObserver() = default;
+  // A reported value was applied (it may have turned a desired value applied).
+  virtual void reported(std::size_t twin, std::size_t prop) = 0;
+  // command: a new desired value, to be made durable before it is acknowledged (throwing
+  // refuses the command: it is then rejected with the reason). Otherwise a step of its
+  // lifecycle (rejected by the asset, expired).
+  virtual void desired(std::size_t twin, std::size_t prop, bool command) = 0;
+  // A birth (online) or a death, a silence or the broker's loss (offline).
+  virtual void presence(std::size_t twin, bool online) = 0;
 };
 
 class MirrorService {
@@ -64,6 +78,7 @@ class MirrorService {
   void on_log(Log f) { log_ = std::move(f); }
   // Called after every change of a twin (its revision moved): persistence, notifications.
   void on_change(std::function<void(std::size_t twin)> f) { change_ = std::move(f); }
+  void set_observer(MirrorObserver* o) { observer_ = o; }
 
   double stale_after_s = 0;             // 0: only deaths make values stale
   std::size_t max_payload = 64 * 1024;  // bytes; larger messages are rejected
@@ -81,9 +96,14 @@ class MirrorService {
   Clock clock_;
   Log log_;
   std::function<void(std::size_t)> change_;
+  MirrorObserver* observer_ = nullptr;
   ServiceCounters counters_;
   std::uint64_t next_id_ = 1;
   double last_tick_ = -1e300;
+  double last_expiry_ = -1e300;
+  // this engine process (its start time in microseconds): desired versions are counted per
+  // engine unless a store carries them over, so an asset starts over when it changes
+  std::uint64_t engine_id_;
 };
 
 }  // namespace dtwin

@@ -121,6 +121,15 @@ class Model {
     if (reason) *reason = "not a setpoint";
     return false;
   }
+  // The live plant's observed value becomes the simulated state (a what-if forked from the live
+  // mirror). Called between make_state and start, at time 0 of the fork: the model puts the
+  // observation into its initial state (a buffer's level, a machine that is down, a setpoint in
+  // force) or refuses with a reason (a counter that has no meaning in a fresh run). The default
+  // takes setpoints only.
+  virtual bool assimilate(World& w, std::uint32_t self, std::size_t twin, std::size_t prop,
+                          const Value& v, std::string* reason) const {
+    return apply_setpoint(w, self, twin, prop, v, reason);
+  }
 };
 
 }  // namespace dtwin

@@ -42,10 +42,14 @@ void write_row(std::ostream& os, double t, World& w, std::vector<std::string>& c
 }
 }  // namespace
 
-RunResult run_one(const CompiledVariant& v, const RunTask& task, std::ostream* ts) {
+RunResult run_one(const CompiledVariant& v, const RunTask& task, std::ostream* ts,
+                  const WorldInit& init) {
   const Settings& s = v.settings;
   World w(v.models);
-  w.start(RunContext{s.seed, task.replication});
+  if (init)
+    w.start(RunContext{s.seed, task.replication}, [&](World& ww) { init(ww, task); });
+  else
+    w.start(RunContext{s.seed, task.replication});
   if (!ts) {
     if (s.warmup_s > 0) {
       w.run_until(s.warmup_s);
@@ -88,7 +92,7 @@ RunResult run_one(const CompiledVariant& v, const RunTask& task, std::ostream* t
 std::vector<RunResult> run_all(const std::vector<CompiledVariant>& variants,
                                const std::vector<RunTask>& tasks, unsigned jobs,
                                const std::function<std::ostream*(const RunTask&)>& timeseries_for,
-                               Progress* progress) {
+                               Progress* progress, const WorldInit& init) {
   std::vector<RunResult> results(tasks.size());
   std::atomic<std::size_t> next{0};
   std::exception_ptr error;
@@ -99,7 +103,7 @@ std::vector<RunResult> run_all(const std::vector<CompiledVariant>& variants,
       if (i >= tasks.size()) return;
       try {
         std::ostream* ts = timeseries_for ? timeseries_for(tasks[i]) : nullptr;
-        results[i] = run_one(variants[tasks[i].variant], tasks[i], ts);
+        results[i] = run_one(variants[tasks[i].variant], tasks[i], ts, init);
       } catch (...) {
         std::lock_guard<std::mutex> lock(error_mu);
         if (!error) error = std::current_exception();

@@ -11,6 +11,7 @@
 #include "engine/model.hpp"
 #include "engine/progress.hpp"
 #include "engine/scenario.hpp"
+#include "engine/world.hpp"
 
 namespace dtwin {
 
@@ -38,12 +39,16 @@ std::vector<RunTask> plan_runs(const std::vector<CompiledVariant>& variants, Sha
 
 // One replication. When `timeseries` is given, writes the CSV (header, then one row per sample
 // interval from 0 to the duration).
-RunResult run_one(const CompiledVariant& v, const RunTask& task, std::ostream* timeseries);
+// `init`, when set, runs between the fresh states and the first events (World::start), with
+// the task the world is made for.
+using WorldInit = std::function<void(World&, const RunTask&)>;
+RunResult run_one(const CompiledVariant& v, const RunTask& task, std::ostream* timeseries,
+                  const WorldInit& init = nullptr);
 
 // Runs the tasks on `jobs` threads. timeseries_for may return nullptr.
 std::vector<RunResult> run_all(const std::vector<CompiledVariant>& variants,
                                const std::vector<RunTask>& tasks, unsigned jobs,
                                const std::function<std::ostream*(const RunTask&)>& timeseries_for,
-                               Progress* progress);
+                               Progress* progress, const WorldInit& init = nullptr);
 
 }  // namespace dtwin

@@ -15,7 +15,7 @@ namespace {
 
 const std::vector<std::string> kTopLevel = {
     "name",  "description", "seed",  "duration", "warmup", "replications", "sample_interval",
-    "twins", "variants",    "sweep", "layout"};
+    "twins", "variants",    "sweep", "layout",   "live"};
 
 // Splits an RFC 6901 pointer into unescaped tokens.
 std::vector<std::string> pointer_tokens(const std::string& p) {

@@ -38,10 +38,15 @@ World::World(const World& o)
 }
 
 void World::start(const RunContext& ctx) {
+  start(ctx, nullptr);
+}
+
+void World::start(const RunContext& ctx, const std::function<void(World&)>& init) {
   kernel_.clear();
   now_ = 0;
   handled_ = 0;
   for (std::size_t i = 0; i < models_.size(); ++i) states_[i] = models_[i]->make_state(ctx);
+  if (init) init(*this);
   for (std::size_t i = 0; i < models_.size(); ++i)
     models_[i]->start(*this, static_cast<std::uint32_t>(i));
 }

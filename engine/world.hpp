@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -37,6 +38,9 @@ class World {
 
   // Makes fresh states for (seed, replication) and lets each model schedule its first events.
   void start(const RunContext& ctx);
+  // The same, with `init` called between the fresh states and the models' first events (a
+  // what-if puts the live plant's observations into the states there: Model::assimilate).
+  void start(const RunContext& ctx, const std::function<void(World&)>& init);
 
   double now() const { return now_; }
   std::uint64_t events_handled() const { return handled_; }

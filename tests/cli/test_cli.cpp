@@ -14,25 +14,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/process.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int status;
-  std::string out;  // stdout and stderr together
-};
+using dtwin::test::Result;
 
 Result sh(const std::string& args) {
-  const std::string cmd = std::string(DTWIN_BIN) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+  return dtwin::test::sh_cmd(std::string(DTWIN_BIN) + " " + args);
 }
 
 std::string slurp(const fs::path& p) {

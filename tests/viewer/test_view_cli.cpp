@@ -10,25 +10,16 @@
 #include <fstream>
 #include <string>
 
+#include "tests/support/process.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int status;
-  std::string out;  // stdout and stderr together
-};
+using dtwin::test::Result;
 
-Result dtwin(const std::string& args) {
-  const std::string cmd = std::string(DTWIN_BIN) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+Result run_dtwin(const std::string& args) {
+  return dtwin::test::sh_cmd(std::string(DTWIN_BIN) + " " + args);
 }
 
 const std::string kFlagship = std::string(DTWIN_SOURCE_DIR) + "/scenarios/line/flagship.json";
@@ -58,7 +49,7 @@ std::pair<unsigned, unsigned> png_size(const fs::path& p) {
 TEST_CASE("cli: dtwin view --screenshot writes a PNG of the requested size") {
   const fs::path png = tmp("shot.png");
   const Result r =
-      dtwin("view " + kFlagship + " --screenshot " + png.string() + " --at 1h --size 320x240");
+      run_dtwin("view " + kFlagship + " --screenshot " + png.string() + " --at 1h --size 320x240");
   INFO(r.out);
   CHECK(r.status == 0);
   REQUIRE(fs::exists(png));
@@ -66,9 +57,9 @@ TEST_CASE("cli: dtwin view --screenshot writes a PNG of the requested size") {
   CHECK(fs::file_size(png) > 2000);
   fs::remove(png);
 
-  const Result v = dtwin("view " + kFlagship + " --screenshot " + png.string() +
-                         " --at 30min --size 400x300 --variant second_lathe --seed 4 --select "
-                         "lathe2");
+  const Result v = run_dtwin("view " + kFlagship + " --screenshot " + png.string() +
+                             " --at 30min --size 400x300 --variant second_lathe --seed 4 --select "
+                             "lathe2");
   INFO(v.out);
   CHECK(v.status == 0);
   CHECK(png_size(png) == std::make_pair(400u, 300u));
@@ -78,7 +69,7 @@ TEST_CASE("cli: dtwin view --screenshot writes a PNG of the requested size") {
 TEST_CASE("cli: dtwin view rejects bad input with exit status 2") {
   const std::string png = tmp("bad.png").string();
   auto fails = [&](const std::string& args, const std::string& message) {
-    const Result r = dtwin("view " + args);
+    const Result r = run_dtwin("view " + args);
     INFO(args << "\n" << r.out);
     CHECK(r.status == 2);
     CHECK_THAT(r.out, Catch::Contains(message));

@@ -118,12 +118,22 @@ void LineModel::start(World& w, std::uint32_t self) const {
     if (ms.calendar == kNone) continue;
     const Calendar& cal = spec_.calendars[ms.calendar];
     if (!cal.on_at(c.now)) {
-      c.s.machines[m].resume = Status::Starved;
+      // a machine assimilated as down stays down through the break
+      const bool down = c.s.machines[m].status == Status::Down;
+      c.s.machines[m].resume = down ? Status::Down : Status::Starved;
       set_status(c, m, Status::Off);
     }
     c.at(cal.next_change(c.now), kDerived, m, kShift);  // after work ending then
   }
-  for (std::uint32_t m = 0; m < spec_.machines.size(); ++m) try_start(c, m);
+  for (std::uint32_t m = 0; m < spec_.machines.size(); ++m) {
+    MachineState& ms = c.s.machines[m];
+    if (ms.status == Status::Down) {  // assimilated: down at the fork, repair under way
+      ms.seg_start = c.now;
+      c.at(c.now + ms.rep_rem, kModel, m, kRepaired, ++ms.token);
+    } else {
+      try_start(c, m);
+    }
+  }
   if (spec_.window_s > 0) c.at(c.now + spec_.window_s, kDerived, 0, kWindow);
 }
 
@@ -157,6 +167,11 @@ void LineModel::handle(World& w, const Event& e) const {
       if (e.token != ms.token) return;
       ms.rep_rem = 0;
       ms.ttf_rem = spec_.machines[e.entity].ttf.sample(ms.rng_ttf);
+      if (ms.part_units == 0) {  // down without a part (a fork of a live machine that was down)
+        set_status(c, e.entity, Status::Starved);
+        try_start(c, e.entity);
+        return;
+      }
       schedule_segment(c, e.entity);
       return;
     }
@@ -786,6 +801,52 @@ bool LineModel::apply_setpoint(World& w, std::uint32_t self, std::size_t twin, s
   // takes effect from the next part (or setup) the machine starts
   w.state<LineState>(self).machines[t.index].speed = v.num;
   return true;
+}
+
+bool LineModel::assimilate(World& w, std::uint32_t self, std::size_t twin, std::size_t prop,
+                           const Value& v, std::string* reason) const {
+  LineState& s = w.state<LineState>(self);
+  const PropTarget t = target_of(spec_, twin);
+  auto refuse = [&](const char* why) {
+    if (reason) *reason = why;
+    return false;
+  };
+  switch (t.kind) {
+    case PropTarget::Line:
+      return refuse("a counter: a fork counts from zero");
+    case PropTarget::Machine: {
+      if (prop == 2) return apply_setpoint(w, self, twin, prop, v, reason);
+      if (prop != 0) return refuse("a counter: a fork counts from zero");
+      const auto st = static_cast<Status>(static_cast<std::size_t>(v.num));
+      if (st != Status::Down) return refuse("only \"down\" is carried into a fork");
+      const MachineSpec& m = spec_.machines[t.index];
+      if (!m.fails) return refuse("the scenario gives this machine no repair time");
+      // the repair's elapsed part is not reported: a fresh repair time (exact for exponential
+      // repairs, which are memoryless)
+      MachineState& ms = s.machines[t.index];
+      ms.status = Status::Down;
+      ms.rep_rem = m.ttr.sample(ms.rng_ttr);
+      return true;
+    }
+    case PropTarget::Place: {
+      if (t.index >= spec_.places.size() || prop != 0) return refuse("no such property");
+      const PlaceSpec& P = spec_.places[t.index];
+      if (!(v.num >= 0) || v.num != std::floor(v.num)) return refuse("a level is a whole number");
+      const auto n = static_cast<std::uint64_t>(v.num);
+      if (n > P.capacity) return refuse("more parts than the place holds");
+      PlaceState& ps = s.places[t.index];
+      if (!ps.births.empty()) return refuse("the place was already filled");
+      // parts waiting at the fork: released at time 0, at the conveyor's end already
+      for (std::uint64_t k = 0; k < n; ++k) {
+        ps.births.push_back(0.0);
+        if (P.kind == PlaceKind::Conveyor) ps.ready.push_back(0.0);
+      }
+      ps.max_level = std::max(ps.max_level, n);
+      s.wip += n;
+      return true;
+    }
+  }
+  return refuse("no such property");
 }
 
 }  // namespace dtwin::line

@@ -34,6 +34,10 @@ class LineModel final : public Model {
                      Value& out) const override;
   bool apply_setpoint(World& w, std::uint32_t self, std::size_t twin, std::size_t prop,
                       const Value& v, std::string* reason) const override;
+  // a fork from the live plant: buffer and conveyor levels (parts waiting from time 0),
+  // machines down (a fresh repair time), speeds in force; counters are refused
+  bool assimilate(World& w, std::uint32_t self, std::size_t twin, std::size_t prop, const Value& v,
+                  std::string* reason) const override;
 
  private:
   struct Ctx;  // one event's working set: world, state, self

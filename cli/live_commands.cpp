@@ -1,0 +1,399 @@
+// The live commands: serve, emulate, get, set, history, whatif. Composition only: the engine's
+// LiveEngine, LiveEmulator and RpcClient over an MqttLink.
+#include "cli/live_commands.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "engine/duration.hpp"
+#include "engine/error.hpp"
+#include "engine/live.hpp"
+#include "engine/mqtt_link.hpp"
+#include "twins/register.hpp"
+
+namespace dtwin::cli {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+extern "C" void on_signal(int) {
+  g_stop = true;
+}
+
+void install_signals() {
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+}
+
+std::string iso_time(double epoch_s) {
+  const std::time_t t = static_cast<std::time_t>(std::floor(epoch_s));
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char ms[8];
+  std::snprintf(ms, sizeof ms, ".%03dZ",
+                static_cast<int>(std::floor((epoch_s - std::floor(epoch_s)) * 1000.0)));
+  return std::string(buf) + ms;
+}
+
+std::string fmt_speed(double x) {
+  std::ostringstream s;
+  s << x;
+  return s.str();
+}
+
+void log_line(const std::string& s) {
+  std::cerr << iso_time(wall_clock()) << " " << s << "\n";
+}
+
+double duration_arg(const std::string& text, const char* option) {
+  double s = 0;
+  if (!parse_duration_text(text, &s))
+    throw UsageError(std::string(option) +
+                     ": expected a duration such as 90s, 5min, 8h or 2d, got \"" + text + "\"");
+  return s;
+}
+
+std::string read_secret(const std::string& file) {
+  std::ifstream in(file);
+  if (!in) throw UsageError("--password-file: cannot read " + file);
+  std::string s;
+  std::getline(in, s);
+  return s;
+}
+
+MqttOptions mqtt_options(const MqttArgs& a, const std::string& client_id) {
+  MqttOptions o;
+  o.url = a.url;
+  parse_mqtt_url(o.url);  // UsageError naming the URL
+  o.client_id = client_id;
+  o.username = a.user;
+  if (!a.password_file.empty()) {
+    o.password = read_secret(a.password_file);
+  } else if (const char* env = std::getenv("DTWIN_MQTT_PASSWORD")) {
+    o.password = env;
+  }
+  o.ca_file = a.ca;
+  o.cert_file = a.cert;
+  o.key_file = a.key;
+  o.tls_insecure = a.insecure;
+  return o;
+}
+
+Registry registry() {
+  Registry r;
+  twins::register_all(r);
+  return r;
+}
+
+// "m2.speed" -> ("m2", "speed"); "m2" -> ("m2", "")
+std::pair<std::string, std::string> split_target(const std::string& s, bool need_prop) {
+  const auto dot = s.find('.');
+  if (dot == std::string::npos) {
+    if (need_prop) throw UsageError("expected TWIN.PROPERTY (say m2.speed), got \"" + s + "\"");
+    return {s, ""};
+  }
+  if (dot == 0 || dot + 1 == s.size())
+    throw UsageError("expected TWIN.PROPERTY (say m2.speed), got \"" + s + "\"");
+  return {s.substr(0, dot), s.substr(dot + 1)};
+}
+
+// Calls the engine; prints a refusal and returns its exit status (2), or 0 with the result.
+int call(const MqttArgs& a, const nlohmann::json& req, nlohmann::json& result) {
+  MqttLink link(mqtt_options(a, ""));
+  RpcClient client(link, a.plant);
+  const nlohmann::json r =
+      client.call(req, static_cast<int>(duration_arg(a.timeout, "--timeout") * 1000));
+  if (!r.value("ok", false)) {
+    std::cerr << "error: " << r.value("error", std::string("refused")) << " ("
+              << r.value("code", std::string("?")) << ")\n";
+    return 2;
+  }
+  result = r["result"];
+  return 0;
+}
+
+nlohmann::json parse_value_arg(const std::string& text) {
+  // JSON when it is JSON (1.2, true, "text"), else the text itself (an enumeration name)
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_discarded() && (j.is_number() || j.is_boolean() || j.is_string())) return j;
+  return text;
+}
+
+}  // namespace
+
+void add_mqtt_args(CLI::App* cmd, MqttArgs& a) {
+  cmd->add_option("--mqtt", a.url, "Broker URL: mqtt://host[:port] or mqtts://host[:port]")
+      ->required();
+  cmd->add_option("--plant", a.plant,
+                  "Plant name, the topic root dtwin/<plant>/ (default: the scenario's "
+                  "live.plant, else \"plant\")");
+  cmd->add_option("--user", a.user, "MQTT user name");
+  cmd->add_option("--password-file", a.password_file,
+                  "File whose first line is the MQTT password (or set DTWIN_MQTT_PASSWORD)");
+  cmd->add_option("--ca", a.ca, "PEM CA bundle for mqtts:// (default: the system's)");
+  cmd->add_option("--cert", a.cert, "Client certificate (PEM) for mutual TLS");
+  cmd->add_option("--key", a.key, "Client key (PEM) for mutual TLS");
+  cmd->add_flag("--insecure", a.insecure, "Skip the broker's host-name check (tests only)");
+}
+
+int cmd_serve(const ServeOptions& o) {
+  const Scenario sc = Scenario::load(o.file);
+  const Registry reg = registry();
+  MqttArgs a = o.mqtt;
+  LiveOptions lo;
+  lo.store = o.store;
+  lo.whatif_jobs = o.jobs;
+  // the plant: --plant, else the scenario's
+  const LiveSettings live = parse_live(sc);
+  if (a.plant.empty()) a.plant = live.plant;
+  MqttOptions mo = mqtt_options(a, o.client_id.empty() ? "dtwin-serve-" + a.plant : o.client_id);
+  MqttLink link(mo);
+  // a scenario copy whose live.plant is the one chosen
+  nlohmann::json doc = sc.doc().value;
+  doc["live"]["plant"] = a.plant;
+  const Scenario sc2 = Scenario::parse(doc.dump(), o.file);
+  LiveEngine engine(sc2, reg, link, lo);
+  engine.service().stale_after_s =
+      o.stale_after.empty() ? live.stale_after_s : duration_arg(o.stale_after, "--stale-after");
+  if (!o.quiet) engine.on_log(log_line);
+  for (const auto& w : engine.start()) log_line("store: " + w);
+  if (!o.quiet)
+    log_line("serving plant \"" + a.plant + "\": " + std::to_string(engine.mirror().twin_count()) +
+             " twins, broker " + a.url + (o.store.empty() ? "" : ", store " + o.store));
+  install_signals();
+  bool was_up = false;
+  while (!g_stop) {
+    engine.poll(100);
+    if (!o.quiet && link.connected() != was_up) {
+      was_up = link.connected();
+      log_line(was_up ? "connected to " + a.url : "broker lost: " + link.last_error());
+    }
+  }
+  engine.stop();
+  if (!o.quiet) log_line("stopped");
+  return 0;
+}
+
+int cmd_emulate(const EmulateOptions& o) {
+  const Scenario sc = Scenario::load(o.file);
+  const Registry reg = registry();
+  const std::size_t vi = o.variant.empty() ? 0 : sc.find_variant(o.variant);
+  const CompiledVariant v = sc.compile(vi, reg);
+  LiveSettings live = parse_live(sc);
+  MqttArgs a = o.mqtt;
+  if (a.plant.empty()) a.plant = live.plant;
+  live.plant = a.plant;
+  if (o.speed > 0) live.speed = o.speed;
+  const std::uint64_t seed = o.seed >= 0 ? static_cast<std::uint64_t>(o.seed) : v.settings.seed;
+  LiveEmulator emu(v, live, seed, [&](const std::string& twin) {
+    return std::make_unique<MqttLink>(mqtt_options(a, "dtwin-emu-" + a.plant + "-" + twin));
+  });
+  emu.start();
+  if (!o.quiet)
+    log_line("emulating plant \"" + a.plant + "\" (" + v.name + ", seed " + std::to_string(seed) +
+             ") at " + fmt_speed(live.speed) +
+             "x real time: " + std::to_string(emu.binding().twins.size()) + " assets on " + a.url);
+  install_signals();
+  const double until = o.duration.empty() ? 0 : wall_clock() + duration_arg(o.duration, "--for");
+  std::uint64_t applied = 0;
+  while (!g_stop && (until == 0 || wall_clock() < until)) {
+    emu.poll(50);
+    if (!o.quiet && emu.setpoints_applied() != applied) {
+      applied = emu.setpoints_applied();
+      log_line("setpoints applied so far: " + std::to_string(applied));
+    }
+  }
+  if (!o.quiet) log_line("stopped at simulated time " + format_duration(emu.world().now()));
+  return 0;
+}
+
+int cmd_get(const GetOptions& o) {
+  MqttArgs a = o.mqtt;
+  if (a.plant.empty()) a.plant = "plant";
+  nlohmann::json req = {{"op", "get"}};
+  if (!o.target.empty()) {
+    const auto [twin, prop] = split_target(o.target, false);
+    req["twin"] = twin;
+    if (!prop.empty()) req["prop"] = prop;
+  }
+  nlohmann::json res;
+  if (const int rc = call(a, req, res)) return rc;
+  std::cout << res.dump(2) << "\n";
+  return 0;
+}
+
+int cmd_set(const SetOptions& o) {
+  MqttArgs a = o.mqtt;
+  if (a.plant.empty()) a.plant = "plant";
+  const auto [twin, prop] = split_target(o.target, true);
+  nlohmann::json req = {
+      {"op", "set"}, {"twin", twin}, {"prop", prop}, {"value", parse_value_arg(o.value)}};
+  if (o.if_revision > 0) req["if_revision"] = o.if_revision;
+  if (!o.ttl.empty()) req["ttl_s"] = duration_arg(o.ttl, "--ttl");
+  nlohmann::json res;
+  if (const int rc = call(a, req, res)) return rc;
+  std::cout << twin << "." << prop << " desired version " << res["version"].get<std::uint64_t>()
+            << ": " << res["state"].get<std::string>() << " (revision "
+            << res["revision"].get<std::uint64_t>() << ")\n";
+  if (o.wait.empty()) return 0;
+  // wait for the asset to apply (or refuse) it
+  const double until = wall_clock() + duration_arg(o.wait, "--wait");
+  const auto version = res["version"].get<std::uint64_t>();
+  std::string state = res["state"].get<std::string>();
+  while (state == "pending" && wall_clock() < until) {
+    ::usleep(100000);
+    nlohmann::json g;
+    if (const int rc = call(a, {{"op", "get"}, {"twin", twin}, {"prop", prop}}, g)) return rc;
+    const auto& d = g["desired"];
+    if (d.value("version", std::uint64_t{0}) != version) {
+      state = "superseded";
+      break;
+    }
+    state = d.value("state", std::string("pending"));
+    if (state != "pending") {
+      std::cout << twin << "." << prop << " desired version " << version << ": " << state;
+      if (d.contains("reason")) std::cout << " (" << d["reason"].get<std::string>() << ")";
+      std::cout << "\n";
+    }
+  }
+  if (state == "applied") return 0;
+  if (state == "pending") std::cerr << "error: not applied within " << o.wait << "\n";
+  return 1;
+}
+
+int cmd_history(const HistoryOptions& o) {
+  MqttArgs a = o.mqtt;
+  if (a.plant.empty()) a.plant = "plant";
+  const auto [twin, prop] = split_target(o.target, false);
+  nlohmann::json req = {{"op", "history"}, {"twin", twin}};
+  if (!prop.empty()) req["prop"] = prop;
+  const double now = wall_clock();
+  if (!o.since.empty()) req["since"] = now - duration_arg(o.since, "--since");
+  if (!o.until.empty()) req["until"] = now - duration_arg(o.until, "--until");
+  req["limit"] = o.limit;
+  nlohmann::json res;
+  if (const int rc = call(a, req, res)) return rc;
+  const auto& rows = res["rows"];
+  std::ostream* out = &std::cout;
+  std::ofstream file;
+  if (!o.csv.empty() && o.csv != "-") {
+    file.open(o.csv);
+    if (!file) throw UsageError("cannot write " + o.csv);
+    out = &file;
+  }
+  if (!o.csv.empty()) {
+    *out << "receive_time_s,receive_time_utc,twin,prop,kind,value,unit,state,source_time_s\n";
+    for (const auto& r : rows) {
+      const std::string v = r.contains("value") ? r["value"].dump() : "";
+      std::string q = v;
+      if (q.find_first_of(",\"") != std::string::npos) {
+        std::string e = "\"";
+        for (char c : q) e += c == '"' ? std::string("\"\"") : std::string(1, c);
+        q = e + "\"";
+      }
+      *out << std::setprecision(15) << r["receive_time"].get<double>() << ','
+           << iso_time(r["receive_time"].get<double>()) << ',' << r["twin"].get<std::string>()
+           << ',' << r["prop"].get<std::string>() << ',' << r["kind"].get<std::string>() << ',' << q
+           << ',' << r["unit"].get<std::string>() << ',' << r["state"].get<std::string>() << ',';
+      if (r.contains("source_time")) *out << r["source_time"].get<double>();
+      *out << '\n';
+    }
+    return 0;
+  }
+  std::cout << std::left << std::setw(25) << "time (UTC)" << std::setw(14) << "property"
+            << std::setw(10) << "kind" << std::setw(16) << "value" << std::setw(8) << "unit"
+            << "state\n";
+  for (const auto& r : rows)
+    std::cout << std::left << std::setw(25) << iso_time(r["receive_time"].get<double>())
+              << std::setw(14)
+              << (r["prop"].get<std::string>().empty() ? "-" : r["prop"].get<std::string>())
+              << std::setw(10) << r["kind"].get<std::string>() << std::setw(16)
+              << (r.contains("value") ? r["value"].dump() : "") << std::setw(8)
+              << r["unit"].get<std::string>() << r["state"].get<std::string>() << "\n";
+  if (rows.empty()) std::cout << "(no history in that window)\n";
+  return 0;
+}
+
+int cmd_whatif(const WhatIfOptions& o) {
+  if (o.from != "live")
+    throw UsageError("--from: only \"live\" (the running engine's mirror) is supported, got \"" +
+                     o.from + "\"");
+  MqttArgs a = o.mqtt;
+  if (a.plant.empty()) a.plant = "plant";
+  nlohmann::json req = {{"op", "whatif"},
+                        {"horizon_s", duration_arg(o.horizon, "--horizon")},
+                        {"apply", o.apply},
+                        {"minimize", o.minimize}};
+  if (!o.variants.empty()) req["variants"] = o.variants;
+  if (o.replications > 0) req["replications"] = o.replications;
+  if (!o.objective.empty()) req["objective"] = o.objective;
+  if (o.mqtt.timeout == "10s") a.timeout = "10min";  // a what-if takes longer than a get
+  nlohmann::json res;
+  if (const int rc = call(a, req, res)) return rc;
+  if (o.json) {
+    std::cout << res.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << "what-if from the live plant \"" << a.plant << "\" at "
+            << iso_time(res["forked_at"].get<double>()) << ", horizon "
+            << format_duration(res["horizon_s"].get<double>()) << ", "
+            << res["replications"].get<std::uint64_t>() << " replications\n";
+  std::size_t taken = 0, left = 0;
+  for (const auto& r : res["assimilated"]) {
+    if (r.value("taken", false)) {
+      ++taken;
+    } else {
+      ++left;
+    }
+  }
+  std::cout << "live state carried into the fork: " << taken << " observations (" << left
+            << " counters and the like left out)\n";
+  for (const auto& r : res["assimilated"])
+    if (r.value("taken", false))
+      std::cout << "  " << r["twin"].get<std::string>() << "." << r["prop"].get<std::string>()
+                << " = " << r["value"].dump() << "\n";
+  for (const auto& [name, list] : res["variant_setpoints"].items())
+    if (!list.empty()) {
+      std::cout << "  " << name << " sets its own:";
+      for (const auto& x : list) std::cout << " " << x.get<std::string>();
+      std::cout << "\n";
+    }
+  std::cout << "\n" << res["table"].get<std::string>();
+  const auto& ob = res["objective"];
+  if (ob.contains("winner"))
+    std::cout << "\nbest on " << ob["kpi"].get<std::string>()
+              << (ob["minimize"].get<bool>() ? " (lower is better)" : " (higher is better)") << ": "
+              << ob["winner"].get<std::string>() << "\n";
+  if (res.contains("apply")) {
+    const auto& ap = res["apply"];
+    if (ap.value("applied", false)) {
+      std::cout << "applied " << ap["variant"].get<std::string>() << ":\n";
+      for (const auto& w : ap["writes"]) {
+        std::cout << "  " << w["twin"].get<std::string>() << "." << w["prop"].get<std::string>()
+                  << " := " << w["value"].dump();
+        if (w.contains("refused"))
+          std::cout << " refused: " << w["refused"].get<std::string>() << "\n";
+        else
+          std::cout << " (desired version " << w["version"].get<std::uint64_t>() << ", "
+                    << w["state"].get<std::string>() << ")\n";
+      }
+    } else {
+      std::cout << "not applied: " << ap.value("reason", std::string("?")) << "\n";
+      if (ap.value("code", std::string()) == "conflict") return 1;
+    }
+  }
+  return 0;
+}
+
+}  // namespace dtwin::cli

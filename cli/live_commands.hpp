@@ -1,0 +1,78 @@
+// The live commands: a running engine mirroring a plant over MQTT, the plant's stand-in, and the
+// clients that reach the engine through the same broker. Exit status as for the other commands:
+// 0 success, 2 bad input or a refused request, 1 no answer or not done in time.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace dtwin::cli {
+
+struct MqttArgs {
+  std::string url;
+  std::string plant;  // empty: the scenario's live.plant, else "plant"
+  std::string user, password_file, ca, cert, key;
+  bool insecure = false;
+  std::string timeout = "10s";
+};
+void add_mqtt_args(CLI::App* cmd, MqttArgs& a);
+
+struct ServeOptions {
+  std::string file;
+  MqttArgs mqtt;
+  std::string store;  // SQLite file
+  std::string stale_after;
+  std::string client_id;
+  unsigned jobs = 0;
+  bool quiet = false;
+};
+
+struct EmulateOptions {
+  std::string file;
+  MqttArgs mqtt;
+  std::string variant;
+  long long seed = -1;
+  double speed = 0;      // 0: the scenario's live.emulator.speed
+  std::string duration;  // wall-clock run time; empty: until stopped
+  bool quiet = false;
+};
+
+struct GetOptions {
+  std::string target;  // TWIN or TWIN.PROP; empty: every twin
+  MqttArgs mqtt;
+};
+
+struct SetOptions {
+  std::string target, value;
+  MqttArgs mqtt;
+  unsigned long long if_revision = 0;
+  std::string ttl, wait;
+};
+
+struct HistoryOptions {
+  std::string target;
+  MqttArgs mqtt;
+  std::string since, until, csv;
+  unsigned long long limit = 10000;
+};
+
+struct WhatIfOptions {
+  std::string from = "live";
+  std::vector<std::string> variants;
+  std::string horizon = "8h";
+  unsigned long long replications = 0;
+  std::string objective;
+  bool minimize = false, apply = false, json = false;
+  MqttArgs mqtt;
+};
+
+int cmd_serve(const ServeOptions& o);
+int cmd_emulate(const EmulateOptions& o);
+int cmd_get(const GetOptions& o);
+int cmd_set(const SetOptions& o);
+int cmd_history(const HistoryOptions& o);
+int cmd_whatif(const WhatIfOptions& o);
+
+}  // namespace dtwin::cli

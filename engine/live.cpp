@@ -1,0 +1,781 @@
+#include "engine/live.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "engine/duration.hpp"
+#include "engine/error.hpp"
+#include "engine/json_node.hpp"
+#include "engine/results.hpp"
+#include "engine/runner.hpp"
+
+namespace dtwin {
+
+double wall_clock() {
+  using namespace std::chrono;
+  return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+// ---- settings ------------------------------------------------------------------------------
+
+LiveSettings parse_live(const Scenario& sc) {
+  LiveSettings out;
+  const Node root(sc.doc());
+  const auto live = root.find("live");
+  if (!live) return out;
+  if (!live->is_object()) live->expected("an object");
+  live->check_keys({"plant", "stale_after", "emulator"});
+  if (auto p = live->find("plant")) {
+    out.plant = p->string();
+    if (out.plant.empty() || out.plant.find_first_of("/+#$ \t") != std::string::npos)
+      p->fail(
+          "a plant name must be a non-empty MQTT topic level without '/', '+', '#', '$' or "
+          "spaces: \"" +
+          out.plant + "\"");
+  }
+  if (auto s = live->find("stale_after")) out.stale_after_s = parse_duration(*s);
+  if (auto e = live->find("emulator")) {
+    if (!e->is_object()) e->expected("an object");
+    e->check_keys({"speed", "report_every", "full_every", "delay", "noise"});
+    if (auto n = e->find("speed")) out.speed = n->number_in(1e-3, 1e6);
+    if (auto n = e->find("report_every")) out.report_every_s = parse_duration_positive(*n);
+    if (auto n = e->find("full_every")) out.full_every_s = parse_duration_positive(*n);
+    if (auto n = e->find("delay")) out.delay_s = parse_duration(*n);
+    if (auto n = e->find("noise")) {
+      if (!n->is_object())
+        n->expected("an object of \"prop\" or \"twin.prop\" -> standard deviation");
+      for (const auto& [key, val] : n->members()) {
+        LiveSettings::Noise z;
+        const auto dot = key.find('.');
+        if (dot == std::string::npos) {
+          z.prop = key;
+        } else {
+          z.twin = key.substr(0, dot);
+          z.prop = key.substr(dot + 1);
+        }
+        if (z.prop.empty()) val.fail("a noise key is \"prop\" or \"twin.prop\"");
+        z.sigma = val.non_negative();
+        out.noise.push_back(z);
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<TwinSpec> mirror_specs(const CompiledVariant& v) {
+  World w(v.models);
+  return Binding::of(w).twins;
+}
+
+namespace {
+
+nlohmann::json ok(nlohmann::json result) {
+  return {{"ok", true}, {"result", std::move(result)}};
+}
+nlohmann::json fail(const std::string& code, const std::string& error) {
+  return {{"ok", false}, {"code", code}, {"error", error}};
+}
+const char* outcome_code(Outcome o) {
+  switch (o) {
+    case Outcome::UnknownTwin:
+      return "unknown_twin";
+    case Outcome::UnknownProperty:
+      return "unknown_property";
+    case Outcome::WrongType:
+      return "wrong_type";
+    case Outcome::OutOfRange:
+      return "out_of_range";
+    case Outcome::NotWritable:
+      return "not_writable";
+    case Outcome::RevisionMismatch:
+      return "revision_mismatch";
+    case Outcome::StoreFailed:
+      return "store_failed";
+    default:
+      return "refused";
+  }
+}
+
+// A request member, or a bad_request naming it.
+struct BadRequest {
+  std::string what;
+};
+const nlohmann::json& member(const nlohmann::json& req, const char* key) {
+  const auto it = req.find(key);
+  if (it == req.end()) throw BadRequest{std::string("missing \"") + key + "\""};
+  return *it;
+}
+std::string str_member(const nlohmann::json& req, const char* key) {
+  const auto& j = member(req, key);
+  if (!j.is_string()) throw BadRequest{std::string("\"") + key + "\" must be a string"};
+  return j.get<std::string>();
+}
+double num_member(const nlohmann::json& req, const char* key, double dflt) {
+  const auto it = req.find(key);
+  if (it == req.end() || it->is_null()) return dflt;
+  if (!it->is_number() || !std::isfinite(it->get<double>()))
+    throw BadRequest{std::string("\"") + key + "\" must be a number"};
+  return it->get<double>();
+}
+std::uint64_t uint_member(const nlohmann::json& req, const char* key, std::uint64_t dflt) {
+  const auto it = req.find(key);
+  if (it == req.end() || it->is_null()) return dflt;
+  if (!it->is_number_integer() ||
+      (it->is_number_integer() && it->get<std::int64_t>() < 0 && !it->is_number_unsigned()))
+    throw BadRequest{std::string("\"") + key + "\" must be a non-negative integer"};
+  return it->get<std::uint64_t>();
+}
+
+}  // namespace
+
+// ---- the store as the service's observer ---------------------------------------------------
+
+struct LiveEngine::Observer final : MirrorObserver {
+  Mirror& m;
+  MirrorStore& store;
+  const LiveEngine::Clock& clock;
+  Observer(Mirror& mm, MirrorStore& s, const LiveEngine::Clock& c) : m(mm), store(s), clock(c) {}
+  void reported(std::size_t t, std::size_t p) override {
+    store.record_reported(t, p, m.state(t).props[p].reported);
+  }
+  void desired(std::size_t t, std::size_t p, bool command) override {
+    if (command)
+      store.commit_desired(t, p, m.state(t).props[p].desired, clock());
+    else
+      store.record_desired(t, p, m.state(t).props[p].desired, clock());
+  }
+  void presence(std::size_t t, bool online) override {
+    store.record_presence(t, online, m.state(t).session, clock());
+  }
+};
+
+// ---- what-if from live ---------------------------------------------------------------------
+
+struct LiveEngine::WhatIf {
+  // inputs, fixed at the fork
+  std::vector<CompiledVariant> variants;  // baseline first
+  struct Obs {
+    std::string twin, prop;
+    Value value;
+  };
+  std::vector<Obs> obs;
+  std::vector<std::uint64_t> fork_revision;  // per mirror twin
+  std::vector<std::vector<std::uint64_t>> fork_desired_version;
+  double forked_at = 0;
+  std::string objective;
+  bool minimize = false, apply = false;
+  unsigned jobs = 1;
+  std::function<void(nlohmann::json)> reply;
+  // outputs
+  std::thread thread;
+  std::atomic<bool> done{false};
+  std::vector<RunResult> results;
+  std::vector<nlohmann::json> assimilated;  // what the fork took, and what it left
+  // per variant: the setpoints it sets itself (not taken from the live plant)
+  std::vector<std::set<std::pair<std::string, std::string>>> own_setpoints;
+  std::string error;
+};
+
+LiveEngine::LiveEngine(const Scenario& sc, const Registry& reg, Link& link, LiveOptions opt,
+                       Clock clock)
+    : sc_(sc), reg_(reg), link_(link), opt_(std::move(opt)), clock_(std::move(clock)) {
+  live_ = parse_live(sc_);
+  base_ = sc_.compile(0, reg_);
+  mirror_ = std::make_unique<Mirror>(mirror_specs(base_));
+  service_ = std::make_unique<MirrorService>(*mirror_, link_, live_.plant, clock_);
+  service_->stale_after_s = live_.stale_after_s;
+  service_->max_payload = opt_.max_payload;
+  link_.on_message([this](const Message& m) { on_message(m); });
+}
+
+LiveEngine::~LiveEngine() {
+  for (auto& w : whatifs_)
+    if (w->thread.joinable()) w->thread.join();
+  if (store_) service_->set_observer(nullptr);
+}
+
+void LiveEngine::on_log(Log f) {
+  log_ = f;
+  service_->on_log(std::move(f));
+}
+
+std::vector<std::string> LiveEngine::start() {
+  std::vector<std::string> warnings;
+  if (!opt_.store.empty()) {
+    store_ = std::make_unique<MirrorStore>(opt_.store);
+    warnings = store_->load_into(*mirror_);
+    observer_ = std::make_unique<Observer>(*mirror_, *store_, clock_);
+    service_->set_observer(observer_.get());
+  }
+  started_ = clock_();
+  link_.subscribe(request_topic(), 1);
+  service_->start();
+  return warnings;
+}
+
+void LiveEngine::stop() {
+  if (store_) {
+    store_->close();
+    service_->set_observer(nullptr);
+    observer_.reset();
+    store_.reset();
+  }
+}
+
+int LiveEngine::poll(int timeout_ms) {
+  const int n = service_->poll(timeout_ms);
+  if (store_) store_->flush_if_due();
+  finish_whatifs();
+  return n;
+}
+
+std::size_t LiveEngine::whatifs_running() const {
+  return whatifs_.size();
+}
+
+void LiveEngine::on_message(const Message& m) {
+  if (m.topic != request_topic()) return service_->handle(m);
+  if (m.response_topic.empty()) {
+    if (log_) log_("request without a response topic ignored");
+    return;
+  }
+  const std::string to = m.response_topic, corr = m.correlation;
+  auto reply = [this, to, corr](nlohmann::json j) {
+    link_.publish({to, j.dump(), 1, false, "", corr});
+  };
+  if (m.payload.size() > opt_.max_payload) return reply(fail("bad_request", "request too large"));
+  const auto req = nlohmann::json::parse(m.payload, nullptr, false);
+  if (req.is_discarded() || !req.is_object())
+    return reply(fail("bad_request", "a request is a JSON object with an \"op\""));
+  request(req, reply);
+}
+
+void LiveEngine::request(const nlohmann::json& req, std::function<void(nlohmann::json)> reply) {
+  try {
+    const std::string op = str_member(req, "op");
+    if (op == "get") return reply(do_get(req));
+    if (op == "set") return reply(do_set(req));
+    if (op == "history") return reply(do_history(req));
+    if (op == "status") return reply(do_status());
+    if (op == "whatif") return start_whatif(req, std::move(reply));
+    reply(fail("bad_request", "unknown op \"" + op + "\" (get, set, history, status or whatif)"));
+  } catch (const BadRequest& e) {
+    reply(fail("bad_request", e.what));
+  } catch (const StoreError& e) {
+    reply(fail("store_failed", e.what()));
+  } catch (const ScenarioError& e) {
+    reply(fail("bad_request", e.describe()));
+  } catch (const UsageError& e) {
+    reply(fail("bad_request", e.what()));
+  }
+}
+
+nlohmann::json LiveEngine::do_get(const nlohmann::json& req) {
+  const double now = clock_();
+  if (!req.contains("twin")) {
+    nlohmann::json list = nlohmann::json::array();
+    for (std::size_t t = 0; t < mirror_->twin_count(); ++t) {
+      const auto& st = mirror_->state(t);
+      list.push_back({{"id", mirror_->spec(t).id},
+                      {"online", st.online},
+                      {"revision", st.revision},
+                      {"delta", mirror_->delta(t).size()}});
+    }
+    return ok({{"plant", live_.plant}, {"twins", std::move(list)}});
+  }
+  const std::string id = str_member(req, "twin");
+  const std::size_t t = mirror_->find_twin(id);
+  if (t == std::string::npos)
+    return fail("unknown_twin", "no twin \"" + id + "\" in plant " + live_.plant);
+  nlohmann::json j = mirror_->twin_json(t, now);
+  if (req.contains("prop")) {
+    const std::string p = str_member(req, "prop");
+    if (mirror_->find_property(t, p) == std::string::npos)
+      return fail("unknown_property", "twin \"" + id + "\" has no property \"" + p + "\"");
+    nlohmann::json one = {{"id", id}, {"prop", p}, {"revision", j["revision"]}};
+    if (j["reported"].contains(p)) one["reported"] = j["reported"][p];
+    if (j["desired"].contains(p)) one["desired"] = j["desired"][p];
+    if (j["delta"].contains(p)) one["delta"] = j["delta"][p];
+    return ok(std::move(one));
+  }
+  return ok(std::move(j));
+}
+
+nlohmann::json LiveEngine::do_set(const nlohmann::json& req) {
+  const std::string twin = str_member(req, "twin"), prop = str_member(req, "prop");
+  const nlohmann::json& value = member(req, "value");
+  const std::uint64_t if_rev = uint_member(req, "if_revision", 0);
+  const double ttl = num_member(req, "ttl_s", 0);
+  if (ttl < 0) throw BadRequest{"\"ttl_s\" must not be negative"};
+  std::string id;
+  if (req.contains("id")) id = str_member(req, "id");
+  // answered after the store has committed it (MirrorObserver::desired with command = true)
+  const WriteResult r = service_->set(twin, prop, value, if_rev, id, ttl);
+  if (r.outcome != Outcome::Applied) {
+    nlohmann::json f = fail(outcome_code(r.outcome), r.reason);
+    f["revision"] = r.revision;
+    return f;
+  }
+  const std::size_t t = mirror_->find_twin(twin);
+  const std::size_t p = mirror_->find_property(t, prop);
+  const Desired& d = mirror_->state(t).props[p].desired;
+  nlohmann::json res = {{"twin", twin},
+                        {"prop", prop},
+                        {"version", r.version},
+                        {"revision", r.revision},
+                        {"id", d.id},
+                        {"state", desired_state_name(d.state)},
+                        {"stored", store_ != nullptr}};
+  if (r.superseded) res["superseded"] = r.superseded;
+  return ok(std::move(res));
+}
+
+nlohmann::json LiveEngine::do_history(const nlohmann::json& req) {
+  if (!store_)
+    return fail("no_store", "this engine keeps no history (start dtwin serve with --store FILE)");
+  const std::string twin = str_member(req, "twin");
+  std::string prop;
+  if (req.contains("prop")) prop = str_member(req, "prop");
+  const std::size_t t = mirror_->find_twin(twin);
+  if (t == std::string::npos)
+    return fail("unknown_twin", "no twin \"" + twin + "\" in plant " + live_.plant);
+  if (!prop.empty() && mirror_->find_property(t, prop) == std::string::npos)
+    return fail("unknown_property", "twin \"" + twin + "\" has no property \"" + prop + "\"");
+  const double since = num_member(req, "since", -1e300), until = num_member(req, "until", 1e300);
+  const std::uint64_t limit = uint_member(req, "limit", 10000);
+  store_->flush();
+  const auto rows = store_->history(twin, prop, since, until, limit);
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : rows) {
+    nlohmann::json row = {{"twin", r.twin},   {"prop", r.prop}, {"kind", history_kind_name(r.kind)},
+                          {"state", r.state}, {"unit", r.unit}, {"receive_time", r.receive_time}};
+    if (!r.value.empty()) row["value"] = nlohmann::json::parse(r.value, nullptr, false);
+    if (std::isfinite(r.source_time)) row["source_time"] = r.source_time;
+    if (r.kind == HistoryKind::Desired)
+      row["version"] = r.version;
+    else
+      row["session"] = r.session, row["seq"] = r.seq;
+    out.push_back(std::move(row));
+  }
+  return ok({{"rows", std::move(out)}});
+}
+
+nlohmann::json LiveEngine::do_status() {
+  nlohmann::json s = {{"plant", live_.plant},
+                      {"scenario", sc_.name()},
+                      {"twins", mirror_->twin_count()},
+                      {"uptime_s", clock_() - started_},
+                      {"counters", service_->counters().to_json()},
+                      {"whatifs_running", whatifs_.size()}};
+  std::size_t online = 0;
+  for (std::size_t t = 0; t < mirror_->twin_count(); ++t) online += mirror_->state(t).online;
+  s["online"] = online;
+  if (store_) {
+    const auto& st = store_->stats();
+    s["store"] = {{"path", store_->path()},
+                  {"records", st.records},
+                  {"transactions", st.transactions},
+                  {"synced", st.synced}};
+  }
+  return ok(std::move(s));
+}
+
+void LiveEngine::start_whatif(const nlohmann::json& req,
+                              std::function<void(nlohmann::json)> reply) {
+  if (whatifs_.size() >= 4) return reply(fail("busy", "four what-ifs are running already"));
+  auto w = std::make_unique<WhatIf>();
+  std::vector<std::string> names;
+  if (req.contains("variants")) {
+    const auto& v = req["variants"];
+    if (!v.is_array()) throw BadRequest{"\"variants\" must be an array of variant names"};
+    for (const auto& n : v) {
+      if (!n.is_string()) throw BadRequest{"\"variants\" must be an array of variant names"};
+      names.push_back(n.get<std::string>());
+    }
+  }
+  if (names.empty())
+    for (std::size_t i = 1; i < sc_.variants().size(); ++i) names.push_back(sc_.variants()[i].name);
+  const double horizon = num_member(req, "horizon_s", 8 * 3600.0);
+  if (!(horizon > 0)) throw BadRequest{"\"horizon_s\" must be positive"};
+  const std::uint64_t reps = uint_member(req, "replications", 0);
+  w->objective = req.value("objective", std::string("throughput_per_h"));
+  w->minimize = req.value("minimize", false);
+  w->apply = req.value("apply", false);
+  std::vector<std::size_t> which = {0};
+  for (const auto& n : names) {
+    const std::size_t i = sc_.find_variant(n);  // UsageError listing the names
+    if (i != 0 && std::find(which.begin(), which.end(), i) == which.end()) which.push_back(i);
+  }
+  for (auto i : which) {
+    CompiledVariant cv = sc_.compile(i, reg_);
+    cv.settings.duration_s = horizon;
+    cv.settings.warmup_s = 0;
+    cv.settings.sample_interval_s = 0;
+    if (reps > 0)
+      cv.settings.replications = static_cast<std::uint32_t>(std::min<std::uint64_t>(reps, 1000));
+    w->variants.push_back(std::move(cv));
+  }
+  // the fork: what every twin reports now, and the revisions it was taken at
+  w->forked_at = clock_();
+  for (std::size_t t = 0; t < mirror_->twin_count(); ++t) {
+    const auto& st = mirror_->state(t);
+    w->fork_revision.push_back(st.revision);
+    std::vector<std::uint64_t> dv;
+    for (std::size_t p = 0; p < st.props.size(); ++p) {
+      dv.push_back(st.props[p].desired.version);
+      if (st.props[p].reported.present)
+        w->obs.push_back(
+            {mirror_->spec(t).id, mirror_->spec(t).properties[p].name, st.props[p].reported.value});
+    }
+    w->fork_desired_version.push_back(std::move(dv));
+  }
+  w->jobs = opt_.whatif_jobs ? opt_.whatif_jobs : std::max(1u, std::thread::hardware_concurrency());
+  w->reply = std::move(reply);
+  WhatIf* wp = w.get();
+  wp->thread = std::thread([wp] {
+    try {
+      // which observations the fork takes (the same for every variant: same twins)
+      const std::vector<WhatIf::Obs>& obs = wp->obs;
+      {
+        World probe(wp->variants[0].models);
+        probe.start(RunContext{wp->variants[0].settings.seed, 0}, [&](World& w0) {
+          const Binding b = Binding::of(w0);
+          for (const auto& o : obs) {
+            nlohmann::json row = {{"twin", o.twin}, {"prop", o.prop}};
+            std::size_t t = b.twins.size(), p = 0;
+            for (std::size_t i = 0; i < b.twins.size(); ++i)
+              if (b.twins[i].id == o.twin) t = i;
+            if (t < b.twins.size()) {
+              for (p = 0; p < b.twins[t].properties.size(); ++p)
+                if (b.twins[t].properties[p].name == o.prop) break;
+            }
+            if (t == b.twins.size() || p == b.twins[t].properties.size()) continue;
+            row["value"] = value_to_json(b.twins[t].properties[p], o.value);
+            const auto [m, local] = b.where[t];
+            std::string why;
+            row["taken"] = w0.models()[m]->assimilate(w0, m, local, p, o.value, &why);
+            if (!why.empty() && !row["taken"].get<bool>()) row["reason"] = why;
+            wp->assimilated.push_back(std::move(row));
+          }
+        });
+      }
+      // A variant's own setpoints win over the live ones: the fork is the live plant with the
+      // variant's change (faster_m3 asks about m3 at its speed, whatever m3 runs at now).
+      const auto initial = [](const CompiledVariant& cv) {
+        std::map<std::pair<std::string, std::string>, Value> out;
+        World probe(cv.models);
+        probe.start(RunContext{cv.settings.seed, 0});
+        const Binding b = Binding::of(probe);
+        for (std::size_t t = 0; t < b.twins.size(); ++t)
+          for (std::size_t p = 0; p < b.twins[t].properties.size(); ++p) {
+            Value v;
+            if (b.twins[t].properties[p].writable && b.read(probe, t, p, v))
+              out[{b.twins[t].id, b.twins[t].properties[p].name}] = v;
+          }
+        return out;
+      };
+      const auto base_sp = initial(wp->variants[0]);
+      std::vector<std::set<std::pair<std::string, std::string>>> own(wp->variants.size());
+      for (std::size_t i = 1; i < wp->variants.size(); ++i)
+        for (const auto& [key, v] : initial(wp->variants[i])) {
+          const auto it = base_sp.find(key);
+          if (it == base_sp.end() || !(it->second == v)) own[i].insert(key);
+        }
+      wp->own_setpoints = own;
+      const WorldInit init = [&obs, &own](World& w0, const RunTask& task) {
+        const Binding b = Binding::of(w0);
+        for (const auto& o : obs) {
+          if (own[task.variant].count({o.twin, o.prop})) continue;
+          for (std::size_t t = 0; t < b.twins.size(); ++t) {
+            if (b.twins[t].id != o.twin) continue;
+            for (std::size_t p = 0; p < b.twins[t].properties.size(); ++p)
+              if (b.twins[t].properties[p].name == o.prop) {
+                const auto [m, local] = b.where[t];
+                w0.models()[m]->assimilate(w0, m, local, p, o.value, nullptr);
+              }
+          }
+        }
+      };
+      const auto tasks = plan_runs(wp->variants);
+      wp->results = run_all(wp->variants, tasks, wp->jobs, nullptr, nullptr, init);
+    } catch (const std::exception& e) {
+      wp->error = e.what();
+    }
+    wp->done = true;
+  });
+  whatifs_.push_back(std::move(w));
+}
+
+void LiveEngine::finish_whatifs() {
+  for (std::size_t i = 0; i < whatifs_.size();) {
+    WhatIf& w = *whatifs_[i];
+    if (!w.done) {
+      ++i;
+      continue;
+    }
+    w.thread.join();
+    if (!w.error.empty()) {
+      w.reply(fail("whatif_failed", w.error));
+    } else {
+      const ResultTable table = make_table(sc_, w.variants, w.results);
+      nlohmann::json res;
+      res["forked_at"] = w.forked_at;
+      res["horizon_s"] = w.variants[0].settings.duration_s;
+      res["replications"] = w.variants[0].settings.replications;
+      res["revisions"] = nlohmann::json::object();
+      for (std::size_t t = 0; t < mirror_->twin_count(); ++t)
+        res["revisions"][mirror_->spec(t).id] = w.fork_revision[t];
+      res["assimilated"] = w.assimilated;
+      res["variant_setpoints"] = nlohmann::json::object();
+      for (std::size_t v = 1; v < w.variants.size() && v < w.own_setpoints.size(); ++v) {
+        nlohmann::json l = nlohmann::json::array();
+        for (const auto& [t, p] : w.own_setpoints[v]) l.push_back(t + "." + p);
+        res["variant_setpoints"][w.variants[v].name] = std::move(l);
+      }
+      res["report"] = nlohmann::json::parse(make_report(table).dump());
+      std::vector<std::string> headline = {"throughput_per_h", "lead_time_s", "wip"};
+      if (std::find(headline.begin(), headline.end(), w.objective) == headline.end())
+        headline.insert(headline.begin(), w.objective);
+      res["table"] = comparison_text(table, headline);
+      // the winner on the objective (means over replications)
+      const std::size_t k = table.key_index(w.objective);
+      std::string winner = "baseline";
+      if (k != std::string::npos) {
+        double best = 0;
+        bool have = false;
+        for (const auto& vname : table.variants) {
+          double sum = 0;
+          std::size_t n = 0;
+          for (const auto& row : table.rows)
+            if (row.variant == vname && std::isfinite(row.values[k])) sum += row.values[k], ++n;
+          if (n == 0) continue;
+          const double mean = sum / static_cast<double>(n);
+          if (!have || (w.minimize ? mean < best : mean > best)) {
+            best = mean;
+            winner = vname;
+            have = true;
+          }
+        }
+        res["objective"] = {
+            {"kpi", w.objective}, {"minimize", w.minimize}, {"winner", winner}, {"mean", best}};
+      } else {
+        res["objective"] = {{"kpi", w.objective}, {"error", "no such KPI in the results"}};
+      }
+      if (w.apply) res["apply"] = apply_whatif(w, winner);
+      w.reply(ok(std::move(res)));
+    }
+    whatifs_.erase(whatifs_.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+}
+
+nlohmann::json LiveEngine::apply_whatif(WhatIf& w, const std::string& winner) {
+  if (winner == "baseline")
+    return {{"applied", false}, {"reason", "the baseline is best: nothing to change"}};
+  std::size_t vi = 0;
+  for (std::size_t i = 0; i < w.variants.size(); ++i)
+    if (w.variants[i].name == winner) vi = i;
+  // the setpoints: writable properties whose value differs from the baseline's at the start
+  World base(w.variants[0].models), var(w.variants[vi].models);
+  base.start(RunContext{w.variants[0].settings.seed, 0});
+  var.start(RunContext{w.variants[vi].settings.seed, 0});
+  const Binding bb = Binding::of(base), bv = Binding::of(var);
+  struct Write {
+    std::size_t twin, prop;
+    nlohmann::json value;
+  };
+  std::vector<Write> writes;
+  for (std::size_t t = 0; t < bv.twins.size(); ++t) {
+    const std::size_t mt = mirror_->find_twin(bv.twins[t].id);
+    if (mt == std::string::npos) continue;
+    for (std::size_t p = 0; p < bv.twins[t].properties.size(); ++p) {
+      const PropertySpec& ps = bv.twins[t].properties[p];
+      if (!ps.writable) continue;
+      Value vv, vb;
+      if (!bv.read(var, t, p, vv)) continue;
+      std::size_t bt = bb.twins.size();
+      for (std::size_t i = 0; i < bb.twins.size(); ++i)
+        if (bb.twins[i].id == bv.twins[t].id) bt = i;
+      if (bt < bb.twins.size() && bb.read(base, bt, p, vb) && vb == vv) continue;
+      const std::size_t mp = mirror_->find_property(mt, ps.name);
+      if (mp == std::string::npos) continue;
+      writes.push_back({mt, mp, value_to_json(ps, vv)});
+    }
+  }
+  if (writes.empty())
+    return {{"applied", false},
+            {"reason", "variant \"" + winner +
+                           "\" changes no setpoint (only what the plant "
+                           "cannot be told: a design change)"}};
+  // all or none: refused when any property got a new desired value after the fork
+  for (const auto& wr : writes) {
+    const auto now_v = mirror_->state(wr.twin).props[wr.prop].desired.version;
+    const auto fork_v = w.fork_desired_version[wr.twin][wr.prop];
+    if (now_v != fork_v) {
+      const std::string name =
+          mirror_->spec(wr.twin).id + "." + mirror_->spec(wr.twin).properties[wr.prop].name;
+      return {
+          {"applied", false},
+          {"code", "conflict"},
+          {"reason", name + " was set after the fork (desired version " + std::to_string(fork_v) +
+                         " -> " + std::to_string(now_v) + "): run the what-if again"}};
+    }
+  }
+  nlohmann::json done = nlohmann::json::array();
+  for (const auto& wr : writes) {
+    const std::string twin = mirror_->spec(wr.twin).id;
+    const std::string prop = mirror_->spec(wr.twin).properties[wr.prop].name;
+    const WriteResult r = service_->set(twin, prop, wr.value, 0, "whatif:" + winner);
+    nlohmann::json one = {{"twin", twin}, {"prop", prop}, {"value", wr.value}};
+    if (r.outcome == Outcome::Applied) {
+      one["version"] = r.version;
+      one["state"] = desired_state_name(mirror_->state(wr.twin).props[wr.prop].desired.state);
+    } else {
+      one["refused"] = r.reason;
+    }
+    done.push_back(std::move(one));
+  }
+  return {{"applied", true}, {"variant", winner}, {"writes", std::move(done)}};
+}
+
+// ---- the emulator --------------------------------------------------------------------------
+
+struct LiveEmulator::Asset {
+  std::unique_ptr<Link> link;
+  std::unique_ptr<AssetAgent> agent;
+  bool silent = false;
+};
+
+LiveEmulator::LiveEmulator(const CompiledVariant& v, LiveSettings live, std::uint64_t seed,
+                           LinkFactory make_link, AssetAgent::Clock clock)
+    : v_(v),
+      live_(std::move(live)),
+      clock_(std::move(clock)),
+      world_(v.models),
+      noise_rng_(seed ^ 0x9e3779b97f4a7c15ULL) {
+  world_.start(RunContext{seed, 0});
+  binding_ = Binding::of(world_);
+  const std::uint64_t session = static_cast<std::uint64_t>(clock_() * 1000.0);
+  for (std::size_t t = 0; t < binding_.twins.size(); ++t) {
+    auto a = std::make_unique<Asset>();
+    a->link = make_link(binding_.twins[t].id);
+    a->agent =
+        std::make_unique<AssetAgent>(world_, binding_, t, *a->link, live_.plant, clock_, session);
+    for (const auto& z : live_.noise) {
+      if (!z.twin.empty() && z.twin != binding_.twins[t].id) continue;
+      for (std::size_t p = 0; p < binding_.twins[t].properties.size(); ++p)
+        if (binding_.twins[t].properties[p].name == z.prop)
+          a->agent->set_noise(p, z.sigma, &noise_rng_);
+    }
+    a->agent->delay_s = live_.delay_s;
+    assets_.push_back(std::move(a));
+  }
+}
+
+LiveEmulator::~LiveEmulator() = default;
+
+void LiveEmulator::start() {
+  wall0_ = clock_();
+  sim0_ = world_.now();
+  for (auto& a : assets_) a->agent->start();
+}
+
+void LiveEmulator::advance() {
+  if (paused_) return;
+  const double target = sim0_ + (clock_() - wall0_) * live_.speed;
+  if (target > world_.now()) world_.run_until(target);
+}
+
+void LiveEmulator::pause(bool p) {
+  if (p == paused_) return;
+  if (!p) {  // resume from where the world stands
+    wall0_ = clock_();
+    sim0_ = world_.now();
+  } else {
+    advance();
+  }
+  paused_ = p;
+}
+
+void LiveEmulator::silence(const std::string& twin, bool silent) {
+  for (std::size_t t = 0; t < binding_.twins.size(); ++t)
+    if (binding_.twins[t].id == twin) assets_[t]->silent = silent;
+}
+
+bool LiveEmulator::truth(const std::string& twin, const std::string& prop, Value& out) const {
+  for (std::size_t t = 0; t < binding_.twins.size(); ++t) {
+    if (binding_.twins[t].id != twin) continue;
+    for (std::size_t p = 0; p < binding_.twins[t].properties.size(); ++p)
+      if (binding_.twins[t].properties[p].name == prop) return binding_.read(world_, t, p, out);
+  }
+  return false;
+}
+
+std::uint64_t LiveEmulator::setpoints_applied() const {
+  std::uint64_t n = 0;
+  for (const auto& a : assets_) n += a->agent->setpoints_applied;
+  return n;
+}
+
+int LiveEmulator::poll(int timeout_ms) {
+  int n = 0;
+  // the first link waits, the others are drained
+  for (std::size_t i = 0; i < assets_.size(); ++i)
+    n += assets_[i]->agent->poll(i == 0 ? timeout_ms : 0);
+  advance();
+  const double now = clock_();
+  const bool full = now - last_full_ >= live_.full_every_s;
+  if (full || now - last_report_ >= live_.report_every_s) {
+    for (auto& a : assets_)
+      if (!a->silent)
+        a->agent->report(full ? AssetAgent::Report::Refresh : AssetAgent::Report::Changes);
+    last_report_ = now;
+    if (full) last_full_ = now;
+  }
+  for (auto& a : assets_)
+    if (!a->silent) a->agent->send_due();
+  return n;
+}
+
+// ---- the client ----------------------------------------------------------------------------
+
+RpcClient::RpcClient(Link& link, std::string plant) : link_(link), plant_(std::move(plant)) {
+  std::random_device rd;
+  std::ostringstream id;
+  id << std::hex << rd() << rd();
+  response_topic_ = "dtwin/" + plant_ + "/client/" + id.str() + "/response";
+  link_.on_message([this](const Message& m) {
+    if (m.topic == response_topic_ && m.correlation == waiting_for_) {
+      auto j = nlohmann::json::parse(m.payload, nullptr, false);
+      if (!j.is_discarded()) answer_ = std::move(j);
+    }
+  });
+  link_.subscribe(response_topic_, 1);
+}
+
+nlohmann::json RpcClient::call(const nlohmann::json& req, int timeout_ms) {
+  waiting_for_ = std::to_string(next_++);
+  answer_.reset();
+  if (!link_.connected()) link_.connect();
+  bool sent = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    // publish once connected and subscribed (the subscription goes out first on connection)
+    if (!sent && link_.connected()) {
+      link_.publish({"dtwin/" + plant_ + "/engine/request", req.dump(), 1, false, response_topic_,
+                     waiting_for_});
+      sent = true;
+    }
+    link_.poll(20);
+    if (answer_) return *answer_;
+  }
+  throw UsageError(sent ? "no answer from an engine for plant \"" + plant_ + "\" within " +
+                              std::to_string(timeout_ms / 1000) + " s (is dtwin serve running?)"
+                        : "could not reach the broker within " + std::to_string(timeout_ms / 1000) +
+                              " s");
+}
+
+}  // namespace dtwin

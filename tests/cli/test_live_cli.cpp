@@ -1,0 +1,196 @@
+// The live commands as a user runs them, each its own process, through a real Mosquitto broker:
+// dtwin serve (with its SQLite store) and dtwin emulate, reached by dtwin get / set / history /
+// whatif. The engine is killed (SIGKILL) and restarted: it comes back with every twin's state
+// and loses no acknowledged command; the emulated plant is killed and restarted: it gets its
+// setpoints again.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/broker.hpp"
+#include "tests/support/process.hpp"
+
+namespace fs = std::filesystem;
+using dtwin::test::Broker;
+using dtwin::test::Child;
+using dtwin::test::Result;
+
+namespace {
+
+const char* kScenario = R"({"name": "cli live line", "seed": 9, "duration": "8h", "replications": 4,
+  "twins": {
+    "src": {"kind": "source", "saturated": true},
+    "m1": {"kind": "machine", "process": {"dist": "exponential", "mean": 40}, "mtbf": "1h", "mttr": "5min"},
+    "b1": {"kind": "buffer", "capacity": 5},
+    "m2": {"kind": "machine", "process": {"dist": "exponential", "mean": 50}},
+    "sink": {"kind": "sink"}},
+  "flow": [["src", "m1"], ["m1", "b1"], ["b1", "m2"], ["m2", "sink"]],
+  "live": {"plant": "cli", "stale_after": "3s",
+           "emulator": {"speed": 60, "report_every": "100ms", "full_every": "1s"}},
+  "variants": {"faster_m2": {"twins": {"m2": {"speed": 1.4}}}}})";
+
+struct Env {
+  Broker broker;
+  fs::path dir;
+  std::string scenario, store, mq;
+  Env() {
+    dir = fs::temp_directory_path() / ("dtwin-live-cli-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    scenario = (dir / "line.json").string();
+    std::ofstream(scenario) << kScenario;
+    store = (dir / "mirror.db").string();
+    mq = " --mqtt " + broker.url() + " --plant cli";
+  }
+  ~Env() { fs::remove_all(dir); }
+  Result dtwin(const std::string& args) {
+    return dtwin::test::sh_cmd(std::string(DTWIN_BIN) + " " + args + mq);
+  }
+  std::unique_ptr<Child> serve(const std::string& log) {
+    return std::make_unique<Child>(std::vector<std::string>{DTWIN_BIN, "serve", scenario, "--mqtt",
+                                                            broker.url(), "--store", store},
+                                   (dir / log).string());
+  }
+  std::unique_ptr<Child> emulate(const std::string& log) {
+    return std::make_unique<Child>(
+        std::vector<std::string>{DTWIN_BIN, "emulate", scenario, "--mqtt", broker.url()},
+        (dir / log).string());
+  }
+  // `dtwin get TARGET` as JSON, retried until pred holds (or timeout)
+  template <class Pred>
+  nlohmann::json get_until(const std::string& target, Pred pred, double timeout_s) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+    nlohmann::json j;
+    while (std::chrono::steady_clock::now() < end) {
+      const Result r = dtwin("get " + target + " --timeout 2s");
+      if (r.status == 0) {
+        j = nlohmann::json::parse(r.out, nullptr, false);
+        if (!j.is_discarded() && pred(j)) return j;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    }
+    return j;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("cli live: serve, emulate, set --wait, history; engine killed and restarted",
+          "[cli][live][mqtt]") {
+  Env e;
+  auto serve = e.serve("serve.log");
+  auto emu = e.emulate("emulate.log");
+  auto j = e.get_until(
+      "m2",
+      [](const nlohmann::json& x) {
+        return x["online"] == true && x["reported"].contains("speed");
+      },
+      15);
+  REQUIRE(j["online"] == true);
+
+  // a setpoint from the digital side, applied and confirmed by the asset
+  Result r = e.dtwin("set m2.speed 1.2 --wait 10s");
+  INFO(r.out);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("pending") != std::string::npos);
+  CHECK(r.out.find("applied") != std::string::npos);
+  j = e.get_until(
+      "m2.speed", [](const nlohmann::json&) { return true; }, 5);
+  CHECK(j["desired"]["state"] == "applied");
+  CHECK(j["reported"]["value"] == 1.2);
+
+  // refusals: exit 2 and the reason
+  r = e.dtwin("set m2.speed 99");
+  CHECK(r.status == 2);
+  CHECK(r.out.find("outside") != std::string::npos);
+  r = e.dtwin("set m2.state down");
+  CHECK(r.status == 2);
+  r = e.dtwin("get nosuch");
+  CHECK(r.status == 2);
+  CHECK(r.out.find("no twin \"nosuch\"") != std::string::npos);
+
+  // the plant is lost (its wills fire): a command now is stored and acknowledged, but pending
+  emu->kill();
+  e.get_until(
+      "m1", [](const nlohmann::json& x) { return x["online"] == false; }, 10);
+  r = e.dtwin("set m1.speed 0.9");
+  INFO(r.out);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("pending") != std::string::npos);
+
+  // the engine is killed without a word, and started again on its store
+  serve->kill();
+  serve = e.serve("serve2.log");
+  j = e.get_until(
+      "m1", [](const nlohmann::json& x) { return x.contains("desired"); }, 10);
+  CHECK(j["desired"]["speed"]["value"] == 0.9);
+  CHECK(j["desired"]["speed"]["state"] == "pending");  // not lost
+  j = e.get_until(
+      "m2", [](const nlohmann::json& x) { return x.contains("desired"); }, 10);
+  CHECK(j["desired"]["speed"]["state"] == "applied");
+  CHECK(j["reported"]["speed"]["value"] == 1.2);
+
+  // the plant comes back (a fresh start, its own defaults): it gets both setpoints again
+  emu = e.emulate("emulate2.log");
+  j = e.get_until(
+      "m1",
+      [](const nlohmann::json& x) {
+        return x["online"] == true && x["desired"]["speed"]["state"] == "applied";
+      },
+      15);
+  CHECK(j["desired"]["speed"]["state"] == "applied");
+  CHECK(j["reported"]["speed"]["value"] == 0.9);
+  j = e.get_until(
+      "m2", [](const nlohmann::json& x) { return x["reported"]["speed"]["value"] == 1.2; }, 15);
+  CHECK(j["reported"]["speed"]["value"] == 1.2);
+
+  // the history of the command, from the engine's store, as CSV
+  r = e.dtwin("history m1.speed --since 1h --csv -");
+  INFO(r.out);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.rfind("receive_time_s,receive_time_utc,twin,prop,kind,value,unit,state", 0) == 0);
+  CHECK(r.out.find("desired,0.9,1,pending") != std::string::npos);
+  CHECK(r.out.find("desired,0.9,1,applied") != std::string::npos);
+
+  // a what-if from the live state; the live desired values stay as they are
+  r = e.dtwin("whatif --from live --variant faster_m2 --horizon 2h --replications 3");
+  INFO(r.out);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("faster_m2") != std::string::npos);
+  CHECK(r.out.find("live state carried into the fork") != std::string::npos);
+
+  CHECK(serve->stop() == 0);  // SIGTERM: a clean stop
+}
+
+TEST_CASE("cli live: no engine, bad URL, bad arguments", "[cli][live]") {
+  Broker b;
+  const std::string bin = DTWIN_BIN;
+  Result r =
+      dtwin::test::sh_cmd(bin + " get m1 --mqtt " + b.url() + " --plant nobody --timeout 1s");
+  CHECK(r.status == 2);
+  CHECK(r.out.find("no answer from an engine for plant \"nobody\"") != std::string::npos);
+  r = dtwin::test::sh_cmd(bin + " get m1 --mqtt http://x");
+  CHECK(r.status == 2);
+  CHECK(r.out.find("http://x") != std::string::npos);
+  r = dtwin::test::sh_cmd(bin + " set m1speed 3 --mqtt " + b.url());
+  CHECK(r.status == 2);
+  CHECK(r.out.find("TWIN.PROPERTY") != std::string::npos);
+  r = dtwin::test::sh_cmd(bin + " history m1.speed --since yesterday --mqtt " + b.url());
+  CHECK(r.status == 2);
+  CHECK(r.out.find("--since") != std::string::npos);
+  r = dtwin::test::sh_cmd(bin + " whatif --from snapshot --mqtt " + b.url());
+  CHECK(r.status == 2);
+  for (const char* cmd : {"serve", "emulate", "get", "set", "history", "whatif"}) {
+    r = dtwin::test::sh_cmd(bin + " " + cmd + " --help");
+    CHECK(r.status == 0);
+    CHECK(r.out.find("--mqtt") != std::string::npos);
+  }
+}

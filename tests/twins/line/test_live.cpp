@@ -1,0 +1,376 @@
+// The live mirror through a real Mosquitto broker: the engine (LiveEngine) and the emulated plant
+// (LiveEmulator, one connection per asset) in this process, pumped by the test. Faults are
+// injected on the way (lost, duplicated, reordered messages; the broker killed; an asset gone
+// silent) and after each the twins must converge to the emulator's true state with no accepted
+// command lost. Engine kill/restart with its store is in tests/cli/test_live_cli.cpp (processes).
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include "engine/fault_link.hpp"
+#include "engine/live.hpp"
+#include "engine/mqtt_link.hpp"
+#include "tests/support/broker.hpp"
+#include "twins/register.hpp"
+
+using namespace dtwin;
+using dtwin::test::Broker;
+
+namespace {
+
+const char* kLine = R"({"name": "live test line", "seed": 5, "duration": "8h", "replications": 6,
+  "twins": {
+    "src": {"kind": "source", "saturated": true},
+    "m1": {"kind": "machine", "process": {"dist": "exponential", "mean": 40}, "mtbf": "1h", "mttr": "5min"},
+    "b1": {"kind": "buffer", "capacity": 5},
+    "m2": {"kind": "machine", "process": {"dist": "exponential", "mean": 50}, "mtbf": "2h", "mttr": "10min"},
+    "b2": {"kind": "buffer", "capacity": 5},
+    "m3": {"kind": "machine", "process": {"dist": "exponential", "mean": 45}},
+    "sink": {"kind": "sink"}},
+  "flow": [["src", "m1"], ["m1", "b1"], ["b1", "m2"], ["m2", "b2"], ["b2", "m3"], ["m3", "sink"]],
+  "live": {"plant": "t", "stale_after": "1s",
+           "emulator": {"speed": 120, "report_every": "50ms", "full_every": "400ms"}},
+  "variants": {"faster_m2": {"twins": {"m2": {"speed": 1.5}}},
+               "bigger_b1": {"twins": {"b1": {"capacity": 12}}}}})";
+
+MqttOptions fast(const Broker& b, const std::string& id) {
+  MqttOptions o;
+  o.url = b.url();
+  o.client_id = id;
+  o.keepalive_s = 5;
+  o.reconnect_min_ms = 50;
+  o.reconnect_max_ms = 300;
+  return o;
+}
+
+struct Live {
+  Broker& broker;
+  Registry reg;
+  Scenario sc = Scenario::parse(kLine, "live.json");
+  CompiledVariant v;
+  MqttLink elink;
+  std::unique_ptr<LiveEngine> engine;
+  std::vector<FaultLink*> faults;
+  std::unique_ptr<LiveEmulator> emu;
+
+  Live(Broker& b, FaultOptions fo = {}) : broker(b), elink(fast(b, "engine")) {
+    twins::register_all(reg);
+    v = sc.compile(0, reg);
+    engine = std::make_unique<LiveEngine>(sc, reg, elink, LiveOptions{});
+    engine->start();
+    std::uint64_t k = 0;
+    emu = std::make_unique<LiveEmulator>(v, parse_live(sc), 5, [&](const std::string& twin) {
+      FaultOptions f = fo;
+      f.seed = fo.seed + 7919 * ++k;
+      auto fl = std::make_unique<FaultLink>(
+          std::unique_ptr<Link>(new MqttLink(fast(broker, "asset-" + twin))), f);
+      faults.push_back(fl.get());
+      return std::unique_ptr<Link>(std::move(fl));
+    });
+    emu->start();
+  }
+  void pump_for(double seconds) {
+    const double end = wall_clock() + seconds;
+    while (wall_clock() < end) {
+      engine->poll(2);
+      emu->poll(2);
+    }
+  }
+  template <class Pred>
+  bool pump_until(Pred pred, double timeout_s) {
+    const double end = wall_clock() + timeout_s;
+    while (wall_clock() < end) {
+      engine->poll(2);
+      emu->poll(2);
+      if (pred()) return true;
+    }
+    return false;
+  }
+  nlohmann::json rpc(const nlohmann::json& req) {
+    nlohmann::json out;
+    bool got = false;
+    engine->request(req, [&](nlohmann::json j) {
+      out = std::move(j);
+      got = true;
+    });
+    pump_until([&] { return got; }, 60);
+    REQUIRE(got);
+    return out;
+  }
+  // every reported value equals the emulator's, with good quality, every twin online
+  std::string mismatch() {
+    Mirror& m = engine->mirror();
+    for (std::size_t t = 0; t < m.twin_count(); ++t) {
+      const auto& spec = m.spec(t);
+      if (!m.state(t).online) return spec.id + " offline";
+      for (std::size_t p = 0; p < spec.properties.size(); ++p) {
+        Value truth;
+        if (!emu->truth(spec.id, spec.properties[p].name, truth)) continue;
+        const Reported& r = m.state(t).props[p].reported;
+        if (!r.present || r.quality != Quality::Good || !(r.value == truth))
+          return spec.id + "." + spec.properties[p].name;
+      }
+    }
+    return "";
+  }
+  bool converged(double timeout_s) {
+    return pump_until([&] { return mismatch().empty(); }, timeout_s);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("live: the mirror follows the emulated plant; a setpoint goes pending, then applied",
+          "[live][mqtt]") {
+  Broker b;
+  Live L(b);
+  L.pump_for(0.5);
+  L.emu->pause(true);
+  REQUIRE(L.converged(5));
+
+  const auto set = L.rpc({{"op", "set"}, {"twin", "m2"}, {"prop", "speed"}, {"value", 1.25}});
+  REQUIRE(set["ok"]);
+  CHECK(set["result"]["state"] == "pending");
+  const auto version = set["result"]["version"].get<std::uint64_t>();
+  REQUIRE(L.pump_until(
+      [&] {
+        const auto g = L.rpc({{"op", "get"}, {"twin", "m2"}});
+        return g["result"]["desired"]["speed"]["state"] == "applied";
+      },
+      5));
+  const auto g = L.rpc({{"op", "get"}, {"twin", "m2"}});
+  const auto& j = g["result"];
+  CHECK(j["desired"]["speed"]["version"] == version);
+  CHECK(j["reported"]["speed"]["value"] == 1.25);
+  CHECK(j["reported"]["speed"]["quality"] == "good");
+  CHECK(j["delta"].empty());
+  Value truth;
+  REQUIRE(L.emu->truth("m2", "speed", truth));
+  CHECK(truth.num == 1.25);  // the asset really runs at it
+
+  // refusals name the reason and change nothing
+  const auto rev = L.engine->mirror().state(L.engine->mirror().find_twin("m2")).revision;
+  const auto bad = L.rpc({{"op", "set"}, {"twin", "m2"}, {"prop", "speed"}, {"value", 99}});
+  CHECK_FALSE(bad["ok"]);
+  CHECK(bad["code"] == "out_of_range");
+  CHECK(L.rpc({{"op", "set"}, {"twin", "m2"}, {"prop", "state"}, {"value", "down"}})["code"] ==
+        "not_writable");
+  CHECK(L.rpc({{"op", "set"}, {"twin", "m9"}, {"prop", "speed"}, {"value", 1}})["code"] ==
+        "unknown_twin");
+  CHECK(L.rpc({{"op", "set"},
+               {"twin", "m2"},
+               {"prop", "speed"},
+               {"value", 1.1},
+               {"if_revision", 1}})["code"] == "revision_mismatch");
+  CHECK(L.engine->mirror().state(L.engine->mirror().find_twin("m2")).revision == rev);
+}
+
+TEST_CASE("live: lost, duplicated and reordered telemetry; the twins converge once it heals",
+          "[live][mqtt][faults]") {
+  Broker b;
+  FaultOptions fo;
+  fo.drop = 0.25;
+  fo.duplicate = 0.25;
+  fo.reorder = 0.25;
+  fo.seed = 42;
+  Live L(b, fo);
+  L.pump_for(2.0);  // four simulated minutes of a bad network
+  // a command sent meanwhile: its confirmation travels over the bad network too
+  const auto set = L.rpc({{"op", "set"}, {"twin", "m1"}, {"prop", "speed"}, {"value", 0.8}});
+  REQUIRE(set["ok"]);
+  L.pump_for(1.0);
+  std::uint64_t dropped = 0, duplicated = 0, reordered = 0;
+  for (auto* f : L.faults)
+    dropped += f->dropped, duplicated += f->duplicated, reordered += f->reordered;
+  CHECK(dropped > 3);
+  CHECK(duplicated > 3);
+  CHECK(reordered > 3);
+  const auto& c = L.engine->service().counters();
+  CHECK(c.duplicate > 0);  // the copies were recognised
+  CHECK(c.stale > 0);      // and the late ones dropped
+  // the network heals: the periodic full report brings everything back
+  L.emu->pause(true);
+  for (auto* f : L.faults) {
+    f->enabled = false;
+    f->release();
+  }
+  INFO("first mismatch: " << L.mismatch());
+  REQUIRE(L.converged(5));
+  const auto& m = L.engine->mirror();
+  const auto m1 = m.find_twin("m1");
+  CHECK(m.state(m1).props[m.find_property(m1, "speed")].desired.state == DesiredState::Applied);
+}
+
+TEST_CASE("live: the broker killed and restarted; stale meanwhile, then converged",
+          "[live][mqtt][faults]") {
+  Broker b;
+  Live L(b);
+  L.pump_for(0.5);
+  REQUIRE(L.converged(5));
+  b.kill();
+  L.pump_for(0.6);
+  const auto& m = L.engine->mirror();
+  for (std::size_t t = 0; t < m.twin_count(); ++t) {
+    CHECK_FALSE(m.state(t).online);
+    for (const auto& p : m.state(t).props)
+      if (p.reported.present) CHECK(p.reported.quality == Quality::Stale);
+  }
+  // a command accepted while the broker is away reaches the asset when it is back
+  const auto set = L.rpc({{"op", "set"}, {"twin", "m3"}, {"prop", "speed"}, {"value", 1.3}});
+  REQUIRE(set["ok"]);
+  b.restart();
+  L.pump_for(0.5);
+  L.emu->pause(true);
+  INFO("first mismatch: " << L.mismatch());
+  REQUIRE(L.converged(8));
+  const auto m3 = m.find_twin("m3");
+  CHECK(m.state(m3).props[m.find_property(m3, "speed")].desired.state == DesiredState::Applied);
+  Value truth;
+  REQUIRE(L.emu->truth("m3", "speed", truth));
+  CHECK(truth.num == 1.3);
+}
+
+TEST_CASE("live: an asset that goes silent turns stale, and good again when it is back",
+          "[live][mqtt][faults]") {
+  Broker b;
+  Live L(b);
+  L.pump_for(0.3);
+  REQUIRE(L.converged(5));
+  const auto& m = L.engine->mirror();
+  const auto m2 = m.find_twin("m2");
+  L.emu->silence("m2", true);
+  REQUIRE(L.pump_until([&] { return !m.state(m2).online; }, 3));
+  for (const auto& p : m.state(m2).props)
+    if (p.reported.present) CHECK(p.reported.quality == Quality::Stale);
+  CHECK(m.state(m.find_twin("m1")).online);  // the others are not affected
+  L.emu->silence("m2", false);
+  L.emu->pause(true);
+  REQUIRE(L.converged(5));
+}
+
+TEST_CASE("live: bad messages are refused and counted, the twin unchanged", "[live][mqtt]") {
+  Broker b;
+  Live L(b);
+  L.pump_for(0.3);
+  L.emu->pause(true);
+  REQUIRE(L.converged(5));
+  MqttLink raw(fast(b, "intruder"));
+  raw.connect();
+  REQUIRE(L.pump_until([&] { return raw.connected(); }, 5));
+  const auto& m = L.engine->mirror();
+  const auto m2 = m.find_twin("m2");
+  const auto rev = m.state(m2).revision;
+  const auto before = L.engine->service().counters();
+  const std::uint64_t s = m.state(m2).session;
+  auto msg = [&](const std::string& topic, const std::string& payload) {
+    raw.publish({"dtwin/t/" + topic, payload, 1, false, "", ""});
+  };
+  msg("m2/reported", "{not json");
+  msg("m2/reported", R"({"session": 1, "seq": 1.5, "ts": 1, "values": {}})");
+  msg("m2/reported", R"({"session": )" + std::to_string(s) +
+                         R"(, "seq": 99999999, "ts": 1, "values": {"speed": "fast"}})");
+  msg("m2/reported", R"({"session": )" + std::to_string(s) +
+                         R"(, "seq": 99999999, "ts": 1, "values": {"speed": -4}})");
+  msg("m2/reported", R"({"session": )" + std::to_string(s) +
+                         R"(, "seq": 99999999, "ts": 1, "values": {"sped": 1}})");
+  msg("m9/reported", R"({"session": 1, "seq": 1, "ts": 1, "values": {}})");
+  msg("m2/reported", std::string(70000, ' '));
+  raw.flush(2000);
+  REQUIRE(L.pump_until(
+      [&] {
+        const auto& c = L.engine->service().counters();
+        return c.malformed + c.bad_value + c.unknown_property + c.unknown_twin + c.oversized >=
+               before.malformed + before.bad_value + before.unknown_property + before.unknown_twin +
+                   before.oversized + 7;
+      },
+      5));
+  L.pump_for(0.1);
+  const auto& c = L.engine->service().counters();
+  INFO("before " << before.to_json().dump() << "\nafter " << c.to_json().dump());
+  CHECK(c.malformed == before.malformed + 2);
+  CHECK(c.bad_value == before.bad_value + 2);
+  CHECK(c.unknown_property == before.unknown_property + 1);
+  CHECK(c.unknown_twin == before.unknown_twin + 1);
+  CHECK(c.oversized == before.oversized + 1);
+  CHECK(m.state(m2).revision >= rev);
+  CHECK(L.mismatch().empty());  // nothing of it reached the twin
+}
+
+TEST_CASE("live: a what-if forks the live state, runs variants, and applies the winner guarded",
+          "[live][mqtt][whatif]") {
+  Broker b;
+  Live L(b);
+  L.pump_for(1.0);
+  L.emu->pause(true);
+  REQUIRE(L.converged(5));
+  const auto& m = L.engine->mirror();
+
+  const auto r = L.rpc({{"op", "whatif"},
+                        {"variants", nlohmann::json::array({"faster_m2", "bigger_b1"})},
+                        {"horizon_s", 4 * 3600},
+                        {"replications", 8}});
+  REQUIRE(r["ok"]);
+  const auto& res = r["result"];
+  // the fork took the live levels and states
+  std::size_t levels = 0;
+  for (const auto& a : res["assimilated"]) {
+    if (a["prop"] == "level") {
+      ++levels;
+      CHECK(a["taken"] == true);
+      const auto t = m.find_twin(a["twin"].get<std::string>());
+      CHECK(a["value"].get<double>() ==
+            m.state(t).props[m.find_property(t, "level")].reported.value.num);
+    }
+    if (a["prop"] == "parts") CHECK(a["taken"] == false);  // counters are not carried
+  }
+  CHECK(levels == 2);
+  CHECK(res["variant_setpoints"]["faster_m2"] == nlohmann::json::array({"m2.speed"}));
+  const auto& rep = res["report"];
+  REQUIRE(rep["variants"].contains("faster_m2"));
+  // m2 1.5x faster must raise throughput on a line it limits (paired, 8 replications)
+  const auto& d = rep["variants"]["faster_m2"]["delta_vs_baseline"]["kpis"]["throughput_per_h"];
+  INFO(d.dump());
+  CHECK(d["ci95"][0].get<double>() > 0);  // the whole interval above zero
+  // nothing live was touched
+  const auto m2 = m.find_twin("m2");
+  CHECK(m.state(m2).props[m.find_property(m2, "speed")].desired.state == DesiredState::None);
+
+  // --apply: the winner's setpoints become desired values, unless someone set them after the fork
+  nlohmann::json got;
+  bool done = false;
+  L.engine->request({{"op", "whatif"},
+                     {"variants", nlohmann::json::array({"faster_m2"})},
+                     {"horizon_s", 4 * 3600},
+                     {"replications", 4},
+                     {"apply", true}},
+                    [&](nlohmann::json j) {
+                      got = std::move(j);
+                      done = true;
+                    });
+  // the operator changes m2's speed while the what-if runs
+  const auto s = L.rpc({{"op", "set"}, {"twin", "m2"}, {"prop", "speed"}, {"value", 1.1}});
+  REQUIRE(s["ok"]);
+  REQUIRE(L.pump_until([&] { return done; }, 60));
+  REQUIRE(got["ok"]);
+  CHECK(got["result"]["apply"]["applied"] == false);
+  CHECK(got["result"]["apply"]["code"] == "conflict");
+  CHECK(m.state(m2).props[m.find_property(m2, "speed")].desired.value.num == 1.1);
+
+  const auto again = L.rpc({{"op", "whatif"},
+                            {"variants", nlohmann::json::array({"faster_m2"})},
+                            {"horizon_s", 4 * 3600},
+                            {"replications", 4},
+                            {"apply", true}});
+  REQUIRE(again["ok"]);
+  REQUIRE(again["result"]["apply"]["applied"] == true);
+  CHECK(m.state(m2).props[m.find_property(m2, "speed")].desired.value.num == 1.5);
+  L.emu->pause(false);
+  REQUIRE(L.pump_until(
+      [&] {
+        return m.state(m2).props[m.find_property(m2, "speed")].desired.state ==
+               DesiredState::Applied;
+      },
+      5));
+}
