@@ -52,18 +52,16 @@ struct Args {
 
 std::vector<TwinSpec> fleet(const Args& a) {
   std::vector<TwinSpec> out;
-  for (int t = 0; t < a.twins; ++t) {
-    TwinSpec s;
-    s.id = "m" + std::to_string(t);
-    for (int p = 0; p < a.props; ++p) {
-      PropertySpec ps;
-      ps.name = "p" + std::to_string(p);
-      ps.unit = "1";
-      ps.writable = true;
-      s.properties.push_back(ps);
-    }
-    out.push_back(s);
+  std::vector<PropertySpec> props;
+  for (int p = 0; p < a.props; ++p) {
+    PropertySpec ps;
+    ps.name = "p" + std::to_string(p);
+    ps.unit = "1";
+    ps.writable = true;
+    props.push_back(ps);
   }
+  const PropertyList list(props);
+  for (int t = 0; t < a.twins; ++t) out.push_back(TwinSpec{"m" + std::to_string(t), list});
   return out;
 }
 

@@ -63,17 +63,50 @@ const char* outcome_name(Outcome o) {
   return "?";
 }
 
+const std::vector<PropertySpec>& PropertyList::empty_list() {
+  static const std::vector<PropertySpec> empty;
+  return empty;
+}
+
+bool operator==(const PropertySpec& a, const PropertySpec& b) {
+  return a.kind == b.kind && a.name == b.name && a.unit == b.unit && a.min == b.min &&
+         a.max == b.max && a.tolerance == b.tolerance && a.choices == b.choices &&
+         a.writable == b.writable;
+}
+
 Mirror::Mirror(std::vector<TwinSpec> twins) : specs_(std::move(twins)) {
   states_.resize(specs_.size());
-  prop_index_.resize(specs_.size());
+  schema_of_.resize(specs_.size());
+  twin_index_.reserve(specs_.size());
+  // intern the property lists: twins whose lists are equal share one (and one name index)
+  std::vector<PropertyList>& schemas = schemas_;
+  std::unordered_map<std::string, std::vector<std::uint32_t>> by_names;
   for (std::size_t t = 0; t < specs_.size(); ++t) {
     if (!twin_index_.emplace(specs_[t].id, t).second)
       throw std::invalid_argument("Mirror: twin \"" + specs_[t].id + "\" listed twice");
-    states_[t].props.resize(specs_[t].properties.size());
-    for (std::size_t p = 0; p < specs_[t].properties.size(); ++p)
-      if (!prop_index_[t].emplace(specs_[t].properties[p].name, p).second)
-        throw std::invalid_argument("Mirror: property \"" + specs_[t].properties[p].name +
-                                    "\" listed twice on " + specs_[t].id);
+    const PropertyList& props = specs_[t].properties;
+    std::string key;
+    for (const auto& p : props) key += p.name + '\0';
+    auto& candidates = by_names[key];
+    std::uint32_t found = static_cast<std::uint32_t>(schemas.size());
+    for (auto c : candidates)
+      if (schemas[c].same_as(props) || schemas[c].vec() == props.vec()) {
+        found = c;
+        break;
+      }
+    if (found == schemas.size()) {
+      std::unordered_map<std::string, std::size_t> index;
+      for (std::size_t p = 0; p < props.size(); ++p)
+        if (!index.emplace(props[p].name, p).second)
+          throw std::invalid_argument("Mirror: property \"" + props[p].name +
+                                      "\" listed twice on " + specs_[t].id);
+      schemas.push_back(props);
+      schema_index_.push_back(std::move(index));
+      candidates.push_back(found);
+    }
+    specs_[t].properties = schemas[found];
+    schema_of_[t] = found;
+    states_[t].props.resize(props.size());
   }
 }
 
@@ -84,8 +117,9 @@ std::size_t Mirror::find_twin(const std::string& id) const {
 
 std::size_t Mirror::find_property(std::size_t twin, const std::string& name) const {
   if (twin >= specs_.size()) return std::string::npos;
-  auto it = prop_index_[twin].find(name);
-  return it == prop_index_[twin].end() ? std::string::npos : it->second;
+  const auto& index = schema_index_[schema_of_[twin]];
+  auto it = index.find(name);
+  return it == index.end() ? std::string::npos : it->second;
 }
 
 namespace {
@@ -124,7 +158,7 @@ Outcome Mirror::report(std::size_t twin, std::size_t prop, const Value& v, doubl
     ++st.rejected;
     return Outcome::UnknownProperty;
   }
-  const PropertySpec& spec = specs_[twin].properties[prop];
+  const PropertySpec& spec = schemas_[schema_of_[twin]][prop];  // shared: stays in cache
   const Outcome ok = check_value(spec, v);
   if (ok != Outcome::Applied) {
     ++st.rejected;

@@ -18,6 +18,8 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -56,9 +58,36 @@ enum class Outcome : std::uint8_t;
 Outcome parse_property_value(const PropertySpec& p, const nlohmann::json& j, Value& out,
                              std::string* reason);
 
+// A twin's properties: an immutable list shared by every twin of the same schema (a fleet of
+// 100,000 machines keeps one copy of the names, units and choices, not 100,000).
+class PropertyList {
+ public:
+  PropertyList() = default;
+  PropertyList(std::vector<PropertySpec> v)  // NOLINT: implicit, as the vector it stands for
+      : p_(std::make_shared<const std::vector<PropertySpec>>(std::move(v))) {}
+  PropertyList(std::initializer_list<PropertySpec> l)
+      : PropertyList(std::vector<PropertySpec>(l)) {}
+
+  std::size_t size() const { return p_ ? p_->size() : 0; }
+  bool empty() const { return size() == 0; }
+  const PropertySpec& operator[](std::size_t i) const { return (*p_)[i]; }
+  const PropertySpec& at(std::size_t i) const { return vec().at(i); }
+  const std::vector<PropertySpec>& vec() const { return p_ ? *p_ : empty_list(); }
+  std::vector<PropertySpec>::const_iterator begin() const { return vec().begin(); }
+  std::vector<PropertySpec>::const_iterator end() const { return vec().end(); }
+  // the same list object (shared), not only equal contents
+  bool same_as(const PropertyList& o) const { return p_ == o.p_; }
+
+ private:
+  static const std::vector<PropertySpec>& empty_list();
+  std::shared_ptr<const std::vector<PropertySpec>> p_;
+};
+
+bool operator==(const PropertySpec& a, const PropertySpec& b);
+
 struct TwinSpec {
   std::string id;
-  std::vector<PropertySpec> properties;
+  PropertyList properties;
 };
 
 struct Reported {
@@ -172,7 +201,10 @@ class Mirror {
   std::vector<TwinSpec> specs_;
   std::vector<TwinMirrorState> states_;
   std::unordered_map<std::string, std::size_t> twin_index_;
-  std::vector<std::unordered_map<std::string, std::size_t>> prop_index_;
+  // one name index per distinct schema; twins with equal property lists share the list itself
+  std::vector<std::unordered_map<std::string, std::size_t>> schema_index_;
+  std::vector<std::uint32_t> schema_of_;  // per twin
+  std::vector<PropertyList> schemas_;
 };
 
 }  // namespace dtwin

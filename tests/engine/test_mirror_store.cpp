@@ -357,10 +357,13 @@ TEST_CASE("store: what the scenario no longer has is reported, not dropped", "[m
   // the scenario now: m3 gone, m2.label gone, m2.state lost the choice "blocked", m4.parts is text
   auto sp = specs();
   sp.erase(sp.begin() + 1);
-  auto& m2 = sp[0].properties;
+  auto m2 = sp[0].properties.vec();
   m2.erase(std::find_if(m2.begin(), m2.end(), [](auto& p) { return p.name == "label"; }));
   m2[1].choices = {"starved", "working", "down"};
-  sp[1].properties[1].kind = PropertySpec::Kind::Text;
+  sp[0].properties = m2;
+  auto m4 = sp[1].properties.vec();
+  m4[1].kind = PropertySpec::Kind::Text;
+  sp[1].properties = m4;
   Mirror m{sp};
   MirrorStore store(path);
   const auto warnings = store.load_into(m);
