@@ -32,6 +32,10 @@ struct OdeProblem {
   std::size_t n = 0;
   std::vector<double> scale;  // typical magnitude of each component (> 0)
   double rtol = 1e-6;
+  // The last n_quad components are quadratures (accumulators): their derivatives may depend on
+  // the other components but nothing depends on them. CVODE integrates them outside its Newton
+  // iteration (CVodeQuad, with error control); Rosenbrock4 treats them as ordinary components.
+  std::size_t n_quad = 0;
   OdeRhs f;
 };
 
