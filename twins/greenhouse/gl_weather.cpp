@@ -353,7 +353,6 @@ GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const G
     check_range(d.dew, d, -90, 40, "dew point (degC)", shown);
     check_range(d.rh, d, 0, 110, "relative humidity (%)", shown);
     check_range(d.wind, d, 0, 60, "wind speed (m/s)", shown);
-    check_range(d.ghi, d, 0, 1500, "global horizontal radiation (Wh/m2 in the hour)", shown);
     check_range(d.ir, d, 50, 600, "horizontal infrared radiation (Wh/m2 in the hour)", shown);
     // radiation against the top of the atmosphere
     double best_kt = 0;
@@ -373,6 +372,7 @@ GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const G
           gl_extraterrestrial_horizontal(d.latitude, d.longitude, d.time_zone, d.hour_of_year[i]);
       if (g0 > 400) best_kt = std::max(best_kt, d.ghi[i] / g0);
     }
+    check_range(d.ghi, d, 0, 1500, "global horizontal radiation (Wh/m2 in the hour)", shown);
     if (best_kt < 0.45)
       fail_at(shown, d.line.front(),
               "global horizontal radiation is implausibly small for Wh/m2: in its clearest hour "

@@ -126,6 +126,7 @@ GreenLightSpec parse_greenlight(const Node& t, const std::string& id, const Inpu
     s.p.tauLampPar = s.p.tauLampNir = s.p.tauLampFir = 1;
   }
   s.c = GlControlParams::from(s.control);
+  if (s.lamp == "none") s.c.lampsOn = s.c.lampsOff = 0;  // no lamps: no light period either
   s.crop_p = TomatoParams::from(s.crop);
   // physical consistency the ranges alone cannot express
   if (!(s.p.hGh > s.p.hAir))
