@@ -486,3 +486,54 @@ TEST_CASE("season scenarios: HPS and LED totals are physically plausible",
                k(hps, "electricity_cost_eur_m2") - k(hps, "co2_cost_eur_m2")));
   CHECK(k(hps, "electricity_cost_eur_m2") == Approx(k(hps, "lamp_electricity_mj_m2") / 3.6 * 0.07));
 }
+
+TEST_CASE("weather from a CSV with a column map", "[greenhouse][greenlight][csv]") {
+  const std::string dir = test::temp_dir("glcsv");
+  auto write = [&](const std::string& name, const std::function<std::string(int)>& row) {
+    std::string text = "hour,Iglob,Tout,RHout,Wind\n";
+    for (int h = 0; h <= 80; ++h) text += row(h) + "\n";
+    test::write_text(dir + "/" + name, text);
+    return R"("lamp": "hps", "weather": {"file": ")" + dir + "/" + name +
+           R"(", "time_column": "hour", "time_format": "h", "max_gap": "3h",
+             "columns": {"rad_w_m2": "Iglob", "temp_c": "Tout", "rh_pct": "RHout",
+                         "wind_m_s": "Wind"}})";
+  };
+  auto row = [](int h) {
+    const double sun = std::max(0.0, 600 * std::sin((h % 24 - 6) * 3.14159265 / 12));
+    return std::to_string(h) + "," + std::to_string(sun) + "," +
+           std::to_string(8 + 4 * std::sin((h % 24 - 9) * 3.14159265 / 12)) + ",80,3";
+  };
+  SECTION("runs, sky temperature computed, gaps filled and reported") {
+    const auto gh = write("ok.csv", [&](int h) {
+      if (h == 30 || h == 31) return std::to_string(h) + ",,,80,3";  // two empty rows
+      return row(h);
+    });
+    const auto v = test::compile_text(scenario(gh, "3d"));
+    const auto& w = model_of(v).spec().weather;
+    CHECK(w.filled_values == 4);  // two values in each of two columns
+    CHECK(w.sky_computed > 0);
+    // the sky is colder than the air (clear-sky emissivity < 1)
+    CHECK(w.at(10 * 3600).tSky < w.at(10 * 3600).tOut);
+    // the day's radiation sum from the rows: 600 W/m2 half-sine over 12 h = 600*12*3600*2/pi
+    CHECK(w.day_rad_sum_mj[2] == Approx(600 * 12 * 3600 * 2 / 3.14159265 * 1e-6).epsilon(0.02));
+    std::ostringstream ts;
+    const RunResult r = run_one(v, RunTask{0, 0, 0}, &ts);
+    CHECK(r.metrics.find("gh.weather.filled_values")->value == 4);
+    CHECK(r.metrics.find("gh.lamp_electricity_mj_m2")->value > 0);
+  }
+  SECTION("times that go backwards: file and line") {
+    const auto gh = write("back.csv", [&](int h) { return h == 40 ? row(38) : row(h); });
+    CHECK_THAT(error_of(scenario(gh, "3d")), Contains("back.csv:") && Contains("42"));
+  }
+  SECTION("a missing column") {
+    const auto gh = write("nowind.csv", row);
+    std::string s = gh;
+    s.replace(s.find("\"Wind\""), 6, "\"WindSpeed\"");
+    CHECK_THAT(error_of(scenario(s, "3d")), Contains("WindSpeed"));
+  }
+  SECTION("radiation out of its physical range") {
+    const auto gh = write(
+        "kj.csv", [&](int h) { return h == 12 ? std::to_string(h) + ",2160,10,80,3" : row(h); });
+    CHECK_THAT(error_of(scenario(gh, "3d")), Contains("kj.csv:14") && Contains("rad_w_m2"));
+  }
+}
