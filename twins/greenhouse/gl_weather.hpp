@@ -27,7 +27,8 @@
 // LOCATION line; rows with too few fields or non-numbers; 8760 rows, each one hour after the
 // previous (non-monotonic times, duplicates and missing rows are errors); radiation above the
 // top of the atmosphere within 2 h of that hour (a unit with larger numbers, e.g. kJ m-2; the
-// 2 h allow for files labelled in UTC, as PVGIS's are, or with shifted hours); a year whose
+// 2 h allow for the equation of time, which this check leaves out, and for hour-labelling
+// conventions); a year whose
 // clearest hour gets less than 45% of the top-of-atmosphere radiation (a unit with smaller
 // numbers, e.g. J cm-2 per hour: 0.36 W m-2); values out of physical ranges.
 //
