@@ -125,10 +125,14 @@ EpwData parse_epw(const std::string& text, const std::string& shown) {
                 "field " + std::to_string(i + 2) + " (month, day, hour, minute) is not a number");
     const int month = static_cast<int>(v[0]), day = static_cast<int>(v[1]),
               hour = static_cast<int>(v[2]);
+    if (month == 2 && day == 29 && hour >= 1 && hour <= 24) {  // a leap year's extra day
+      ++d.skipped_feb29;
+      continue;
+    }
     if (month < 1 || month > 12 || day < 1 || day > kDaysIn[month - 1] || hour < 1 || hour > 24)
       fail_at(shown, no,
               "not a date and hour of a 365-day year: month " + f[1] + ", day " + f[2] + ", hour " +
-                  f[3] + " (hours are 1-24; February 29 is not accepted)");
+                  f[3] + " (hours are 1-24)");
     const double h = (kDaysBefore[month - 1] + day - 1) * 24.0 + hour - 0.5;
     if (h <= prev_h)
       fail_at(shown, no,

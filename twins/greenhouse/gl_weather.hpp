@@ -21,16 +21,17 @@
 // gaps up to max_gap and counted; longer gaps are errors. The sky temperature is
 // (IR / sigma)^(1/4); where IR is missing it is computed from the dictionary's formula (Clark
 // & Allen: sky emissivity from dew point and opaque sky cover, 5 tenths when unknown).
-// A typical year repeats: a run may start on any date and last any time.
+// A typical year repeats: a run may start on any date and last any time. A leap year's file
+// (8784 rows) loses its February 29, so every year has 365 days.
 //
 // Checks, each an error naming file:line (or the scenario member): 8 header lines and a
-// LOCATION line; rows with too few fields or non-numbers; 8760 rows, each one hour after the
-// previous (non-monotonic times, duplicates and missing rows are errors); radiation above the
-// top of the atmosphere within 2 h of that hour (a unit with larger numbers, e.g. kJ m-2; the
-// 2 h allow for the equation of time, which this check leaves out, and for hour-labelling
-// conventions); a year whose
-// clearest hour gets less than 45% of the top-of-atmosphere radiation (a unit with smaller
-// numbers, e.g. J cm-2 per hour: 0.36 W m-2); values out of physical ranges.
+// LOCATION line; rows with too few fields or non-numbers; 8760 rows (besides February 29),
+// each one hour after the previous (non-monotonic times, duplicates and missing rows are
+// errors); radiation above the top of the atmosphere within 2 h of that hour (a unit with
+// larger numbers, e.g. kJ m-2; the 2 h allow for the equation of time, which this check leaves
+// out, and for hour-labelling conventions); a year whose clearest hour gets less than 45% of
+// the top-of-atmosphere radiation (a unit with smaller numbers, e.g. J cm-2 per hour: 0.36
+// W m-2); values out of physical ranges.
 //
 // Derived series: the controller's "sun is up" (global radiation > 0, interpolated between
 // rows), each day's radiation sum (MJ m-2, the whole day known in advance as in GreenLight), and
@@ -83,6 +84,7 @@ struct EpwData {
   std::vector<int> line;                                     // per row
   std::vector<double> hour_of_year;                          // mid-hour, hours since Jan 1 00:00
   std::vector<double> temp, dew, rh, ir, ghi, wind, opaque;  // NaN where missing
+  int skipped_feb29 = 0;  // rows of February 29 (a leap year's file), left out
 };
 EpwData parse_epw(const std::string& text, const std::string& shown);
 

@@ -10,7 +10,6 @@
 #include <cvodes/cvodes.h>
 #include <nvector/nvector_serial.h>
 #include <sundials/sundials_context.h>
-#include <sunlinsol/sunlinsol_dense.h>
 #include <sunmatrix/sunmatrix_dense.h>
 #include <Eigen/Dense>
 #include <boost/numeric/odeint/integrate/integrate_adaptive.hpp>

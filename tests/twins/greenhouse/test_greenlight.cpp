@@ -537,3 +537,21 @@ TEST_CASE("weather from a CSV with a column map", "[greenhouse][greenlight][csv]
     CHECK_THAT(error_of(scenario(gh, "3d")), Contains("kj.csv:14") && Contains("rad_w_m2"));
   }
 }
+
+TEST_CASE("EPW: a leap year's file loses February 29", "[greenhouse][greenlight][epw]") {
+  // 24 extra rows for February 29, between February 28 and March 1 (data rows 1416-1439)
+  const auto path = epw_variant("leap.epw", [](auto& l) {
+    std::vector<std::string> extra;
+    for (int h = 1; h <= 24; ++h) {
+      auto f = fields(l[8 + 58 * 24 + h - 1]);  // February 28, hour h, as a template
+      f[1] = "2";
+      f[2] = "29";
+      extra.push_back(join(f));
+    }
+    l.insert(l.begin() + 8 + 59 * 24, extra.begin(), extra.end());  // before March 1
+  });
+  const EpwData d = parse_epw(read_text(path), "leap.epw");
+  CHECK(d.skipped_feb29 == 24);
+  CHECK(d.line.size() == 8760);
+  CHECK_NOTHROW(test::compile_text(epw_scenario(path)));
+}
