@@ -555,3 +555,20 @@ TEST_CASE("EPW: a leap year's file loses February 29", "[greenhouse][greenlight]
   CHECK(d.line.size() == 8760);
   CHECK_NOTHROW(test::compile_text(epw_scenario(path)));
 }
+
+TEST_CASE("the what-if scenario compiles every variant and sweep point",
+          "[greenhouse][greenlight][scenario]") {
+  const Scenario sc =
+      Scenario::load(test::source_path("scenarios/greenhouse/tomato_season_whatif.json"));
+  REQUIRE(sc.variants().size() == 1 + 4 + 6);  // baseline, 4 variants, a 3 x 2 grid
+  for (std::size_t i = 0; i < sc.variants().size(); ++i) {
+    INFO(sc.variants()[i].name);
+    const auto v = sc.compile(i, test::registry());
+    const auto& s = model_of(v).spec();
+    if (sc.variants()[i].name == "led_blackout") {
+      CHECK(s.lamp == "led");
+      CHECK(s.c.useBlScr == 1);
+    }
+    if (sc.variants()[i].name == "co2_800") CHECK(s.c.co2SpDay == 800);
+  }
+}
