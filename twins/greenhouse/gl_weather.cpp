@@ -123,6 +123,11 @@ EpwData parse_epw(const std::string& text, const std::string& shown) {
       if (!to_number(f[static_cast<std::size_t>(i) + 1], &v[i]))
         fail_at(shown, no,
                 "field " + std::to_string(i + 2) + " (month, day, hour, minute) is not a number");
+    for (int i = 0; i < 3; ++i)
+      if (!(v[i] >= 0 && v[i] <= 100) || v[i] != std::floor(v[i]))
+        fail_at(shown, no,
+                "month, day and hour must be whole numbers: \"" + f[1] + "\", \"" + f[2] +
+                    "\", \"" + f[3] + "\"");
     const int month = static_cast<int>(v[0]), day = static_cast<int>(v[1]),
               hour = static_cast<int>(v[2]);
     if (month == 2 && day == 29 && hour >= 1 && hour <= 24) {  // a leap year's extra day

@@ -95,6 +95,8 @@ GreenLightSpec parse_greenlight(const Node& t, const std::string& id, const Inpu
   GreenLightSpec s;
   s.id = id;
   s.step = parse_gl_step(t);
+  if (ctx.duration_s > 100 * 365 * 86400.0)
+    t.fail("a greenlight_tomato run lasts at most 100 years (the weather is laid out over it)");
 
   s.lamp = "led";
   if (auto n = t.find("lamp")) {
