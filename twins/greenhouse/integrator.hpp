@@ -4,8 +4,9 @@
 //  - "rosenbrock4" (the default): Boost.Odeint's 4th-order L-stable Rosenbrock method with
 //    step-size control, Jacobian and df/dt by finite differences, on the state scaled by
 //    `scale`; its first trial step is the whole interval;
-//  - "cvode": SUNDIALS CVODE (variable-order BDF, dense direct linear solver, difference-quotient
-//    Jacobian), with a stop time at t1 so f is never evaluated beyond the step.
+//  - "cvode": SUNDIALS CVODE, as in CVODES (variable-order BDF, difference-quotient Jacobian, a
+//    dense direct linear solver on Eigen's partial-pivoting LU, accumulators as quadratures),
+//    with a stop time at t1 so f is never evaluated beyond the step.
 // Both are restarted at every call: no solver history survives a step, so the model's state
 // stays plain data (snapshots, forks and replays are exact) and input discontinuities at step
 // boundaries are handled by a fresh start. A one-step method loses nothing by restarting;
@@ -32,6 +33,10 @@ struct OdeProblem {
   std::size_t n = 0;
   std::vector<double> scale;  // typical magnitude of each component (> 0)
   double rtol = 1e-6;
+  // The last n_quad components are quadratures (accumulators): their derivatives may depend on
+  // the other components but nothing depends on them. CVODE integrates them outside its Newton
+  // iteration (CVodeQuad, with error control); Rosenbrock4 treats them as ordinary components.
+  std::size_t n_quad = 0;
   OdeRhs f;
 };
 

@@ -86,6 +86,10 @@ ParamSet ParamSet::parse(std::string_view json_text, const std::string& label) {
 std::string_view ParamSet::builtin_text(std::string_view name) {
   if (name == "vanhenten1994") return builtin::kVanHenten1994Json;
   if (name == "vanthoor2011_tomato") return builtin::kVanthoor2011TomatoJson;
+  if (name == "greenlight_katzin2021") return builtin::kGreenlightKatzin2021Json;
+  if (name == "greenlight_lamp_hps") return builtin::kGreenlightLampHpsJson;
+  if (name == "greenlight_lamp_led") return builtin::kGreenlightLampLedJson;
+  if (name == "greenlight_control") return builtin::kGreenlightControlJson;
   throw std::out_of_range("no built-in parameter file \"" + std::string(name) + "\"");
 }
 

@@ -6,7 +6,7 @@ namespace dtwin::greenhouse {
 
 const std::vector<std::string>& greenhouse_kinds() {
   static const std::vector<std::string> kinds = {"lettuce_greenhouse", "lettuce_crop",
-                                                 "tomato_crop"};
+                                                 "tomato_crop", "greenlight_tomato"};
   return kinds;
 }
 

@@ -1,6 +1,7 @@
 #include "twins/greenhouse/register.hpp"
 
 #include "engine/json_doc.hpp"
+#include "twins/greenhouse/greenlight_twin.hpp"
 #include "twins/greenhouse/lettuce_crop.hpp"
 #include "twins/greenhouse/lettuce_greenhouse.hpp"
 #include "twins/greenhouse/parse.hpp"
@@ -24,6 +25,8 @@ void register_kinds(Registry& r) {
             std::make_shared<LettuceGreenhouseModel>(parse_lettuce_greenhouse(t, id, in)));
       else if (kind == "lettuce_crop")
         out.push_back(std::make_shared<LettuceCropModel>(parse_lettuce_crop(t, id, in)));
+      else if (kind == "greenlight_tomato")
+        out.push_back(std::make_shared<GreenLightModel>(parse_greenlight(t, id, in)));
       else
         out.push_back(std::make_shared<TomatoCropModel>(parse_tomato_crop(t, id, in)));
     }

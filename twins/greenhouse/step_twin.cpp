@@ -18,6 +18,7 @@ StepTwin::StepTwin(std::string id, StepSpec step, std::vector<std::string> names
   problem_.n = initial_.size();
   problem_.scale = std::move(scale);
   problem_.rtol = step_.rtol;
+  problem_.n_quad = initial_.size() - n_states_;
   problem_.f = [this](double t, const double* y, double* dydt) { rhs(t, y, dydt); };
 }
 

@@ -1,0 +1,528 @@
+#include "twins/greenhouse/gl_weather.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+
+#include "engine/duration.hpp"
+
+namespace dtwin::greenhouse {
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kYearS = 365 * 86400.0;
+constexpr double kSigma = 5.67e-8;
+constexpr double kInf = 1e300;
+constexpr int kDaysBefore[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+constexpr int kDaysIn[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+struct EpwError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+[[noreturn]] void fail_at(const std::string& shown, int line, const std::string& what) {
+  throw EpwError(shown + ":" + std::to_string(line) + ": " + what);
+}
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : s) {
+    if (c == ',') {
+      out.push_back(cur);
+      cur.clear();
+    } else if (c != '\r') {
+      cur += c;
+    }
+  }
+  out.push_back(cur);
+  return out;
+}
+
+bool to_number(const std::string& s, double* v) {
+  const char* b = s.c_str();
+  while (*b == ' ') ++b;
+  if (*b == 0) return false;
+  char* e = nullptr;
+  *v = std::strtod(b, &e);
+  while (*e == ' ') ++e;
+  return *e == 0 && std::isfinite(*v);
+}
+
+std::string fmt(double v) {
+  std::ostringstream os;
+  os.precision(4);
+  os << v;
+  return os.str();
+}
+
+}  // namespace
+
+double gl_extraterrestrial_horizontal(double lat, double lon, double tz, double hour_of_year) {
+  const double doy = std::floor(hour_of_year / 24) + 1;
+  const double local_h = std::fmod(hour_of_year, 24.0);
+  const double decl = 23.45 * kPi / 180 * std::sin(2 * kPi * (284 + doy) / 365);
+  const double solar_h = local_h + (lon - 15 * tz) / 15;
+  const double hour_angle = (solar_h - 12) * 15 * kPi / 180;
+  const double phi = lat * kPi / 180;
+  const double sin_el =
+      std::sin(phi) * std::sin(decl) + std::cos(phi) * std::cos(decl) * std::cos(hour_angle);
+  return 1367 * (1 + 0.033 * std::cos(2 * kPi * doy / 365)) * std::max(0.0, sin_el);
+}
+
+double gl_sky_temp_clark_allen(double temp_c, double dew_c, double n) {
+  const double eps = (0.787 + 0.764 * std::log((dew_c + 273.15) / 273.15)) *
+                     (1 + 0.0224 * n - 0.0035 * n * n + 0.00028 * n * n * n);
+  const double tk = temp_c + 273.15;
+  const double ir = std::clamp(eps, 0.0, 1.0) * kSigma * tk * tk * tk * tk;
+  return std::pow(ir / kSigma, 0.25) - 273.15;
+}
+
+EpwData parse_epw(const std::string& text, const std::string& shown) {
+  EpwData d;
+  std::istringstream in(text);
+  std::string line;
+  int no = 0;
+  for (int h = 0; h < 8; ++h) {
+    if (!std::getline(in, line))
+      fail_at(shown, no,
+              "an EPW file has 8 header lines; the file ends after " + std::to_string(no));
+    ++no;
+    if (h == 0) {
+      const auto f = split(line);
+      if (f.empty() || f[0] != "LOCATION" || f.size() < 10)
+        fail_at(shown, no,
+                "expected the EPW header \"LOCATION,city,state,country,source,WMO,"
+                "latitude,longitude,time zone,elevation\"");
+      if (!to_number(f[6], &d.latitude) || !to_number(f[7], &d.longitude) ||
+          !to_number(f[8], &d.time_zone) || std::fabs(d.latitude) > 90 ||
+          std::fabs(d.longitude) > 180 || std::fabs(d.time_zone) > 14)
+        fail_at(shown, no, "LOCATION: latitude, longitude or time zone is not a valid number");
+    } else if (h == 7 && line.rfind("DATA PERIODS", 0) != 0) {
+      fail_at(shown, no, "expected the 8th header line \"DATA PERIODS,...\"; is this an EPW file?");
+    }
+  }
+  double prev_h = -1;
+  int prev_line = 0;
+  while (std::getline(in, line)) {
+    ++no;
+    if (line.empty() || line == "\r") continue;
+    const auto f = split(line);
+    if (f.size() < 22)
+      fail_at(shown, no,
+              "an EPW data row has at least 22 fields (up to wind speed); found " +
+                  std::to_string(f.size()));
+    double v[4];
+    for (int i = 0; i < 4; ++i)
+      if (!to_number(f[static_cast<std::size_t>(i) + 1], &v[i]))
+        fail_at(shown, no,
+                "field " + std::to_string(i + 2) + " (month, day, hour, minute) is not a number");
+    for (int i = 0; i < 3; ++i)
+      if (!(v[i] >= 0 && v[i] <= 100) || v[i] != std::floor(v[i]))
+        fail_at(shown, no,
+                "month, day and hour must be whole numbers: \"" + f[1] + "\", \"" + f[2] +
+                    "\", \"" + f[3] + "\"");
+    const int month = static_cast<int>(v[0]), day = static_cast<int>(v[1]),
+              hour = static_cast<int>(v[2]);
+    if (month == 2 && day == 29 && hour >= 1 && hour <= 24) {  // a leap year's extra day
+      ++d.skipped_feb29;
+      continue;
+    }
+    if (month < 1 || month > 12 || day < 1 || day > kDaysIn[month - 1] || hour < 1 || hour > 24)
+      fail_at(shown, no,
+              "not a date and hour of a 365-day year: month " + f[1] + ", day " + f[2] + ", hour " +
+                  f[3] + " (hours are 1-24)");
+    const double h = (kDaysBefore[month - 1] + day - 1) * 24.0 + hour - 0.5;
+    if (h <= prev_h)
+      fail_at(shown, no,
+              "time does not increase: month " + f[1] + " day " + f[2] + " hour " + f[3] +
+                  " is not after line " + std::to_string(prev_line));
+    if (prev_h >= 0 && h > prev_h + 1)
+      fail_at(shown, no,
+              "rows missing: month " + f[1] + " day " + f[2] + " hour " + f[3] + " is " +
+                  fmt(h - prev_h) + " h after line " + std::to_string(prev_line) +
+                  "; EPW rows are hourly");
+    prev_h = h;
+    prev_line = no;
+    auto field = [&](std::size_t i, const char* name, double missing_at_or_above) {
+      if (i >= f.size()) return kNaN;
+      double x = 0;
+      if (!to_number(f[i], &x))
+        fail_at(
+            shown, no,
+            "field " + std::to_string(i + 1) + " (" + name + ") is not a number: \"" + f[i] + "\"");
+      return x >= missing_at_or_above ? kNaN : x;
+    };
+    d.line.push_back(no);
+    d.hour_of_year.push_back(h);
+    d.temp.push_back(field(6, "dry bulb temperature", 99.9));
+    d.dew.push_back(field(7, "dew point temperature", 99.9));
+    d.rh.push_back(field(8, "relative humidity", 999));
+    d.ir.push_back(field(12, "horizontal infrared radiation", 9999));
+    d.ghi.push_back(field(13, "global horizontal radiation", 9999));
+    d.wind.push_back(field(21, "wind speed", 999));
+    d.opaque.push_back(f.size() > 23 ? field(23, "opaque sky cover", 99) : kNaN);
+  }
+  if (d.line.size() != 8760)
+    fail_at(
+        shown, no,
+        "expected 8760 hourly rows (a full 365-day year), found " + std::to_string(d.line.size()));
+  return d;
+}
+
+namespace {
+
+// Fills NaN runs in v (rows at hour positions h) linearly when the valid values around them are
+// at most max_gap_h apart (wrapping round the year); fails naming the first missing row.
+void fill_gaps(std::vector<double>& v, const EpwData& d, double max_gap_h, const char* name,
+               const std::string& shown, std::uint64_t& filled, double& longest_s) {
+  const std::size_t n = v.size();
+  std::size_t valid = 0;
+  for (double x : v)
+    if (!std::isnan(x)) ++valid;
+  if (valid == 0)
+    fail_at(shown, d.line.front(), std::string("column \"") + name + "\" has no values");
+  if (valid == n) return;
+  std::size_t start = 0;  // a valid row to start from
+  while (std::isnan(v[start])) ++start;
+  for (std::size_t k = 1; k <= n; ++k) {
+    const std::size_t i = (start + k) % n;
+    if (!std::isnan(v[i])) continue;
+    std::size_t len = 0;
+    while (std::isnan(v[(i + len) % n])) ++len;
+    const std::size_t before = (i + n - 1) % n, after = (i + len) % n;
+    const double span_h = static_cast<double>(len + 1);
+    if (span_h > max_gap_h)
+      fail_at(shown, d.line[i],
+              std::string("column \"") + name + "\": no value on lines " +
+                  std::to_string(d.line[i]) + " to " + std::to_string(d.line[(i + len - 1) % n]) +
+                  ", a gap of " + fmt(span_h) + " h, longer than max_gap (" + fmt(max_gap_h) +
+                  " h)");
+    for (std::size_t j = 0; j < len; ++j)
+      v[(i + j) % n] = v[before] + (v[after] - v[before]) * static_cast<double>(j + 1) / span_h;
+    filled += len;
+    longest_s = std::max(longest_s, span_h * 3600);
+    k += len;
+  }
+}
+
+void check_range(const std::vector<double>& v, const EpwData& d, double lo, double hi,
+                 const char* what, const std::string& shown) {
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (!std::isnan(v[i]) && (v[i] < lo || v[i] > hi))
+      fail_at(shown, d.line[i],
+              std::string(what) + " " + fmt(v[i]) + " is outside " + fmt(lo) + " to " + fmt(hi));
+}
+
+// first yearly harmonic of a series at times tau (s of the year): mean, cos and sin weights
+void harmonic(const std::vector<double>& tau, const std::vector<double>& x, double omega,
+              double* mean, double* a, double* b) {
+  double m = 0, c = 0, s = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    m += x[i];
+    c += x[i] * std::cos(omega * tau[i]);
+    s += x[i] * std::sin(omega * tau[i]);
+  }
+  const double n = static_cast<double>(x.size());
+  *mean = m / n;
+  *a = 2 * c / n;
+  *b = 2 * s / n;
+}
+
+void finish(GlWeatherSeries& w, double duration_s, const GlSoilSpec& soil) {
+  // the day's radiation sums, by run day
+  const std::size_t days = static_cast<std::size_t>(std::ceil(duration_s / 86400)) + 1;
+  w.day_rad_sum_mj.assign(days, 0);
+  if (w.time_s.size() <= 1) {
+    for (auto& s : w.day_rad_sum_mj) s = w.rad.front() * 86400 * 1e-6;
+  } else {
+    // integrate the interpolated radiation over each day (trapezoid on the rows, clipped)
+    for (std::size_t dd = 0; dd < days; ++dd) {
+      const double a = static_cast<double>(dd) * 86400, b = a + 86400;
+      double sum = 0;
+      const int steps = 288;
+      for (int k = 0; k < steps; ++k) {
+        const double t = a + (k + 0.5) * (b - a) / steps;
+        sum += w.at(t).iGlob * (b - a) / steps;
+      }
+      w.day_rad_sum_mj[dd] = sum * 1e-6;
+    }
+  }
+  w.omega = soil.omega;
+  const double d = std::sqrt(2 * soil.lambda / (soil.rho_c * soil.omega));
+  w.soil_damp = std::exp(-soil.depth_m / d);
+  w.soil_lag = soil.depth_m / d;
+}
+
+}  // namespace
+
+GlWeather GlWeatherSeries::at(double t) const {
+  GlWeather o{};
+  const std::size_t n = time_s.size();
+  double r = 0, tt = 0, v = 0, wi = 0, sk = 0, day = 0;
+  if (n == 1) {
+    r = rad[0];
+    tt = temp[0];
+    v = vp[0];
+    wi = wind[0];
+    sk = sky[0];
+    day = is_day[0];
+  } else {
+    std::size_t k = 0;
+    double f = 0;
+    if (t <= time_s[0]) {
+      k = 0;
+    } else if (t >= time_s[n - 1]) {
+      k = n - 2;
+      f = 1;
+    } else {
+      if (uniform) {
+        k = std::min(n - 2, static_cast<std::size_t>((t - time_s[0]) / dt));
+        while (k + 1 < n - 1 && time_s[k + 1] <= t) ++k;
+        while (k > 0 && time_s[k] > t) --k;
+      } else {
+        k = static_cast<std::size_t>(std::upper_bound(time_s.begin(), time_s.end(), t) -
+                                     time_s.begin()) -
+            1;
+      }
+      f = (t - time_s[k]) / (time_s[k + 1] - time_s[k]);
+    }
+    auto li = [&](const std::vector<double>& x) { return x[k] + f * (x[k + 1] - x[k]); };
+    r = li(rad);
+    tt = li(temp);
+    v = li(vp);
+    wi = li(wind);
+    sk = li(sky);
+    day = li(is_day);
+  }
+  o.iGlob = r;
+  o.tOut = tt;
+  o.vpOut = v;
+  o.wind = wi;
+  o.tSky = sk;
+  o.isDay = day;
+  o.co2Out = gl_co2_mg_m3(tt, co2_ppm);
+  const double tau = omega * (t + year_offset_s) - soil_lag;
+  o.tSoOut = soil_mean + soil_damp * (soil_a * std::cos(tau) + soil_b * std::sin(tau));
+  const double td = std::max(0.0, t);
+  if (!day_rad_sum_mj.empty())
+    o.dayRadSum =
+        day_rad_sum_mj[std::min(day_rad_sum_mj.size() - 1, static_cast<std::size_t>(td / 86400))];
+  o.timeOfDay = std::fmod(td, 86400.0) / 3600;
+  return o;
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const GlSoilSpec& soil) {
+  wn.check_keys({"epw", "start", "max_gap", "co2_ppm"});
+  const Node file = wn.at("epw");
+  const std::string name = file.string();
+  fs::path path(name);
+  if (path.is_relative() && !ctx.base_dir.empty()) path = fs::path(ctx.base_dir) / path;
+  const std::string shown = path.lexically_normal().string();
+  std::ifstream is(path, std::ios::binary);
+  if (!is) file.fail("cannot open " + shown);
+  std::ostringstream ss;
+  ss << is.rdbuf();
+
+  double start_doy = 0;  // days since Jan 1
+  if (auto s = wn.find("start")) {
+    const std::string t = s->string();
+    int m = 0, dd = 0;
+    char dash = 0;
+    std::istringstream ts(t);
+    if (!(ts >> m >> dash >> dd) || dash != '-' || m < 1 || m > 12 || dd < 1 ||
+        dd > kDaysIn[m - 1] || !ts.eof())
+      s->expected("a date \"MM-DD\" such as \"09-27\"");
+    start_doy = kDaysBefore[m - 1] + dd - 1;
+  }
+  double max_gap_h = 3;
+  if (auto g = wn.find("max_gap")) max_gap_h = parse_duration_positive(*g) / 3600;
+  GlWeatherSeries w;
+  if (auto c = wn.find("co2_ppm")) {
+    w.co2_ppm = c->number();
+    if (w.co2_ppm < 100 || w.co2_ppm > 5000)
+      c->expected("a CO2 concentration from 100 to 5000 ppm");
+  }
+  w.file = shown;
+
+  try {
+    EpwData d = parse_epw(ss.str(), shown);
+    const std::size_t n = d.line.size();
+    check_range(d.temp, d, -70, 60, "dry bulb temperature (degC)", shown);
+    check_range(d.dew, d, -90, 40, "dew point (degC)", shown);
+    check_range(d.rh, d, 0, 110, "relative humidity (%)", shown);
+    check_range(d.wind, d, 0, 60, "wind speed (m/s)", shown);
+    check_range(d.ir, d, 50, 600, "horizontal infrared radiation (Wh/m2 in the hour)", shown);
+    // radiation against the top of the atmosphere
+    double best_kt = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (std::isnan(d.ghi[i])) continue;
+      double g0_max = 0;
+      for (double dh = -2; dh <= 2.01; dh += 0.25)
+        g0_max =
+            std::max(g0_max, gl_extraterrestrial_horizontal(d.latitude, d.longitude, d.time_zone,
+                                                            std::max(0.0, d.hour_of_year[i] + dh)));
+      if (d.ghi[i] > 1.1 * g0_max + 30)
+        fail_at(shown, d.line[i],
+                "global horizontal radiation " + fmt(d.ghi[i]) +
+                    " Wh/m2 in an hour whose top-of-atmosphere radiation is at most " +
+                    fmt(g0_max) + " W/m2: not an hourly sum in Wh/m2 (kJ/m2 is 3.6 times larger)");
+      const double g0 =
+          gl_extraterrestrial_horizontal(d.latitude, d.longitude, d.time_zone, d.hour_of_year[i]);
+      if (g0 > 400) best_kt = std::max(best_kt, d.ghi[i] / g0);
+    }
+    check_range(d.ghi, d, 0, 1500, "global horizontal radiation (Wh/m2 in the hour)", shown);
+    if (best_kt < 0.45)
+      fail_at(shown, d.line.front(),
+              "global horizontal radiation is implausibly small for Wh/m2: in its clearest hour "
+              "the ground gets " +
+                  fmt(100 * best_kt) +
+                  "% of the top-of-atmosphere radiation (clear skies give 60-80%); is it in J/cm2 "
+                  "(0.36 times Wh/m2)?");
+    // humidity from the dew point, or from RH where the dew point is missing everywhere
+    std::size_t dew_valid = 0;
+    for (double x : d.dew)
+      if (!std::isnan(x)) ++dew_valid;
+    fill_gaps(d.temp, d, max_gap_h, "dry bulb temperature", shown, w.filled_values,
+              w.longest_gap_s);
+    fill_gaps(d.ghi, d, max_gap_h, "global horizontal radiation", shown, w.filled_values,
+              w.longest_gap_s);
+    fill_gaps(d.wind, d, max_gap_h, "wind speed", shown, w.filled_values, w.longest_gap_s);
+    if (dew_valid > 0)
+      fill_gaps(d.dew, d, max_gap_h, "dew point temperature", shown, w.filled_values,
+                w.longest_gap_s);
+    else
+      fill_gaps(d.rh, d, max_gap_h, "relative humidity", shown, w.filled_values, w.longest_gap_s);
+
+    // one typical year, in time order from Jan 1 00:00 (tau); repeat it over the run
+    std::vector<double> tau(n), rad(n), temp(n), vp(n), wind(n), sky(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      tau[i] = d.hour_of_year[i] * 3600;
+      rad[i] = d.ghi[i];
+      temp[i] = d.temp[i];
+      const double dew = dew_valid > 0 ? d.dew[i] : kNaN;
+      vp[i] =
+          dew_valid > 0 ? gl_sat_vp(std::min(dew, temp[i])) : d.rh[i] / 100 * gl_sat_vp(temp[i]);
+      wind[i] = d.wind[i];
+      if (!std::isnan(d.ir[i])) {
+        sky[i] = std::pow(d.ir[i] / kSigma, 0.25) - 273.15;
+      } else {
+        const double dp = dew_valid > 0 ? std::min(dew, temp[i]) : temp[i] - 5;
+        sky[i] = gl_sky_temp_clark_allen(temp[i], dp, std::isnan(d.opaque[i]) ? 5 : d.opaque[i]);
+        ++w.sky_computed;
+      }
+    }
+    double mean = 0, a = 0, b = 0;
+    harmonic(tau, temp, soil.omega, &mean, &a, &b);
+    w.soil_mean = mean;
+    w.soil_a = a;
+    w.soil_b = b;
+    const double start_s = start_doy * 86400;
+    w.year_offset_s = start_s;
+    const double lo = -3 * 3600.0, hi = ctx.duration_s + 3 * 3600.0;
+    for (int m = -1;; ++m) {
+      bool past = false;
+      for (std::size_t i = 0; i < n; ++i) {
+        const double t = tau[i] + m * kYearS - start_s;
+        if (t < lo) continue;
+        if (t > hi) {
+          past = true;
+          break;
+        }
+        w.time_s.push_back(t);
+        w.rad.push_back(rad[i]);
+        w.temp.push_back(temp[i]);
+        w.vp.push_back(vp[i]);
+        w.wind.push_back(wind[i]);
+        w.sky.push_back(sky[i]);
+        w.is_day.push_back(rad[i] > 0 ? 1.0 : 0.0);
+      }
+      if (past) break;
+    }
+    w.uniform = true;
+    w.dt = 3600;
+  } catch (const EpwError& e) {
+    file.fail(e.what());
+  }
+  finish(w, ctx.duration_s, soil);
+  return w;
+}
+
+GlWeatherSeries read_input_source(const Node& wn, const InputContext& ctx, const GlSoilSpec& soil) {
+  enum { kRad, kTemp, kHum, kWind, kSky, kCo2 };
+  Quantity sky{{"sky_temp_c"}, false, -100, 60};
+  Quantity co2{{"co2_ppm"}, false, 100, 5000};
+  const RawInputs r = read_inputs(wn,
+                                  {{{"rad_w_m2"}, true, 0, 1400},
+                                   {{"temp_c"}, true, -70, 60},
+                                   {{"rh_pct", "vp_pa", "dew_point_c"}, true, -90, kInf},
+                                   {{"wind_m_s"}, true, 0, 60},
+                                   sky,
+                                   co2},
+                                  ctx);
+  GlWeatherSeries w;
+  w.file = r.file;
+  w.filled_values = r.filled_values;
+  w.longest_gap_s = r.longest_gap_s;
+  const std::size_t n = std::max<std::size_t>(1, r.time_s.size());
+  auto val = [&](std::size_t q, std::size_t i) {
+    const auto& v = r.values[q];
+    return v.size() == 1 ? v[0] : v[i];
+  };
+  if (r.key[kHum] == "rh_pct")
+    for (std::size_t i = 0; i < n; ++i)
+      if (val(kHum, i) > 100) wn.fail("rh_pct must be from 0 to 100, got " + fmt(val(kHum, i)));
+  w.time_s = r.time_s.empty() ? std::vector<double>{0} : r.time_s;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double t = val(kTemp, i);
+    double vp = val(kHum, i);
+    double dew = t - 5;
+    if (r.key[kHum] == "rh_pct") vp = vp / 100 * gl_sat_vp(t);
+    if (r.key[kHum] == "dew_point_c") {
+      dew = std::min(vp, t);
+      vp = gl_sat_vp(dew);
+    }
+    if (r.key[kHum] != "dew_point_c") {
+      // dew point from the vapour pressure (inverse of gl_sat_vp)
+      const double lnr = std::log(std::max(vp, 1.0) / 610.78);
+      dew = 238.3 * lnr / (17.2694 - lnr);
+    }
+    w.rad.push_back(val(kRad, i));
+    w.temp.push_back(t);
+    w.vp.push_back(vp);
+    w.wind.push_back(val(kWind, i));
+    w.sky.push_back(r.has(kSky) ? val(kSky, i) : gl_sky_temp_clark_allen(t, std::min(dew, t), 5));
+    if (!r.has(kSky)) ++w.sky_computed;
+    w.is_day.push_back(val(kRad, i) > 0 ? 1.0 : 0.0);
+  }
+  if (r.has(kCo2)) {
+    if (r.values[kCo2].size() != 1) wn.fail("co2_ppm must be a constant here");
+    w.co2_ppm = r.values[kCo2][0];
+  }
+  double m = 0;
+  for (double x : w.temp) m += x;
+  w.soil_mean = m / static_cast<double>(w.temp.size());
+  finish(w, ctx.duration_s, soil);
+  return w;
+}
+
+}  // namespace
+
+GlWeatherSeries read_gl_weather(const Node& wn, const InputContext& ctx, const GlSoilSpec& soil) {
+  if (!wn.is_object())
+    wn.expected("{\"epw\": \"file.epw\", \"start\": \"MM-DD\"} or an input source");
+  if (wn.has("epw")) return read_epw_source(wn, ctx, soil);
+  return read_input_source(wn, ctx, soil);
+}
+
+}  // namespace dtwin::greenhouse

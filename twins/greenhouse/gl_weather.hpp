@@ -1,0 +1,97 @@
+// Outdoor weather for the GreenLight twin: an EnergyPlus EPW file, or any input source
+// (constant values or a CSV with a column map, input_series.hpp).
+//
+//   "weather": {"epw": "../../assets/weather/x.epw",   path relative to the scenario
+//               "start": "09-27",                      run time 0 = this date, 00:00 (MM-DD)
+//               "max_gap": "3h",                       longest run of missing values filled
+//               "co2_ppm": 410}                        outside CO2 (default 410)
+//   "weather": {"constant": {"rad_w_m2": 0, "temp_c": 5, "rh_pct": 80, "wind_m_s": 2}}
+//   "weather": {"file": "w.csv", "time_column": "t", "columns": {"rad_w_m2": "Iglob", ...}}
+// CSV and constant keys: rad_w_m2, temp_c, rh_pct | vp_pa | dew_point_c, wind_m_s, and
+// optionally sky_temp_c (else computed as for EPW without an infrared column) and co2_ppm.
+//
+// EPW (EnergyPlus Auxiliary Programs, "EnergyPlus Weather File (EPW) Data Dictionary"): 8
+// header lines (LOCATION gives latitude, longitude, time zone), then one row per hour of a
+// year: year, month, day, hour (1-24: the hour ending then), minute, flags, dry bulb (degC),
+// dew point (degC), relative humidity (%), pressure, two extraterrestrial radiations,
+// horizontal infrared radiation (Wh m-2), global horizontal radiation (Wh m-2 over the hour,
+// so the hour's mean in W m-2), ..., wind direction, wind speed (m s-1), total and opaque sky
+// cover (tenths). Values are placed at the middle of their hour. Missing values (the
+// dictionary's codes: 99.9 degC, 999 %, 9999 Wh m-2, 999 m s-1) are filled linearly across
+// gaps up to max_gap and counted; longer gaps are errors. The sky temperature is
+// (IR / sigma)^(1/4); where IR is missing it is computed from the dictionary's formula (Clark
+// & Allen: sky emissivity from dew point and opaque sky cover, 5 tenths when unknown).
+// A typical year repeats: a run may start on any date and last any time. A leap year's file
+// (8784 rows) loses its February 29, so every year has 365 days.
+//
+// Checks, each an error naming file:line (or the scenario member): 8 header lines and a
+// LOCATION line; rows with too few fields or non-numbers; 8760 rows (besides February 29),
+// each one hour after the previous (non-monotonic times, duplicates and missing rows are
+// errors); radiation above the top of the atmosphere within 2 h of that hour (a unit with
+// larger numbers, e.g. kJ m-2; the 2 h allow for the equation of time, which this check leaves
+// out, and for hour-labelling conventions); a year whose clearest hour gets less than 45% of
+// the top-of-atmosphere radiation (a unit with smaller numbers, e.g. J cm-2 per hour: 0.36
+// W m-2); values out of physical ranges.
+//
+// Derived series: the controller's "sun is up" (global radiation > 0, interpolated between
+// rows), each day's radiation sum (MJ m-2, the whole day known in advance as in GreenLight), and
+// the deep soil temperature: the yearly first harmonic of the air temperature, damped and
+// delayed with depth z as a conducted wave, T = Tm + e^(-z/d) (a cos(wt - z/d) + b sin(wt -
+// z/d)), d = sqrt(2 lambda / (rho c omega)) (VT2011's omega; soil properties as parameters).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/json_node.hpp"
+#include "twins/greenhouse/greenlight.hpp"
+#include "twins/greenhouse/input_series.hpp"
+
+namespace dtwin::greenhouse {
+
+struct GlWeatherSeries {
+  // rows over run time (uniform or not); values at the rows
+  std::vector<double> time_s, rad, temp, vp, wind, sky, is_day;
+  std::vector<double> day_rad_sum_mj;  // per run day
+  double co2_ppm = 410;  // outside CO2 (mole fraction; mg m-3 at the outside temperature)
+  // deep soil: mean, harmonic coefficients and phase origin (seconds of the year at t = 0)
+  double soil_mean = 10, soil_a = 0, soil_b = 0, soil_damp = 0, soil_lag = 0, year_offset_s = 0;
+  double omega = 1.99e-7;
+  bool uniform = false;
+  double dt = 3600;
+  // as reported
+  std::string file;
+  std::uint64_t filled_values = 0;
+  double longest_gap_s = 0;
+  std::uint64_t sky_computed = 0;
+
+  GlWeather at(double t) const;
+};
+
+struct GlSoilSpec {
+  double depth_m, lambda, rho_c, omega;
+};
+
+// Reads "weather" (node) for a run of ctx.duration_s. Errors are ScenarioErrors at the member,
+// naming file:line for errors inside a file.
+GlWeatherSeries read_gl_weather(const Node& weather, const InputContext& ctx,
+                                const GlSoilSpec& soil);
+
+// The EPW reader alone: text of the file, name for messages.
+struct EpwData {
+  double latitude = 0, longitude = 0, time_zone = 0;
+  std::vector<int> line;                                     // per row
+  std::vector<double> hour_of_year;                          // mid-hour, hours since Jan 1 00:00
+  std::vector<double> temp, dew, rh, ir, ghi, wind, opaque;  // NaN where missing
+  int skipped_feb29 = 0;  // rows of February 29 (a leap year's file), left out
+};
+EpwData parse_epw(const std::string& text, const std::string& shown);
+
+// clear-sky check helpers, exposed for tests
+double gl_extraterrestrial_horizontal(double latitude_deg, double longitude_deg, double tz_h,
+                                      double hour_of_year);
+// sky temperature (degC) from dew point, air temperature and opaque sky cover (tenths)
+double gl_sky_temp_clark_allen(double temp_c, double dew_c, double opaque_tenths);
+
+}  // namespace dtwin::greenhouse

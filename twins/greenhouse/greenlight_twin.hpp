@@ -1,0 +1,73 @@
+// The "greenlight_tomato" twin: the GreenLight greenhouse (greenlight.hpp) with its climate
+// controller and the Vanthoor tomato crop, driven by outdoor weather (gl_weather.hpp).
+//
+//   "gh": {"kind": "greenlight_tomato",
+//     "step": "1h", "solver": "rosenbrock4" | "cvode", "rtol": 1e-4,
+//     "lamp": "hps" | "led" | "none",           top lighting (greenlight_lamp_*.json)
+//     "params": {"aRoof": 4676, ...},            overrides of greenlight_katzin2021.json
+//     "lamp_params": {"thetaLampMax": 100},      overrides of the lamp file
+//     "control": {"tSpNight": 17, "co2SpDay": 800, ...},  overrides of greenlight_control.json
+//     "initial": {"air_temp_c": 18.5, "rh_pct": 70, "co2_ppm": 410},
+//     "crop": {"params": {...}, "initial": {"c_buf_mg_m2": 0, ...}},  vanthoor2011_tomato.json
+//     "weather": {"epw": "....epw", "start": "09-27"} (or a constant / CSV source, gl_weather.hpp),
+//     "prices": {"tomato_eur_kg": 0.8, "gas_eur_m3": 0.25, "gas_mj_m3": 31.65,
+//                "boiler_efficiency": 0.9 | "heat_eur_mj": 0.008,
+//                "electricity_eur_kwh": 0.07, "co2_eur_kg": 0.1}}
+//
+// KPIs (report.json): <id>.yield_fresh_kg_m2 (harvested fruit at the crop's dry matter
+// fraction, 6%), heating_mj_m2 (boiler heat into the pipes), lamp_electricity_mj_m2,
+// profit_eur_m2 (with "prices": revenue - heat - electricity - CO2), energy_mj_m2 (heat +
+// electricity), co2_used_kg_m2, transpiration_l_m2, the crop's pools and LAI, and the costs.
+// Time series: every state (<id>.air.temp_c, <id>.crop.c_fruit_mg_m2, <id>.crop.lai, ...),
+// every control (<id>.control.boiler, .roof_vents, .thermal_screen, .lamps, .co2_injection),
+// the set points, indoor RH and CO2 in ppm, and the weather.
+#pragma once
+
+#include <string>
+
+#include "twins/greenhouse/gl_weather.hpp"
+#include "twins/greenhouse/greenlight.hpp"
+#include "twins/greenhouse/step_twin.hpp"
+
+namespace dtwin::greenhouse {
+
+struct GlPrices {
+  bool given = false;
+  double tomato_eur_kg = 0, heat_eur_mj = 0, electricity_eur_kwh = 0, co2_eur_kg = 0;
+};
+
+struct GreenLightSpec {
+  std::string id;
+  StepSpec step;
+  std::string lamp;  // "hps", "led" or "none"
+  ParamSet greenhouse, lamp_params, control, crop;
+  GlParams p;
+  GlControlParams c;
+  TomatoParams crop_p;
+  std::vector<double> initial;  // kGlN values
+  GlWeatherSeries weather;
+  GlPrices prices;
+};
+
+GreenLightSpec parse_greenlight(const Node& t, const std::string& id, const InputContext& ctx);
+
+class GreenLightModel final : public StepTwin {
+ public:
+  explicit GreenLightModel(GreenLightSpec spec);
+  const GreenLightSpec& spec() const { return spec_; }
+
+  std::string_view kind() const override { return "greenlight_tomato"; }
+  void collect(const World& w, std::uint32_t self, Metrics& out) const override;
+  void columns(std::vector<std::string>& out) const override;
+  void sample(const World& w, std::uint32_t self, std::vector<std::string>& out) const override;
+
+  // dy/dt with the fluxes and controls at (t, y), for tests and tools
+  void evaluate(double t, const double* y, double* dydt, GlFluxes* f, GlControls* u) const;
+
+ private:
+  void rhs(double t, const double* y, double* dydt) const override;
+
+  GreenLightSpec spec_;
+};
+
+}  // namespace dtwin::greenhouse
