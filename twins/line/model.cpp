@@ -36,10 +36,11 @@ bool MachineState::operator==(const MachineState& o) const {
          good == o.good && scrapped == o.scrapped && failures == o.failures &&
          rng_process == o.rng_process && rng_ttf == o.rng_ttf && rng_ttr == o.rng_ttr &&
          rng_scrap == o.rng_scrap && rng_setup == o.rng_setup && health == o.health &&
-         wear == o.wear && wear_end == o.wear_end && deg_rem == o.deg_rem && pm_rem == o.pm_rem &&
-         op_total == o.op_total && down_total == o.down_total && job == o.job &&
-         waiting == o.waiting && ttf_failure == o.ttf_failure && job_since == o.job_since &&
-         wait_s == o.wait_s && jobs_done == o.jobs_done && preventive == o.preventive &&
+         wear == o.wear && wear_end == o.wear_end && part_proc == o.part_proc &&
+         deg_rem == o.deg_rem && pm_rem == o.pm_rem && op_total == o.op_total &&
+         down_total == o.down_total && job == o.job && waiting == o.waiting &&
+         ttf_failure == o.ttf_failure && job_since == o.job_since && wait_s == o.wait_s &&
+         jobs_done == o.jobs_done && preventive == o.preventive &&
          health_failures == o.health_failures && rng_health == o.rng_health && rng_pm == o.rng_pm &&
          vib == o.vib && temp == o.temp && rul_h == o.rul_h && op_at_sample == o.op_at_sample &&
          belief == o.belief && rul_open == o.rul_open && rul_err_sum == o.rul_err_sum &&
@@ -79,6 +80,15 @@ double sojourn(const HealthSpec& h, std::uint32_t state, Rng& rng) {
 double normal01(Rng& rng) {
   const double u1 = rng.uniform_pos(), u2 = rng.uniform();
   return std::sqrt(-2 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+}
+
+// the wear index now: the part in progress adds its wear evenly over its processing
+double wear_now(const MachineState& ms, double now) {
+  if (ms.part_proc <= 0) return ms.wear;
+  double rem = ms.proc_rem;
+  if (ms.status == Status::Working) rem -= now - ms.seg_start;
+  const double done = std::clamp(1 - rem / ms.part_proc, 0.0, 1.0);
+  return ms.wear + (ms.wear_end - ms.wear) * done;
 }
 
 // a machine's mirror properties after state, parts and speed, in this order when configured
@@ -196,6 +206,7 @@ void LineModel::handle(World& w, const Event& e) const {
         ms.deg_rem -= c.now - ms.seg_start;
         ms.pm_rem -= c.now - ms.seg_start;
         ms.wear = ms.wear_end;
+        ms.part_proc = 0;
       }
       ms.proc_rem = 0;
       finish(c, e.entity);
@@ -701,11 +712,19 @@ void LineModel::load_part(Ctx& c, std::uint32_t m) const {
   const MachineSpec& spec = spec_.machines[m];
   const double inc = spec.health.wear_per_part.sample(ms.rng_health) * ms.speed;
   ms.wear_end = ms.wear + inc;
+  ms.part_proc = ms.proc_rem;
+  wear_target(c, m);
+}
+
+// Operating time until the wear of the part in progress reaches the next threshold.
+void LineModel::wear_target(Ctx& c, std::uint32_t m) const {
+  MachineState& ms = c.s.machines[m];
+  const MachineSpec& spec = spec_.machines[m];
   double level = spec.health.wear_threshold;
   if (spec.maint.policy == MaintenanceSpec::Policy::Condition) level = spec.maint.threshold;
+  const double inc = ms.wear_end - ms.wear;
   ms.deg_rem =
       ms.wear_end >= level ? (inc > 0 ? (level - ms.wear) / inc * ms.proc_rem : 0.0) : kInf;
-  (void)c;
 }
 
 // A health transition (markov) or a wear threshold reached, while working.
@@ -724,7 +743,6 @@ void LineModel::degrade(Ctx& c, std::uint32_t m) const {
     }
   } else {  // wear: condition-based maintenance comes before failure when configured
     failed = !condition;
-    ms.wear = failed ? spec.health.wear_threshold : spec.maint.threshold;
     ms.deg_rem = kInf;
   }
   if (failed) {
@@ -787,8 +805,16 @@ void LineModel::renew(Ctx& c, std::uint32_t m) const {
   MachineState& ms = c.s.machines[m];
   const MachineSpec& spec = spec_.machines[m];
   ms.health = 0;
-  ms.wear = ms.wear_end = 0;
-  ms.deg_rem = spec.health.markov() ? sojourn(spec.health, 0, ms.rng_health) : kInf;
+  if (spec.health.wear()) {
+    // what is left of the part in progress wears the renewed machine
+    const double left = ms.part_proc > 0 ? ms.proc_rem / ms.part_proc : 0.0;
+    const double carry = (ms.wear_end - ms.wear) * left;
+    ms.wear = 0;
+    ms.wear_end = carry;
+    ms.part_proc = ms.proc_rem;
+    wear_target(c, m);
+  }
+  if (spec.health.markov()) ms.deg_rem = sojourn(spec.health, 0, ms.rng_health);
   if (spec.maint.policy == MaintenanceSpec::Policy::Preventive) ms.pm_rem = spec.maint.every_s;
   if (!ms.belief.empty()) {
     std::fill(ms.belief.begin(), ms.belief.end(), 0.0);
@@ -856,8 +882,8 @@ void LineModel::monitor(Ctx& c, std::uint32_t m) const {
   MachineState& ms = c.s.machines[m];
   const MachineSpec& spec = spec_.machines[m];
   const SignalsSpec& sg = spec.signals;
-  const double h =
-      spec.health.markov() ? static_cast<double>(ms.health) : ms.wear / spec.health.wear_threshold;
+  const double h = spec.health.markov() ? static_cast<double>(ms.health)
+                                        : wear_now(ms, c.now) / spec.health.wear_threshold;
   if (sg.vibration.on)
     ms.vib = sg.vibration.base + sg.vibration.slope * h + sg.vibration.sd * normal01(ms.rng_signal);
   if (sg.temperature.on)
@@ -1119,7 +1145,7 @@ void LineModel::sample(const World& w, std::uint32_t self, std::vector<std::stri
     const MachineSpec& m = spec_.machines[i];
     const MachineState& ms = s.machines[i];
     if (m.health.markov()) out.push_back(std::to_string(ms.health));
-    if (m.health.wear()) out.push_back(fmt_num(ms.wear / m.health.wear_threshold, 6));
+    if (m.health.wear()) out.push_back(fmt_num(wear_now(ms, w.now()) / m.health.wear_threshold, 6));
     if (m.signals.vibration.on) out.push_back(fmt_num(ms.vib, 6));
     if (m.signals.temperature.on) out.push_back(fmt_num(ms.temp, 6));
     if (m.health.markov() && m.signals.interval_s > 0) out.push_back(fmt_num(ms.rul_h, 6));
@@ -1152,7 +1178,7 @@ nlohmann::json LineModel::state_json(const World& w, std::uint32_t self) const {
           {"parts_done", x.done},
           {"failures", x.failures}};
     if (m.health.markov()) mj["health_state"] = x.health;
-    if (m.health.wear()) mj["wear"] = x.wear;
+    if (m.health.wear()) mj["wear"] = wear_now(x, w.now());
     if (m.clocks && std::isfinite(x.deg_rem)) mj["health_event_in_op_s"] = x.deg_rem;
     if (m.maint.policy == MaintenanceSpec::Policy::Preventive)
       mj["preventive_due_in_op_s"] = x.pm_rem;
@@ -1289,7 +1315,7 @@ bool LineModel::read_property(const World& w, std::uint32_t self, std::size_t tw
         switch (extra_prop(m, prop - 3)) {
           case Extra::Health:
             out.num = m.health.markov() ? static_cast<double>(ms.health)
-                                        : ms.wear / m.health.wear_threshold;
+                                        : wear_now(ms, w.now()) / m.health.wear_threshold;
             break;
           case Extra::Vibration:
             out.num = ms.vib;

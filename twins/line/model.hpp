@@ -58,6 +58,7 @@ class LineModel final : public Model {
   void wip_changed(Ctx& c) const;
   // health, maintenance, crew and energy (health.hpp)
   void load_part(Ctx& c, std::uint32_t m) const;
+  void wear_target(Ctx& c, std::uint32_t m) const;
   void degrade(Ctx& c, std::uint32_t m) const;
   void request(Ctx& c, std::uint32_t m, std::uint8_t job) const;
   void assign(Ctx& c, std::uint32_t m) const;

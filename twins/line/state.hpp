@@ -40,6 +40,7 @@ struct MachineState {
   std::uint32_t health = 0;  // markov state, 0 = as new
   double wear = 0;           // wear index at the start of the current part (wear model)
   double wear_end = 0;       // wear when the current part is done
+  double part_proc = 0;      // processing of the current part over which it wears (wear model)
   double deg_rem = 0;        // operating time to the next health transition or wear threshold
   double pm_rem = 0;         // operating time until preventive maintenance is due
   double op_total = 0;       // operating (working) seconds since the start

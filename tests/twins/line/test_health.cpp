@@ -159,6 +159,39 @@ TEST_CASE("preventive maintenance every T operating hours: renewal-reward availa
   CHECK(cbm.mean("m.failures") == 0);
 }
 
+TEST_CASE("wear driven by load: a deterministic life worked out by hand", "[line][health][wear]") {
+  auto run = [](const std::string& extra) {
+    return dtwin::run_one(compile_text(R"({"duration": "100h", "warmup": "10h", "replications": 1,
+      "twins": {
+        "src": {"kind": "source", "saturated": true},
+        "m": {"kind": "machine", "process": 60, )" +
+                                       extra + R"(},
+        "sink": {"kind": "sink"}},
+      "flow": [["src", "m"], ["m", "sink"]]})"),
+                          dtwin::RunTask{0, 0, 0}, nullptr)
+        .metrics;
+  };
+  // 0.125 of wear per part at speed 1: the 8th part brings the index to 1 and the machine fails
+  // as the 9th starts; a 120 s repair. A cycle: 8 parts in 480 s, then 120 s down.
+  const std::string wear = R"("health": {"type": "wear", "rate_per_part": 0.125, "threshold": 1},)";
+  const auto a =
+      run(wear + R"("maintenance": {"policy": "run_to_failure", "duration": {"corrective": 120}})");
+  CHECK(get(a, "m.availability") == Approx(0.8).epsilon(1e-9));
+  CHECK(get(a, "throughput_per_h") == Approx(48).epsilon(1e-9));
+  CHECK(get(a, "m.mtbf_op_h") == Approx(480.0 / 3600).epsilon(1e-9));
+  // twice the speed is twice the load per part: 4 parts of 30 s, then 120 s down
+  const auto b = run(wear + R"("speed": 2,
+      "maintenance": {"policy": "run_to_failure", "duration": {"corrective": 120}})");
+  CHECK(get(b, "m.availability") == Approx(0.5).epsilon(1e-9));
+  CHECK(get(b, "throughput_per_h") == Approx(60).epsilon(1e-9));
+  // condition-based at wear 0.5: 4 parts, then 30 s of maintenance, and no failures
+  const auto c = run(wear + R"("maintenance": {"policy": "condition", "threshold": 0.5,
+      "duration": {"preventive": 30, "corrective": 120}})");
+  CHECK(get(c, "m.availability") == Approx(240.0 / 270).epsilon(1e-9));
+  CHECK(get(c, "m.failures") == 0);
+  CHECK(get(c, "m.preventive") == Approx(36000.0 * 9 / 270).margin(1));
+}
+
 TEST_CASE("a shared crew: the machine-repairman model (finite-source M/M/c)",
           "[line][health][crew]") {
   // n machines always busy when up, failing at rate l per operating hour, repaired at rate u
