@@ -10,6 +10,7 @@
 // the replication mean, and the standard error must be small enough to mean something.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -229,6 +230,42 @@ TEST_CASE("a shared crew: the machine-repairman model (finite-source M/M/c)",
     require_close(r, "availability", 1 - EK / n, 0.003);
     require_close(r, "crew_utilisation", busy / c, 0.01);
   }
+}
+
+TEST_CASE("the crew's order: first come first served, or corrective repairs first",
+          "[line][health][crew]") {
+  // One technician. A fails at 120 s (wear) and is repaired until 220 s. B's preventive
+  // maintenance falls due at 130 s, C fails at 150 s: both wait. FIFO serves B (50 s), then C;
+  // corrective_first serves C (100 s), then B.
+  auto run = [](const std::string& order) {
+    const std::string wear =
+        R"("maintenance": {"policy": "run_to_failure", "duration": {"corrective": 100}},
+        "health": {"type": "wear", "rate_per_part": 0.5, "threshold": 1})";
+    return dtwin::run_one(compile_text(R"({"duration": "330s", "replications": 1,
+      "crew": {"size": 1, "order": ")" +
+                                       order + R"("},
+      "twins": {
+        "sa": {"kind": "source", "saturated": true}, "ka": {"kind": "sink"},
+        "sb": {"kind": "source", "saturated": true}, "kb": {"kind": "sink"},
+        "sc": {"kind": "source", "saturated": true}, "kc": {"kind": "sink"},
+        "a": {"kind": "machine", "process": 60, )" +
+                                       wear + R"(},
+        "b": {"kind": "machine", "process": 60,
+              "maintenance": {"policy": "preventive", "every": 130, "duration": {"preventive": 50}}},
+        "c": {"kind": "machine", "process": 75, )" +
+                                       wear + R"(}},
+      "flow": [["sa", "a"], ["a", "ka"], ["sb", "b"], ["b", "kb"], ["sc", "c"], ["c", "kc"]]})"),
+                          dtwin::RunTask{0, 0, 0}, nullptr)
+        .metrics;
+  };
+  const auto fifo = run("fifo");
+  CHECK(get(fifo, "a.crew_wait_s") == 0);
+  CHECK(get(fifo, "b.crew_wait_s") == 90);   // 130 -> 220
+  CHECK(get(fifo, "c.crew_wait_s") == 120);  // 150 -> 270
+  const auto cf = run("corrective_first");
+  CHECK(get(cf, "c.crew_wait_s") == 70);   // 150 -> 220
+  CHECK(get(cf, "b.crew_wait_s") == 190);  // 130 -> 320
+  CHECK(get(cf, "crew_utilisation") == Approx((330.0 - 120) / 330).epsilon(1e-12));
 }
 
 TEST_CASE("remaining useful life: error against the exact mean absolute error",
@@ -474,4 +511,55 @@ TEST_CASE("a line with health, maintenance, a crew and energy forks and restores
   again.restore(snap);
   again.run_until(2000 * 3600.0);
   REQUIRE(again.same_state(original));
+}
+
+TEST_CASE("health, signals, RUL and power as time-series columns and mirror properties",
+          "[line][health][mirror]") {
+  const auto v = compile_text(R"({"duration": "200h", "sample_interval": "1h",
+    "twins": {
+      "src": {"kind": "source", "saturated": true},
+      "m": {"kind": "machine", "process": 60,
+            "health": {"type": "markov", "states": 3, "rate_per_h": 0.05},
+            "signals": {"interval": "10min", "vibration_mm_s": {"base": 2, "slope": 3, "sd": 0.1},
+                        "temperature_c": {"base": 40, "slope": 10, "sd": 0.5}},
+            "maintenance": {"policy": "run_to_failure", "duration": {"corrective": "1h"}},
+            "power": {"off_kw": 0, "idle_kw": 1, "working_kw": 5, "down_kw": 0.5}},
+      "sink": {"kind": "sink"}},
+    "flow": [["src", "m"], ["m", "sink"]]})");
+  const auto& model = *v.models.at(0);
+  std::vector<std::string> cols;
+  model.columns(cols);
+  for (const char* c : {"m.health", "m.vibration_mm_s", "m.temperature_c", "m.rul_h", "m.power_kw",
+                        "line.power_kw"}) {
+    INFO(c);
+    CHECK(std::find(cols.begin(), cols.end(), c) != cols.end());
+  }
+  std::vector<dtwin::TwinSpec> props;
+  model.properties(props);
+  const auto it = std::find_if(props.begin(), props.end(),
+                               [](const dtwin::TwinSpec& t) { return t.id == "m"; });
+  REQUIRE(it != props.end());
+  std::vector<std::string> names;
+  for (const auto& p : it->properties) names.push_back(p.name);
+  CHECK(names == std::vector<std::string>{"state", "parts", "speed", "health", "vibration",
+                                          "temperature", "rul", "power"});
+  dtwin::World w(v.models);
+  w.start({1, 0});
+  w.run_until(5 * 3600.0);  // a sample instant: the signals are of the health now
+  const auto twin = static_cast<std::size_t>(it - props.begin());
+  const auto& st = w.state<dtwin::line::LineState>(0).machines[0];
+  dtwin::Value val;
+  std::vector<std::string> row;
+  model.sample(w, 0, row);
+  REQUIRE(row.size() == cols.size());
+  REQUIRE(model.read_property(w, 0, twin, 3, val));
+  CHECK(val.num == st.health);
+  REQUIRE(model.read_property(w, 0, twin, 4, val));
+  // the latest vibration sample is base + slope * health + noise (sd 0.1)
+  CHECK(std::fabs(val.num - (2 + 3.0 * st.health)) < 1.0);
+  REQUIRE(model.read_property(w, 0, twin, 6, val));
+  CHECK(val.num > 0);
+  REQUIRE(model.read_property(w, 0, twin, 7, val));
+  CHECK(val.num == (st.status == dtwin::line::Status::Working ? 5.0 : 0.5));
+  CHECK_FALSE(model.read_property(w, 0, twin, 8, val));
 }
