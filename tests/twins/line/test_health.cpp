@@ -7,7 +7,9 @@
 //  - energy: a deterministic cycle worked out by hand;
 // and the errors a user sees for bad specs, and fork/restore with all of it in play.
 // Stochastic checks use replications: the analytic value must lie within 4 standard errors of
-// the replication mean, and the standard error must be small enough to mean something.
+// the replication mean, and the standard error must be small enough to mean something (the
+// bounds leave room for DTWIN_TEST_SCALE=0.25; at full scale the relative standard errors are
+// 0.03-0.2 % for availabilities, 0.5-0.8 % for times to failure and RUL errors).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -103,9 +105,9 @@ TEST_CASE("Markov degradation: mean time to failure is the absorbing chain's N t
   CHECK(h.mttf_s[2] / 3600 == Approx(m2).epsilon(1e-12));
   // and the simulated chain: operating hours per failure
   const auto r = run_reps(v, 10);
-  require_close(r, "m.mtbf_op_h", m0, 0.01);
+  require_close(r, "m.mtbf_op_h", m0, 0.03);
   // availability of run to failure: MTTF / (MTTF + MTTR)
-  require_close(r, "m.availability", m0 / (m0 + 1), 0.002);
+  require_close(r, "m.availability", m0 / (m0 + 1), 0.006);
 
   // a sequential chain from one rate: K-1 exponential stages, MTTF (K-1)/r
   const auto w = compile_text(one_machine(
@@ -113,7 +115,7 @@ TEST_CASE("Markov degradation: mean time to failure is the absorbing chain's N t
          "maintenance": {"policy": "run_to_failure", "duration": {"corrective": "30min"}})",
       20000 * test_scale()));
   CHECK(line_of(w).machines[0].health.mttf_s[0] == Approx(20 * 3600.0).epsilon(1e-12));
-  require_close(run_reps(w, 8), "m.mtbf_op_h", 20.0, 0.01);
+  require_close(run_reps(w, 8), "m.mtbf_op_h", 20.0, 0.03);
 }
 
 TEST_CASE("preventive maintenance every T operating hours: renewal-reward availability",
@@ -141,7 +143,7 @@ TEST_CASE("preventive maintenance every T operating hours: renewal-reward availa
                                  20000 * test_scale())),
         8);
     INFO("PM every " << tau << " h");
-    require_close(r, "m.availability", avail(tau), 0.002);
+    require_close(r, "m.availability", avail(tau), 0.006);
   }
   // run to failure: MTTF = 1/a + 1/b
   const auto rtf =
@@ -149,14 +151,14 @@ TEST_CASE("preventive maintenance every T operating hours: renewal-reward availa
                    base + R"("maintenance": {"policy": "run_to_failure", )" + durations + "}",
                    20000 * test_scale())),
                8);
-  require_close(rtf, "m.availability", 30.0 / 35.0, 0.002);
+  require_close(rtf, "m.availability", 30.0 / 35.0, 0.006);
   // condition-based at state 1: every life ends in maintenance after Exp(a) hours
   const auto cbm = run_reps(
       compile_text(one_machine(
           base + R"("maintenance": {"policy": "condition", "threshold": 1, )" + durations + "}",
           20000 * test_scale())),
       8);
-  require_close(cbm, "m.availability", 10.0 / 11.0, 0.002);
+  require_close(cbm, "m.availability", 10.0 / 11.0, 0.006);
   CHECK(cbm.mean("m.failures") == 0);
 }
 
@@ -227,8 +229,8 @@ TEST_CASE("a shared crew: the machine-repairman model (finite-source M/M/c)",
                              R"(}, "twins": {)" + twins + R"(}, "flow": [)" + flow + "]}";
     INFO("crew of " << c);
     const auto r = run_reps(compile_text(json), 8);
-    require_close(r, "availability", 1 - EK / n, 0.003);
-    require_close(r, "crew_utilisation", busy / c, 0.01);
+    require_close(r, "availability", 1 - EK / n, 0.008);
+    require_close(r, "crew_utilisation", busy / c, 0.015);
   }
 }
 
@@ -279,7 +281,7 @@ TEST_CASE("remaining useful life: error against the exact mean absolute error",
              "maintenance": {"policy": "run_to_failure", "duration": {"corrective": "2h"}})",
                                20000 * test_scale())),
                            8);
-  require_close(r1, "m.rul_error_h", 2 / (std::exp(1.0) * q), 0.01);
+  require_close(r1, "m.rul_error_h", 2 / (std::exp(1.0) * q), 0.05);
 
   // Two stages (rates a, b) and a nearly noiseless signal: the filter knows the state. In
   // state 1 the error is 2/(e b); in state 0 the residual is Exp(a) + Exp(b) against its mean
@@ -298,7 +300,7 @@ TEST_CASE("remaining useful life: error against the exact mean absolute error",
   sharp.replace(sharp.find("SD"), 2, "0.01");
   sharp.replace(sharp.find("SD"), 2, "0.01");
   const auto r2 = run_reps(compile_text(one_machine(sharp, 20000 * test_scale())), 8);
-  require_close(r2, "m.rul_error_h", mae, 0.01);
+  require_close(r2, "m.rul_error_h", mae, 0.05);
   // (the error is an absolute one: the expected time to failure is not the estimate that
   // minimises it, so blurrier signals need not give a larger one)
 }
