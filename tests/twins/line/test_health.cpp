@@ -356,7 +356,8 @@ TEST_CASE("switching idle machines off: a what-if that saves energy and costs th
       "sink": {"kind": "sink"}
     },
     "flow": [["src", "m1"], ["m1", "b"], ["b", "m2"], ["m2", "sink"]],
-    "variants": {"auto_off": {"twins": {"m2": {"power": {"off_after_idle": "2min", "warmup": "10min"}}}}}
+    "variants": {"auto_off": {"twins": {"m2": {"power": {"off_after_idle": "1min", "warmup": "5min",
+                                                          "warmup_kw": 4}}}}}
   })";
   const auto base = run_reps(compile_text(json), 8);
   const auto off = run_reps(compile_text(json, "auto_off"), 8);
