@@ -270,6 +270,42 @@ TEST_CASE("the crew's order: first come first served, or corrective repairs firs
   CHECK(get(cf, "crew_utilisation") == Approx((330.0 - 120) / 330).epsilon(1e-12));
 }
 
+TEST_CASE("the condition monitor's filter: prediction is the chain's transition function",
+          "[line][health][rul]") {
+  // Two stages, rates a and b per hour, from state 0: P0(t) = e^{-at},
+  // P1(t) = a/(b-a) (e^{-at} - e^{-bt}). A signal with a huge sd carries no information, so the
+  // filtered belief is the prediction conditioned on no failure: P_k / (P0 + P1).
+  const auto v = compile_text(one_machine(
+      R"("health": {"type": "markov", "states": 3, "rate_per_h": [0.3, 0.1]},
+         "signals": {"interval": "1h", "vibration_mm_s": {"base": 1, "slope": 1, "sd": 1e9}},
+         "maintenance": {"policy": "run_to_failure", "duration": {"corrective": "1h"}})",
+      200));
+  const auto& m = line_of(v).machines[0];
+  const double a = 0.3, b = 0.1;
+  for (double t : {0.5, 3.0, 40.0}) {
+    std::vector<double> belief = {1, 0, 0};
+    dtwin::line::filter_step(m.health, m.signals, t, 1.0, 0.0, belief);
+    const double p0 = std::exp(-a * t), p1 = a / (b - a) * (std::exp(-a * t) - std::exp(-b * t));
+    INFO("t = " << t << " h");
+    CHECK(belief[0] == Approx(p0 / (p0 + p1)).epsilon(1e-9));
+    CHECK(belief[1] == Approx(p1 / (p0 + p1)).epsilon(1e-9));
+    CHECK(belief[2] == 0);
+    // the RUL of that belief: m0 = 1/a + 1/b, m1 = 1/b
+    CHECK(dtwin::line::expected_rul_s(m.health, belief) / 3600 ==
+          Approx(belief[0] * (1 / a + 1 / b) + belief[1] / b).epsilon(1e-12));
+  }
+  // a sharp signal picks the state whatever the prior says
+  std::vector<double> belief = {1, 0, 0};
+  const auto sharp = compile_text(one_machine(
+      R"("health": {"type": "markov", "states": 3, "rate_per_h": [0.3, 0.1]},
+         "signals": {"interval": "1h", "vibration_mm_s": {"base": 1, "slope": 5, "sd": 0.1}},
+         "maintenance": {"policy": "run_to_failure", "duration": {"corrective": "1h"}})",
+      200));
+  const auto& ms = line_of(sharp).machines[0];
+  dtwin::line::filter_step(ms.health, ms.signals, 0.1, 6.02, 0.0, belief);
+  CHECK(belief[1] == Approx(1.0).epsilon(1e-9));
+}
+
 TEST_CASE("remaining useful life: error against the exact mean absolute error",
           "[line][health][rul]") {
   // Exponential life (two states): nothing can be known, the estimate is 1/q and the true
