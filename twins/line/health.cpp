@@ -271,14 +271,15 @@ MaintenanceSpec parse_maintenance(const Node& n, const HealthSpec& h) {
 }
 
 PowerSpec parse_power(const Node& n) {
-  n.check_keys({"off_kw", "idle_kw", "working_kw", "down_kw", "setup_kw", "warmup_kw",
-                "off_after_idle", "warmup"});
+  n.check_keys({"off_kw", "idle_kw", "working_kw", "working_kw_per_speed", "down_kw", "setup_kw",
+                "warmup_kw", "off_after_idle", "warmup"});
   PowerSpec p;
   p.on = true;
   p.off_kw = n.at("off_kw").non_negative();
   p.idle_kw = n.at("idle_kw").non_negative();
   p.working_kw = n.at("working_kw").non_negative();
   p.down_kw = n.at("down_kw").non_negative();
+  if (auto k = n.find("working_kw_per_speed")) p.per_speed_kw = k->number();
   p.setup_kw = p.warmup_kw = p.working_kw;
   if (auto s = n.find("setup_kw")) p.setup_kw = s->non_negative();
   if (auto s = n.find("warmup_kw")) p.warmup_kw = s->non_negative();

@@ -33,7 +33,9 @@
 // "corrective" work are distributions. A line-level "crew" of technicians does every repair and
 // maintenance job; jobs wait for a free technician in the order requested ("fifo"), or
 // corrective jobs first, then in order ("corrective_first").
-// Energy (optional "power"): kW per state; "off_after_idle" switches a starved machine off
+// Energy (optional "power"): kW per state, the working power at speed 1 changing by
+// "working_kw_per_speed" per unit of speed (the load: process times are divided by the speed);
+// "off_after_idle" switches a starved machine off
 // after that long, and the next part then waits "warmup" (shown as setup) before it starts.
 #pragma once
 
@@ -87,6 +89,7 @@ struct MaintenanceSpec {
 struct PowerSpec {
   bool on = false;
   double off_kw = 0, idle_kw = 0, working_kw = 0, down_kw = 0, setup_kw = 0, warmup_kw = 0;
+  double per_speed_kw = 0;  // working power changes by this much per unit of speed above 1
   bool auto_off = false;
   double off_after_s = 0, warmup_s = 0;
 };

@@ -46,7 +46,7 @@ bool MachineState::operator==(const MachineState& o) const {
          belief == o.belief && rul_open == o.rul_open && rul_err_sum == o.rul_err_sum &&
          rul_n == o.rul_n && rng_signal == o.rng_signal && power == o.power &&
          sleep_armed == o.sleep_armed && power_since == o.power_since && sleep_s == o.sleep_s &&
-         warm_s == o.warm_s;
+         warm_s == o.warm_s && work_speed_s == o.work_speed_s && part_speed == o.part_speed;
 }
 
 namespace {
@@ -141,7 +141,7 @@ std::unique_ptr<StateBlock> LineModel::make_state(const RunContext& ctx) const {
     ms.rng_scrap = make_stream(ctx.seed, ctx.replication, m.id, "scrap");
     ms.rng_setup = make_stream(ctx.seed, ctx.replication, m.id, "setup");
     if (m.fails) ms.ttf_rem = m.ttf.sample(ms.rng_ttf);
-    ms.speed = m.speed;
+    ms.speed = ms.part_speed = m.speed;
     if (m.managed) {
       ms.rng_health = make_stream(ctx.seed, ctx.replication, m.id, "health");
       ms.rng_pm = make_stream(ctx.seed, ctx.replication, m.id, "preventive");
@@ -252,7 +252,8 @@ void LineModel::handle(World& w, const Event& e) const {
       const MachineSpec& m = spec_.machines[e.entity];
       ms.setup_rem = 0;
       ms.proc_rem = m.process.sample(ms.rng_process) / ms.speed;
-      if (m.health.wear()) load_part(c, e.entity);
+      ms.part_speed = ms.speed;
+      if (m.wear) load_part(c, e.entity);
       schedule_segment(c, e.entity);
       return;
     }
@@ -317,7 +318,10 @@ void LineModel::set_status(Ctx& c, std::uint32_t m, Status st) const {
   MachineState& ms = c.s.machines[m];
   const double el = c.now - ms.status_since;
   ms.time_in[static_cast<std::size_t>(ms.status)] += el;
-  if (ms.status == Status::Working) ms.op_total += el;
+  if (ms.status == Status::Working) {
+    ms.op_total += el;
+    ms.work_speed_s += el * ms.part_speed;
+  }
   if (ms.status == Status::Down) ms.down_total += el;
   ms.status_since = c.now;
   ms.status = st;
@@ -339,11 +343,16 @@ void LineModel::wip_changed(Ctx& c) const {
 void LineModel::try_start(Ctx& c, std::uint32_t m) const {
   MachineState& ms = c.s.machines[m];
   if (ms.status != Status::Starved) return;
-  const PowerSpec& pw = spec_.machines[m].power;
-  if (!pw.auto_off) {
+  if (spec_.machines[m].auto_off)
+    powered_start(c, m);
+  else
     take_and_begin(c, m);
-    return;
-  }
+}
+
+// try_start for a machine that switches off when idle
+void LineModel::powered_start(Ctx& c, std::uint32_t m) const {
+  MachineState& ms = c.s.machines[m];
+  const PowerSpec& pw = spec_.machines[m].power;
   if (ms.power == kPowerAsleep) {
     if (!can_start(c, m)) return;
     power_to(c, m, kPowerWarming);
@@ -417,7 +426,8 @@ void LineModel::begin_work(Ctx& c, std::uint32_t m) const {
     return;
   }
   ms.proc_rem = spec.process.sample(ms.rng_process) / ms.speed;
-  if (spec.health.wear()) load_part(c, m);
+  ms.part_speed = ms.speed;
+  if (spec.wear) load_part(c, m);
   schedule_segment(c, m);
 }
 
@@ -865,7 +875,7 @@ double LineModel::power_kw(const MachineState& ms, const MachineSpec& m) const {
   const PowerSpec& p = m.power;
   switch (ms.status) {
     case Status::Working:
-      return p.working_kw;
+      return p.working_kw + p.per_speed_kw * (ms.part_speed - 1);
     case Status::Setup:
       return ms.power == kPowerWarming ? p.warmup_kw : p.setup_kw;
     case Status::Down:
@@ -916,7 +926,7 @@ void LineModel::reset_stats(World& w, std::uint32_t self) const {
     ms.jobs_done = ms.preventive = ms.health_failures = 0;
     ms.rul_err_sum = 0;
     ms.rul_n = 0;
-    ms.sleep_s = ms.warm_s = 0;
+    ms.sleep_s = ms.warm_s = ms.work_speed_s = 0;
     ms.power_since = now;
   }
   s.crew_area = 0;
@@ -1076,10 +1086,13 @@ void LineModel::collect_health(const LineState& s, double now, double T, Metrics
       double sleep = ms.sleep_s, warm = ms.warm_s;
       if (ms.power == kPowerAsleep && ms.status == Status::Starved) sleep += now - ms.power_since;
       if (ms.power == kPowerWarming && ms.status == Status::Setup) warm += now - ms.power_since;
-      const double kws = at(Status::Working) * p.working_kw + at(Status::Setup) * p.setup_kw +
-                         (at(Status::Starved) + at(Status::Blocked)) * p.idle_kw +
-                         at(Status::Down) * p.down_kw + at(Status::Off) * p.off_kw +
-                         sleep * (p.off_kw - p.idle_kw) + warm * (p.warmup_kw - p.setup_kw);
+      double speed_s = ms.work_speed_s;  // the load: speed integrated over working time
+      if (ms.status == Status::Working) speed_s += (now - ms.status_since) * ms.part_speed;
+      const double kws =
+          at(Status::Working) * p.working_kw + (speed_s - at(Status::Working)) * p.per_speed_kw +
+          at(Status::Setup) * p.setup_kw + (at(Status::Starved) + at(Status::Blocked)) * p.idle_kw +
+          at(Status::Down) * p.down_kw + at(Status::Off) * p.off_kw +
+          sleep * (p.off_kw - p.idle_kw) + warm * (p.warmup_kw - p.setup_kw);
       const double kwh = kws / 3600;
       energy_kwh += kwh;
       out.set(id + ".energy_kwh", kwh, "kWh");

@@ -40,6 +40,7 @@ class LineModel final : public Model {
   struct Ctx;  // one event's working set: world, state, self
   void try_start(Ctx& c, std::uint32_t m) const;
   bool take_and_begin(Ctx& c, std::uint32_t m) const;
+  void powered_start(Ctx& c, std::uint32_t m) const;
   bool can_start(const Ctx& c, std::uint32_t m) const;
   void begin_work(Ctx& c, std::uint32_t m) const;
   void schedule_segment(Ctx& c, std::uint32_t m) const;

@@ -121,6 +121,8 @@ void parse_machine(const Node& t, const std::string& id, const std::string& kind
   m.clocks = m.health.type != HealthSpec::Type::None ||
              m.maint.policy == MaintenanceSpec::Policy::Preventive;
   m.managed = m.clocks || t.has("maintenance") || m.power.on;
+  m.auto_off = m.power.auto_off;
+  m.wear = m.health.wear();
 }
 
 }  // namespace

@@ -66,6 +66,11 @@ struct MachineSpec {
   Distribution process;
   double speed = 1;  // initial speed setpoint (the state holds the current one)
   bool fails = false;
+  // hot-path flags for what health.hpp adds (kept beside `fails`, in the same cache line):
+  bool clocks = false;    // degradation or preventive maintenance runs on operating time
+  bool managed = false;   // health, maintenance, power, or the line has a crew
+  bool auto_off = false;  // power.auto_off
+  bool wear = false;      // health.wear()
   Distribution ttf, ttr;  // time to failure (operating time), time to repair
   bool has_setup = false;
   Distribution setup;
@@ -82,8 +87,6 @@ struct MachineSpec {
   SignalsSpec signals;
   MaintenanceSpec maint;
   PowerSpec power;
-  bool clocks = false;   // degradation or preventive maintenance runs on operating time
-  bool managed = false;  // anything of the above, or the line has a crew
 };
 
 struct LineSpec {

@@ -66,6 +66,8 @@ struct MachineState {
   bool sleep_armed = false;
   double power_since = 0;
   double sleep_s = 0, warm_s = 0;  // since the stats reset
+  double work_speed_s = 0;         // integral of the speed over working time, since the reset
+  double part_speed = 1;           // the speed the part in progress was started at
 
   bool operator==(const MachineState& o) const;
 };

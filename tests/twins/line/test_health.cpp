@@ -378,6 +378,34 @@ TEST_CASE("energy: a deterministic cycle by hand, and switching idle machines of
   CHECK(get(off, "output_parts") == 300);
 }
 
+TEST_CASE("energy under load: working power with the speed the part was started at",
+          "[line][energy]") {
+  // always working; 10 kW at speed 1 and 5 kW more per unit of speed: 15 kW at speed 2
+  const auto v = compile_text(R"({"duration": "10h",
+    "twins": {
+      "src": {"kind": "source", "saturated": true},
+      "m": {"kind": "machine", "process": 60, "speed": 2,
+            "power": {"off_kw": 0, "idle_kw": 1, "working_kw": 10, "working_kw_per_speed": 5,
+                      "down_kw": 0}},
+      "sink": {"kind": "sink"}},
+    "flow": [["src", "m"], ["m", "sink"]]})");
+  dtwin::World w(v.models);
+  w.start({1, 0});
+  w.run_until(5 * 3600.0);
+  CHECK(get(w.collect(), "m.energy_kwh") == Approx(75.0).epsilon(1e-12));
+  // back to speed 1 through the mirror's setpoint: the part started at 5 h (30 s at speed 2)
+  // keeps its pace and load, every part after it runs at 10 kW
+  std::vector<dtwin::TwinSpec> props;
+  v.models[0]->properties(props);
+  std::size_t twin = 0;
+  while (props[twin].id != "m") ++twin;
+  std::string reason;
+  REQUIRE(v.models[0]->apply_setpoint(w, 0, twin, 2, dtwin::Value{1.0, ""}, &reason));
+  w.run_until(10 * 3600.0);
+  CHECK(get(w.collect(), "m.energy_kwh") ==
+        Approx(75 + 30 * 15 / 3600.0 + (5 * 3600.0 - 30) * 10 / 3600).epsilon(1e-12));
+}
+
 TEST_CASE("switching idle machines off: a what-if that saves energy and costs throughput",
           "[line][energy]") {
   const std::string json = R"({"duration": ")" + hours(400 * test_scale()) +
