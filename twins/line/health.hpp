@@ -22,12 +22,13 @@
 // "interval" by a condition monitor. Remaining useful life (markov): a forward (HMM) filter over
 // the health state from the signals, predicted between samples with the chain's transition
 // function over the operating time elapsed (uniformisation), then RUL = sum_k belief_k m_k
-// operating hours, divided by the machine's operating fraction so far to give calendar hours.
+// operating hours, divided by the machine's operating share of its time up (not down) since the
+// start to give calendar hours (until it fails the machine is up, wearing while it operates).
 // Its error is measured against the simulated truth (time of the next failure minus the sample
 // time) for every sample whose life ended in a failure (samples of a life cut short by
 // preventive maintenance have no truth and are not counted).
 // Maintenance (optional "maintenance"): run_to_failure, preventive every T operating hours
-// since the last maintenance (age-based: a corrective repair restarts the count), or
+// since the last maintenance (age-based: a repair of a health failure restarts the count), or
 // condition-based (preventive maintenance as soon as the health state reaches "threshold", or the
 // wear index reaches it). Either renews the machine to as-new. Durations for "preventive" and
 // "corrective" work are distributions. A line-level "crew" of technicians does every repair and
