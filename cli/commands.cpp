@@ -19,7 +19,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::vector<std::string> kHeadline = {"throughput_per_h", "lead_time_s", "wip"};
+// the line's health, energy and cost KPIs show only when the scenario configures them
+const std::vector<std::string> kHeadline = {"throughput_per_h", "lead_time_s", "wip",
+                                            "availability",     "energy_kwh",  "cost"};
 
 Registry make_registry() {
   Registry r;

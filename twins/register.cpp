@@ -10,7 +10,7 @@ void register_all(Registry& r) {
   ModelFactory line;
   line.name = "line";
   line.kinds = line::line_kinds();
-  line.top_level = {"flow", "calendar"};
+  line.top_level = {"flow", "calendar", "crew", "costs"};
   line.build = [](const CompileContext& ctx, const std::vector<std::string>& ids) {
     std::vector<std::shared_ptr<const Model>> out;
     out.push_back(

@@ -179,3 +179,26 @@ TEST_CASE("the flagship scenario validates and lists its variants", "[cli]") {
   CHECK(v.status == 2);
   CHECK_THAT(v.out, Catch::Contains("lathe_smed"));
 }
+
+TEST_CASE("maintenance policies as variants: the comparison shows availability, energy and cost",
+          "[cli][health]") {
+  const auto d = tmpdir("maint");
+  const auto r =
+      sh(std::string("run ") + DTWIN_SOURCE_DIR +
+         "/scenarios/line/maintenance.json --replications 3 --out " + (d / "o").string());
+  INFO(r.out);
+  REQUIRE(r.status == 0);
+  for (const char* s : {"throughput_per_h [parts/h]", "availability [1]", "energy_kwh [kWh]",
+                        "cost [EUR]", "preventive_40h", "condition_auto_off", "±"})
+    CHECK_THAT(r.out, Catch::Contains(s));
+  const auto rep = nlohmann::json::parse(slurp(d / "o" / "report.json"));
+  for (const char* v : {"preventive_40h", "condition", "condition_auto_off"}) {
+    const auto& dk = rep["variants"][v]["delta_vs_baseline"]["kpis"];
+    for (const char* k : {"throughput_per_h", "availability", "energy_kwh", "cost"}) {
+      INFO(v << " " << k);
+      CHECK(dk[k]["n"] == 3);
+    }
+  }
+  CHECK(rep["variants"]["baseline"]["twins"]["cnc"]["rul_error_h"]["n"] == 3);
+  fs::remove_all(d);
+}

@@ -35,7 +35,18 @@ bool MachineState::operator==(const MachineState& o) const {
          status_since == o.status_since && time_in == o.time_in && done == o.done &&
          good == o.good && scrapped == o.scrapped && failures == o.failures &&
          rng_process == o.rng_process && rng_ttf == o.rng_ttf && rng_ttr == o.rng_ttr &&
-         rng_scrap == o.rng_scrap && rng_setup == o.rng_setup;
+         rng_scrap == o.rng_scrap && rng_setup == o.rng_setup && health == o.health &&
+         wear == o.wear && wear_end == o.wear_end && part_proc == o.part_proc &&
+         deg_rem == o.deg_rem && pm_rem == o.pm_rem && op_total == o.op_total &&
+         down_total == o.down_total && job == o.job && waiting == o.waiting &&
+         ttf_failure == o.ttf_failure && job_since == o.job_since && wait_s == o.wait_s &&
+         jobs_done == o.jobs_done && preventive == o.preventive &&
+         health_failures == o.health_failures && rng_health == o.rng_health && rng_pm == o.rng_pm &&
+         vib == o.vib && temp == o.temp && rul_h == o.rul_h && op_at_sample == o.op_at_sample &&
+         belief == o.belief && rul_open == o.rul_open && rul_err_sum == o.rul_err_sum &&
+         rul_n == o.rul_n && rng_signal == o.rng_signal && power == o.power &&
+         sleep_armed == o.sleep_armed && power_since == o.power_since && sleep_s == o.sleep_s &&
+         warm_s == o.warm_s && work_speed_s == o.work_speed_s && part_speed == o.part_speed;
 }
 
 namespace {
@@ -48,8 +59,48 @@ enum Code : std::uint32_t {
   kArrival,        // a source releases a part
   kConveyorReady,  // a part reached the end of a conveyor
   kWindow,         // time-series throughput window
+  kDegrade,        // a health transition (markov) or a wear threshold is reached
+  kPreventive,     // preventive maintenance is due (operating time)
+  kWarmDone,       // a machine switched off while idle has warmed up
+  kSleep,          // an idle machine switches off
+  kSignal,         // the condition monitor samples a machine's signals
 };
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr std::uint8_t kCorrective = 1, kPreventiveJob = 2;
+constexpr std::uint8_t kPowerOn = 0, kPowerAsleep = 1, kPowerWarming = 2;
+
+// operating time until the chain leaves `state` (exponential with the row's exit rate)
+double sojourn(const HealthSpec& h, std::uint32_t state, Rng& rng) {
+  const double q = h.exit_rate_s[state];
+  return q > 0 ? -std::log(rng.uniform_pos()) / q : kInf;
+}
+
+// a standard normal draw (Box-Muller, the second variate unused)
+double normal01(Rng& rng) {
+  const double u1 = rng.uniform_pos(), u2 = rng.uniform();
+  return std::sqrt(-2 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+}
+
+// the wear index now: the part in progress adds its wear evenly over its processing
+double wear_now(const MachineState& ms, double now) {
+  if (ms.part_proc <= 0) return ms.wear;
+  double rem = ms.proc_rem;
+  if (ms.status == Status::Working) rem -= now - ms.seg_start;
+  const double done = std::clamp(1 - rem / ms.part_proc, 0.0, 1.0);
+  return ms.wear + (ms.wear_end - ms.wear) * done;
+}
+
+// a machine's mirror properties after state, parts and speed, in this order when configured
+enum class Extra { Health, Vibration, Temperature, Rul, Power, None };
+Extra extra_prop(const MachineSpec& m, std::size_t k) {
+  const bool has[] = {m.health.type != HealthSpec::Type::None, m.signals.vibration.on,
+                      m.signals.temperature.on, m.health.markov() && m.signals.interval_s > 0,
+                      m.power.on};
+  for (int i = 0; i < 5; ++i)
+    if (has[i] && k-- == 0) return static_cast<Extra>(i);
+  return Extra::None;
+}
 }  // namespace
 
 struct LineModel::Ctx {
@@ -90,7 +141,18 @@ std::unique_ptr<StateBlock> LineModel::make_state(const RunContext& ctx) const {
     ms.rng_scrap = make_stream(ctx.seed, ctx.replication, m.id, "scrap");
     ms.rng_setup = make_stream(ctx.seed, ctx.replication, m.id, "setup");
     if (m.fails) ms.ttf_rem = m.ttf.sample(ms.rng_ttf);
-    ms.speed = m.speed;
+    ms.speed = ms.part_speed = m.speed;
+    if (m.managed) {
+      ms.rng_health = make_stream(ctx.seed, ctx.replication, m.id, "health");
+      ms.rng_pm = make_stream(ctx.seed, ctx.replication, m.id, "preventive");
+      ms.rng_signal = make_stream(ctx.seed, ctx.replication, m.id, "signals");
+      ms.deg_rem = m.health.markov() ? sojourn(m.health, 0, ms.rng_health) : kInf;
+      ms.pm_rem = m.maint.policy == MaintenanceSpec::Policy::Preventive ? m.maint.every_s : kInf;
+      if (m.health.markov() && m.signals.interval_s > 0) {
+        ms.belief.assign(m.health.states, 0.0);
+        ms.belief[0] = 1;
+      }
+    }
   }
   s.places.resize(spec_.places.size());
   for (std::size_t i = 0; i < spec_.places.size(); ++i) {
@@ -135,6 +197,9 @@ void LineModel::start(World& w, std::uint32_t self) const {
     }
   }
   if (spec_.window_s > 0) c.at(c.now + spec_.window_s, kDerived, 0, kWindow);
+  for (std::uint32_t m = 0; m < spec_.machines.size(); ++m)
+    if (spec_.machines[m].signals.interval_s > 0)
+      c.at(c.now + spec_.machines[m].signals.interval_s, kDerived, m, kSignal);
 }
 
 // ---- events -------------------------------------------------------------------------------
@@ -145,7 +210,14 @@ void LineModel::handle(World& w, const Event& e) const {
     case kDone: {
       MachineState& ms = c.s.machines[e.entity];
       if (e.token != ms.token) return;
-      if (spec_.machines[e.entity].fails) ms.ttf_rem -= c.now - ms.seg_start;
+      const MachineSpec& m = spec_.machines[e.entity];
+      if (m.fails) ms.ttf_rem -= c.now - ms.seg_start;
+      if (m.clocks) {
+        ms.deg_rem -= c.now - ms.seg_start;
+        ms.pm_rem -= c.now - ms.seg_start;
+        ms.wear = ms.wear_end;
+        ms.part_proc = 0;
+      }
       ms.proc_rem = 0;
       finish(c, e.entity);
       return;
@@ -156,8 +228,18 @@ void LineModel::handle(World& w, const Event& e) const {
       ms.proc_rem = std::max(0.0, ms.proc_rem - (c.now - ms.seg_start));
       ms.ttf_rem = 0;
       ++ms.failures;
+      const MachineSpec& m = spec_.machines[e.entity];
+      if (m.managed) {
+        if (m.clocks) {
+          ms.deg_rem -= c.now - ms.seg_start;
+          ms.pm_rem -= c.now - ms.seg_start;
+        }
+        ms.ttf_failure = true;
+        request(c, e.entity, kCorrective);
+        return;
+      }
       set_status(c, e.entity, Status::Down);
-      ms.rep_rem = spec_.machines[e.entity].ttr.sample(ms.rng_ttr);
+      ms.rep_rem = m.ttr.sample(ms.rng_ttr);
       ms.seg_start = c.now;
       c.at(c.now + ms.rep_rem, kModel, e.entity, kRepaired, ++ms.token);
       return;
@@ -166,6 +248,10 @@ void LineModel::handle(World& w, const Event& e) const {
       MachineState& ms = c.s.machines[e.entity];
       if (e.token != ms.token) return;
       ms.rep_rem = 0;
+      if (spec_.machines[e.entity].managed) {
+        job_done(c, e.entity);
+        return;
+      }
       ms.ttf_rem = spec_.machines[e.entity].ttf.sample(ms.rng_ttf);
       if (ms.part_units == 0) {  // down without a part (a fork of a live machine that was down)
         set_status(c, e.entity, Status::Starved);
@@ -181,9 +267,48 @@ void LineModel::handle(World& w, const Event& e) const {
       const MachineSpec& m = spec_.machines[e.entity];
       ms.setup_rem = 0;
       ms.proc_rem = m.process.sample(ms.rng_process) / ms.speed;
+      ms.part_speed = ms.speed;
+      if (m.wear) load_part(c, e.entity);
       schedule_segment(c, e.entity);
       return;
     }
+    case kDegrade:
+    case kPreventive: {
+      MachineState& ms = c.s.machines[e.entity];
+      if (e.token != ms.token) return;
+      const MachineSpec& m = spec_.machines[e.entity];
+      const double el = c.now - ms.seg_start;
+      ms.proc_rem = std::max(0.0, ms.proc_rem - el);
+      if (m.fails) ms.ttf_rem -= el;
+      ms.deg_rem -= el;
+      ms.pm_rem -= el;
+      if (e.code == kPreventive)
+        request(c, e.entity, kPreventiveJob);
+      else
+        degrade(c, e.entity);
+      return;
+    }
+    case kWarmDone: {
+      MachineState& ms = c.s.machines[e.entity];
+      if (e.token != ms.token) return;
+      ms.setup_rem = 0;
+      power_to(c, e.entity, kPowerOn);
+      ms.sleep_armed = false;
+      set_status(c, e.entity, Status::Starved);
+      try_start(c, e.entity);
+      return;
+    }
+    case kSleep: {
+      MachineState& ms = c.s.machines[e.entity];
+      if (e.token != ms.token) return;
+      ms.sleep_armed = false;
+      if (ms.status == Status::Starved && ms.power == kPowerOn) power_to(c, e.entity, kPowerAsleep);
+      return;
+    }
+    case kSignal:
+      monitor(c, e.entity);
+      c.at(c.now + spec_.machines[e.entity].signals.interval_s, kDerived, e.entity, kSignal);
+      return;
     case kShift:
       shift_change(c, e.entity);
       return;
@@ -206,7 +331,13 @@ void LineModel::handle(World& w, const Event& e) const {
 
 void LineModel::set_status(Ctx& c, std::uint32_t m, Status st) const {
   MachineState& ms = c.s.machines[m];
-  ms.time_in[static_cast<std::size_t>(ms.status)] += c.now - ms.status_since;
+  const double el = c.now - ms.status_since;
+  ms.time_in[static_cast<std::size_t>(ms.status)] += el;
+  if (ms.status == Status::Working) {
+    ms.op_total += el;
+    ms.work_speed_s += el * ms.part_speed;
+  }
+  if (ms.status == Status::Down) ms.down_total += el;
   ms.status_since = c.now;
   ms.status = st;
 }
@@ -222,15 +353,56 @@ void LineModel::wip_changed(Ctx& c) const {
   c.s.wip_last = c.now;
 }
 
-// A machine with nothing to do takes parts from its inputs if it can.
+// A machine with nothing to do takes parts from its inputs if it can. One switched off while
+// idle warms up first; one that stays idle is armed to switch off.
 void LineModel::try_start(Ctx& c, std::uint32_t m) const {
   MachineState& ms = c.s.machines[m];
   if (ms.status != Status::Starved) return;
+  if (spec_.machines[m].auto_off)
+    powered_start(c, m);
+  else
+    take_and_begin(c, m);
+}
+
+// try_start for a machine that switches off when idle
+void LineModel::powered_start(Ctx& c, std::uint32_t m) const {
+  MachineState& ms = c.s.machines[m];
+  const PowerSpec& pw = spec_.machines[m].power;
+  if (ms.power == kPowerAsleep) {
+    if (!can_start(c, m)) return;
+    power_to(c, m, kPowerWarming);
+    set_status(c, m, Status::Setup);  // warm-up shows as setup
+    ms.setup_rem = pw.warmup_s;
+    ms.seg_start = c.now;
+    c.at(c.now + pw.warmup_s, kModel, m, kWarmDone, ++ms.token);
+    return;
+  }
+  if (take_and_begin(c, m)) {
+    ms.sleep_armed = false;
+  } else if (!ms.sleep_armed) {
+    ms.sleep_armed = true;
+    c.at(std::max(c.now, ms.status_since + pw.off_after_s), kModel, m, kSleep, ++ms.token);
+  }
+}
+
+bool LineModel::can_start(const Ctx& c, std::uint32_t m) const {
+  const MachineSpec& spec = spec_.machines[m];
+  const std::size_t n = spec.inputs.size();
+  for (std::size_t k = 0; k < n; ++k) {
+    const bool ok = available(c, spec.inputs[k], spec.assembly ? spec.input_qty[k] : 1);
+    if (spec.assembly && !ok) return false;
+    if (!spec.assembly && ok) return true;
+  }
+  return spec.assembly;
+}
+
+bool LineModel::take_and_begin(Ctx& c, std::uint32_t m) const {
+  MachineState& ms = c.s.machines[m];
   const MachineSpec& spec = spec_.machines[m];
   const std::size_t n = spec.inputs.size();
   if (spec.assembly) {
     for (std::size_t k = 0; k < n; ++k)
-      if (!available(c, spec.inputs[k], spec.input_qty[k])) return;
+      if (!available(c, spec.inputs[k], spec.input_qty[k])) return false;
     double birth = std::numeric_limits<double>::infinity();
     std::uint32_t units = 0;
     for (std::size_t k = 0; k < n; ++k)
@@ -242,7 +414,7 @@ void LineModel::try_start(Ctx& c, std::uint32_t m) const {
     ms.part_units = units;
     begin_work(c, m);
     for (std::size_t k = 0; k < n; ++k) after_take(c, spec.inputs[k]);
-    return;
+    return true;
   }
   for (std::size_t k = 0; k < n; ++k) {
     const std::uint32_t p = spec.inputs[k];
@@ -251,8 +423,9 @@ void LineModel::try_start(Ctx& c, std::uint32_t m) const {
     ms.part_units = 1;
     begin_work(c, m);
     after_take(c, p);
-    return;
+    return true;
   }
+  return false;
 }
 
 void LineModel::begin_work(Ctx& c, std::uint32_t m) const {
@@ -268,6 +441,8 @@ void LineModel::begin_work(Ctx& c, std::uint32_t m) const {
     return;
   }
   ms.proc_rem = spec.process.sample(ms.rng_process) / ms.speed;
+  ms.part_speed = ms.speed;
+  if (spec.wear) load_part(c, m);
   schedule_segment(c, m);
 }
 
@@ -276,7 +451,17 @@ void LineModel::schedule_segment(Ctx& c, std::uint32_t m) const {
   MachineState& ms = c.s.machines[m];
   if (ms.status != Status::Working) set_status(c, m, Status::Working);
   ms.seg_start = c.now;
-  if (spec_.machines[m].fails && ms.ttf_rem < ms.proc_rem)
+  const MachineSpec& spec = spec_.machines[m];
+  if (spec.clocks) {  // the earliest of: part done, failure, health transition, maintenance due
+    double t = ms.proc_rem;
+    std::uint32_t code = kDone;
+    if (spec.fails && ms.ttf_rem < t) t = ms.ttf_rem, code = kFail;
+    if (ms.deg_rem < t) t = std::max(0.0, ms.deg_rem), code = kDegrade;
+    if (ms.pm_rem < t) t = std::max(0.0, ms.pm_rem), code = kPreventive;
+    c.at(c.now + t, kModel, m, code, ++ms.token);
+    return;
+  }
+  if (spec.fails && ms.ttf_rem < ms.proc_rem)
     c.at(c.now + ms.ttf_rem, kModel, m, kFail, ++ms.token);
   else
     c.at(c.now + ms.proc_rem, kModel, m, kDone, ++ms.token);
@@ -486,12 +671,20 @@ void LineModel::shift_change(Ctx& c, std::uint32_t m) const {
   const bool on = cal.on_at(c.now);
   c.at(cal.next_change(c.now), kDerived, m, kShift);  // after work ending then
   MachineState& ms = c.s.machines[m];
+  const MachineSpec& spec = spec_.machines[m];
   if (!on && ms.status != Status::Off) {
     const double e = c.now - ms.seg_start;
+    if (spec.power.auto_off) {  // planned downtime ends idle switching-off and pauses warm-up
+      if (ms.power == kPowerAsleep) power_to(c, m, kPowerOn);
+      if (ms.power == kPowerWarming) power_to(c, m, kPowerWarming);
+      if (ms.sleep_armed) ++ms.token;
+      ms.sleep_armed = false;
+    }
     switch (ms.status) {
       case Status::Working:
         ms.proc_rem = std::max(0.0, ms.proc_rem - e);
-        if (spec_.machines[m].fails) ms.ttf_rem -= e;
+        if (spec.fails) ms.ttf_rem -= e;
+        if (spec.clocks) ms.deg_rem -= e, ms.pm_rem -= e;
         ++ms.token;
         break;
       case Status::Setup:
@@ -515,12 +708,14 @@ void LineModel::shift_change(Ctx& c, std::uint32_t m) const {
       case Status::Setup:
         set_status(c, m, Status::Setup);
         ms.seg_start = c.now;
-        c.at(c.now + ms.setup_rem, kModel, m, kSetupDone, ++ms.token);
+        if (ms.power == kPowerWarming) ms.power_since = c.now;
+        c.at(c.now + ms.setup_rem, kModel, m, ms.power == kPowerWarming ? kWarmDone : kSetupDone,
+             ++ms.token);
         break;
       case Status::Down:
         set_status(c, m, Status::Down);
         ms.seg_start = c.now;
-        c.at(c.now + ms.rep_rem, kModel, m, kRepaired, ++ms.token);
+        if (!ms.waiting) c.at(c.now + ms.rep_rem, kModel, m, kRepaired, ++ms.token);
         break;
       case Status::Blocked:
         deliver(c, m);
@@ -533,6 +728,206 @@ void LineModel::shift_change(Ctx& c, std::uint32_t m) const {
   }
 }
 
+// ---- health, maintenance, crew and energy -------------------------------------------------
+
+// Wear model: the part just started adds its wear, spread evenly over its processing; the
+// first threshold it crosses (condition-based maintenance, then failure) is the next event.
+void LineModel::load_part(Ctx& c, std::uint32_t m) const {
+  MachineState& ms = c.s.machines[m];
+  const MachineSpec& spec = spec_.machines[m];
+  const double inc = spec.health.wear_per_part.sample(ms.rng_health) * ms.speed;
+  ms.wear_end = ms.wear + inc;
+  ms.part_proc = ms.proc_rem;
+  wear_target(c, m);
+}
+
+// Operating time until the wear of the part in progress reaches the next threshold.
+void LineModel::wear_target(Ctx& c, std::uint32_t m) const {
+  MachineState& ms = c.s.machines[m];
+  const MachineSpec& spec = spec_.machines[m];
+  double level = spec.health.wear_threshold;
+  if (spec.maint.policy == MaintenanceSpec::Policy::Condition) level = spec.maint.threshold;
+  const double inc = ms.wear_end - ms.wear;
+  ms.deg_rem =
+      ms.wear_end >= level ? (inc > 0 ? (level - ms.wear) / inc * ms.proc_rem : 0.0) : kInf;
+}
+
+// A health transition (markov) or a wear threshold reached, while working.
+void LineModel::degrade(Ctx& c, std::uint32_t m) const {
+  MachineState& ms = c.s.machines[m];
+  const MachineSpec& spec = spec_.machines[m];
+  const bool condition = spec.maint.policy == MaintenanceSpec::Policy::Condition;
+  bool failed = false;
+  if (spec.health.markov()) {
+    ms.health = next_health_state(spec.health, ms.health, ms.rng_health.uniform());
+    failed = ms.health + 1 == spec.health.states;
+    if (!failed && !(condition && ms.health >= spec.maint.threshold)) {
+      ms.deg_rem = sojourn(spec.health, ms.health, ms.rng_health);
+      schedule_segment(c, m);
+      return;
+    }
+  } else {  // wear: condition-based maintenance comes before failure when configured
+    failed = !condition;
+    ms.deg_rem = kInf;
+  }
+  if (failed) {
+    ++ms.failures;
+    ++ms.health_failures;
+    // the truth for every RUL estimate of this life: the time to this failure
+    for (const auto& [t, est] : ms.rul_open) {
+      ms.rul_err_sum += std::fabs(est - (c.now - t));
+      ++ms.rul_n;
+    }
+    ms.rul_open.clear();
+    ms.ttf_failure = false;
+    request(c, m, kCorrective);
+  } else {
+    request(c, m, kPreventiveJob);
+  }
+}
+
+// The machine stops for a job; a technician takes it now or it waits in the crew's queue.
+void LineModel::request(Ctx& c, std::uint32_t m, std::uint8_t job) const {
+  MachineState& ms = c.s.machines[m];
+  set_status(c, m, Status::Down);
+  ms.job = job;
+  ms.job_since = c.now;
+  ms.rep_rem = 0;
+  ++ms.token;
+  const CrewSpec& crew = spec_.crew;
+  if (crew.size == 0 || c.s.crew_busy < crew.size) {
+    assign(c, m);
+  } else {
+    ms.waiting = true;
+    c.s.crew_queue.push_back(m);
+  }
+}
+
+void LineModel::crew_changed(Ctx& c) const {
+  c.s.crew_area += static_cast<double>(c.s.crew_busy) * (c.now - c.s.crew_last);
+  c.s.crew_last = c.now;
+}
+
+// A technician starts the machine's job (or, when it is off shift, when the shift starts).
+void LineModel::assign(Ctx& c, std::uint32_t m) const {
+  MachineState& ms = c.s.machines[m];
+  const MachineSpec& spec = spec_.machines[m];
+  if (spec_.crew.size > 0) {
+    crew_changed(c);
+    ++c.s.crew_busy;
+  }
+  ms.waiting = false;
+  ms.wait_s += c.now - ms.job_since;
+  ++ms.jobs_done;
+  ms.rep_rem = ms.job == kCorrective ? spec.maint.corrective.sample(ms.rng_ttr)
+                                     : spec.maint.preventive.sample(ms.rng_pm);
+  ms.seg_start = c.now;
+  if (ms.status == Status::Down) c.at(c.now + ms.rep_rem, kModel, m, kRepaired, ++ms.token);
+}
+
+// The machine as new: health, wear, the preventive clock and the condition monitor.
+void LineModel::renew(Ctx& c, std::uint32_t m) const {
+  MachineState& ms = c.s.machines[m];
+  const MachineSpec& spec = spec_.machines[m];
+  ms.health = 0;
+  if (spec.health.wear()) {
+    // what is left of the part in progress wears the renewed machine
+    const double left = ms.part_proc > 0 ? ms.proc_rem / ms.part_proc : 0.0;
+    const double carry = (ms.wear_end - ms.wear) * left;
+    ms.wear = 0;
+    ms.wear_end = carry;
+    ms.part_proc = ms.proc_rem;
+    wear_target(c, m);
+  }
+  if (spec.health.markov()) ms.deg_rem = sojourn(spec.health, 0, ms.rng_health);
+  if (spec.maint.policy == MaintenanceSpec::Policy::Preventive) ms.pm_rem = spec.maint.every_s;
+  if (!ms.belief.empty()) {
+    std::fill(ms.belief.begin(), ms.belief.end(), 0.0);
+    ms.belief[0] = 1;
+  }
+  ms.op_at_sample = ms.op_total;
+  ms.rul_open.clear();  // a life cut short by maintenance has no failure time to compare with
+}
+
+void LineModel::job_done(Ctx& c, std::uint32_t m) const {
+  MachineState& ms = c.s.machines[m];
+  const MachineSpec& spec = spec_.machines[m];
+  if (ms.job == kPreventiveJob) ++ms.preventive;
+  if (ms.job == kCorrective && ms.ttf_failure) {
+    ms.ttf_failure = false;  // a random failure: repaired, health unchanged
+    ms.ttf_rem = spec.ttf.sample(ms.rng_ttf);
+  } else {
+    renew(c, m);
+  }
+  ms.job = 0;
+  schedule_segment(c, m);  // the interrupted part resumes
+  if (spec_.crew.size == 0) return;
+  crew_changed(c);
+  --c.s.crew_busy;
+  auto& q = c.s.crew_queue;
+  if (q.empty()) return;
+  std::size_t pick = 0;
+  if (spec_.crew.corrective_first)
+    for (std::size_t i = 0; i < q.size(); ++i)
+      if (c.s.machines[q[i]].job == kCorrective) {
+        pick = i;
+        break;
+      }
+  const std::uint32_t next = q[pick];
+  q.erase(q.begin() + static_cast<std::ptrdiff_t>(pick));
+  assign(c, next);
+}
+
+void LineModel::power_to(Ctx& c, std::uint32_t m, std::uint8_t mode) const {
+  MachineState& ms = c.s.machines[m];
+  if (ms.power == kPowerAsleep) ms.sleep_s += c.now - ms.power_since;
+  if (ms.power == kPowerWarming) ms.warm_s += c.now - ms.power_since;
+  ms.power = mode;
+  ms.power_since = c.now;
+}
+
+double LineModel::power_kw(const MachineState& ms, const MachineSpec& m) const {
+  const PowerSpec& p = m.power;
+  switch (ms.status) {
+    case Status::Working:
+      return p.working_kw + p.per_speed_kw * (ms.part_speed - 1);
+    case Status::Setup:
+      return ms.power == kPowerWarming ? p.warmup_kw : p.setup_kw;
+    case Status::Down:
+      return p.down_kw;
+    case Status::Off:
+      return p.off_kw;
+    default:
+      return ms.power == kPowerAsleep ? p.off_kw : p.idle_kw;
+  }
+}
+
+// The condition monitor: noisy signals from the true health, the filter, the RUL estimate.
+void LineModel::monitor(Ctx& c, std::uint32_t m) const {
+  MachineState& ms = c.s.machines[m];
+  const MachineSpec& spec = spec_.machines[m];
+  const SignalsSpec& sg = spec.signals;
+  const double h = spec.health.markov() ? static_cast<double>(ms.health)
+                                        : wear_now(ms, c.now) / spec.health.wear_threshold;
+  if (sg.vibration.on)
+    ms.vib = sg.vibration.base + sg.vibration.slope * h + sg.vibration.sd * normal01(ms.rng_signal);
+  if (sg.temperature.on)
+    ms.temp = sg.temperature.base + sg.temperature.slope * h +
+              sg.temperature.sd * normal01(ms.rng_signal);
+  if (!spec.health.markov() || ms.job != 0) return;  // no estimate during maintenance
+  const double op_now =
+      ms.op_total + (ms.status == Status::Working ? c.now - ms.status_since : 0.0);
+  filter_step(spec.health, sg, (op_now - ms.op_at_sample) / 3600.0, ms.vib, ms.temp, ms.belief);
+  ms.op_at_sample = op_now;
+  const double rul_op = expected_rul_s(spec.health, ms.belief);
+  // operating time to calendar time: the machine's operating fraction of its time up so far
+  const double up = c.now - ms.down_total;  // not down now: monitor() skips jobs
+  const double util = up > 0 ? op_now / up : 0.0;
+  const double rul = util > 0 ? rul_op / util : kInf;
+  ms.rul_h = rul / 3600.0;
+  if (std::isfinite(rul)) ms.rul_open.emplace_back(c.now, rul);
+}
+
 // ---- statistics ---------------------------------------------------------------------------
 
 void LineModel::reset_stats(World& w, std::uint32_t self) const {
@@ -542,7 +937,15 @@ void LineModel::reset_stats(World& w, std::uint32_t self) const {
     ms.time_in.fill(0);
     ms.status_since = now;
     ms.done = ms.good = ms.scrapped = ms.failures = 0;
+    ms.wait_s = 0;
+    ms.jobs_done = ms.preventive = ms.health_failures = 0;
+    ms.rul_err_sum = 0;
+    ms.rul_n = 0;
+    ms.sleep_s = ms.warm_s = ms.work_speed_s = 0;
+    ms.power_since = now;
   }
+  s.crew_area = 0;
+  s.crew_last = now;
   for (auto& ps : s.places) {
     ps.level_area = 0;
     ps.level_last = now;
@@ -620,6 +1023,7 @@ void LineModel::collect(const World& w, std::uint32_t self, Metrics& out) const 
   for (std::size_t i = 0; i < spec_.sources.size(); ++i)
     if (spec_.sources[i].drop_when_full)
       out.set(spec_.sources[i].id + ".dropped", static_cast<double>(s.sources[i].dropped), "parts");
+  if (spec_.has_health || spec_.has_power || spec_.has_cost) collect_health(s, now, T, out);
 
   // bottleneck
   if (M == 0) return;
@@ -660,6 +1064,83 @@ void LineModel::collect(const World& w, std::uint32_t self, Metrics& out) const 
   }
 }
 
+// KPIs of health, maintenance, the crew, energy and cost, for lines that configure them.
+void LineModel::collect_health(const LineState& s, double now, double T, Metrics& out) const {
+  double energy_kwh = 0, maint_cost = 0, avail_sum = 0;
+  std::size_t avail_n = 0;
+  for (std::size_t i = 0; i < spec_.machines.size(); ++i) {
+    const MachineSpec& m = spec_.machines[i];
+    const MachineState& ms = s.machines[i];
+    std::array<double, kStatusCount> t = ms.time_in;
+    t[static_cast<std::size_t>(ms.status)] += now - ms.status_since;
+    auto at = [&](Status st) { return t[static_cast<std::size_t>(st)]; };
+    const double planned = T - at(Status::Off);
+    const std::string& id = m.id;
+    if (spec_.has_health) {
+      if (planned > 0) {
+        avail_sum += (planned - at(Status::Down) - at(Status::Setup)) / planned;
+        ++avail_n;
+      }
+      out.set(id + ".preventive", static_cast<double>(ms.preventive), "1");
+      if (spec_.crew.size > 0)
+        out.set(id + ".crew_wait_s",
+                ms.jobs_done > 0 ? ms.wait_s / static_cast<double>(ms.jobs_done) : kNaN, "s");
+      if (m.health.type != HealthSpec::Type::None)
+        out.set(
+            id + ".mtbf_op_h",
+            ms.failures > 0 ? at(Status::Working) / static_cast<double>(ms.failures) / 3600 : kNaN,
+            "h");
+      if (m.health.markov() && m.signals.interval_s > 0) {
+        out.set(id + ".rul_error_h",
+                ms.rul_n > 0 ? ms.rul_err_sum / static_cast<double>(ms.rul_n) / 3600 : kNaN, "h");
+        out.set(id + ".rul_samples", static_cast<double>(ms.rul_n), "1");
+      }
+    }
+    if (m.power.on) {
+      const PowerSpec& p = m.power;
+      double sleep = ms.sleep_s, warm = ms.warm_s;
+      if (ms.power == kPowerAsleep && ms.status == Status::Starved) sleep += now - ms.power_since;
+      if (ms.power == kPowerWarming && ms.status == Status::Setup) warm += now - ms.power_since;
+      double speed_s = ms.work_speed_s;  // the load: speed integrated over working time
+      if (ms.status == Status::Working) speed_s += (now - ms.status_since) * ms.part_speed;
+      const double kws =
+          at(Status::Working) * p.working_kw + (speed_s - at(Status::Working)) * p.per_speed_kw +
+          at(Status::Setup) * p.setup_kw + (at(Status::Starved) + at(Status::Blocked)) * p.idle_kw +
+          at(Status::Down) * p.down_kw + at(Status::Off) * p.off_kw +
+          sleep * (p.off_kw - p.idle_kw) + warm * (p.warmup_kw - p.setup_kw);
+      const double kwh = kws / 3600;
+      energy_kwh += kwh;
+      out.set(id + ".energy_kwh", kwh, "kWh");
+      out.set(id + ".switched_off_frac", T > 0 ? sleep / T : kNaN, "1");
+    }
+    if (spec_.has_cost) {
+      const double mc = static_cast<double>(ms.failures) * m.maint.corrective_cost +
+                        static_cast<double>(ms.preventive) * m.maint.preventive_cost;
+      maint_cost += mc;
+      out.set(id + ".maintenance_cost", mc, spec_.currency);
+    }
+  }
+  const double good = static_cast<double>(s.out);
+  if (spec_.has_health) {
+    out.set("availability", avail_n > 0 ? avail_sum / static_cast<double>(avail_n) : kNaN, "1");
+    if (spec_.crew.size > 0) {
+      const double area = s.crew_area + static_cast<double>(s.crew_busy) * (now - s.crew_last);
+      out.set("crew_utilisation", T > 0 ? area / (T * spec_.crew.size) : kNaN, "1");
+    }
+  }
+  if (spec_.has_power) {
+    out.set("energy_kwh", energy_kwh, "kWh");
+    out.set("energy_per_good_part_kwh", good > 0 ? energy_kwh / good : kNaN, "kWh");
+  }
+  if (spec_.has_cost) {
+    const double ec = energy_kwh * spec_.energy_price_per_kwh;
+    out.set("energy_cost", ec, spec_.currency);
+    out.set("maintenance_cost", maint_cost, spec_.currency);
+    out.set("cost", ec + maint_cost, spec_.currency);
+    out.set("cost_per_good_part", good > 0 ? (ec + maint_cost) / good : kNaN, spec_.currency);
+  }
+}
+
 void LineModel::columns(std::vector<std::string>& out) const {
   out.push_back(spec_.id + ".wip_parts");
   out.push_back(spec_.id + ".output_parts");
@@ -667,6 +1148,14 @@ void LineModel::columns(std::vector<std::string>& out) const {
   for (const auto& p : spec_.places)
     if (p.is_twin && p.kind != PlaceKind::Sink) out.push_back(p.id + ".level_parts");
   for (const auto& m : spec_.machines) out.push_back(m.id + ".state");
+  for (const auto& m : spec_.machines) {
+    if (m.health.type != HealthSpec::Type::None) out.push_back(m.id + ".health");
+    if (m.signals.vibration.on) out.push_back(m.id + ".vibration_mm_s");
+    if (m.signals.temperature.on) out.push_back(m.id + ".temperature_c");
+    if (m.health.markov() && m.signals.interval_s > 0) out.push_back(m.id + ".rul_h");
+    if (m.power.on) out.push_back(m.id + ".power_kw");
+  }
+  if (spec_.has_power) out.push_back(spec_.id + ".power_kw");
 }
 
 void LineModel::sample(const World& w, std::uint32_t self, std::vector<std::string>& out) const {
@@ -678,6 +1167,23 @@ void LineModel::sample(const World& w, std::uint32_t self, std::vector<std::stri
     if (spec_.places[p].is_twin && spec_.places[p].kind != PlaceKind::Sink)
       out.push_back(std::to_string(s.places[p].births.size()));
   for (const auto& ms : s.machines) out.push_back(status_name(ms.status));
+  if (!spec_.has_health && !spec_.has_power) return;
+  double line_kw = 0;
+  for (std::size_t i = 0; i < spec_.machines.size(); ++i) {
+    const MachineSpec& m = spec_.machines[i];
+    const MachineState& ms = s.machines[i];
+    if (m.health.markov()) out.push_back(std::to_string(ms.health));
+    if (m.health.wear()) out.push_back(fmt_num(wear_now(ms, w.now()) / m.health.wear_threshold, 6));
+    if (m.signals.vibration.on) out.push_back(fmt_num(ms.vib, 6));
+    if (m.signals.temperature.on) out.push_back(fmt_num(ms.temp, 6));
+    if (m.health.markov() && m.signals.interval_s > 0) out.push_back(fmt_num(ms.rul_h, 6));
+    if (m.power.on) {
+      const double kw = power_kw(ms, m);
+      line_kw += kw;
+      out.push_back(fmt_num(kw, 8));
+    }
+  }
+  if (spec_.has_power) out.push_back(fmt_num(line_kw, 8));
 }
 
 nlohmann::json LineModel::state_json(const World& w, std::uint32_t self) const {
@@ -691,12 +1197,35 @@ nlohmann::json LineModel::state_json(const World& w, std::uint32_t self) const {
   ms = nlohmann::json::object();
   for (std::size_t i = 0; i < spec_.machines.size(); ++i) {
     const MachineState& x = s.machines[i];
-    ms[spec_.machines[i].id] = {{"status", status_name(x.status)},
-                                {"parts_held", x.part_units},
-                                {"processing_left_s", x.proc_rem},
-                                {"time_to_failure_s", x.ttf_rem},
-                                {"parts_done", x.done},
-                                {"failures", x.failures}};
+    const MachineSpec& m = spec_.machines[i];
+    auto& mj = ms[m.id];
+    mj = {{"status", status_name(x.status)},
+          {"parts_held", x.part_units},
+          {"processing_left_s", x.proc_rem},
+          {"time_to_failure_s", x.ttf_rem},
+          {"parts_done", x.done},
+          {"failures", x.failures}};
+    if (m.health.markov()) mj["health_state"] = x.health;
+    if (m.health.wear()) mj["wear"] = wear_now(x, w.now());
+    if (m.clocks && std::isfinite(x.deg_rem)) mj["health_event_in_op_s"] = x.deg_rem;
+    if (m.maint.policy == MaintenanceSpec::Policy::Preventive)
+      mj["preventive_due_in_op_s"] = x.pm_rem;
+    if (m.managed && x.job != 0) {
+      mj["job"] = x.job == kCorrective ? "corrective" : "preventive";
+      mj["waiting_for_crew"] = x.waiting;
+    }
+    if (m.signals.vibration.on) mj["vibration_mm_s"] = x.vib;
+    if (m.signals.temperature.on) mj["temperature_c"] = x.temp;
+    if (m.health.markov() && m.signals.interval_s > 0) mj["rul_h"] = x.rul_h;
+    if (m.power.on) {
+      mj["power_kw"] = power_kw(x, m);
+      mj["switched_off"] = x.power == kPowerAsleep;
+    }
+  }
+  if (spec_.crew.size > 0) {
+    j["crew_busy"] = s.crew_busy;
+    j["crew_queue"] = nlohmann::json::array();
+    for (auto q : s.crew_queue) j["crew_queue"].push_back(spec_.machines[q].id);
   }
   auto& ps = j["places"];
   ps = nlohmann::json::object();
@@ -735,7 +1264,41 @@ void LineModel::properties(std::vector<TwinSpec>& out) const {
   wip.name = "wip";
   output.name = "output";
   out.push_back(TwinSpec{spec_.id, {wip, output}});
-  for (const auto& m : spec_.machines) out.push_back(TwinSpec{m.id, {state, parts, speed}});
+  for (const auto& m : spec_.machines) {
+    TwinSpec t{m.id, {state, parts, speed}};
+    for (std::size_t k = 0;; ++k) {
+      const Extra x = extra_prop(m, k);
+      if (x == Extra::None) break;
+      PropertySpec p;
+      p.min = 0;
+      switch (x) {
+        case Extra::Health:
+          p.name = "health";
+          p.unit = m.health.markov() ? "state" : "1";
+          break;
+        case Extra::Vibration:
+          p.name = "vibration";
+          p.unit = "mm/s";
+          p.min = -1e300;
+          break;
+        case Extra::Temperature:
+          p.name = "temperature";
+          p.unit = "degC";
+          p.min = -1e300;
+          break;
+        case Extra::Rul:
+          p.name = "rul";
+          p.unit = "h";
+          break;
+        default:
+          p.name = "power";
+          p.unit = "kW";
+          break;
+      }
+      t.properties.push_back(std::move(p));
+    }
+    out.push_back(std::move(t));
+  }
   for (const auto& p : spec_.places)
     if (p.is_twin && p.kind != PlaceKind::Sink) out.push_back(TwinSpec{p.id, {level}});
 }
@@ -775,8 +1338,29 @@ bool LineModel::read_property(const World& w, std::uint32_t self, std::size_t tw
         out.num = static_cast<double>(ms.made_total);
       else if (prop == 2)
         out.num = ms.speed;
-      else
-        return false;
+      else {
+        const MachineSpec& m = spec_.machines[t.index];
+        switch (extra_prop(m, prop - 3)) {
+          case Extra::Health:
+            out.num = m.health.markov() ? static_cast<double>(ms.health)
+                                        : wear_now(ms, w.now()) / m.health.wear_threshold;
+            break;
+          case Extra::Vibration:
+            out.num = ms.vib;
+            break;
+          case Extra::Temperature:
+            out.num = ms.temp;
+            break;
+          case Extra::Rul:
+            out.num = ms.rul_h;
+            break;
+          case Extra::Power:
+            out.num = power_kw(ms, m);
+            break;
+          default:
+            return false;
+        }
+      }
       return true;
     }
     case PropTarget::Place:

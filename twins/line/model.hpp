@@ -27,7 +27,8 @@ class LineModel final : public Model {
   void columns(std::vector<std::string>& out) const override;
   void sample(const World& w, std::uint32_t self, std::vector<std::string>& out) const override;
   nlohmann::json state_json(const World& w, std::uint32_t self) const override;
-  // machines: state (enum), parts (made since the start), speed (setpoint, 0.05-20);
+  // machines: state (enum), parts (made since the start), speed (setpoint, 0.05-20), and when
+  // configured health, vibration, temperature, rul (h) and power (kW);
   // buffers and conveyors: level; the line: wip, output
   void properties(std::vector<TwinSpec>& out) const override;
   bool read_property(const World& w, std::uint32_t self, std::size_t twin, std::size_t prop,
@@ -42,6 +43,9 @@ class LineModel final : public Model {
  private:
   struct Ctx;  // one event's working set: world, state, self
   void try_start(Ctx& c, std::uint32_t m) const;
+  bool take_and_begin(Ctx& c, std::uint32_t m) const;
+  void powered_start(Ctx& c, std::uint32_t m) const;
+  bool can_start(const Ctx& c, std::uint32_t m) const;
   void begin_work(Ctx& c, std::uint32_t m) const;
   void schedule_segment(Ctx& c, std::uint32_t m) const;
   void finish(Ctx& c, std::uint32_t m) const;
@@ -57,6 +61,19 @@ class LineModel final : public Model {
   void set_status(Ctx& c, std::uint32_t m, Status s) const;
   void level_changed(Ctx& c, std::uint32_t place) const;
   void wip_changed(Ctx& c) const;
+  // health, maintenance, crew and energy (health.hpp)
+  void load_part(Ctx& c, std::uint32_t m) const;
+  void wear_target(Ctx& c, std::uint32_t m) const;
+  void degrade(Ctx& c, std::uint32_t m) const;
+  void request(Ctx& c, std::uint32_t m, std::uint8_t job) const;
+  void assign(Ctx& c, std::uint32_t m) const;
+  void job_done(Ctx& c, std::uint32_t m) const;
+  void renew(Ctx& c, std::uint32_t m) const;
+  void crew_changed(Ctx& c) const;
+  void power_to(Ctx& c, std::uint32_t m, std::uint8_t mode) const;
+  void monitor(Ctx& c, std::uint32_t m) const;
+  double power_kw(const MachineState& ms, const MachineSpec& m) const;
+  void collect_health(const LineState& s, double now, double T, Metrics& out) const;
 
   LineSpec spec_;
 };

@@ -38,7 +38,8 @@ std::uint64_t parse_capacity(const Node& n) {
 void parse_machine(const Node& t, const std::string& id, const std::string& kind,
                    const std::optional<Node>& line_calendar, LineSpec& spec, MachineSpec& m) {
   t.check_keys({"kind", "process", "speed", "mtbf", "mttr", "failures", "setup", "scrap",
-                "ideal_cycle", "calendar", "inputs", "layout", "name", "description"});
+                "ideal_cycle", "calendar", "inputs", "health", "signals", "maintenance", "power",
+                "layout", "name", "description"});
   m.id = id;
   m.kind = kind;
   m.assembly = kind == "assembly";
@@ -97,6 +98,31 @@ void parse_machine(const Node& t, const std::string& id, const std::string& kind
   }
   if (t.has("inputs") && !m.assembly)
     t.at("inputs").fail("\"inputs\" (parts per input) applies to kind \"assembly\" only");
+
+  // health, maintenance and energy (health.hpp)
+  if (auto h = t.find("health")) m.health = parse_health(*h);
+  if (auto s = t.find("signals")) m.signals = parse_signals(*s, m.health);
+  if (auto mt = t.find("maintenance")) m.maint = parse_maintenance(*mt, m.health);
+  if (auto p = t.find("power")) m.power = parse_power(*p);
+  if (m.health.type != HealthSpec::Type::None && !m.maint.has_corrective && !m.fails)
+    t.at("health").fail(
+        "a machine that wears out fails: give its repair time, \"maintenance\": {\"policy\": "
+        "..., \"duration\": {\"corrective\": ...}}");
+  if (m.maint.has_corrective && !m.maint.has_preventive &&
+      m.health.type == HealthSpec::Type::None && !m.fails)
+    t.at("maintenance")
+        .fail(
+            "a corrective repair time for a machine that never fails: give it "
+            "\"health\" or failures (\"mtbf\"/\"mttr\")");
+  if (!m.maint.has_corrective) {
+    m.maint.corrective = m.ttr;  // the failures' repair time
+    m.maint.has_corrective = m.fails;
+  }
+  m.clocks = m.health.type != HealthSpec::Type::None ||
+             m.maint.policy == MaintenanceSpec::Policy::Preventive;
+  m.managed = m.clocks || t.has("maintenance") || m.power.on;
+  m.auto_off = m.power.auto_off;
+  m.wear = m.health.wear();
 }
 
 }  // namespace
@@ -104,6 +130,16 @@ void parse_machine(const Node& t, const std::string& id, const std::string& kind
 LineSpec parse_line(const Node& root, const std::vector<std::string>& ids, double window_s) {
   LineSpec spec;
   spec.window_s = window_s;
+  if (auto c = root.find("crew")) spec.crew = parse_crew(*c);
+  if (auto c = root.find("costs")) {
+    c->check_keys({"energy_per_kwh", "currency"});
+    spec.has_cost = true;
+    if (auto e = c->find("energy_per_kwh")) spec.energy_price_per_kwh = e->non_negative();
+    if (auto e = c->find("currency")) {
+      spec.currency = e->string();
+      if (spec.currency.empty()) e->expected("a currency name such as \"EUR\"");
+    }
+  }
   const Node twins = root.at("twins");
   const std::optional<Node> line_calendar = root.find("calendar");
   std::map<std::string, NodeRef> refs;
@@ -140,6 +176,11 @@ LineSpec parse_line(const Node& root, const std::vector<std::string>& ids, doubl
     } else if (kind == "machine" || kind == "assembly") {
       MachineSpec m;
       parse_machine(t, id, kind, line_calendar, spec, m);
+      if (spec.crew.size > 0) m.managed = true;
+      spec.has_health = spec.has_health || m.health.type != HealthSpec::Type::None ||
+                        t.has("maintenance") || spec.crew.size > 0;
+      spec.has_power = spec.has_power || m.power.on;
+      spec.has_cost = spec.has_cost || m.maint.preventive_cost > 0 || m.maint.corrective_cost > 0;
       refs[id] = {NodeRef::Machine, static_cast<std::uint32_t>(spec.machines.size()), ptr};
       spec.machines.push_back(std::move(m));
     } else if (kind == "buffer") {

@@ -14,6 +14,7 @@
 //  - Setup happens before processing every `every` parts (the first part included).
 //  - A scrapped part leaves the line at the machine that scrapped it.
 //  - Planned downtime from a shift calendar freezes a machine (see calendar.hpp).
+//  - Health, maintenance, the crew and energy: see health.hpp.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,7 @@
 
 #include "engine/distribution.hpp"
 #include "twins/line/calendar.hpp"
+#include "twins/line/health.hpp"
 
 namespace dtwin::line {
 
@@ -64,6 +66,11 @@ struct MachineSpec {
   Distribution process;
   double speed = 1;  // initial speed setpoint (the state holds the current one)
   bool fails = false;
+  // hot-path flags for what health.hpp adds (kept beside `fails`, in the same cache line):
+  bool clocks = false;    // degradation or preventive maintenance runs on operating time
+  bool managed = false;   // health, maintenance, power, or the line has a crew
+  bool auto_off = false;  // power.auto_off
+  bool wear = false;      // health.wear()
   Distribution ttf, ttr;  // time to failure (operating time), time to repair
   bool has_setup = false;
   Distribution setup;
@@ -75,6 +82,11 @@ struct MachineSpec {
   std::vector<std::uint32_t> input_qty;  // parts taken from each input (assembly); 1 otherwise
   bool assembly = false;  // needs every input; otherwise takes from the first that has a part
   std::uint32_t output = kNone;  // place
+  // health, maintenance and energy (health.hpp); all optional
+  HealthSpec health;
+  SignalsSpec signals;
+  MaintenanceSpec maint;
+  PowerSpec power;
 };
 
 struct LineSpec {
@@ -85,6 +97,10 @@ struct LineSpec {
   std::vector<Calendar> calendars;
   std::vector<std::uint32_t> serial_order;  // machines in flow order when the line is a chain
   double window_s = 3600;                   // throughput in the time series: mean over this window
+  CrewSpec crew;                            // maintenance technicians shared by the machines
+  double energy_price_per_kwh = 0;          // "costs": {"energy_per_kwh": ...}
+  std::string currency = "EUR";
+  bool has_health = false, has_power = false, has_cost = false;
 };
 
 }  // namespace dtwin::line

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "engine/ring.hpp"
@@ -34,6 +35,39 @@ struct MachineState {
   std::uint64_t done = 0, good = 0, scrapped = 0, failures = 0;  // since the stats reset
   std::uint64_t made_total = 0;                                  // good parts since the start
   Rng rng_process, rng_ttf, rng_ttr, rng_scrap, rng_setup;
+
+  // health and maintenance (health.hpp): used only when the machine has them
+  std::uint32_t health = 0;  // markov state, 0 = as new
+  double wear = 0;           // wear index at the start of the current part (wear model)
+  double wear_end = 0;       // wear when the current part is done
+  double part_proc = 0;      // processing of the current part over which it wears (wear model)
+  double deg_rem = 0;        // operating time to the next health transition or wear threshold
+  double pm_rem = 0;         // operating time until preventive maintenance is due
+  double op_total = 0;       // operating (working) seconds since the start
+  double down_total = 0;     // seconds down since the start
+  std::uint8_t job = 0;      // while down: 1 corrective repair, 2 preventive maintenance
+  bool waiting = false;      // in the crew's queue
+  bool ttf_failure = false;  // the current repair is for a failure of the ttf clock
+  double job_since = 0;      // when the current job was requested
+  double wait_s = 0;         // time jobs waited for a technician, since the stats reset
+  std::uint64_t jobs_done = 0, preventive = 0;  // since the stats reset
+  std::uint64_t health_failures = 0;            // since the stats reset
+  Rng rng_health, rng_pm;
+  // condition monitor: latest signals, the filter's belief, the RUL estimate
+  double vib = 0, temp = 0, rul_h = 0;
+  double op_at_sample = 0;
+  std::vector<double> belief;
+  std::vector<std::pair<double, double>> rul_open;  // (sample time, estimate s) this life
+  double rul_err_sum = 0;
+  std::uint64_t rul_n = 0;
+  Rng rng_signal;
+  // energy: powered on (0), switched off while idle (1) or warming up (2)
+  std::uint8_t power = 0;
+  bool sleep_armed = false;
+  double power_since = 0;
+  double sleep_s = 0, warm_s = 0;  // since the stats reset
+  double work_speed_s = 0;         // integral of the speed over working time, since the reset
+  double part_speed = 1;           // the speed the part in progress was started at
 
   bool operator==(const MachineState& o) const;
 };
@@ -77,13 +111,19 @@ struct LineState {
   // time series: throughput over the last window
   std::uint64_t window_out = 0;
   double window_rate_h = 0;
+  // the maintenance crew: machines waiting for a technician (in request order), busy count
+  std::vector<std::uint32_t> crew_queue;
+  std::uint32_t crew_busy = 0;
+  double crew_area = 0, crew_last = 0;  // time integral of busy technicians
 
   bool operator==(const LineState& o) const {
     return machines == o.machines && places == o.places && sources == o.sources && wip == o.wip &&
            wip_area == o.wip_area && wip_last == o.wip_last && stats_since == o.stats_since &&
            released == o.released && out == o.out && scrapped == o.scrapped &&
            out_total == o.out_total && lead_sum == o.lead_sum && lead_sq == o.lead_sq &&
-           window_out == o.window_out && window_rate_h == o.window_rate_h;
+           window_out == o.window_out && window_rate_h == o.window_rate_h &&
+           crew_queue == o.crew_queue && crew_busy == o.crew_busy && crew_area == o.crew_area &&
+           crew_last == o.crew_last;
   }
 };
 
