@@ -1265,7 +1265,7 @@ void LineModel::properties(std::vector<TwinSpec>& out) const {
   output.name = "output";
   out.push_back(TwinSpec{spec_.id, {wip, output}});
   for (const auto& m : spec_.machines) {
-    TwinSpec t{m.id, {state, parts, speed}};
+    std::vector<PropertySpec> props{state, parts, speed};
     for (std::size_t k = 0;; ++k) {
       const Extra x = extra_prop(m, k);
       if (x == Extra::None) break;
@@ -1295,9 +1295,9 @@ void LineModel::properties(std::vector<TwinSpec>& out) const {
           p.unit = "kW";
           break;
       }
-      t.properties.push_back(std::move(p));
+      props.push_back(std::move(p));
     }
-    out.push_back(std::move(t));
+    out.push_back(TwinSpec{m.id, std::move(props)});  // the mirror shares equal lists
   }
   for (const auto& p : spec_.places)
     if (p.is_twin && p.kind != PlaceKind::Sink) out.push_back(TwinSpec{p.id, {level}});
@@ -1405,6 +1405,7 @@ bool LineModel::assimilate(World& w, std::uint32_t self, std::size_t twin, std::
       if (st != Status::Down) return refuse("only \"down\" is carried into a fork");
       const MachineSpec& m = spec_.machines[t.index];
       if (!m.fails) return refuse("the scenario gives this machine no repair time");
+      if (m.managed) return refuse("its repairs go through the shared crew: not carried yet");
       // the repair's elapsed part is not reported: a fresh repair time (exact for exponential
       // repairs, which are memoryless)
       MachineState& ms = s.machines[t.index];
