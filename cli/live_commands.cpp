@@ -16,8 +16,10 @@
 
 #include "engine/duration.hpp"
 #include "engine/error.hpp"
+#include "engine/fault_link.hpp"
 #include "engine/live.hpp"
 #include "engine/mqtt_link.hpp"
+#include "engine/runner.hpp"
 #include "twins/register.hpp"
 
 namespace dtwin::cli {
@@ -154,10 +156,18 @@ int cmd_serve(const ServeOptions& o) {
   LiveOptions lo;
   lo.store = o.store;
   lo.whatif_jobs = o.jobs;
+  if (!o.partition.empty()) {
+    const Shard p = parse_shard(o.partition);  // "K/N", UsageError otherwise
+    lo.part_k = p.k;
+    lo.part_n = p.n;
+  }
   // the plant: --plant, else the scenario's
   const LiveSettings live = parse_live(sc);
   if (a.plant.empty()) a.plant = live.plant;
-  MqttOptions mo = mqtt_options(a, o.client_id.empty() ? "dtwin-serve-" + a.plant : o.client_id);
+  const std::string part =
+      o.partition.empty() ? "" : "-" + std::to_string(lo.part_k) + "of" + std::to_string(lo.part_n);
+  MqttOptions mo =
+      mqtt_options(a, o.client_id.empty() ? "dtwin-serve-" + a.plant + part : o.client_id);
   MqttLink link(mo);
   // a scenario copy whose live.plant is the one chosen
   nlohmann::json doc = sc.doc().value;
@@ -196,8 +206,17 @@ int cmd_emulate(const EmulateOptions& o) {
   live.plant = a.plant;
   if (o.speed > 0) live.speed = o.speed;
   const std::uint64_t seed = o.seed >= 0 ? static_cast<std::uint64_t>(o.seed) : v.settings.seed;
-  LiveEmulator emu(v, live, seed, [&](const std::string& twin) {
-    return std::make_unique<MqttLink>(mqtt_options(a, "dtwin-emu-" + a.plant + "-" + twin));
+  FaultOptions faults;
+  faults.drop = o.drop;
+  faults.duplicate = o.duplicate;
+  faults.reorder = o.reorder;
+  std::uint64_t k = 0;
+  LiveEmulator emu(v, live, seed, [&](const std::string& twin) -> std::unique_ptr<Link> {
+    auto link = std::make_unique<MqttLink>(mqtt_options(a, "dtwin-emu-" + a.plant + "-" + twin));
+    if (!faults.any()) return link;
+    FaultOptions f = faults;
+    f.seed = seed * 1000003 + ++k;
+    return std::make_unique<FaultLink>(std::move(link), f);
   });
   emu.start();
   if (!o.quiet)

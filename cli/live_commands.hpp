@@ -25,6 +25,7 @@ struct ServeOptions {
   std::string store;  // SQLite file
   std::string stale_after;
   std::string client_id;
+  std::string partition;  // "K/N"
   unsigned jobs = 0;
   bool quiet = false;
 };
@@ -34,8 +35,9 @@ struct EmulateOptions {
   MqttArgs mqtt;
   std::string variant;
   long long seed = -1;
-  double speed = 0;      // 0: the scenario's live.emulator.speed
-  std::string duration;  // wall-clock run time; empty: until stopped
+  double speed = 0;                             // 0: the scenario's live.emulator.speed
+  std::string duration;                         // wall-clock run time; empty: until stopped
+  double drop = 0, duplicate = 0, reorder = 0;  // faults on what the assets publish
   bool quiet = false;
 };
 

@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", DTWIN_VERSION);
   app.footer(
       "Exit status: 0 success, 2 bad input or usage, 1 internal error.\n"
-      "Example: dtwin run scenarios/line_flagship.json");
+      "Example: dtwin run scenarios/line/flagship.json");
 
   RunOptions ro;
   auto* run = app.add_subcommand("run",
@@ -102,6 +102,9 @@ int main(int argc, char** argv) {
                     "An asset silent this long turns stale (say 10s; default: the scenario's "
                     "live.stale_after, else only its last will)");
   serve->add_option("--client-id", sv.client_id, "MQTT client id (default dtwin-serve-<plant>)");
+  serve->add_option("--partition", sv.partition,
+                    "Mirror partition K of N of the plant's twins (by a hash of the twin id): N "
+                    "engines together mirror one large plant");
   serve->add_option("--jobs,-j", sv.jobs, "Threads for what-ifs (default: every core)");
   serve->add_flag("--quiet,-q", sv.quiet, "Log nothing");
 
@@ -121,6 +124,14 @@ int main(int argc, char** argv) {
                    "live.emulator.speed, else 1)")
       ->check(CLI::PositiveNumber);
   emulate->add_option("--for", em.duration, "Stop after this wall-clock time (say 5min)");
+  emulate->add_option("--drop", em.drop, "Lose this fraction of the assets' messages (0-1)")
+      ->check(CLI::Range(0.0, 1.0));
+  emulate->add_option("--duplicate", em.duplicate, "Send this fraction twice (0-1)")
+      ->check(CLI::Range(0.0, 1.0));
+  emulate
+      ->add_option("--reorder", em.reorder,
+                   "Hold back this fraction and send it after the next (0-1)")
+      ->check(CLI::Range(0.0, 1.0));
   emulate->add_flag("--quiet,-q", em.quiet, "Log nothing");
 
   GetOptions go;

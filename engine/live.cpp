@@ -71,6 +71,12 @@ std::vector<TwinSpec> mirror_specs(const CompiledVariant& v) {
   return Binding::of(w).twins;
 }
 
+std::uint32_t partition_of(const std::string& twin_id, std::uint32_t n) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : twin_id) h = (h ^ c) * 1099511628211ULL;
+  return n <= 1 ? 0 : static_cast<std::uint32_t>(h % n);
+}
+
 namespace {
 
 nlohmann::json ok(nlohmann::json result) {
@@ -185,8 +191,19 @@ LiveEngine::LiveEngine(const Scenario& sc, const Registry& reg, Link& link, Live
     : sc_(sc), reg_(reg), link_(link), opt_(std::move(opt)), clock_(std::move(clock)) {
   live_ = parse_live(sc_);
   base_ = sc_.compile(0, reg_);
-  mirror_ = std::make_unique<Mirror>(mirror_specs(base_));
+  if (opt_.part_n < 1 || opt_.part_k < 1 || opt_.part_k > opt_.part_n)
+    throw UsageError("partition " + std::to_string(opt_.part_k) + "/" +
+                     std::to_string(opt_.part_n) + ": expected K/N with 1 <= K <= N");
+  std::vector<TwinSpec> specs = mirror_specs(base_);
+  if (opt_.part_n > 1) {
+    std::vector<TwinSpec> mine;
+    for (auto& t : specs)
+      if (partition_of(t.id, opt_.part_n) == opt_.part_k - 1) mine.push_back(std::move(t));
+    specs = std::move(mine);
+  }
+  mirror_ = std::make_unique<Mirror>(std::move(specs));
   service_ = std::make_unique<MirrorService>(*mirror_, link_, live_.plant, clock_);
+  service_->subscribe_per_twin = opt_.part_n > 1;
   service_->stale_after_s = live_.stale_after_s;
   service_->max_payload = opt_.max_payload;
   link_.on_message([this](const Message& m) { on_message(m); });
@@ -257,6 +274,16 @@ void LiveEngine::on_message(const Message& m) {
 void LiveEngine::request(const nlohmann::json& req, std::function<void(nlohmann::json)> reply) {
   try {
     const std::string op = str_member(req, "op");
+    if (opt_.part_n > 1) {
+      // partitioned: a twin's engine answers for it, partition 1 for the plant; the others
+      // keep quiet (the client takes the one answer that comes)
+      const auto tw = req.find("twin");
+      if (tw != req.end() && tw->is_string()) {
+        if (partition_of(tw->get<std::string>(), opt_.part_n) != opt_.part_k - 1) return;
+      } else if (opt_.part_k != 1) {
+        return;
+      }
+    }
     if (op == "get") return reply(do_get(req));
     if (op == "set") return reply(do_set(req));
     if (op == "history") return reply(do_history(req));

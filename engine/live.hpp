@@ -76,9 +76,16 @@ LiveSettings parse_live(const Scenario& sc);
 
 // The properties of a compiled scenario's twins, for a Mirror.
 std::vector<TwinSpec> mirror_specs(const CompiledVariant& v);
+// Which partition (0-based, of n) a twin belongs to: FNV-1a of its id, modulo n.
+std::uint32_t partition_of(const std::string& twin_id, std::uint32_t n);
 
 struct LiveOptions {
-  std::string store;         // SQLite file; empty: no persistence
+  std::string store;  // SQLite file; empty: no persistence
+  // Partition k of n (1-based): this engine mirrors the twins whose id hashes (FNV-1a) to
+  // k - 1 modulo n, subscribing to their topics only; n engines together mirror the plant.
+  // Requests about a twin are answered by its engine; plant-wide ones (list, status, whatif)
+  // by partition 1 only, over its own twins.
+  std::uint32_t part_k = 1, part_n = 1;
   unsigned whatif_jobs = 0;  // threads for what-ifs (0: every core)
   std::size_t max_payload = 64 * 1024;
 };

@@ -53,8 +53,14 @@ std::string MirrorService::topic(const std::string& twin, std::string_view kind)
 
 void MirrorService::start() {
   link_.set_will({prefix_ + "engine/status", R"({"online":false})", 1, true, "", ""});
-  for (const char* k : {"reported", "birth", "death", "ack"})
-    link_.subscribe(prefix_ + "+/" + k, 1);
+  for (const char* k : {"reported", "birth", "death", "ack"}) {
+    if (!subscribe_per_twin) {
+      link_.subscribe(prefix_ + "+/" + k, 1);
+      continue;
+    }
+    for (std::size_t t = 0; t < mirror_.twin_count(); ++t)
+      link_.subscribe(topic(mirror_.spec(t).id, k), 1);
+  }
   link_.connect();
 }
 

@@ -83,6 +83,9 @@ class MirrorService {
   double stale_after_s = 0;             // 0: only deaths make values stale
   std::size_t max_payload = 64 * 1024;  // bytes; larger messages are rejected
   bool publish_state = true;            // publish <twin>/state on every change
+  // Subscribe to each twin's topics rather than to dtwin/<plant>/+/...: an engine that mirrors
+  // a partition of the plant's twins hears only its own.
+  bool subscribe_per_twin = false;
 
  private:
   void reported(std::size_t twin, const Message& m, bool is_birth);
