@@ -38,8 +38,9 @@ Pose link_geometry_pose(const JointSpec& j, const Pose& joint_frame) {
   return joint_frame * Pose{Mat3::z_onto(j.direction), j.direction * (j.length / 2)};
 }
 
-IkResult inverse_position(const RobotSpec& r, const Vec3& target, const std::vector<double>& start,
-                          double tol_m, int max_iter) {
+namespace {
+IkResult dls(const RobotSpec& r, const Vec3& target, const std::vector<double>& start, double tol_m,
+             int max_iter) {
   const std::size_t n = r.joints.size();
   IkResult res;
   res.q = start;
@@ -91,6 +92,39 @@ IkResult inverse_position(const RobotSpec& r, const Vec3& target, const std::vec
     }
   }
   return res;
+}
+}  // namespace
+
+IkResult inverse_position(const RobotSpec& r, const Vec3& target, const std::vector<double>& start,
+                          double tol_m, int max_iter) {
+  IkResult best = dls(r, target, start, tol_m, max_iter);
+  if (best.ok) return best;
+  // a local method can stall against a joint limit: restart from a grid of joint vectors
+  // (each joint at 1/6, 1/2 and 5/6 of its range) and keep the solution nearest `start`
+  const std::size_t n = r.joints.size();
+  std::size_t combos = 1;
+  for (std::size_t k = 0; k < n && combos <= 729; ++k) combos *= 3;
+  if (combos > 729) return best;
+  double best_d = 1e300;
+  for (std::size_t c = 0; c < combos; ++c) {
+    std::vector<double> q0(n);
+    std::size_t rest = c;
+    for (std::size_t k = 0; k < n; ++k) {
+      const JointSpec& j = r.joints[k];
+      const double f = (1.0 + 2.0 * static_cast<double>(rest % 3)) / 6.0;
+      rest /= 3;
+      q0[k] = j.min + f * (j.max - j.min);
+    }
+    IkResult x = dls(r, target, q0, tol_m, max_iter);
+    if (!x.ok) {
+      if (!best.ok && x.error_m < best.error_m) best = x;
+      continue;
+    }
+    double d = 0;
+    for (std::size_t k = 0; k < n; ++k) d += (x.q[k] - start[k]) * (x.q[k] - start[k]);
+    if (!best.ok || d < best_d) best = x, best_d = d;
+  }
+  return best;
 }
 
 }  // namespace dtwin::machine

@@ -111,6 +111,12 @@ void parse_joint(const Node& j, JointSpec& js) {
   const std::string s_min = rev ? "min_deg" : "min_m", s_max = rev ? "max_deg" : "max_m",
                     s_v = rev ? "speed_deg_s" : "speed_m_s",
                     s_a = rev ? "accel_deg_s2" : "accel_m_s2";
+  for (const auto& [key, v] : lim.members())
+    if (key == (rev ? "min_m" : "min_deg") || key == (rev ? "max_m" : "max_deg") ||
+        key == (rev ? "speed_m_s" : "speed_deg_s") || key == (rev ? "accel_m_s2" : "accel_deg_s2"))
+      v.fail(rev ? "a revolute joint's limits are in degrees: min_deg, max_deg, speed_deg_s, "
+                   "accel_deg_s2"
+                 : "a prismatic joint's limits are in metres: min_m, max_m, speed_m_s, accel_m_s2");
   lim.check_keys({s_min, s_max, s_v, s_a});
   const double mn = lim.at(s_min).number(), mx = lim.at(s_max).number();
   if (mn > mx)
