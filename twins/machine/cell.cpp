@@ -61,7 +61,8 @@ double length_along(const Geometry& g) {
 
 // where a free part is on conveyor c: progress along it, or NaN when it is not on it
 double on_belt(const ConveyorSpec& c, const PartState& p, const Geometry& g) {
-  if (p.where != PartWhere::Free) return std::numeric_limits<double>::quiet_NaN();
+  if (p.where != PartWhere::Free && p.where != PartWhere::Conveyed)
+    return std::numeric_limits<double>::quiet_NaN();
   const Vec3 r = p.pose.p - c.start;
   const Vec3 side = Vec3{0, 0, 1}.cross(c.dir);
   const double x = r.dot(c.dir), y = r.dot(side), gap = r.z - half_height(g);
@@ -104,6 +105,8 @@ void release(CellState& s, double t, std::uint32_t fixture) {
   for (auto& p : s.parts) {
     if (static_cast<std::int64_t>(p.serial) != s.carried) continue;
     p.where = fixture == kNoIndex ? PartWhere::Free : PartWhere::Placed;
+    p.activation = 1;  // awake, as a new dynamic body
+    p.at_rest_s = 0;
     p.fixture = fixture;
     p.placed_at = t;
     p.v = p.w = Vec3{};
@@ -292,7 +295,14 @@ void step_cell(const CellSpec& spec, CellState& s, StepEvents* ev) {
         continue;
       }
       const double x = on_belt(cv, p, pg);
-      if (!std::isnan(x)) on.push_back({x, i, true});
+      if (std::isnan(x)) continue;
+      on.push_back({x, i, true});
+      // a free part that has come to rest on the belt is conveyed from now on
+      PartState& f = s.parts[i];
+      if (f.where == PartWhere::Free && std::fabs(f.v.z) < 0.05 && f.w.norm() < 0.5) {
+        f.where = PartWhere::Conveyed;
+        f.pose.p.z = cv.start.z + half_height(pg);
+      }
     }
     if (cv.feeds && t >= s.next_feed[c]) {
       const double len = length_along(g);
@@ -305,6 +315,7 @@ void step_cell(const CellSpec& spec, CellState& s, StepEvents* ev) {
         p.serial = s.next_serial++;
         p.shape = c;
         p.conveyor = c;
+        p.where = PartWhere::Conveyed;
         const Vec3 z{0, 0, 1};
         const Vec3 y = z.cross(cv.dir);
         p.pose.R.m = {cv.dir.x, y.x, 0, cv.dir.y, y.y, 0, cv.dir.z, y.z, 1};
@@ -326,7 +337,7 @@ void step_cell(const CellSpec& spec, CellState& s, StepEvents* ev) {
         continue;
       }
       const double v = std::clamp((stop - half - o.x) / dt, 0.0, cv.speed);
-      const double vz = p.v.z;
+      const double vz = p.where == PartWhere::Conveyed ? 0.0 : p.v.z;
       p.v = cv.dir * v;
       p.v.z = vz;
       p.w = Vec3{};

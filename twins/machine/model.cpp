@@ -138,7 +138,8 @@ nlohmann::json CellModel::state_json(const World& w, std::uint32_t self) const {
                   {"velocity_m_s", {p.v.x, p.v.y, p.v.z}},
                   {"where", p.where == PartWhere::Free      ? "free"
                             : p.where == PartWhere::Carried ? "carried"
-                                                            : "placed"}});
+                            : p.where == PartWhere::Placed  ? "placed"
+                                                            : "conveyed"}});
   auto& cs = j["contacts"];
   cs = nlohmann::json::array();
   for (const auto& c : s.contacts)

@@ -39,7 +39,11 @@ class PhysicsCache {
   mutable std::unique_ptr<PhysicsWorld> world_;
 };
 
-enum class PartWhere : std::uint8_t { Free, Carried, Placed };
+// Free: a dynamic rigid body. Conveyed: resting on a running conveyor, which moves it (a
+// kinematic body: the belt sets its motion; dynamic bodies still collide with it). Carried: in
+// the gripper (kinematic, rides with the tool). Placed: let go on a fixture (dynamic) until the
+// fixture takes it away.
+enum class PartWhere : std::uint8_t { Free, Carried, Placed, Conveyed };
 
 struct PartState {
   std::uint64_t serial = 0;  // parts are numbered as they appear
@@ -50,10 +54,15 @@ struct PartState {
   std::uint32_t conveyor = 0xffffffffu;  // fed by
   std::uint32_t fixture = 0xffffffffu;   // placed on
   double placed_at = 0;
+  // Bullet's sleeping: a part at rest for 2 s stops being simulated until something touches it
+  // or a conveyor moves it (its activation state and time at rest, kept here so a rebuilt
+  // world sleeps and wakes the same way)
+  std::int32_t activation = 1;
+  double at_rest_s = 0;
   bool operator==(const PartState& o) const {
     return serial == o.serial && shape == o.shape && pose == o.pose && v == o.v && w == o.w &&
            where == o.where && conveyor == o.conveyor && fixture == o.fixture &&
-           placed_at == o.placed_at;
+           placed_at == o.placed_at && activation == o.activation && at_rest_s == o.at_rest_s;
   }
 };
 

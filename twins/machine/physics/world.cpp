@@ -11,6 +11,9 @@ namespace dtwin::machine {
 namespace {
 
 constexpr btScalar kMargin = 0.001;  // m; Bullet's default 0.04 would swallow a 5 cm part
+// a part slower than this for 2 s (Bullet's gDeactivationTime) goes to sleep
+constexpr btScalar kSleepLinear = 0.002;  // m/s
+constexpr btScalar kSleepAngular = 0.02;  // rad/s
 
 btVector3 bt(const Vec3& v) {
   return btVector3(v.x, v.y, v.z);
@@ -121,9 +124,14 @@ struct PhysicsWorld::Impl {
     auto b = std::make_unique<btRigidBody>(ci);
     b->setLinearVelocity(bt(p.v));
     b->setAngularVelocity(bt(p.w));
-    if (kinematic)
+    if (kinematic) {
       b->setCollisionFlags(b->getCollisionFlags() | btCollisionObject::CF_KINEMATIC_OBJECT);
-    b->setActivationState(DISABLE_DEACTIVATION);  // no hidden sleeping state
+      b->setActivationState(DISABLE_DEACTIVATION);
+    } else {
+      b->setSleepingThresholds(kSleepLinear, kSleepAngular);
+      b->forceActivationState(p.activation);
+      b->setDeactivationTime(p.at_rest_s);
+    }
     world.addRigidBody(b.get());
     return b;
   }
@@ -134,7 +142,7 @@ struct PhysicsWorld::Impl {
     next.reserve(s.parts.size());
     std::size_t j = 0;
     for (const PartState& p : s.parts) {
-      const bool kin = p.where == PartWhere::Carried;
+      const bool kin = p.where == PartWhere::Carried || p.where == PartWhere::Conveyed;
       while (j < parts.size() && parts[j].serial < p.serial) {
         world.removeRigidBody(parts[j].body.get());
         ++j;
@@ -158,6 +166,7 @@ struct PhysicsWorld::Impl {
 PhysicsWorld::PhysicsWorld(const CellSpec& spec, const CellState& s) : impl_(new Impl) {
   Impl& w = *impl_;
   w.dt = spec.dt;
+  w.world.setForceUpdateAllAabbs(false);  // sleeping and static bodies keep their boxes
   w.world.setGravity(bt(spec.gravity));
   btContactSolverInfo& info = w.world.getSolverInfo();
   info.m_solverMode &= ~SOLVER_RANDMIZE_ORDER;
@@ -250,9 +259,21 @@ void PhysicsWorld::step(const CellSpec& spec, CellState& s, const std::vector<do
     if (p.where == PartWhere::Carried) {
       b->setInterpolationWorldTransform(bt(tool0 * s.grasp));
       b->setWorldTransform(bt(tool1 * s.grasp));
+    } else if (p.where == PartWhere::Conveyed) {
+      // moved by the belt: Bullet derives the velocity it shows other bodies
+      const btTransform t0 = bt(p.pose);
+      btTransform t1 = t0;
+      t1.setOrigin(t0.getOrigin() + bt(p.v) * spec.dt);
+      b->setInterpolationWorldTransform(t0);
+      b->setWorldTransform(t1);
     } else {
-      b->setLinearVelocity(bt(p.v));
-      b->setAngularVelocity(bt(p.w));
+      const btVector3 v = bt(p.v), wv = bt(p.w);
+      // a velocity the cell changed (a conveyor starting a part) wakes a sleeping part
+      if ((v - b->getLinearVelocity()).length() > kSleepLinear ||
+          (wv - b->getAngularVelocity()).length() > kSleepAngular)
+        b->activate();
+      b->setLinearVelocity(v);
+      b->setAngularVelocity(wv);
     }
   }
   w.world.stepSimulation(spec.dt, 0, spec.dt);
@@ -262,6 +283,9 @@ void PhysicsWorld::step(const CellSpec& spec, CellState& s, const std::vector<do
     p.pose = pose(b->getWorldTransform());
     p.v = vec(b->getLinearVelocity());
     p.w = vec(b->getAngularVelocity());
+    if (w.parts[i].kinematic) continue;
+    p.activation = b->getActivationState();
+    p.at_rest_s = b->getDeactivationTime();
   }
 }
 
