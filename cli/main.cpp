@@ -85,6 +85,24 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   view->add_flag("--paused", vo.paused, "Start paused");
 
+  CheckOptions ko;
+  auto* check = app.add_subcommand(
+      "check",
+      "What-if safety check of a work cell: simulate a new motion program and/or speed "
+      "override; print the verdict (exit 0 safe, 3 rejected, 2 bad input)");
+  check->add_option("file", ko.file, "Scenario JSON file")->required();
+  check->add_option("--twin", ko.twin, "The cell twin (default: the scenario's only cell)");
+  check->add_option("--variant", ko.variant, "The variant the cell comes from (default: baseline)");
+  check->add_option("--program", ko.program,
+                    "Candidate program JSON file: {\"waypoints\": {...}, \"steps\": [...]}");
+  check->add_option("--speed", ko.speed, "Candidate speed override (e.g. 1.2)")
+      ->check(CLI::PositiveNumber);
+  check->add_option("--cycles", ko.cycles, "Program cycles to complete (default 2)")
+      ->check(CLI::PositiveNumber);
+  check->add_option("--max-time", ko.max_time_s, "Simulated seconds allowed for them (default 600)")
+      ->check(CLI::PositiveNumber);
+  check->add_flag("--json", ko.json, "Print the verdict as JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -96,6 +114,7 @@ int main(int argc, char** argv) {
     if (*validate) return cmd_validate(vfile);
     if (*sweep) return cmd_sweep(so);
     if (*compare) return cmd_compare(co);
+    if (*check) return cmd_check(ko);
     if (*view) return dtwin::viewer::run_view(vo);
   } catch (const dtwin::ScenarioError& e) {
     std::cerr << "error: " << e.describe() << "\n";
