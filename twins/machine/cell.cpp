@@ -121,9 +121,12 @@ std::vector<double> control(const CellSpec& spec, CellState& s, double t, StepEv
   if (spec.mirror) {
     s.status = CellStatus::Mirroring;
     std::vector<double> qn = s.q;
-    // extrapolate with the reported rates for at most half a second after a report
-    if (s.reported_t >= 0 && t - s.reported_t <= 0.5)
-      for (std::size_t k = 0; k < qn.size(); ++k) qn[k] += s.reported_qd[k] * spec.dt;
+    if (s.reported_t < 0) return qn;
+    // the last report, extrapolated with the rate derived from the last two reports, for at
+    // most half a second (then the machine is taken to have stopped)
+    const double te = static_cast<double>(s.step + 1) * spec.dt;
+    const double h = std::clamp(te - s.reported_t, 0.0, 0.5);
+    for (std::size_t k = 0; k < qn.size(); ++k) qn[k] = s.reported_q[k] + s.reported_qd[k] * h;
     return qn;
   }
   if (spec.program.empty() || s.status == CellStatus::Fault) return s.q;
