@@ -86,9 +86,9 @@ void CellModel::columns(std::vector<std::string>& out) const {
     out.push_back(spec_.id + ".tool_z_m");
   }
   out.push_back(spec_.id + ".status");
-  out.push_back(spec_.id + ".parts_on_cell_parts");
+  out.push_back(spec_.id + ".wip_parts");
   out.push_back(spec_.id + ".delivered_parts");
-  out.push_back(spec_.id + ".contacts_1");
+  out.push_back(spec_.id + ".contacts_pairs");
 }
 
 void CellModel::sample(const World& w, std::uint32_t self, std::vector<std::string>& out) const {
