@@ -6,6 +6,7 @@
 #include "engine/format.hpp"
 #include "engine/json_node.hpp"
 #include "twins/machine/cell.hpp"
+#include "twins/machine/kinematics.hpp"
 #include "twins/machine/safety.hpp"
 
 namespace dtwin::machine {
@@ -123,7 +124,18 @@ nlohmann::json CellModel::state_json(const World& w, std::uint32_t self) const {
                    {"velocity_" + unit_name(jt) + "_s", s.qd[k] * unit_of(jt)}};
   }
   if (spec_.robot.present) {
-    const Pose t = cell_tool(spec_, s);
+    // where each link's cylinder is (centre, rotation row-major; its local z along the link)
+    std::vector<Pose> frames;
+    forward(spec_.robot, s.q, frames);
+    auto& links = j["links"];
+    links = nlohmann::json::array();
+    for (std::size_t k = 0; k < spec_.robot.joints.size(); ++k) {
+      const Pose lp = link_geometry_pose(spec_.robot.joints[k], frames[k]);
+      links.push_back({{"joint", spec_.robot.joints[k].name},
+                       {"centre_m", {lp.p.x, lp.p.y, lp.p.z}},
+                       {"rotation", lp.R.m}});
+    }
+    const Pose t = frames.back();
     j["tool_m"] = {t.p.x, t.p.y, t.p.z};
     j["program_step"] = s.pc;
     if (!spec_.program.empty()) j["program_step_name"] = spec_.program[s.pc].name;

@@ -99,6 +99,10 @@ Verdict check_cell(const CellSpec& base, const std::vector<Op>* program,
   return finish();
 }
 
+namespace {
+constexpr std::uint64_t kMaxSteps = 2000000;  // what a compile may spend on one cell
+}  // namespace
+
 std::optional<double> measure_cycle_time(const CellSpec& spec, std::uint64_t seed,
                                          std::uint64_t cycles, double max_time_s,
                                          std::string* why) {
@@ -109,13 +113,14 @@ std::optional<double> measure_cycle_time(const CellSpec& spec, std::uint64_t see
   }
   double first = -1;
   while (s.cycles_total < cycles + 1) {
-    if (cell_time(spec, s) >= max_time_s || s.status == CellStatus::Fault) {
+    if (cell_time(spec, s) >= max_time_s || s.step >= kMaxSteps || s.status == CellStatus::Fault) {
       if (why)
         *why = s.status == CellStatus::Fault
                    ? "its program stopped: " + s.fault
                    : "it completed " + std::to_string(s.cycles_total) + " of " +
-                         std::to_string(cycles + 1) + " cycles in " + format_number(max_time_s) +
-                         " s (it is " + cell_status_name(s.status) + ")";
+                         std::to_string(cycles + 1) + " cycles in " +
+                         format_number(cell_time(spec, s)) + " s (it is " +
+                         cell_status_name(s.status) + ")";
       return std::nullopt;
     }
     step_cell(spec, s);
