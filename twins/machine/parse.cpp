@@ -342,7 +342,7 @@ CellSpec parse_cell(const Node& t, const std::string& id) {
 
   // robot
   if (auto rn = t.find("robot")) {
-    rn->check_keys({"base", "mount", "joints", "tool", "description"});
+    rn->check_keys({"base", "mount", "joints", "tool", "self_collision", "description"});
     RobotSpec& r = c.robot;
     r.present = true;
     if (auto b = rn->find("base")) {
@@ -358,6 +358,7 @@ CellSpec parse_cell(const Node& t, const std::string& id) {
         if (o.name == x.name) j.at("name").fail("two joints named \"" + x.name + "\"");
       r.joints.push_back(std::move(x));
     }
+    if (auto sc = rn->find("self_collision")) r.self_collision = sc->boolean();
     if (auto tool = rn->find("tool")) {
       tool->check_keys({"offset", "grip_distance", "payload_kg"});
       if (auto o = tool->find("offset")) r.tool_offset = vec3(*o);

@@ -77,6 +77,7 @@ struct RobotSpec {
   Vec3 tool_offset;             // from the last link's end, in its frame
   double grip_distance = 0.04;  // a pick takes the nearest part whose centre is this close
   double payload_kg = 1e300;
+  bool self_collision = true;  // check links against non-adjacent links (a gantry's overlap)
 };
 
 struct PartTemplate {

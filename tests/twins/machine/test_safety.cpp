@@ -171,3 +171,26 @@ TEST_CASE("a speed override setpoint is checked before it is applied", "[cell][s
   w.run_until(80);
   CHECK(w.state<CellState>(0).cycles_total - before >= 8);  // 60 s at about 6.5 s a cycle
 }
+
+TEST_CASE("a gantry that traverses without raising its ram hits the wall", "[cell][safety]") {
+  const JsonDoc doc = load_json_file(std::string(DTWIN_SOURCE_DIR) + "/scenarios/cell/gantry.json");
+  const CellSpec spec = parse_cell(Node(doc).at("twins").at("gantry"), "gantry");
+  CheckOptions opt;
+  opt.cycles = 3;
+  CHECK(check_cell(spec, nullptr, std::nullopt, nullptr, opt).safe);
+  const auto low = program_of(spec, R"({"waypoints": {
+      "up_belt": {"above": "belt", "height": 0.3},
+      "pick_at": {"above": "belt", "height": 0.052},
+      "lift": {"above": "belt", "height": 0.1},
+      "across": {"above": "fixture", "height": 0.2}},
+    "steps": [{"move": "up_belt"}, {"wait_part": "belt"}, {"move": "pick_at"}, {"pick": "belt"},
+              {"move": "lift"}, {"move": "across", "name": "straight_across"},
+              {"place": "fixture"}]})");
+  const Verdict v = check_cell(spec, &low, std::nullopt, nullptr);
+  INFO(v.describe());
+  REQUIRE_FALSE(v.safe);
+  CHECK(v.kind == "collision");
+  CHECK(v.waypoint == "straight_across");
+  CHECK(v.body_b == "obstacle:wall");
+  CHECK(v.step_index == 5);
+}

@@ -333,7 +333,8 @@ void PhysicsWorld::contacts(const CellSpec& spec, const CellState& s, std::vecto
     for (std::size_t b = a + 1; b < movers.size(); ++b) {
       const Mover& o = movers[b];
       // adjacent links touch at their joint; the carried part touches the last link
-      if (m.link != npos && o.link != npos && o.link <= m.link + 1) continue;
+      if (m.link != npos && o.link != npos && (o.link <= m.link + 1 || !spec.robot.self_collision))
+        continue;
       if (o.link == npos && m.link + 1 == w.links.size()) continue;
       if (!overlap(m.lo, m.hi, o.lo, o.hi)) continue;
       test(m.body, o.body, m.name, o.name, true);
