@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", DTWIN_VERSION);
   app.footer(
-      "Exit status: 0 success, 2 bad input or usage, 1 internal error.\n"
+      "Exit status: 0 success, 2 bad input or usage, 1 internal error; dtwin check: 3 unsafe.\n"
       "Example: dtwin run scenarios/line_flagship.json");
 
   RunOptions ro;
