@@ -112,6 +112,13 @@ TEST_CASE("world snapshot, restore and fork of a cell", "[cell]") {
   const auto& s = w.state<CellState>(0);
   CHECK(s.cycles_total >= 2);
   CHECK(s.step == 7500);
+  // a reset (start) rebuilds the Bullet world from a fresh state: the same run again
+  World h(v.models);
+  h.start({1, 0});
+  h.run_until(30.0);
+  w.start({1, 0});
+  w.run_until(30.0);
+  CHECK(w.same_state(h));
 }
 
 TEST_CASE("a cell runs in a world: metrics and time series", "[cell]") {
