@@ -386,8 +386,11 @@ void report_joints(const CellSpec& spec, CellState& s, double t, const std::vect
       const BodySpec& bs = spec.bodies[b];
       if (bs.role != BodyRole::Fixture) continue;
       const Vec3 r = bs.pose.R.transposed() * (tp - bs.pose.p);
-      if (std::fabs(r.x) <= bs.geom.size.x / 2 && std::fabs(r.y) <= bs.geom.size.y / 2 && r.z >= 0)
-        fixture = b;
+      const bool over =
+          bs.geom.shape == Shape::Box
+              ? std::fabs(r.x) <= bs.geom.size.x / 2 && std::fabs(r.y) <= bs.geom.size.y / 2
+              : r.x * r.x + r.y * r.y <= bs.geom.size.x * bs.geom.size.x;
+      if (over && r.z >= 0) fixture = b;
     }
     release(s, t, fixture);
   }

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 #include "engine/format.hpp"
 #include "engine/json_node.hpp"
@@ -269,6 +270,10 @@ bool CellModel::apply_setpoint(World& w, std::uint32_t self, std::size_t twin, s
 
 void CellModel::report(World& w, std::uint32_t self, const std::vector<double>& joints,
                        int gripper) const {
+  if (joints.size() != spec_.robot.joints.size())
+    throw std::invalid_argument("cell " + spec_.id + ": " + std::to_string(joints.size()) +
+                                " joint positions reported, the robot has " +
+                                std::to_string(spec_.robot.joints.size()));
   CellState& s = w.state<CellState>(self);
   std::vector<double> q(joints.size());
   for (std::size_t k = 0; k < q.size(); ++k) q[k] = joints[k] / unit_of(spec_.robot.joints[k]);

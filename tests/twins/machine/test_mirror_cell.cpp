@@ -120,6 +120,23 @@ TEST_CASE("reported joint positions drive the twin, which derives the rest", "[c
   for (const auto& c : w.state<CellState>(0).contacts)
     if (c.unsafe && c.b == "obstacle:pillar") hit = true;
   CHECK(hit);
+
+  // over the nest the machine opens its gripper: the part is placed, then taken away
+  std::size_t ni = 0;
+  while (ni < spec.bodies.size() && spec.bodies[ni].id != "nest") ++ni;
+  REQUIRE(ni < spec.bodies.size());
+  const BodySpec& nest = spec.bodies[ni];
+  const IkResult over =
+      inverse_position(spec.robot, nest.pose.p + Vec3{0, 0, nest.geom.size.z / 2 + 0.057}, up);
+  REQUIRE(over.ok);
+  model.report(w, 0, deg(over.q), 1);
+  w.run_until(7.0);
+  model.report(w, 0, deg(over.q), 0);
+  CHECK(prop(w, b, "carrying") == 0);
+  CHECK(w.state<CellState>(0).parts[0].where == PartWhere::Placed);
+  w.run_until(8.0);  // it drops 7 mm, rests, and the nest takes it away after 0.5 s
+  CHECK(w.state<CellState>(0).delivered_total == 1);
+  CHECK(w.state<CellState>(0).parts.empty());
 }
 
 TEST_CASE("a mirror cell has no program", "[cell][mirror][errors]") {
