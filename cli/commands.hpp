@@ -34,7 +34,22 @@ struct CompareOptions {
   std::vector<std::string> kpis;
 };
 
+// dtwin check: simulate a work cell with a candidate program and/or speed override before it is
+// sent to the machine. Exit status 0 safe, 3 rejected as unsafe, 2 bad input.
+struct CheckOptions {
+  std::string file;
+  std::string variant = "baseline";
+  std::string twin;     // empty: the scenario's only cell
+  std::string program;  // a program JSON file ({"waypoints": ..., "steps": [...]})
+  double speed = -1;    // speed override; < 0: the cell's own
+  long long cycles = 2;
+  double max_time_s = 600;
+  bool json = false;
+};
+constexpr int kExitUnsafe = 3;
+
 int cmd_run(const RunOptions& o);
+int cmd_check(const CheckOptions& o);
 int cmd_validate(const std::string& file);
 int cmd_sweep(const SweepOptions& o);
 int cmd_compare(const CompareOptions& o);

@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", DTWIN_VERSION);
   app.footer(
-      "Exit status: 0 success, 2 bad input or usage, 1 internal error.\n"
+      "Exit status: 0 success, 2 bad input or usage, 1 internal error; dtwin check: 3 unsafe.\n"
       "Example: dtwin run scenarios/line/flagship.json");
 
   RunOptions ro;
@@ -188,6 +188,24 @@ int main(int argc, char** argv) {
   add_mqtt_args(whatif, wo.mqtt);
   whatif->add_option("--timeout", wo.mqtt.timeout, "Wait this long for the answer (default 10min)");
 
+  CheckOptions ko;
+  auto* check = app.add_subcommand(
+      "check",
+      "What-if safety check of a work cell: simulate a new motion program and/or speed "
+      "override; print the verdict (exit 0 safe, 3 rejected, 2 bad input)");
+  check->add_option("file", ko.file, "Scenario JSON file")->required();
+  check->add_option("--twin", ko.twin, "The cell twin (default: the scenario's only cell)");
+  check->add_option("--variant", ko.variant, "The variant the cell comes from (default: baseline)");
+  check->add_option("--program", ko.program,
+                    "Candidate program JSON file: {\"waypoints\": {...}, \"steps\": [...]}");
+  check->add_option("--speed", ko.speed, "Candidate speed override (e.g. 1.2)")
+      ->check(CLI::PositiveNumber);
+  check->add_option("--cycles", ko.cycles, "Program cycles to complete (default 2)")
+      ->check(CLI::PositiveNumber);
+  check->add_option("--max-time", ko.max_time_s, "Simulated seconds allowed for them (default 600)")
+      ->check(CLI::PositiveNumber);
+  check->add_flag("--json", ko.json, "Print the verdict as JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -199,6 +217,7 @@ int main(int argc, char** argv) {
     if (*validate) return cmd_validate(vfile);
     if (*sweep) return cmd_sweep(so);
     if (*compare) return cmd_compare(co);
+    if (*check) return cmd_check(ko);
     if (*view) return dtwin::viewer::run_view(vo);
     if (*serve) return cmd_serve(sv);
     if (*emulate) return cmd_emulate(em);

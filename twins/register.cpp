@@ -3,6 +3,7 @@
 #include "twins/greenhouse/register.hpp"
 #include "twins/line/model.hpp"
 #include "twins/line/parse.hpp"
+#include "twins/machine/register.hpp"
 
 namespace dtwin::twins {
 
@@ -13,13 +14,17 @@ void register_all(Registry& r) {
   line.top_level = {"flow", "calendar", "crew", "costs"};
   line.build = [](const CompileContext& ctx, const std::vector<std::string>& ids) {
     std::vector<std::shared_ptr<const Model>> out;
-    out.push_back(
-        std::make_shared<line::LineModel>(line::parse_line(ctx.root, ids, ctx.sample_interval_s)));
+    // a station's "process": {"from_cell": "cell1"} is the cell's measured cycle time
+    const Node& root = ctx.root;
+    auto from_cell = [&root](const Node& ref) { return machine::process_from_cell(root, ref); };
+    out.push_back(std::make_shared<line::LineModel>(
+        line::parse_line(ctx.root, ids, ctx.sample_interval_s, from_cell)));
     return out;
   };
   r.add(std::move(line));
 
   greenhouse::register_kinds(r);
+  machine::register_kinds(r);
 }
 
 }  // namespace dtwin::twins

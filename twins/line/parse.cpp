@@ -36,14 +36,21 @@ std::uint64_t parse_capacity(const Node& n) {
 }
 
 void parse_machine(const Node& t, const std::string& id, const std::string& kind,
-                   const std::optional<Node>& line_calendar, LineSpec& spec, MachineSpec& m) {
+                   const std::optional<Node>& line_calendar, const ProcessFromTwin& from_twin,
+                   LineSpec& spec, MachineSpec& m) {
   t.check_keys({"kind", "process", "speed", "mtbf", "mttr", "failures", "setup", "scrap",
                 "ideal_cycle", "calendar", "inputs", "health", "signals", "maintenance", "power",
                 "layout", "name", "description"});
   m.id = id;
   m.kind = kind;
   m.assembly = kind == "assembly";
-  m.process = parse_distribution(t.at("process"));
+  const Node process = t.at("process");
+  if (process.is_object() && process.has("from_cell")) {
+    if (!from_twin) process.fail("\"from_cell\" is not available here");
+    m.process = from_twin(process);
+  } else {
+    m.process = parse_distribution(process);
+  }
   if (auto s = t.find("speed")) m.speed = s->positive();
 
   const bool has_mtbf = t.has("mtbf"), has_mttr = t.has("mttr");
@@ -127,7 +134,8 @@ void parse_machine(const Node& t, const std::string& id, const std::string& kind
 
 }  // namespace
 
-LineSpec parse_line(const Node& root, const std::vector<std::string>& ids, double window_s) {
+LineSpec parse_line(const Node& root, const std::vector<std::string>& ids, double window_s,
+                    const ProcessFromTwin& from_twin) {
   LineSpec spec;
   spec.window_s = window_s;
   if (auto c = root.find("crew")) spec.crew = parse_crew(*c);
@@ -175,7 +183,7 @@ LineSpec parse_line(const Node& root, const std::vector<std::string>& ids, doubl
       spec.sources.push_back(std::move(s));
     } else if (kind == "machine" || kind == "assembly") {
       MachineSpec m;
-      parse_machine(t, id, kind, line_calendar, spec, m);
+      parse_machine(t, id, kind, line_calendar, from_twin, spec, m);
       if (spec.crew.size > 0) m.managed = true;
       spec.has_health = spec.has_health || m.health.type != HealthSpec::Type::None ||
                         t.has("maintenance") || spec.crew.size > 0;

@@ -2,6 +2,7 @@
 // "/flow". Every error names the JSON pointer and what was expected.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,12 @@ namespace dtwin::line {
 // Kinds of twin that belong to a line.
 const std::vector<std::string>& line_kinds();
 
+// A machine's "process" given as {"from_cell": "<id>", ...}: turned into a distribution by
+// whoever knows that twin kind (twins/register.cpp wires in the work cell's cycle time).
+using ProcessFromTwin = std::function<Distribution(const Node& ref)>;
+
 // root: the whole (variant-merged) scenario. ids: the line twins, in document order.
-LineSpec parse_line(const Node& root, const std::vector<std::string>& ids, double window_s);
+LineSpec parse_line(const Node& root, const std::vector<std::string>& ids, double window_s,
+                    const ProcessFromTwin& from_twin = {});
 
 }  // namespace dtwin::line
