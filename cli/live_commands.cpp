@@ -19,6 +19,7 @@
 #include "engine/fault_link.hpp"
 #include "engine/live.hpp"
 #include "engine/mqtt_link.hpp"
+#include "engine/replay_link.hpp"
 #include "engine/runner.hpp"
 #include "twins/register.hpp"
 
@@ -134,9 +135,10 @@ nlohmann::json parse_value_arg(const std::string& text) {
 
 }  // namespace
 
-void add_mqtt_args(CLI::App* cmd, MqttArgs& a) {
-  cmd->add_option("--mqtt", a.url, "Broker URL: mqtt://host[:port] or mqtts://host[:port]")
-      ->required();
+void add_mqtt_args(CLI::App* cmd, MqttArgs& a, bool required) {
+  auto* url =
+      cmd->add_option("--mqtt", a.url, "Broker URL: mqtt://host[:port] or mqtts://host[:port]");
+  if (required) url->required();
   cmd->add_option("--plant", a.plant,
                   "Plant name, the topic root dtwin/<plant>/ (default: the scenario's "
                   "live.plant, else \"plant\")");
@@ -166,30 +168,55 @@ int cmd_serve(const ServeOptions& o) {
   if (a.plant.empty()) a.plant = live.plant;
   const std::string part =
       o.partition.empty() ? "" : "-" + std::to_string(lo.part_k) + "of" + std::to_string(lo.part_n);
-  MqttOptions mo =
-      mqtt_options(a, o.client_id.empty() ? "dtwin-serve-" + a.plant + part : o.client_id);
-  MqttLink link(mo);
+  if (o.replay.empty() == a.url.empty())
+    throw UsageError("dtwin serve: give --mqtt URL (a live plant) or --replay FILE (a recording)");
+  std::unique_ptr<MqttLink> mqtt;
+  std::unique_ptr<ReplayLink> replay;
+  if (!o.replay.empty()) {
+    replay = std::make_unique<ReplayLink>(o.replay, o.replay_speed, wall_clock);
+  } else {
+    mqtt = std::make_unique<MqttLink>(
+        mqtt_options(a, o.client_id.empty() ? "dtwin-serve-" + a.plant + part : o.client_id));
+  }
+  Link& link = replay ? static_cast<Link&>(*replay) : static_cast<Link&>(*mqtt);
   // a scenario copy whose live.plant is the one chosen
   nlohmann::json doc = sc.doc().value;
   doc["live"]["plant"] = a.plant;
   const Scenario sc2 = Scenario::parse(doc.dump(), o.file);
-  LiveEngine engine(sc2, reg, link, lo);
+  // a replay runs on the recorded clock, so the history keeps the recorded times
+  LiveEngine engine(
+      sc2, reg, link, lo,
+      replay ? LiveEngine::Clock([&] { return replay->now(); }) : LiveEngine::Clock(wall_clock));
+  std::unique_ptr<Recorder> recorder;
+  if (!o.record.empty()) {
+    recorder = std::make_unique<Recorder>(o.record);
+    engine.record_to(recorder.get());
+  }
   engine.service().stale_after_s =
       o.stale_after.empty() ? live.stale_after_s : duration_arg(o.stale_after, "--stale-after");
   if (!o.quiet) engine.on_log(log_line);
   for (const auto& w : engine.start()) log_line("store: " + w);
   if (!o.quiet)
     log_line("serving plant \"" + a.plant + "\": " + std::to_string(engine.mirror().twin_count()) +
-             " twins, broker " + a.url + (o.store.empty() ? "" : ", store " + o.store));
+             " twins, " + (replay ? "replaying " + o.replay : "broker " + a.url) +
+             (o.store.empty() ? "" : ", store " + o.store));
   install_signals();
   bool was_up = false;
   while (!g_stop) {
     engine.poll(100);
-    if (!o.quiet && link.connected() != was_up) {
-      was_up = link.connected();
-      log_line(was_up ? "connected to " + a.url : "broker lost: " + link.last_error());
+    if (replay && replay->finished()) {
+      engine.poll(0);
+      if (!o.quiet)
+        log_line("replayed " + std::to_string(replay->size()) +
+                 " messages: " + engine.service().counters().to_json().dump());
+      break;
+    }
+    if (!o.quiet && mqtt && mqtt->connected() != was_up) {
+      was_up = mqtt->connected();
+      log_line(was_up ? "connected to " + a.url : "broker lost: " + mqtt->last_error());
     }
   }
+  if (recorder) recorder->flush();
   engine.stop();
   if (!o.quiet) log_line("stopped");
   return 0;

@@ -17,7 +17,7 @@ struct MqttArgs {
   bool insecure = false;
   std::string timeout = "10s";
 };
-void add_mqtt_args(CLI::App* cmd, MqttArgs& a);
+void add_mqtt_args(CLI::App* cmd, MqttArgs& a, bool required = true);
 
 struct ServeOptions {
   std::string file;
@@ -25,7 +25,10 @@ struct ServeOptions {
   std::string store;  // SQLite file
   std::string stale_after;
   std::string client_id;
-  std::string partition;  // "K/N"
+  std::string partition;    // "K/N"
+  std::string replay;       // a recording to play instead of a broker
+  double replay_speed = 0;  // recorded seconds per second; 0: as fast as it goes
+  std::string record;       // append every message taken to this recording
   unsigned jobs = 0;
   bool quiet = false;
 };

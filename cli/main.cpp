@@ -94,7 +94,16 @@ int main(int argc, char** argv) {
       "send them desired values, answer get/set/history/whatif; until Ctrl-C");
   serve->add_option("file", sv.file, "Scenario JSON file (its twins are the plant's assets)")
       ->required();
-  add_mqtt_args(serve, sv.mqtt);
+  add_mqtt_args(serve, sv.mqtt, false);
+  serve->add_option("--replay", sv.replay,
+                    "Play a recording (JSON Lines, from --record) instead of a broker: rebuild "
+                    "the mirror and its store as the live run had them, then exit");
+  serve
+      ->add_option("--replay-speed", sv.replay_speed,
+                   "Recorded seconds per second (default 0: as fast as it goes)")
+      ->check(CLI::NonNegativeNumber);
+  serve->add_option("--record", sv.record,
+                    "Append every message the engine takes to this recording (JSON Lines)");
   serve->add_option("--store", sv.store,
                     "SQLite file for the mirror's state and history (WAL); a restart resumes "
                     "from it");

@@ -255,7 +255,10 @@ std::size_t LiveEngine::whatifs_running() const {
 }
 
 void LiveEngine::on_message(const Message& m) {
-  if (m.topic != request_topic()) return service_->handle(m);
+  if (m.topic != request_topic()) {
+    if (recorder_) recorder_->write(clock_(), m);
+    return service_->handle(m);
+  }
   if (m.response_topic.empty()) {
     if (log_) log_("request without a response topic ignored");
     return;

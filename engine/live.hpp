@@ -47,6 +47,7 @@
 #include "engine/mirror_service.hpp"
 #include "engine/mirror_store.hpp"
 #include "engine/registry.hpp"
+#include "engine/replay_link.hpp"
 #include "engine/scenario.hpp"
 #include "engine/world.hpp"
 
@@ -120,6 +121,9 @@ class LiveEngine {
   std::string request_topic() const { return "dtwin/" + live_.plant + "/engine/request"; }
   void on_log(Log f);
   std::size_t whatifs_running() const;
+  // Every message the engine takes from its link (not its requests) is appended here too
+  // (`dtwin serve --record`); nullptr stops it. Not owned.
+  void record_to(Recorder* r) { recorder_ = r; }
 
  private:
   struct Observer;
@@ -147,6 +151,7 @@ class LiveEngine {
   Log log_;
   double started_ = 0;
   std::vector<std::unique_ptr<WhatIf>> whatifs_;
+  Recorder* recorder_ = nullptr;
 };
 
 // The physical side played by the scenario's own models: a world run in scaled real time, one

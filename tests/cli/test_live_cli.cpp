@@ -194,3 +194,32 @@ TEST_CASE("cli live: no engine, bad URL, bad arguments", "[cli][live]") {
     CHECK(r.out.find("--mqtt") != std::string::npos);
   }
 }
+
+TEST_CASE("cli live: serve --record, then serve --replay rebuilds the mirror without a broker",
+          "[cli][live][replay]") {
+  Env e;
+  const std::string rec = (e.dir / "telemetry.jsonl").string();
+  auto serve =
+      std::make_unique<Child>(std::vector<std::string>{DTWIN_BIN, "serve", e.scenario, "--mqtt",
+                                                       e.broker.url(), "--record", rec},
+                              (e.dir / "serve.log").string());
+  auto emu = e.emulate("emulate.log");
+  e.get_until(
+      "m2", [](const nlohmann::json& x) { return x["online"] == true; }, 15);
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  CHECK(serve->stop() == 0);
+  emu->kill();
+  const std::string bin = DTWIN_BIN;
+  Result r = dtwin::test::sh_cmd(bin + " serve " + e.scenario + " --replay " + rec + " --store " +
+                                 (e.dir / "replayed.db").string());
+  INFO(r.out);
+  CHECK(r.status == 0);
+  CHECK(r.out.find("replayed ") != std::string::npos);
+  CHECK(r.out.find("\"births\":") != std::string::npos);
+  r = dtwin::test::sh_cmd(bin + " serve " + e.scenario + " --replay " + rec + " --mqtt " +
+                          e.broker.url());
+  CHECK(r.status == 2);
+  r = dtwin::test::sh_cmd(bin + " serve " + e.scenario + " --replay /nonexistent.jsonl");
+  CHECK(r.status == 2);
+  CHECK(r.out.find("/nonexistent.jsonl") != std::string::npos);
+}

@@ -6,12 +6,15 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
+#include "engine/error.hpp"
 #include "engine/fault_link.hpp"
 #include "engine/live.hpp"
 #include "engine/mqtt_link.hpp"
@@ -516,4 +519,63 @@ TEST_CASE("live: two engines split one plant by partition; each answers for its 
     REQUIRE(answer["ok"] == true);
     CHECK(answer["result"]["id"] == twin);
   }
+}
+
+TEST_CASE("live: a recording of the telemetry replays into the same mirror, without a broker",
+          "[live][mqtt][replay]") {
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("dtwin-rec-" + std::to_string(::getpid()) + ".jsonl"))
+                               .string();
+  std::filesystem::remove(path);
+  Broker b;
+  std::vector<std::tuple<std::string, std::string, Value, std::uint64_t, std::uint64_t>> held;
+  {
+    Live L(b);
+    Recorder rec(path);
+    L.engine->record_to(&rec);
+    L.pump_for(1.0);
+    L.emu->pause(true);
+    REQUIRE(L.converged(5));
+    L.engine->record_to(nullptr);
+    rec.flush();
+    CHECK(rec.written() > 20);
+    const Mirror& m = L.engine->mirror();
+    for (std::size_t t = 0; t < m.twin_count(); ++t)
+      for (std::size_t p = 0; p < m.spec(t).properties.size(); ++p) {
+        const Reported& r = m.state(t).props[p].reported;
+        held.emplace_back(m.spec(t).id, m.spec(t).properties[p].name, r.value, r.session, r.seq);
+      }
+  }
+  // no broker now: the recording is the transport
+  Registry reg;
+  twins::register_all(reg);
+  const Scenario sc = Scenario::parse(kLine, "live.json");
+  ReplayLink replay(path, 0, wall_clock);
+  LiveEngine e(sc, reg, replay, LiveOptions{}, [&] { return replay.now(); });
+  e.start();
+  for (int i = 0; i < 1000 && !replay.finished(); ++i) e.poll(0);
+  REQUIRE(replay.finished());
+  const Mirror& m = e.mirror();
+  for (const auto& [twin, prop, value, session, seq] : held) {
+    const auto t = m.find_twin(twin);
+    const Reported& r = m.state(t).props[m.find_property(t, prop)].reported;
+    INFO(twin << "." << prop);
+    CHECK(r.value == value);
+    CHECK(r.session == session);
+    CHECK(r.seq == seq);
+  }
+  // a recording that is not one: the file and line
+  {
+    std::ofstream(path) << R"({"t": 1, "topic": "dtwin/t/m1/reported", "payload": "{}"})"
+                        << "\n# a comment\n"
+                        << R"({"t": 0.5, "topic": "dtwin/t/m1/reported", "payload": "{}"})"
+                        << "\n";
+  }
+  try {
+    ReplayLink bad(path, 0, wall_clock);
+    FAIL("no error");
+  } catch (const UsageError& err) {
+    CHECK_THAT(err.what(), Catch::Matchers::Contains(path + ":3: time goes backwards"));
+  }
+  std::filesystem::remove(path);
 }
