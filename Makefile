@@ -42,10 +42,13 @@ FUZZ_SECONDS ?= 30
 fuzz: deps
 	@test -f build-fuzz/build.ninja || CXX=clang++ cmake -S . -B build-fuzz -G Ninja \
 	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDTWIN_FUZZ=ON -DDTWIN_TESTS=OFF
-	@cmake --build build-fuzz -j $(JOBS) --target fuzz_scenario_json
+	@cmake --build build-fuzz -j $(JOBS) --target fuzz_scenario_json fuzz_mirror_wire
 	mkdir -p build-fuzz/corpus && cp -n tests/fuzz/corpus/* build-fuzz/corpus/ 2>/dev/null || true
 	build-fuzz/bin/fuzz_scenario_json -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	  build-fuzz/corpus tests/fuzz/corpus
+	mkdir -p build-fuzz/corpus_wire && cp -n tests/fuzz/corpus_wire/* build-fuzz/corpus_wire/ 2>/dev/null || true
+	build-fuzz/bin/fuzz_mirror_wire -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	  -dict=tests/fuzz/json.dict build-fuzz/corpus_wire tests/fuzz/corpus_wire
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
