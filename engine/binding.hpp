@@ -28,6 +28,18 @@ struct Binding {
     }
     return b;
   }
+  // (twin, prop) indices of a twin id and property name; twin == npos when absent, prop ==
+  // npos when the twin has no such property
+  std::pair<std::size_t, std::size_t> find(const std::string& twin_id,
+                                           const std::string& prop_name) const {
+    for (std::size_t t = 0; t < twins.size(); ++t) {
+      if (twins[t].id != twin_id) continue;
+      for (std::size_t p = 0; p < twins[t].properties.size(); ++p)
+        if (twins[t].properties[p].name == prop_name) return {t, p};
+      return {t, std::string::npos};
+    }
+    return {std::string::npos, std::string::npos};
+  }
   bool read(const World& w, std::size_t twin, std::size_t prop, Value& out) const {
     const auto [m, i] = where.at(twin);
     return w.models()[m]->read_property(w, m, i, prop, out);

@@ -468,31 +468,7 @@ void LiveEngine::start_whatif(const nlohmann::json& req,
   WhatIf* wp = w.get();
   wp->thread = std::thread([wp] {
     try {
-      // which observations the fork takes (the same for every variant: same twins)
       const std::vector<WhatIf::Obs>& obs = wp->obs;
-      {
-        World probe(wp->variants[0].models);
-        probe.start(RunContext{wp->variants[0].settings.seed, 0}, [&](World& w0) {
-          const Binding b = Binding::of(w0);
-          for (const auto& o : obs) {
-            nlohmann::json row = {{"twin", o.twin}, {"prop", o.prop}};
-            std::size_t t = b.twins.size(), p = 0;
-            for (std::size_t i = 0; i < b.twins.size(); ++i)
-              if (b.twins[i].id == o.twin) t = i;
-            if (t < b.twins.size()) {
-              for (p = 0; p < b.twins[t].properties.size(); ++p)
-                if (b.twins[t].properties[p].name == o.prop) break;
-            }
-            if (t == b.twins.size() || p == b.twins[t].properties.size()) continue;
-            row["value"] = value_to_json(b.twins[t].properties[p], o.value);
-            const auto [m, local] = b.where[t];
-            std::string why;
-            row["taken"] = w0.models()[m]->assimilate(w0, m, local, p, o.value, &why);
-            if (!why.empty() && !row["taken"].get<bool>()) row["reason"] = why;
-            wp->assimilated.push_back(std::move(row));
-          }
-        });
-      }
       // A variant's own setpoints win over the live ones: the fork is the live plant with the
       // variant's change (faster_m3 asks about m3 at its speed, whatever m3 runs at now).
       const auto initial = [](const CompiledVariant& cv) {
@@ -516,19 +492,43 @@ void LiveEngine::start_whatif(const nlohmann::json& req,
           if (it == base_sp.end() || !(it->second == v)) own[i].insert(key);
         }
       wp->own_setpoints = own;
-      const WorldInit init = [&obs, &own](World& w0, const RunTask& task) {
-        const Binding b = Binding::of(w0);
+      // each variant's observations resolved once to (model, twin of the model, property)
+      struct Target {
+        std::uint32_t model;
+        std::size_t local, prop;
+        const WhatIf::Obs* obs;
+        nlohmann::json value;  // the observation in its property's JSON form
+      };
+      std::vector<std::vector<Target>> targets(wp->variants.size());
+      for (std::size_t i = 0; i < wp->variants.size(); ++i) {
+        const Binding b = Binding::of(World(wp->variants[i].models));
         for (const auto& o : obs) {
-          if (own[task.variant].count({o.twin, o.prop})) continue;
-          for (std::size_t t = 0; t < b.twins.size(); ++t) {
-            if (b.twins[t].id != o.twin) continue;
-            for (std::size_t p = 0; p < b.twins[t].properties.size(); ++p)
-              if (b.twins[t].properties[p].name == o.prop) {
-                const auto [m, local] = b.where[t];
-                w0.models()[m]->assimilate(w0, m, local, p, o.value, nullptr);
-              }
-          }
+          const auto [t, p] = b.find(o.twin, o.prop);
+          if (t == std::string::npos || p == std::string::npos) continue;
+          if (own[i].count({o.twin, o.prop})) continue;
+          targets[i].push_back({b.where[t].first, b.where[t].second, p, &o,
+                                value_to_json(b.twins[t].properties[p], o.value)});
         }
+      }
+      // what the baseline's fork takes, and why not the rest
+      {
+        World probe(wp->variants[0].models);
+        probe.start(RunContext{wp->variants[0].settings.seed, 0}, [&](World& w0) {
+          for (const auto& tg : targets[0]) {
+            nlohmann::json row = {
+                {"twin", tg.obs->twin}, {"prop", tg.obs->prop}, {"value", tg.value}};
+            std::string why;
+            row["taken"] = w0.models()[tg.model]->assimilate(w0, tg.model, tg.local, tg.prop,
+                                                             tg.obs->value, &why);
+            if (!why.empty() && !row["taken"].get<bool>()) row["reason"] = why;
+            wp->assimilated.push_back(std::move(row));
+          }
+        });
+      }
+      const WorldInit init = [&targets](World& w0, const RunTask& task) {
+        for (const auto& tg : targets[task.variant])
+          w0.models()[tg.model]->assimilate(w0, tg.model, tg.local, tg.prop, tg.obs->value,
+                                            nullptr);
       };
       const auto tasks = plan_runs(wp->variants);
       wp->results = run_all(wp->variants, tasks, wp->jobs, nullptr, nullptr, init);
@@ -736,12 +736,8 @@ void LiveEmulator::silence(const std::string& twin, bool silent) {
 }
 
 bool LiveEmulator::truth(const std::string& twin, const std::string& prop, Value& out) const {
-  for (std::size_t t = 0; t < binding_.twins.size(); ++t) {
-    if (binding_.twins[t].id != twin) continue;
-    for (std::size_t p = 0; p < binding_.twins[t].properties.size(); ++p)
-      if (binding_.twins[t].properties[p].name == prop) return binding_.read(world_, t, p, out);
-  }
-  return false;
+  const auto [t, p] = binding_.find(twin, prop);
+  return t != std::string::npos && p != std::string::npos && binding_.read(world_, t, p, out);
 }
 
 std::uint64_t LiveEmulator::setpoints_applied() const {

@@ -11,23 +11,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/process.hpp"
+
 namespace {
 
-struct Result {
-  int status;
-  std::string out;
-};
+using dtwin::test::Result;
 
 Result run(const std::string& args) {
-  const std::string cmd = std::string(DTWIN_BIN) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+  return dtwin::test::sh_cmd(std::string(DTWIN_BIN) + " " + args);
 }
 
 const std::string kDir = std::string(DTWIN_SOURCE_DIR) + "/scenarios/cell/";

@@ -13,25 +13,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/process.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Out {
-  int status;
-  std::string text;
-};
+using dtwin::test::Result;
 
-Out run_dtwin(const std::string& args) {
-  const std::string cmd = std::string(DTWIN_BIN) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+Result run_dtwin(const std::string& args) {
+  return dtwin::test::sh_cmd(std::string(DTWIN_BIN) + " " + args);
 }
 
 std::string read_all(const fs::path& p) {
@@ -68,8 +59,8 @@ TEST_CASE("greenhouse season: the lamp pair's table shows yield, energy and prof
   for (const char* col :
        {"gh.yield_fresh_kg_m2 [kg/m2]", "gh.heating_mj_m2 [MJ/m2]",
         "gh.lamp_electricity_mj_m2 [MJ/m2]", "gh.profit_eur_m2 [EUR/m2]", "Δ vs baseline"})
-    CHECK_THAT(r.text, Catch::Contains(col));
-  CHECK_THAT(r.text, Catch::Contains("\nled "));
+    CHECK_THAT(r.out, Catch::Contains(col));
+  CHECK_THAT(r.out, Catch::Contains("\nled "));
   const auto rep = nlohmann::json::parse(read_all(d / "o" / "report.json"));
   const auto& hps = rep["variants"]["baseline"]["twins"]["gh"];
   const auto& led = rep["variants"]["led"]["twins"]["gh"];
@@ -86,6 +77,6 @@ TEST_CASE("greenhouse season: the lamp pair's table shows yield, energy and prof
   const auto bad = short_season(d, (d / "missing.epw").string());
   const auto e = run_dtwin("run " + bad.string() + " --out " + (d / "bad").string());
   CHECK(e.status == 2);
-  CHECK_THAT(e.text, Catch::Contains("/twins/gh/weather/epw") && Catch::Contains("missing.epw"));
+  CHECK_THAT(e.out, Catch::Contains("/twins/gh/weather/epw") && Catch::Contains("missing.epw"));
   fs::remove_all(d);
 }
