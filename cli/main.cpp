@@ -82,7 +82,8 @@ int main(int argc, char** argv) {
   view->add_option("--screenshot", vo.screenshot, "Render one frame off-screen to this PNG, exit");
   view->add_option("--size", vo.size, "Window or picture size in pixels (default 1280x720)");
   view->add_option("--select", vo.select, "Select this twin (highlight and inspector)");
-  view->add_option("--speed", vo.speed, "Real-time factor to start with (default 10)")
+  view->add_option("--speed", vo.speed,
+                   "Real-time factor to start with (default 10; greenhouses 20000, cells 1)")
       ->check(CLI::PositiveNumber);
   view->add_flag("--paused", vo.paused, "Start paused");
 

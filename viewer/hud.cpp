@@ -9,6 +9,7 @@
 #include "viewer/controls.hpp"
 #include "viewer/fonts.hpp"
 #include "viewer/inspector.hpp"
+#include "viewer/inspector_models.hpp"
 #include "viewer/palette.hpp"
 #include "viewer/time_text.hpp"
 
@@ -26,6 +27,8 @@ std::string factor_text(double f) {
 }  // namespace
 
 std::string kpi_text(const Session& s) {
+  const std::string models = model_kpi_text(s);  // greenhouses and cells
+  if (s.lines().empty()) return models;
   std::uint64_t out = 0, wip = 0, scrap = 0;
   double lead_sum = 0, since = 0;
   for (std::uint32_t li = 0; li < s.lines().size(); ++li) {
@@ -42,6 +45,7 @@ std::string kpi_text(const Session& s) {
                   " parts/h   WIP " + std::to_string(wip) + " parts   out " + std::to_string(out);
   if (scrap > 0) t += "   scrap " + std::to_string(scrap);
   if (out > 0) t += "   lead time " + format_duration(lead_sum / static_cast<double>(out));
+  if (!models.empty()) t += "\n" + models;
   return t;
 }
 

@@ -4,6 +4,7 @@
 
 #include "engine/duration.hpp"
 #include "engine/format.hpp"
+#include "viewer/inspector_models.hpp"
 #include "viewer/time_text.hpp"
 
 namespace dtwin::viewer {
@@ -173,6 +174,10 @@ const char* kind_name(const Session& s, const Item& it) {
       return "conveyor";
     case ItemKind::Sink:
       return "sink";
+    case ItemKind::Greenhouse:
+      return "greenhouse";
+    case ItemKind::Cell:
+      return "work cell";
   }
   return "?";
 }
@@ -182,6 +187,7 @@ const char* kind_name(const Session& s, const Item& it) {
 std::string inspect(const Session& s, int item) {
   if (item < 0 || static_cast<std::size_t>(item) >= s.layout().items.size()) return {};
   const Item& it = s.layout().items[static_cast<std::size_t>(item)];
+  if (it.kind == ItemKind::Greenhouse || it.kind == ItemKind::Cell) return inspect_model(s, it);
   const double now = s.world().now();
   Rows r;
   r.text = it.id + "  (" + kind_name(s, it) + ")\n";
@@ -191,6 +197,9 @@ std::string inspect(const Session& s, int item) {
       break;
     case ItemKind::Source:
       source(r, s, it);
+      break;
+    case ItemKind::Greenhouse:  // inspect_model()
+    case ItemKind::Cell:
       break;
     default:
       place(r, s, it, now);

@@ -12,18 +12,23 @@ namespace {
 
 // attribute slots: clear of the ones some drivers alias to gl_Vertex, gl_Normal, gl_Color and
 // the texture coordinates
-constexpr unsigned kPose = 5, kSize = 6, kColor = 7;
+constexpr unsigned kPose = 5, kSize = 6, kColor = 7, kTilt = 8;
 
 const char* const kVertex = R"(#version 120
 attribute vec4 inst_pose;   // x, y, z of the centre of the base; cos(yaw)
 attribute vec4 inst_size;   // length, width, height; sin(yaw)
 attribute vec4 inst_color;
+attribute vec2 inst_tilt;   // cos(pitch), sin(pitch): about the box's own y, before the yaw
 varying vec4 v_color;
+vec3 tilt(vec3 p) {
+  return vec3(inst_tilt.x * p.x + inst_tilt.y * p.z, p.y, inst_tilt.x * p.z - inst_tilt.y * p.x);
+}
 void main() {
   float c = inst_pose.w, s = inst_size.w;
-  vec3 p = gl_Vertex.xyz * inst_size.xyz;
+  vec3 p = tilt(gl_Vertex.xyz * inst_size.xyz);
   vec3 w = vec3(c * p.x - s * p.y, s * p.x + c * p.y, p.z) + inst_pose.xyz;
-  vec3 n = vec3(c * gl_Normal.x - s * gl_Normal.y, s * gl_Normal.x + c * gl_Normal.y, gl_Normal.z);
+  vec3 m = tilt(gl_Normal);
+  vec3 n = vec3(c * m.x - s * m.y, s * m.x + c * m.y, m.z);
   // a fixed light from the front left, above: tops bright, sides darker
   float d = max(dot(n, normalize(vec3(-0.35, -0.55, 0.75))), 0.0);
   v_color = vec4(inst_color.rgb * (0.55 + 0.45 * d), inst_color.a);
@@ -69,6 +74,7 @@ osg::ref_ptr<osg::Program> box_program() {
   p->addBindAttribLocation("inst_pose", kPose);
   p->addBindAttribLocation("inst_size", kSize);
   p->addBindAttribLocation("inst_color", kColor);
+  p->addBindAttribLocation("inst_tilt", kTilt);
   return p;
 }
 
@@ -80,21 +86,24 @@ InstancedBoxes::InstancedBoxes()
       geom_(unit_cube(draw_.get())),
       pose_(new osg::Vec4Array),
       size_(new osg::Vec4Array),
-      color_(new osg::Vec4Array) {
+      color_(new osg::Vec4Array),
+      tilt_(new osg::Vec2Array) {
   geom_->setUseDisplayList(false);
   geom_->setUseVertexBufferObjects(true);
   geom_->setDataVariance(osg::Object::DYNAMIC);
   for (auto* a : {pose_.get(), size_.get(), color_.get()}) a->setDataVariance(osg::Object::DYNAMIC);
+  tilt_->setDataVariance(osg::Object::DYNAMIC);
   geom_->setVertexAttribArray(kPose, pose_.get(), osg::Array::BIND_PER_VERTEX);
   geom_->setVertexAttribArray(kSize, size_.get(), osg::Array::BIND_PER_VERTEX);
   geom_->setVertexAttribArray(kColor, color_.get(), osg::Array::BIND_PER_VERTEX);
+  geom_->setVertexAttribArray(kTilt, tilt_.get(), osg::Array::BIND_PER_VERTEX);
   geom_->addPrimitiveSet(draw_.get());
   tops_ = new osg::DrawElementsUShort(GL_TRIANGLES, draw_->begin(), draw_->begin() + 6);
   geode_->addDrawable(geom_.get());
 
   osg::StateSet* ss = geode_->getOrCreateStateSet();
   ss->setAttributeAndModes(box_program().get());
-  for (unsigned slot : {kPose, kSize, kColor})
+  for (unsigned slot : {kPose, kSize, kColor, kTilt})
     ss->setAttribute(new osg::VertexAttribDivisor(slot, 1));
   ss->setMode(GL_CULL_FACE, osg::StateAttribute::ON);  // closed boxes: back faces never show
   geode_->setNodeMask(0);
@@ -107,6 +116,7 @@ void InstancedBoxes::reserve(std::size_t n) {
   pose_->resize(cap);
   size_->resize(cap);
   color_->resize(cap);
+  tilt_->resize(cap);
 }
 
 void InstancedBoxes::set(const std::vector<Box>& boxes) {
@@ -116,11 +126,13 @@ void InstancedBoxes::set(const std::vector<Box>& boxes) {
     (*pose_)[i].set(b.x, b.y, b.z, std::cos(b.yaw));
     (*size_)[i].set(b.length, b.width, b.height, std::sin(b.yaw));
     (*color_)[i].set(b.color.r, b.color.g, b.color.b, b.color.a);
+    (*tilt_)[i].set(std::cos(b.pitch), std::sin(b.pitch));
   }
   count_ = boxes.size();
   pose_->dirty();
   size_->dirty();
   color_->dirty();
+  tilt_->dirty();
   draw_->setNumInstances(static_cast<int>(count_));
   tops_->setNumInstances(static_cast<int>(count_));
   geode_->setNodeMask(count_ > 0 ? ~0u : 0u);

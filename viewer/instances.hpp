@@ -1,8 +1,9 @@
 // Many boxes in one draw call. Every box shares one unit-cube geometry, drawn instanced; each
 // box's position, yaw, size and colour are per-instance vertex attributes (advanced once per
-// instance with glVertexAttribDivisor) read by a small shader that also shades the faces. The
-// scene graph stays one node however many boxes there are: set() rewrites the attribute arrays
-// (grown by doubling, never shrunk) and the instance count.
+// instance with glVertexAttribDivisor; a box may also be tilted about its own y axis) read by a
+// small shader that also shades the faces. The scene graph stays one node however many boxes there
+// are: set() rewrites the attribute arrays (grown by doubling, never shrunk) and the instance
+// count.
 #pragma once
 
 #include <vector>
@@ -41,6 +42,7 @@ class InstancedBoxes {
   bool whole_ = true;
   osg::ref_ptr<osg::Geometry> geom_;
   osg::ref_ptr<osg::Vec4Array> pose_, size_, color_;
+  osg::ref_ptr<osg::Vec2Array> tilt_;
   std::size_t count_ = 0;
 };
 

@@ -41,6 +41,9 @@ void default_size(Item& it, const line::LineSpec& spec) {
     case ItemKind::Sink:
       it.length_m = 1.6, it.width_m = 1.6, it.height_m = 0.7;
       return;
+    case ItemKind::Greenhouse:
+    case ItemKind::Cell:
+      return;  // sized by the session from the model's geometry
   }
 }
 
@@ -403,6 +406,30 @@ Layout make_layout(const std::vector<const line::LineSpec*>& lines, const Node& 
     L.max_height_m = std::max(L.max_height_m, it.height_m);
   }
   return L;
+}
+
+int add_region(Layout& L, Item it, int next_to) {
+  constexpr double kRegionGap_m = 3.0;
+  const bool empty = L.items.empty();
+  if (next_to >= 0) {
+    const Item& n = L.items[static_cast<std::size_t>(next_to)];
+    it.x_m = n.x_m;
+    it.y_m = n.y_m - n.width_m / 2 - 1.0 - it.width_m / 2;
+  } else if (empty) {
+    it.x_m = 0, it.y_m = 0;
+  } else {
+    it.x_m = L.max_x_m + kRegionGap_m + it.length_m / 2;
+    it.y_m = (L.min_y_m + L.max_y_m) / 2;
+  }
+  it.rotation_deg = 0;
+  if (empty) {
+    L.min_x_m = L.min_y_m = std::numeric_limits<double>::max();
+    L.max_x_m = L.max_y_m = std::numeric_limits<double>::lowest();
+  }
+  footprint_bounds(it, L.min_x_m, L.min_y_m, L.max_x_m, L.max_y_m);
+  L.max_height_m = std::max(L.max_height_m, it.height_m);
+  L.items.push_back(std::move(it));
+  return static_cast<int>(L.items.size() - 1);
 }
 
 }  // namespace dtwin::viewer

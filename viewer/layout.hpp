@@ -21,7 +21,9 @@
 
 namespace dtwin::viewer {
 
-enum class ItemKind : std::uint8_t { Source, Machine, Buffer, Conveyor, Sink };
+// Greenhouse and Cell: a whole model of another kind, drawn in a region of its own (index: into
+// the session's greenhouses or cells)
+enum class ItemKind : std::uint8_t { Source, Machine, Buffer, Conveyor, Sink, Greenhouse, Cell };
 
 // one drawn twin
 struct Item {
@@ -69,5 +71,11 @@ void to_floor(const Item& it, double lx, double ly, double* x, double* y);
 
 // twins: the scenario's "/twins" object (for "layout" members; errors name their pointer).
 Layout make_layout(const std::vector<const line::LineSpec*>& lines, const Node& twins);
+
+// Adds a model's region (it.length_m x it.width_m, unturned) to the layout and returns its item.
+// Beside item `next_to` when >= 0 (in front of it, on the camera's side, so a cell stands by
+// the station it times), else to the right of everything placed so far, centred on the lines'
+// middle. Updates the bounds.
+int add_region(Layout& L, Item it, int next_to = -1);
 
 }  // namespace dtwin::viewer

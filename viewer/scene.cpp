@@ -9,9 +9,12 @@
 #include <osg/Geometry>
 #include <osg/LineWidth>
 
+#include "engine/format.hpp"
 #include "viewer/camera.hpp"
 #include "viewer/fonts.hpp"
 #include "viewer/parts.hpp"
+#include "viewer/scene_cell.hpp"
+#include "viewer/scene_greenhouse.hpp"
 
 namespace dtwin::viewer {
 
@@ -108,6 +111,15 @@ Scene::Scene(const Session& s) : root_(new osg::Group) {
   build_floor(L);
   build_statics(s);
   root_->addChild(parts_.node());
+  root_->addChild(models_.node());
+  {  // glass and screens: blended over the solids, not hiding what is behind them
+    osg::StateSet* ss = glass_.node()->getOrCreateStateSet();
+    ss->setMode(GL_BLEND, osg::StateAttribute::ON);
+    ss->setAttributeAndModes(new osg::BlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA));
+    ss->setAttributeAndModes(new osg::Depth(osg::Depth::LESS, 0, 1, false));
+    ss->setRenderBinDetails(15, "RenderBin");
+  }
+  root_->addChild(glass_.node());
   build_highlight();
   // labels: all of them in the home view of a small plant, the nearby ones in a large one
   labels_ = std::make_unique<TextBatch>(ui_font(), 13);
@@ -121,6 +133,8 @@ Scene::Scene(const Session& s) : root_(new osg::Group) {
                                float(L.max_height_m + 6 * kPartHeight_m + 1));
   statics_.set_bound(bound);
   parts_.set_bound(bound);
+  models_.set_bound(bound);
+  glass_.set_bound(bound);
   update(s, view_matrix(home), projection_matrix(home, 16.0 / 9));
 }
 
@@ -202,6 +216,12 @@ void Scene::build_statics(const Session& s) {
       case ItemKind::Sink:
         boxes.push_back(box(it, 0, 0, 0, l, w, h, kSinkBin));
         break;
+      case ItemKind::Greenhouse:
+        greenhouse_static_boxes(s.greenhouses()[it.index].geom, boxes);
+        break;
+      case ItemKind::Cell:
+        cell_static_boxes(s.cells()[it.index].cell->spec(), s.cells()[it.index].geom, boxes);
+        break;
     }
   }
   statics_.set(boxes);
@@ -262,8 +282,25 @@ void Scene::set_viewport(int w, int h) {
 }
 
 std::string Scene::label_text(const Session& s, const Item& it) const {
+  if (it.kind == ItemKind::Greenhouse) {
+    const GreenhouseNow& n = s.greenhouse_now(it.index);
+    std::string t = it.id + "\n";
+    if (!std::isnan(n.air_c))
+      t += fmt_fixed(n.air_c, 1) +
+           " \xc2\xb0"
+           "C  ";
+    return t + "LAI " + fmt_fixed(n.lai, 1);
+  }
+  if (it.kind == ItemKind::Cell) {
+    const machine::CellState& cs = s.cell_state(it.index);
+    return it.id + "\n" + machine::cell_status_name(cs.status) + "  " + std::to_string(cs.cycles) +
+           " cycles";
+  }
   const line::LineState& st = s.state(it.line);
   switch (it.kind) {
+    case ItemKind::Greenhouse:
+    case ItemKind::Cell:
+      break;
     case ItemKind::Machine:
       return it.id + "\n" + line::status_name(st.machines[it.index].status);
     case ItemKind::Buffer:
@@ -300,6 +337,15 @@ void Scene::update(const Session& s, const osg::Matrixd& view, const osg::Matrix
   for (std::uint32_t li = 0; li < s.lines().size(); ++li)
     place_parts(L, li, s.spec(li), s.state(li), s.world().now(), boxes_);
   parts_.set(boxes_);
+  // greenhouses and cells
+  boxes_.clear();
+  glass_boxes_.clear();
+  for (std::size_t g = 0; g < s.greenhouses().size(); ++g)
+    greenhouse_boxes(s.greenhouses()[g].geom, s.greenhouse_now(g), boxes_, glass_boxes_);
+  for (std::size_t c = 0; c < s.cells().size(); ++c)
+    cell_boxes(s.cells()[c].cell->spec(), s.cell_state(c), s.cells()[c].geom, boxes_);
+  models_.set(boxes_);
+  glass_.set(glass_boxes_);
 
   // labels of the twins in sight and within range, the nearest first when there are many
   double nearest = 1e300;  // the depth of the nearest twin in sight

@@ -3,7 +3,8 @@
 // a label over each twin, and the selection highlight. update() then reads the world: machine
 // colours, the parts (drawn where parts.hpp puts them), label texts and the highlight. All boxes
 // are instances of one shared cube (instances.hpp): the graph does not grow with the number of
-// parts, and the whole plant is three draw calls plus the labels.
+// parts, and the whole plant is a few draw calls plus the labels. Greenhouses and work cells
+// (scene_greenhouse.hpp, scene_cell.hpp) add two batches: their changing boxes, and glass.
 #pragma once
 
 #include <string>
@@ -35,7 +36,9 @@ class Scene {
   void set_viewport(int width_px, int height_px);
 
   std::size_t parts_drawn() const { return parts_.size(); }
-  std::size_t boxes_drawn() const { return statics_.size() + parts_.size(); }
+  std::size_t boxes_drawn() const {
+    return statics_.size() + parts_.size() + models_.size() + glass_.size();
+  }
   std::size_t labels_drawn() const { return labels_shown_; }
 
  private:
@@ -46,6 +49,7 @@ class Scene {
 
   osg::ref_ptr<osg::Group> root_;
   InstancedBoxes statics_, parts_;
+  InstancedBoxes models_, glass_;  // greenhouses' and cells' changing parts; translucent ones
   std::vector<std::vector<int>> bodies_;  // per line, per machine: its body in statics_
   std::unique_ptr<TextBatch> labels_;     // every label in one draw
   double label_range_m_ = 60;             // labels further from the eye are left out
@@ -53,7 +57,7 @@ class Scene {
   std::size_t labels_shown_ = 0;
   int viewport_h_ = 720;
   osg::ref_ptr<osg::MatrixTransform> outline_, halo_;
-  std::vector<Box> boxes_;  // scratch, reused every frame
+  std::vector<Box> boxes_, glass_boxes_;  // scratch, reused every frame
 };
 
 }  // namespace dtwin::viewer

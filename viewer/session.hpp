@@ -1,6 +1,6 @@
 // What the viewer shows: one variant of a scenario, its world (owned by the playback), the
-// production lines in it, where their twins stand (the layout) and which twin is selected.
-// The viewer reads the lines' specs and states; it never writes them.
+// production lines, greenhouses and work cells in it, where their twins stand (the layout) and
+// which twin is selected. The viewer reads the models' specs and states; it never writes them.
 #pragma once
 
 #include <cstdint>
@@ -8,15 +8,36 @@
 #include <vector>
 
 #include "engine/scenario.hpp"
+#include "twins/greenhouse/step_twin.hpp"
 #include "twins/line/model.hpp"
+#include "twins/machine/model.hpp"
 #include "viewer/layout.hpp"
 #include "viewer/playback.hpp"
+#include "viewer/scene_cell.hpp"
+#include "viewer/scene_greenhouse.hpp"
 
 namespace dtwin::viewer {
 
 struct LineView {
   std::uint32_t model = 0;  // index in the world
   const line::LineModel* line = nullptr;
+};
+
+// a greenhouse twin (any of the greenhouse kinds) and where it is drawn
+struct GreenhouseView {
+  std::uint32_t model = 0;
+  const greenhouse::StepTwin* twin = nullptr;
+  int item = -1;  // in the layout
+  GreenhouseGeom geom;
+};
+
+// a work cell and where it is drawn
+struct CellView {
+  std::uint32_t model = 0;
+  const machine::CellModel* cell = nullptr;
+  int item = -1;
+  int station = -1;  // the line station that takes its process time from the cell, -1 none
+  CellGeom geom;
 };
 
 class Session {
@@ -42,6 +63,18 @@ class Session {
   const line::LineState& state(std::uint32_t line) const {
     return world().state<line::LineState>(lines_[line].model);
   }
+  const std::vector<GreenhouseView>& greenhouses() const { return greenhouses_; }
+  // the greenhouse's figures now (read once per world time and event count)
+  const GreenhouseNow& greenhouse_now(std::size_t i) const;
+  const std::vector<CellView>& cells() const { return cells_; }
+  const machine::CellState& cell_state(std::size_t i) const {
+    return world().state<machine::CellState>(cells_[i].model);
+  }
+  // the real-time factor to start with: 20000x for greenhouses alone (a day in about 4 s: the
+  // lamps' and screens' daily rhythm shows, and a month of growth takes two minutes), 1x when a
+  // work cell is shown (its arm moves at its own pace), 10x otherwise (lines)
+  double default_speed() const;
+
   const Layout& layout() const { return layout_; }
   // kinds of the models the viewer does not draw (yet)
   const std::vector<std::string>& undrawn() const { return undrawn_; }
@@ -59,6 +92,9 @@ class Session {
   double duration_s_ = 0;
   Playback playback_;
   std::vector<LineView> lines_;
+  std::vector<GreenhouseView> greenhouses_;
+  std::vector<CellView> cells_;
+  mutable std::vector<GreenhouseNow> gh_now_;
   std::vector<std::string> undrawn_;
   Layout layout_;
   int selected_ = -1;

@@ -43,10 +43,11 @@ int run_view(const ViewOptions& o) {
 
   const Scenario sc = Scenario::load(o.file);
   Session session(sc, Session::Options{o.variant, o.seed});
-  if (session.lines().empty())
-    throw UsageError(o.file + " has no production line to show (the viewer draws lines so far)");
+  if (session.lines().empty() && session.greenhouses().empty() && session.cells().empty())
+    throw UsageError(o.file +
+                     " has nothing the viewer draws (production lines, greenhouses, work cells)");
   if (!o.select.empty()) session.select(session.find(o.select));
-  if (o.speed > 0) session.playback().set_speed(o.speed);
+  session.playback().set_speed(o.speed > 0 ? o.speed : session.default_speed());
   session.playback().jump_to(at);
 
   try {

@@ -17,7 +17,7 @@ struct ViewOptions {
   std::string screenshot;  // a .png path: render one frame off-screen, write it, exit
   std::string size = "1280x720";
   std::string select;  // a twin to select first
-  double speed = 0;    // the real-time factor to start with; 0: the default (10x)
+  double speed = 0;    // the real-time factor to start with; 0: the kind's default (Session)
   bool paused = false;
 };
 

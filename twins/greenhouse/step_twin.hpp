@@ -29,6 +29,8 @@ class StepTwin : public Model {
   StepTwin& operator=(const StepTwin&) = delete;
 
   const std::string& id() const { return id_; }
+  // the ODE components' names ("air.temp_c", "crop.dry_weight_kg_m2"), in the vector's order
+  const std::vector<std::string>& names() const { return names_; }
 
   void twins(std::vector<TwinInfo>& out) const override;
   std::unique_ptr<StateBlock> make_state(const RunContext& ctx) const override;
