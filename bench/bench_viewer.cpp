@@ -1,11 +1,12 @@
 // Frame time of the 3D viewer (dtwin view) drawn by Mesa's software rasteriser, no GPU: a
 // generated large plant (1,000 stations in 40 parallel lines, about 10,000 parts in flight) and
-// the flagship, each playing at a real-time factor in a window, seen from the home view. Each
-// frame is the whole turn a user waits for: advance the world, update the scene and HUD, draw,
-// present. Frames are not capped at 60 a second here (the viewer caps them).
+// the flagship line, the greenhouse season and the SCARA work cell, each playing at a real-time
+// factor in a window, seen from the home view. Each frame is the whole turn a user waits for:
+// advance the world, update the scene and HUD, draw, present. Frames are not capped at 60 a second
+// here (the viewer caps them).
 //
 //   xvfb-run -a -s "-screen 0 1920x1080x24" build/bin/bench_viewer [--frames N] [--size WxH]
-//       [--offscreen] [--only large|flagship]
+//       [--offscreen] [--only large|flagship|greenhouse|cell]
 // "large/near" is the large plant with the camera four times closer than the home view: fewer
 // twins in sight, but whole boxes for the parts and the labels of the twins near the camera.
 #include <algorithm>
@@ -130,7 +131,7 @@ int main(int argc, char** argv) {
     else {
       std::fprintf(stderr,
                    "usage: bench_viewer [--frames N] [--size WxH] [--offscreen] "
-                   "[--only large|flagship]\n");
+                   "[--only large|flagship|greenhouse|cell]\n");
       return 2;
     }
   }
@@ -149,5 +150,13 @@ int main(int argc, char** argv) {
   if (only.empty() || only == "flagship")
     bench("flagship", Scenario::load(DTWIN_SOURCE_DIR "/scenarios/line/flagship.json"), 3600, 10, w,
           h, frames, offscreen);
+  // the greenhouse season two months in at its default 20000x, the SCARA cell at 1x
+  if (only.empty() || only == "greenhouse")
+    bench("greenhouse",
+          Scenario::load(DTWIN_SOURCE_DIR "/scenarios/greenhouse/tomato_season_hps.json"),
+          60 * 86400, 20000, w, h, frames, offscreen);
+  if (only.empty() || only == "cell")
+    bench("cell", Scenario::load(DTWIN_SOURCE_DIR "/scenarios/cell/flagship.json"), 60, 1, w, h,
+          frames, offscreen);
   return 0;
 }

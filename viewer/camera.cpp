@@ -16,10 +16,14 @@ CameraPose home_pose(const Layout& L, double aspect) {
   // which every corner lands inside the picture, a little below the middle (the HUD's panels
   // take the top and the corners)
   const double h = std::max(L.max_height_m, 1.0);
+  // margins: half a metre around, 0.8 m above; less round a plant smaller than 4 m (a work cell
+  // alone), which would otherwise be mostly margin
+  const double size = std::max(L.max_x_m - L.min_x_m, L.max_y_m - L.min_y_m);
+  const double side = std::min(0.5, 0.125 * size), above = std::min(0.8, 0.2 * size);
   std::vector<osg::Vec3d> corners;
-  for (double x : {L.min_x_m - 0.5, L.max_x_m + 0.5})
-    for (double y : {L.min_y_m - 0.5, L.max_y_m + 0.5})
-      for (double z : {0.0, h + 0.8}) corners.emplace_back(x, y, z);
+  for (double x : {L.min_x_m - side, L.max_x_m + side})
+    for (double y : {L.min_y_m - side, L.max_y_m + side})
+      for (double z : {0.0, (size < 4 ? L.max_height_m : h) + above}) corners.emplace_back(x, y, z);
   const osg::Vec3d c((L.min_x_m + L.max_x_m) / 2, (L.min_y_m + L.max_y_m) / 2, 0);
   const double pitch = kPitch_deg * kPi / 180;
   const osg::Vec3d back(0, -std::cos(pitch), std::sin(pitch));  // from the centre to the eye
