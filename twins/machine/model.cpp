@@ -32,6 +32,7 @@ enum Extra : std::size_t {
   kToolX,
   kToolY,
   kToolZ,
+  kPower,
   kExtraCount
 };
 }  // namespace
@@ -62,6 +63,7 @@ void CellModel::reset_stats(World& w, std::uint32_t self) const {
   s.cycle_sum = 0;
   s.first_cycle_end = -1;
   s.moving_s = 0;
+  s.energy_j = s.mech_j = 0;
 }
 
 void CellModel::collect(const World& w, std::uint32_t self, Metrics& out) const {
@@ -76,6 +78,13 @@ void CellModel::collect(const World& w, std::uint32_t self, Metrics& out) const 
   out.set(id + ".moving_frac", T > 0 ? s.moving_s / T : kNaN, "1");
   out.set(id + ".collision_s", static_cast<double>(s.collision_steps) * spec_.dt, "s");
   out.set(id + ".missed_picks", static_cast<double>(s.missed_picks), "1");
+  if (spec_.robot.present) {
+    out.set(id + ".energy_kwh", s.energy_j / 3.6e6, "kWh");
+    out.set(id + ".mechanical_energy_kwh", s.mech_j / 3.6e6, "kWh");
+    out.set(id + ".energy_per_cycle_wh",
+            s.cycles > 0 ? s.energy_j / 3600 / static_cast<double>(s.cycles) : kNaN, "Wh");
+    out.set(id + ".mean_power_kw", T > 0 ? s.energy_j / T / 1000 : kNaN, "kW");
+  }
   out.label(id + ".status", cell_status_name(s.status));
 }
 
@@ -88,6 +97,7 @@ void CellModel::columns(std::vector<std::string>& out) const {
     out.push_back(spec_.id + ".tool_z_m");
   }
   out.push_back(spec_.id + ".status");
+  if (spec_.robot.present) out.push_back(spec_.id + ".power_kw");
   out.push_back(spec_.id + ".wip_parts");
   out.push_back(spec_.id + ".delivered_parts");
   out.push_back(spec_.id + ".contacts_pairs");
@@ -104,6 +114,7 @@ void CellModel::sample(const World& w, std::uint32_t self, std::vector<std::stri
     out.push_back(fmt_num(t.p.z, 8));
   }
   out.push_back(cell_status_name(s.status));
+  if (spec_.robot.present) out.push_back(fmt_num(s.power_w / 1000, 8));
   out.push_back(std::to_string(s.parts.size()));
   out.push_back(std::to_string(s.delivered_total));
   out.push_back(std::to_string(s.contacts.size()));
@@ -160,6 +171,8 @@ nlohmann::json CellModel::state_json(const World& w, std::uint32_t self) const {
   j["cycles"] = s.cycles_total;
   j["last_cycle_s"] = s.last_cycle_s;
   j["delivered_parts"] = s.delivered_total;
+  j["power_kw"] = s.power_w / 1000;
+  j["energy_kwh"] = s.energy_total_j / 3.6e6;
   return j;
 }
 
@@ -201,7 +214,10 @@ void CellModel::properties(std::vector<TwinSpec>& out) const {
   ty.name = "tool_y";
   tz.name = "tool_z";
   tx.unit = ty.unit = tz.unit = "m";
-  for (auto* p : {&grip, &ov, &st, &cyc, &carrying, &tx, &ty, &tz}) props.push_back(*p);
+  PropertySpec pw;
+  pw.name = "power";
+  pw.unit = "kW";
+  for (auto* p : {&grip, &ov, &st, &cyc, &carrying, &tx, &ty, &tz, &pw}) props.push_back(*p);
   out.push_back(TwinSpec{spec_.id, std::move(props)});
 }
 
@@ -240,6 +256,9 @@ bool CellModel::read_property(const World& w, std::uint32_t self, std::size_t tw
       return true;
     case kToolZ:
       out.num = tool.p.z;
+      return true;
+    case kPower:
+      out.num = s.power_w / 1000;
       return true;
     default:
       return false;
