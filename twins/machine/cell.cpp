@@ -36,6 +36,7 @@ bool CellState::operator==(const CellState& o) const {
          next_serial == o.next_serial && next_feed == o.next_feed && feed_rng == o.feed_rng &&
          carried == o.carried && grasp == o.grasp && gripper_closed == o.gripper_closed &&
          reported_q == o.reported_q && reported_qd == o.reported_qd && reported_t == o.reported_t &&
+         prev_reported_q == o.prev_reported_q && prev_reported_t == o.prev_reported_t &&
          contacts == o.contacts && stats_since == o.stats_since && cycles == o.cycles &&
          cycles_total == o.cycles_total && picks == o.picks && places == o.places &&
          delivered == o.delivered && delivered_total == o.delivered_total &&
@@ -274,7 +275,7 @@ CellState initial_state(const CellSpec& spec, std::uint64_t seed, std::uint32_t 
   CellState s;
   for (const auto& j : spec.robot.joints) s.q.push_back(j.home);
   s.qd.assign(s.q.size(), 0);
-  s.reported_q = s.q;
+  s.reported_q = s.prev_reported_q = s.q;
   s.reported_qd.assign(s.q.size(), 0);
   s.override_ = spec.speed_override;
   for (std::size_t i = 0; i < spec.parts.size(); ++i) {
@@ -418,21 +419,27 @@ void step_cell(const CellSpec& spec, CellState& s, StepEvents* ev) {
     }
 }
 
-void report_joints(const CellSpec& spec, CellState& s, double t, const std::vector<double>& q,
-                   int gripper) {
-  if (s.reported_t >= 0 && t > s.reported_t) {
-    for (std::size_t k = 0; k < q.size(); ++k)
-      s.reported_qd[k] = (q[k] - s.reported_q[k]) / (t - s.reported_t);
-  } else {
+void report_joint(const CellSpec& spec, CellState& s, double t, std::size_t k, double q) {
+  (void)spec;
+  if (t > s.reported_t) {
+    // a new report: the joints it leaves out have not moved since the last one
+    s.prev_reported_q = s.reported_q;
+    s.prev_reported_t = s.reported_t;
+    s.reported_t = t;
     std::fill(s.reported_qd.begin(), s.reported_qd.end(), 0.0);
   }
-  s.reported_q = q;
-  s.reported_t = t;
-  s.q = q;
-  if (gripper == 1 && !s.gripper_closed) {
+  s.reported_q[k] = q;
+  s.reported_qd[k] = s.prev_reported_t >= 0 && t > s.prev_reported_t
+                         ? (q - s.prev_reported_q[k]) / (t - s.prev_reported_t)
+                         : 0.0;
+  s.q[k] = q;
+}
+
+void report_gripper(const CellSpec& spec, CellState& s, double t, bool closed) {
+  if (closed && !s.gripper_closed) {
     if (!pick(spec, s)) ++s.missed_picks;
     s.gripper_closed = true;
-  } else if (gripper == 0 && s.gripper_closed) {
+  } else if (!closed && s.gripper_closed) {
     // a part let go over a fixture counts as placed on it
     std::uint32_t fixture = kNoIndex;
     const Vec3 tp = cell_tool(spec, s).p;
@@ -448,6 +455,18 @@ void report_joints(const CellSpec& spec, CellState& s, double t, const std::vect
     }
     release(s, t, fixture);
   }
+}
+
+void report_joints(const CellSpec& spec, CellState& s, double t, const std::vector<double>& q,
+                   int gripper) {
+  if (t <= s.reported_t) {  // the same instant again (or an older one): no rate from it
+    s.reported_q = s.prev_reported_q = q;
+    s.q = q;
+    std::fill(s.reported_qd.begin(), s.reported_qd.end(), 0.0);
+  } else {
+    for (std::size_t k = 0; k < q.size(); ++k) report_joint(spec, s, t, k, q[k]);
+  }
+  if (gripper >= 0) report_gripper(spec, s, t, gripper == 1);
 }
 
 Pose cell_tool(const CellSpec& spec, const CellState& s) {

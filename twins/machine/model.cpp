@@ -33,6 +33,7 @@ enum Extra : std::size_t {
   kToolY,
   kToolZ,
   kPower,
+  kContacts,
   kExtraCount
 };
 }  // namespace
@@ -217,7 +218,13 @@ void CellModel::properties(std::vector<TwinSpec>& out) const {
   PropertySpec pw;
   pw.name = "power";
   pw.unit = "kW";
-  for (auto* p : {&grip, &ov, &st, &cyc, &carrying, &tx, &ty, &tz, &pw}) props.push_back(*p);
+  PropertySpec ct;
+  ct.name = "contacts";
+  ct.unit = "pairs";
+  ct.min = 0;
+  // what a controller does not report: the twin derives it from the joints and the gripper
+  for (auto* p : {&carrying, &tx, &ty, &tz, &pw, &ct}) p->derived = true;
+  for (auto* p : {&grip, &ov, &st, &cyc, &carrying, &tx, &ty, &tz, &pw, &ct}) props.push_back(*p);
   out.push_back(TwinSpec{spec_.id, std::move(props)});
 }
 
@@ -260,6 +267,9 @@ bool CellModel::read_property(const World& w, std::uint32_t self, std::size_t tw
     case kPower:
       out.num = s.power_w / 1000;
       return true;
+    case kContacts:
+      out.num = static_cast<double>(s.contacts.size());
+      return true;
     default:
       return false;
   }
@@ -284,6 +294,32 @@ bool CellModel::apply_setpoint(World& w, std::uint32_t self, std::size_t twin, s
   }
   s.override_ = v.num;
   return true;
+}
+
+bool CellModel::assimilate(World& w, std::uint32_t self, std::size_t twin, std::size_t prop,
+                           const Value& v, std::string* reason) const {
+  if (twin != 0) return false;
+  const std::size_t nj = spec_.robot.joints.size();
+  if (prop == nj + kOverride) {
+    if (!spec_.mirror) return apply_setpoint(w, self, twin, prop, v, reason);
+    w.state<CellState>(self).override_ = v.num;  // what the machine runs at: a fact
+    return true;
+  }
+  if (!spec_.mirror) {
+    if (reason) *reason = "a cell running its program starts from the program's start";
+    return false;
+  }
+  CellState& s = w.state<CellState>(self);
+  if (prop < nj) {
+    report_joint(spec_, s, w.now(), prop, v.num / unit_of(spec_.robot.joints[prop]));
+    return true;
+  }
+  if (prop == nj + kGripper) {
+    report_gripper(spec_, s, w.now(), v.num != 0);
+    return true;
+  }
+  if (reason) *reason = "derived by the twin, not taken from the machine";
+  return false;
 }
 
 void CellModel::report(World& w, std::uint32_t self, const std::vector<double>& joints,

@@ -102,6 +102,9 @@ struct CellState {
   // mirror mode: the last reported joint positions and their time
   std::vector<double> reported_q, reported_qd;
   double reported_t = -1;
+  // the report before (rates: joints a report leaves out did not move since it)
+  std::vector<double> prev_reported_q;
+  double prev_reported_t = -1;
   // contacts after the last step
   std::vector<Contact> contacts;
   // statistics
