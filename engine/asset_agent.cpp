@@ -61,6 +61,7 @@ void AssetAgent::report(Report kind) {
   const bool full = kind != Report::Changes;
   nlohmann::json values = nlohmann::json::object();
   for (std::size_t p = 0; p < spec.properties.size(); ++p) {
+    if (spec.properties[p].derived) continue;  // the twin derives it; a machine does not report it
     Value v;
     if (!binding_.read(world_, twin_, p, v)) continue;
     const bool changed = !sent_[p] || !(v == last_[p]);

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "engine/duration.hpp"
 #include "engine/error.hpp"
@@ -186,6 +187,62 @@ struct LiveEngine::WhatIf {
   std::string error;
 };
 
+// ---- derived properties: a world of the models that derive them ------------------------------
+
+struct LiveEngine::LiveWorld {
+  std::unique_ptr<World> world;
+  Binding binding;
+  struct Twin {
+    std::size_t mirror = 0, bind = 0;
+    // per property: the (session, seq, source time) of the report the world took last
+    std::vector<std::tuple<std::uint64_t, std::uint64_t, double>> taken;
+  };
+  std::vector<Twin> twins;
+  double t0 = -1;  // source time of the first report: world time 0
+};
+
+const World* LiveEngine::live_world() const {
+  return live_world_ ? live_world_->world.get() : nullptr;
+}
+
+void LiveEngine::feed_live_world() {
+  LiveWorld& L = *live_world_;
+  for (auto& tw : L.twins) {
+    const TwinMirrorState& st = mirror_->state(tw.mirror);
+    const TwinSpec& spec = mirror_->spec(tw.mirror);
+    std::vector<std::size_t> fresh;
+    std::tuple<std::uint64_t, std::uint64_t, double> newest{0, 0, -1e300};
+    for (std::size_t p = 0; p < spec.properties.size(); ++p) {
+      const Reported& r = st.props[p].reported;
+      if (spec.properties[p].derived || !r.present) continue;
+      const auto key = std::make_tuple(r.session, r.seq, r.source_time);
+      if (!(tw.taken[p] < key)) continue;
+      tw.taken[p] = key;
+      fresh.push_back(p);
+      newest = std::max(newest, key);
+    }
+    if (fresh.empty()) continue;
+    const double source_time = std::get<2>(newest);
+    if (L.t0 < 0) L.t0 = source_time;
+    const double t = std::max(L.world->now(), (source_time - L.t0) * live_.speed);
+    L.world->run_until(t);
+    const auto [m, local] = L.binding.where[tw.bind];
+    const Model& model = *L.world->models()[m];
+    for (std::size_t p : fresh) {
+      std::string why;  // what the model does not take (a counter, a status) is left
+      model.assimilate(*L.world, m, local, p, st.props[p].reported.value, &why);
+    }
+    const double now = clock_();
+    for (std::size_t p = 0; p < spec.properties.size(); ++p) {
+      if (!spec.properties[p].derived) continue;
+      Value v;
+      if (L.binding.read(*L.world, tw.bind, p, v))
+        mirror_->report(tw.mirror, p, v, source_time, std::get<0>(newest), std::get<1>(newest),
+                        now);
+    }
+  }
+}
+
 LiveEngine::LiveEngine(const Scenario& sc, const Registry& reg, Link& link, LiveOptions opt,
                        Clock clock)
     : sc_(sc), reg_(reg), link_(link), opt_(std::move(opt)), clock_(std::move(clock)) {
@@ -206,6 +263,26 @@ LiveEngine::LiveEngine(const Scenario& sc, const Registry& reg, Link& link, Live
   service_->subscribe_per_twin = opt_.part_n > 1;
   service_->stale_after_s = live_.stale_after_s;
   service_->max_payload = opt_.max_payload;
+  // the models that derive properties live get a world of their own
+  std::vector<std::shared_ptr<const Model>> live;
+  for (const auto& m : base_.models)
+    if (m->live_world()) live.push_back(m);
+  if (!live.empty()) {
+    auto lw = std::make_unique<LiveWorld>();
+    lw->world = std::make_unique<World>(std::move(live));
+    lw->world->start(RunContext{base_.settings.seed, 0});
+    lw->binding = Binding::of(*lw->world);
+    for (std::size_t b = 0; b < lw->binding.twins.size(); ++b) {
+      const std::size_t t = mirror_->find_twin(lw->binding.twins[b].id);
+      if (t == std::string::npos) continue;  // another partition's
+      LiveWorld::Twin tw;
+      tw.mirror = t;
+      tw.bind = b;
+      tw.taken.assign(lw->binding.twins[b].properties.size(), {0, 0, -1e300});
+      lw->twins.push_back(std::move(tw));
+    }
+    if (!lw->twins.empty()) live_world_ = std::move(lw);
+  }
   link_.on_message([this](const Message& m) { on_message(m); });
 }
 
@@ -257,7 +334,9 @@ std::size_t LiveEngine::whatifs_running() const {
 void LiveEngine::on_message(const Message& m) {
   if (m.topic != request_topic()) {
     if (recorder_) recorder_->write(clock_(), m);
-    return service_->handle(m);
+    service_->handle(m);
+    if (live_world_) feed_live_world();
+    return;
   }
   if (m.response_topic.empty()) {
     if (log_) log_("request without a response topic ignored");

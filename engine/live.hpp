@@ -15,6 +15,14 @@
 //   {"op": "history", "twin": "m2", "prop": "speed", "since": t, "until": t, "limit": n}
 //   {"op": "whatif", "variants": ["faster_m2"], "horizon_s": 28800, "replications": 5,
 //    "objective": "throughput_per_h", "minimize": false, "apply": false}
+// Derived properties: the twins of models that keep a live world (Model::live_world(), a robot
+// cell in mirror mode) are also simulated here, in one World of those models. Each report that
+// brings new values for such a twin advances that world to the report's time ((source time -
+// the first report's source time) x the scenario's live speed, 1 for a real plant) and passes
+// the values to Model::assimilate in property order (a cell's joints before its gripper); the
+// properties marked derived are then read from the world and stored as reported values of the
+// same session, sequence and source time ("derived": true in `get`). They are not written to
+// the store (they are recomputed from what is).
 // Codes: bad_request, unknown_twin, unknown_property, wrong_type, out_of_range, not_writable,
 // revision_mismatch, store_failed, busy, conflict, no_store.
 //
@@ -116,6 +124,8 @@ class LiveEngine {
   void request(const nlohmann::json& req, std::function<void(nlohmann::json)> reply);
 
   Mirror& mirror() { return *mirror_; }
+  // The world of the models that derive properties live (nullptr: none).
+  const World* live_world() const;
   MirrorService& service() { return *service_; }
   const LiveSettings& settings() const { return live_; }
   std::string request_topic() const { return "dtwin/" + live_.plant + "/engine/request"; }
@@ -128,7 +138,9 @@ class LiveEngine {
  private:
   struct Observer;
   struct WhatIf;
+  struct LiveWorld;
   void on_message(const Message& m);
+  void feed_live_world();
   nlohmann::json do_get(const nlohmann::json& req);
   nlohmann::json do_set(const nlohmann::json& req);
   nlohmann::json do_history(const nlohmann::json& req);
@@ -152,6 +164,7 @@ class LiveEngine {
   double started_ = 0;
   std::vector<std::unique_ptr<WhatIf>> whatifs_;
   Recorder* recorder_ = nullptr;
+  std::unique_ptr<LiveWorld> live_world_;
 };
 
 // The physical side played by the scenario's own models: a world run in scaled real time, one

@@ -71,7 +71,7 @@ const std::vector<PropertySpec>& PropertyList::empty_list() {
 bool operator==(const PropertySpec& a, const PropertySpec& b) {
   return a.kind == b.kind && a.name == b.name && a.unit == b.unit && a.min == b.min &&
          a.max == b.max && a.tolerance == b.tolerance && a.choices == b.choices &&
-         a.writable == b.writable;
+         a.writable == b.writable && a.derived == b.derived;
 }
 
 Mirror::Mirror(std::vector<TwinSpec> twins) : specs_(std::move(twins)) {
@@ -448,6 +448,7 @@ nlohmann::json Mirror::twin_json(std::size_t twin, double now) const {
                       {"source_time", s.reported.source_time},
                       {"session", s.reported.session},
                       {"seq", s.reported.seq}};
+    if (s.reported.present && ps.derived) rep[ps.name]["derived"] = true;
     if (s.desired.state != DesiredState::None) {
       nlohmann::json d = {{"value", value_json(twin, p, s.desired.value)},
                           {"unit", ps.unit},

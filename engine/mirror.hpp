@@ -48,6 +48,11 @@ struct PropertySpec {
   double tolerance = 0;              // |desired - reported| <= tolerance counts as applied
   std::vector<std::string> choices;  // Enum: the names, index = value
   bool writable = false;             // may the digital side set a desired value?
+  // Derived: computed by the twin from the reported values (a robot cell's tool position from
+  // its joints), not reported by the asset. The live engine writes it into the mirror as a
+  // reported value with the session, sequence and source time of the report it was derived
+  // from; `get` marks it "derived": true. Emulated assets do not report it.
+  bool derived = false;
 };
 
 // A value as JSON: numbers, booleans, enumeration names, text.

@@ -14,9 +14,21 @@ void register_all(Registry& r) {
   line.top_level = {"flow", "calendar", "crew", "costs"};
   line.build = [](const CompileContext& ctx, const std::vector<std::string>& ids) {
     std::vector<std::shared_ptr<const Model>> out;
-    // a station's "process": {"from_cell": "cell1"} is the cell's measured cycle time
+    // a station's "process": {"from_cell": "cell1"} is the cell's measured cycle time (and,
+    // if the cell gives "power", its energy per cycle)
     const Node& root = ctx.root;
-    auto from_cell = [&root](const Node& ref) { return machine::process_from_cell(root, ref); };
+    auto from_cell = [&root](const Node& ref) {
+      const machine::StationFromCell c = machine::process_from_cell(root, ref);
+      line::ProcessFromTwinResult res;
+      res.process = c.process;
+      if (c.has_power) {
+        res.power.on = true;
+        res.power.working_kw = res.power.setup_kw = res.power.warmup_kw = c.working_kw;
+        res.power.idle_kw = c.idle_kw;
+        res.power.down_kw = c.down_kw;
+      }
+      return res;
+    };
     out.push_back(std::make_shared<line::LineModel>(
         line::parse_line(ctx.root, ids, ctx.sample_interval_s, from_cell)));
     return out;

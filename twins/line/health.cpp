@@ -377,4 +377,43 @@ double expected_rul_s(const HealthSpec& h, const std::vector<double>& belief) {
   return r;
 }
 
+void wear_filter_init(double r0_h, std::vector<double>& kf) {
+  kf = {0.0, r0_h, 1e-4, 0.0, 0.25 * r0_h * r0_h};
+}
+
+void wear_filter_step(const SignalsSpec& s, double op_h, double vib, double temp,
+                      std::vector<double>& kf) {
+  double& w = kf[0];
+  double& r = kf[1];
+  double& pww = kf[2];
+  double& pwr = kf[3];
+  double& prr = kf[4];
+  // predict: w += r dt, P = F P F^T with F = [[1, dt], [0, 1]]
+  w += r * op_h;
+  pww += 2 * op_h * pwr + op_h * op_h * prr;
+  pwr += op_h * prr;
+  // update with each signal as a reading of w
+  auto update = [&](const SignalSpec& sg, double value) {
+    if (!sg.on || sg.slope == 0) return;
+    const double y = (value - sg.base) / sg.slope;
+    const double R = (sg.sd / sg.slope) * (sg.sd / sg.slope);
+    const double S = pww + R;
+    if (!(S > 0)) return;
+    const double kw = pww / S, kr = pwr / S, e = y - w;
+    w += kw * e;
+    r += kr * e;
+    const double nww = pww - kw * pww, nwr = pwr - kw * pwr, nrr = prr - kr * pwr;
+    pww = nww;
+    pwr = nwr;
+    prr = nrr;
+  };
+  update(s.vibration, vib);
+  update(s.temperature, temp);
+}
+
+double wear_rul_h(const std::vector<double>& kf) {
+  if (!(kf[1] > 0)) return std::numeric_limits<double>::infinity();
+  return std::max(0.0, 1 - kf[0]) / kf[1];
+}
+
 }  // namespace dtwin::line

@@ -24,6 +24,16 @@
 // function over the operating time elapsed (uniformisation), then RUL = sum_k belief_k m_k
 // operating hours, divided by the machine's operating share of its time up (not down) since the
 // start to give calendar hours (until it fails the machine is up, wearing while it operates).
+// Remaining useful life (wear): each signal read back as a wear fraction, y = (signal - base) /
+// slope with variance (sd / slope)^2, feeds a Kalman filter on x = [w, r], w = wear / threshold
+// and r its growth per operating hour, with w' = r and no process noise: recursive least
+// squares of the line w = w0 + r t over the life so far, regularised by a Gaussian prior
+// (w0 ~ N(0, 0.01^2): a renewed machine keeps at most a part's wear; r ~ N(r0, (r0/2)^2), r0 the
+// nominal rate: mean wear per part x speed / threshold x parts per operating hour). Why a line:
+// the index is a sum of iid draws per part, so its mean grows linearly with the parts made and
+// its deviation from the line is a random walk of relative size cv / sqrt(parts), small over a
+// life of hundreds of parts. RUL = (1 - w) / r operating hours, then calendar hours as for
+// the Markov model.
 // Its error is measured against the simulated truth (time of the next failure minus the sample
 // time) for every sample whose life ended in a failure (samples of a life cut short by
 // preventive maintenance have no truth and are not counted).
@@ -117,5 +127,17 @@ void filter_step(const HealthSpec& h, const SignalsSpec& s, double op_h, double 
 
 // Expected operating seconds to failure under `belief`.
 double expected_rul_s(const HealthSpec& h, const std::vector<double>& belief);
+
+// The wear filter's state, kept in a plain vector: [w, r, P_ww, P_wr, P_rr] (w a fraction of the
+// threshold, r per operating hour, P the covariance). Initialised for a renewed machine whose
+// nominal rate is r0 (per operating hour).
+void wear_filter_init(double r0_h, std::vector<double>& kf);
+// Predict over op_h operating hours, then update with the signals read (their "on" flags and
+// non-zero slopes say which carry information).
+void wear_filter_step(const SignalsSpec& s, double op_h, double vib, double temp,
+                      std::vector<double>& kf);
+// Remaining operating hours to the threshold under the filter (infinite when its rate is not
+// positive).
+double wear_rul_h(const std::vector<double>& kf);
 
 }  // namespace dtwin::line

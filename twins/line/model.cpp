@@ -91,12 +91,19 @@ double wear_now(const MachineState& ms, double now) {
   return ms.wear + (ms.wear_end - ms.wear) * done;
 }
 
+// The wear filter's prior rate: mean wear per part x speed (the load) / threshold, times the
+// parts per operating hour at that speed (process times are divided by the speed).
+double nominal_wear_rate_h(const MachineSpec& m) {
+  const double per_part = m.health.wear_per_part.mean() * m.speed / m.health.wear_threshold;
+  const double proc = m.process.mean() / m.speed;
+  return proc > 0 ? per_part * 3600.0 / proc : 0.0;
+}
+
 // a machine's mirror properties after state, parts and speed, in this order when configured
 enum class Extra { Health, Vibration, Temperature, Rul, Power, None };
 Extra extra_prop(const MachineSpec& m, std::size_t k) {
   const bool has[] = {m.health.type != HealthSpec::Type::None, m.signals.vibration.on,
-                      m.signals.temperature.on, m.health.markov() && m.signals.interval_s > 0,
-                      m.power.on};
+                      m.signals.temperature.on, m.signals.interval_s > 0, m.power.on};
   for (int i = 0; i < 5; ++i)
     if (has[i] && k-- == 0) return static_cast<Extra>(i);
   return Extra::None;
@@ -152,6 +159,8 @@ std::unique_ptr<StateBlock> LineModel::make_state(const RunContext& ctx) const {
         ms.belief.assign(m.health.states, 0.0);
         ms.belief[0] = 1;
       }
+      if (m.health.wear() && m.signals.interval_s > 0)
+        wear_filter_init(nominal_wear_rate_h(m), ms.belief);
     }
   }
   s.places.resize(spec_.places.size());
@@ -841,10 +850,12 @@ void LineModel::renew(Ctx& c, std::uint32_t m) const {
   }
   if (spec.health.markov()) ms.deg_rem = sojourn(spec.health, 0, ms.rng_health);
   if (spec.maint.policy == MaintenanceSpec::Policy::Preventive) ms.pm_rem = spec.maint.every_s;
-  if (!ms.belief.empty()) {
+  if (!ms.belief.empty() && spec.health.markov()) {
     std::fill(ms.belief.begin(), ms.belief.end(), 0.0);
     ms.belief[0] = 1;
   }
+  if (!ms.belief.empty() && spec.health.wear())
+    wear_filter_init(nominal_wear_rate_h(spec), ms.belief);
   ms.op_at_sample = ms.op_total;
   ms.rul_open.clear();  // a life cut short by maintenance has no failure time to compare with
 }
@@ -914,12 +925,19 @@ void LineModel::monitor(Ctx& c, std::uint32_t m) const {
   if (sg.temperature.on)
     ms.temp = sg.temperature.base + sg.temperature.slope * h +
               sg.temperature.sd * normal01(ms.rng_signal);
-  if (!spec.health.markov() || ms.job != 0) return;  // no estimate during maintenance
+  if (ms.job != 0) return;  // no estimate during maintenance
   const double op_now =
       ms.op_total + (ms.status == Status::Working ? c.now - ms.status_since : 0.0);
-  filter_step(spec.health, sg, (op_now - ms.op_at_sample) / 3600.0, ms.vib, ms.temp, ms.belief);
+  const double op_h = (op_now - ms.op_at_sample) / 3600.0;
   ms.op_at_sample = op_now;
-  const double rul_op = expected_rul_s(spec.health, ms.belief);
+  double rul_op;
+  if (spec.health.markov()) {
+    filter_step(spec.health, sg, op_h, ms.vib, ms.temp, ms.belief);
+    rul_op = expected_rul_s(spec.health, ms.belief);
+  } else {
+    wear_filter_step(sg, op_h, ms.vib, ms.temp, ms.belief);
+    rul_op = wear_rul_h(ms.belief) * 3600.0;
+  }
   // operating time to calendar time: the machine's operating fraction of its time up so far
   const double up = c.now - ms.down_total;  // not down now: monitor() skips jobs
   const double util = up > 0 ? op_now / up : 0.0;
@@ -1090,7 +1108,7 @@ void LineModel::collect_health(const LineState& s, double now, double T, Metrics
             id + ".mtbf_op_h",
             ms.failures > 0 ? at(Status::Working) / static_cast<double>(ms.failures) / 3600 : kNaN,
             "h");
-      if (m.health.markov() && m.signals.interval_s > 0) {
+      if (m.signals.interval_s > 0) {
         out.set(id + ".rul_error_h",
                 ms.rul_n > 0 ? ms.rul_err_sum / static_cast<double>(ms.rul_n) / 3600 : kNaN, "h");
         out.set(id + ".rul_samples", static_cast<double>(ms.rul_n), "1");
@@ -1152,7 +1170,7 @@ void LineModel::columns(std::vector<std::string>& out) const {
     if (m.health.type != HealthSpec::Type::None) out.push_back(m.id + ".health");
     if (m.signals.vibration.on) out.push_back(m.id + ".vibration_mm_s");
     if (m.signals.temperature.on) out.push_back(m.id + ".temperature_c");
-    if (m.health.markov() && m.signals.interval_s > 0) out.push_back(m.id + ".rul_h");
+    if (m.signals.interval_s > 0) out.push_back(m.id + ".rul_h");
     if (m.power.on) out.push_back(m.id + ".power_kw");
   }
   if (spec_.has_power) out.push_back(spec_.id + ".power_kw");
@@ -1176,7 +1194,7 @@ void LineModel::sample(const World& w, std::uint32_t self, std::vector<std::stri
     if (m.health.wear()) out.push_back(fmt_num(wear_now(ms, w.now()) / m.health.wear_threshold, 6));
     if (m.signals.vibration.on) out.push_back(fmt_num(ms.vib, 6));
     if (m.signals.temperature.on) out.push_back(fmt_num(ms.temp, 6));
-    if (m.health.markov() && m.signals.interval_s > 0) out.push_back(fmt_num(ms.rul_h, 6));
+    if (m.signals.interval_s > 0) out.push_back(fmt_num(ms.rul_h, 6));
     if (m.power.on) {
       const double kw = power_kw(ms, m);
       line_kw += kw;
@@ -1216,7 +1234,7 @@ nlohmann::json LineModel::state_json(const World& w, std::uint32_t self) const {
     }
     if (m.signals.vibration.on) mj["vibration_mm_s"] = x.vib;
     if (m.signals.temperature.on) mj["temperature_c"] = x.temp;
-    if (m.health.markov() && m.signals.interval_s > 0) mj["rul_h"] = x.rul_h;
+    if (m.signals.interval_s > 0) mj["rul_h"] = x.rul_h;
     if (m.power.on) {
       mj["power_kw"] = power_kw(x, m);
       mj["switched_off"] = x.power == kPowerAsleep;

@@ -45,9 +45,12 @@ void parse_machine(const Node& t, const std::string& id, const std::string& kind
   m.kind = kind;
   m.assembly = kind == "assembly";
   const Node process = t.at("process");
+  PowerSpec twin_power;
   if (process.is_object() && process.has("from_cell")) {
     if (!from_twin) process.fail("\"from_cell\" is not available here");
-    m.process = from_twin(process);
+    ProcessFromTwinResult r = from_twin(process);
+    m.process = std::move(r.process);
+    twin_power = r.power;
   } else {
     m.process = parse_distribution(process);
   }
@@ -110,7 +113,10 @@ void parse_machine(const Node& t, const std::string& id, const std::string& kind
   if (auto h = t.find("health")) m.health = parse_health(*h);
   if (auto s = t.find("signals")) m.signals = parse_signals(*s, m.health);
   if (auto mt = t.find("maintenance")) m.maint = parse_maintenance(*mt, m.health);
-  if (auto p = t.find("power")) m.power = parse_power(*p);
+  if (auto p = t.find("power"))
+    m.power = parse_power(*p);
+  else if (twin_power.on)
+    m.power = twin_power;
   if (m.health.type != HealthSpec::Type::None && !m.maint.has_corrective && !m.fails)
     t.at("health").fail(
         "a machine that wears out fails: give its repair time, \"maintenance\": {\"policy\": "

@@ -15,8 +15,14 @@ namespace dtwin::line {
 const std::vector<std::string>& line_kinds();
 
 // A machine's "process" given as {"from_cell": "<id>", ...}: turned into a distribution by
-// whoever knows that twin kind (twins/register.cpp wires in the work cell's cycle time).
-using ProcessFromTwin = std::function<Distribution(const Node& ref)>;
+// whoever knows that twin kind (twins/register.cpp wires in the work cell's cycle time), with
+// the power the twin draws (power.on false: none given), which the machine takes unless it has
+// its own "power".
+struct ProcessFromTwinResult {
+  Distribution process;
+  PowerSpec power;
+};
+using ProcessFromTwin = std::function<ProcessFromTwinResult(const Node& ref)>;
 
 // root: the whole (variant-merged) scenario. ids: the line twins, in document order.
 LineSpec parse_line(const Node& root, const std::vector<std::string>& ids, double window_s,

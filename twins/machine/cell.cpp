@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "engine/json_node.hpp"
+#include "twins/machine/dynamics.hpp"
 #include "twins/machine/kinematics.hpp"
 #include "twins/machine/physics/world.hpp"
 
@@ -35,12 +36,15 @@ bool CellState::operator==(const CellState& o) const {
          next_serial == o.next_serial && next_feed == o.next_feed && feed_rng == o.feed_rng &&
          carried == o.carried && grasp == o.grasp && gripper_closed == o.gripper_closed &&
          reported_q == o.reported_q && reported_qd == o.reported_qd && reported_t == o.reported_t &&
+         prev_reported_q == o.prev_reported_q && prev_reported_t == o.prev_reported_t &&
          contacts == o.contacts && stats_since == o.stats_since && cycles == o.cycles &&
          cycles_total == o.cycles_total && picks == o.picks && places == o.places &&
          delivered == o.delivered && delivered_total == o.delivered_total &&
          missed_picks == o.missed_picks && collision_steps == o.collision_steps &&
          last_cycle_end == o.last_cycle_end && last_cycle_s == o.last_cycle_s &&
-         cycle_sum == o.cycle_sum && first_cycle_end == o.first_cycle_end && moving_s == o.moving_s;
+         cycle_sum == o.cycle_sum && first_cycle_end == o.first_cycle_end &&
+         moving_s == o.moving_s && power_w == o.power_w && mech_w == o.mech_w &&
+         energy_j == o.energy_j && mech_j == o.mech_j && energy_total_j == o.energy_total_j;
 }
 
 namespace {
@@ -220,13 +224,58 @@ std::vector<double> control(const CellSpec& spec, CellState& s, double t, StepEv
   return s.q;  // a program of instantaneous ops only: one pass per step
 }
 
+// The power drawn over the step just taken (at its end: positions, rates and accelerations by
+// finite differences of the steps' positions), added to the energy.
+void account_power(const CellSpec& spec, CellState& s, const std::vector<double>& qdd) {
+  const std::size_t n = s.q.size();
+  // mirror mode: the rates derived from the reports (the steps' differences jump where a
+  // report lands between two steps); no accelerations (a controller reports positions, and
+  // differentiating them twice would turn their quantisation into power)
+  std::vector<double> rate = s.qd, acc = qdd;
+  if (spec.mirror) {
+    const bool fresh = s.reported_t >= 0 && cell_time(spec, s) - s.reported_t <= 0.5;
+    for (std::size_t k = 0; k < n; ++k) rate[k] = fresh ? s.reported_qd[k] : 0.0;
+    std::fill(acc.begin(), acc.end(), 0.0);
+  }
+  PointLoad load;
+  for (const auto& p : s.parts)
+    if (p.where == PartWhere::Carried && static_cast<std::int64_t>(p.serial) == s.carried) {
+      load.mass = part_template(spec, p.shape).mass;
+      load.at_tool = s.grasp.p;
+    }
+  std::vector<double> tau;
+  joint_torques(spec.robot, spec.gravity, s.q, rate, acc, load, tau);
+  double base = spec.power.working_w;
+  switch (s.status) {
+    case CellStatus::Fault:
+      base = spec.power.down_w;
+      break;
+    case CellStatus::Idle:
+    case CellStatus::WaitingPart:
+      base = spec.power.idle_w;
+      break;
+    case CellStatus::Mirroring: {
+      bool moving = s.gripper_closed;
+      for (double v : rate) moving = moving || v != 0;
+      base = moving ? spec.power.working_w : spec.power.idle_w;
+      break;
+    }
+    default:
+      break;
+  }
+  s.power_w = base + joints_power_w(spec.power, tau, rate, &s.mech_w);
+  s.energy_j += s.power_w * spec.dt;
+  s.energy_total_j += s.power_w * spec.dt;
+  s.mech_j += s.mech_w * spec.dt;
+}
+
 }  // namespace
 
 CellState initial_state(const CellSpec& spec, std::uint64_t seed, std::uint32_t replication) {
   CellState s;
   for (const auto& j : spec.robot.joints) s.q.push_back(j.home);
   s.qd.assign(s.q.size(), 0);
-  s.reported_q = s.q;
+  s.reported_q = s.prev_reported_q = s.q;
   s.reported_qd.assign(s.q.size(), 0);
   s.override_ = spec.speed_override;
   for (std::size_t i = 0; i < spec.parts.size(); ++i) {
@@ -353,9 +402,15 @@ void step_cell(const CellSpec& spec, CellState& s, StepEvents* ev) {
   // physics
   PhysicsWorld& w = physics_of(spec, s);
   w.step(spec, s, qn);
-  for (std::size_t k = 0; k < qn.size(); ++k) s.qd[k] = (qn[k] - s.q[k]) / dt;
+  std::vector<double> qdd(qn.size(), 0.0);
+  for (std::size_t k = 0; k < qn.size(); ++k) {
+    const double v = (qn[k] - s.q[k]) / dt;
+    qdd[k] = (v - s.qd[k]) / dt;
+    s.qd[k] = v;
+  }
   s.q = qn;
   ++s.step;
+  if (spec.robot.present) account_power(spec, s, qdd);
   w.contacts(spec, s, s.contacts);
   for (const auto& c : s.contacts)
     if (c.unsafe) {
@@ -364,21 +419,27 @@ void step_cell(const CellSpec& spec, CellState& s, StepEvents* ev) {
     }
 }
 
-void report_joints(const CellSpec& spec, CellState& s, double t, const std::vector<double>& q,
-                   int gripper) {
-  if (s.reported_t >= 0 && t > s.reported_t) {
-    for (std::size_t k = 0; k < q.size(); ++k)
-      s.reported_qd[k] = (q[k] - s.reported_q[k]) / (t - s.reported_t);
-  } else {
+void report_joint(const CellSpec& spec, CellState& s, double t, std::size_t k, double q) {
+  (void)spec;
+  if (t > s.reported_t) {
+    // a new report: the joints it leaves out have not moved since the last one
+    s.prev_reported_q = s.reported_q;
+    s.prev_reported_t = s.reported_t;
+    s.reported_t = t;
     std::fill(s.reported_qd.begin(), s.reported_qd.end(), 0.0);
   }
-  s.reported_q = q;
-  s.reported_t = t;
-  s.q = q;
-  if (gripper == 1 && !s.gripper_closed) {
+  s.reported_q[k] = q;
+  s.reported_qd[k] = s.prev_reported_t >= 0 && t > s.prev_reported_t
+                         ? (q - s.prev_reported_q[k]) / (t - s.prev_reported_t)
+                         : 0.0;
+  s.q[k] = q;
+}
+
+void report_gripper(const CellSpec& spec, CellState& s, double t, bool closed) {
+  if (closed && !s.gripper_closed) {
     if (!pick(spec, s)) ++s.missed_picks;
     s.gripper_closed = true;
-  } else if (gripper == 0 && s.gripper_closed) {
+  } else if (!closed && s.gripper_closed) {
     // a part let go over a fixture counts as placed on it
     std::uint32_t fixture = kNoIndex;
     const Vec3 tp = cell_tool(spec, s).p;
@@ -394,6 +455,18 @@ void report_joints(const CellSpec& spec, CellState& s, double t, const std::vect
     }
     release(s, t, fixture);
   }
+}
+
+void report_joints(const CellSpec& spec, CellState& s, double t, const std::vector<double>& q,
+                   int gripper) {
+  if (t <= s.reported_t) {  // the same instant again (or an older one): no rate from it
+    s.reported_q = s.prev_reported_q = q;
+    s.q = q;
+    std::fill(s.reported_qd.begin(), s.reported_qd.end(), 0.0);
+  } else {
+    for (std::size_t k = 0; k < q.size(); ++k) report_joint(spec, s, t, k, q[k]);
+  }
+  if (gripper >= 0) report_gripper(spec, s, t, gripper == 1);
 }
 
 Pose cell_tool(const CellSpec& spec, const CellState& s) {

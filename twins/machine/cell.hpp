@@ -41,6 +41,13 @@ void step_cell(const CellSpec& spec, CellState& s, StepEvents* ev = nullptr);
 // Mirror mode: the machine reports its joint positions (and gripper) at time t.
 void report_joints(const CellSpec& spec, CellState& s, double t, const std::vector<double>& q,
                    int gripper /* -1 unknown, 0 open, 1 closed */);
+// One joint's position (rad or m) in a report at time t; the joints a report at a new time
+// leaves out are taken not to have moved (a controller that reports changes only). Rates are
+// derived between successive report times.
+void report_joint(const CellSpec& spec, CellState& s, double t, std::size_t k, double q);
+// The gripper in a report: closing picks the nearest part within reach of the tool; opening
+// over a fixture places the part on it.
+void report_gripper(const CellSpec& spec, CellState& s, double t, bool closed);
 
 // The tool pose at the state's joint positions.
 Pose cell_tool(const CellSpec& spec, const CellState& s);

@@ -32,6 +32,8 @@ enum Extra : std::size_t {
   kToolX,
   kToolY,
   kToolZ,
+  kPower,
+  kContacts,
   kExtraCount
 };
 }  // namespace
@@ -62,6 +64,7 @@ void CellModel::reset_stats(World& w, std::uint32_t self) const {
   s.cycle_sum = 0;
   s.first_cycle_end = -1;
   s.moving_s = 0;
+  s.energy_j = s.mech_j = 0;
 }
 
 void CellModel::collect(const World& w, std::uint32_t self, Metrics& out) const {
@@ -76,6 +79,13 @@ void CellModel::collect(const World& w, std::uint32_t self, Metrics& out) const 
   out.set(id + ".moving_frac", T > 0 ? s.moving_s / T : kNaN, "1");
   out.set(id + ".collision_s", static_cast<double>(s.collision_steps) * spec_.dt, "s");
   out.set(id + ".missed_picks", static_cast<double>(s.missed_picks), "1");
+  if (spec_.robot.present) {
+    out.set(id + ".energy_kwh", s.energy_j / 3.6e6, "kWh");
+    out.set(id + ".mechanical_energy_kwh", s.mech_j / 3.6e6, "kWh");
+    out.set(id + ".energy_per_cycle_wh",
+            s.cycles > 0 ? s.energy_j / 3600 / static_cast<double>(s.cycles) : kNaN, "Wh");
+    out.set(id + ".mean_power_kw", T > 0 ? s.energy_j / T / 1000 : kNaN, "kW");
+  }
   out.label(id + ".status", cell_status_name(s.status));
 }
 
@@ -88,6 +98,7 @@ void CellModel::columns(std::vector<std::string>& out) const {
     out.push_back(spec_.id + ".tool_z_m");
   }
   out.push_back(spec_.id + ".status");
+  if (spec_.robot.present) out.push_back(spec_.id + ".power_kw");
   out.push_back(spec_.id + ".wip_parts");
   out.push_back(spec_.id + ".delivered_parts");
   out.push_back(spec_.id + ".contacts_pairs");
@@ -104,6 +115,7 @@ void CellModel::sample(const World& w, std::uint32_t self, std::vector<std::stri
     out.push_back(fmt_num(t.p.z, 8));
   }
   out.push_back(cell_status_name(s.status));
+  if (spec_.robot.present) out.push_back(fmt_num(s.power_w / 1000, 8));
   out.push_back(std::to_string(s.parts.size()));
   out.push_back(std::to_string(s.delivered_total));
   out.push_back(std::to_string(s.contacts.size()));
@@ -160,6 +172,8 @@ nlohmann::json CellModel::state_json(const World& w, std::uint32_t self) const {
   j["cycles"] = s.cycles_total;
   j["last_cycle_s"] = s.last_cycle_s;
   j["delivered_parts"] = s.delivered_total;
+  j["power_kw"] = s.power_w / 1000;
+  j["energy_kwh"] = s.energy_total_j / 3.6e6;
   return j;
 }
 
@@ -201,7 +215,16 @@ void CellModel::properties(std::vector<TwinSpec>& out) const {
   ty.name = "tool_y";
   tz.name = "tool_z";
   tx.unit = ty.unit = tz.unit = "m";
-  for (auto* p : {&grip, &ov, &st, &cyc, &carrying, &tx, &ty, &tz}) props.push_back(*p);
+  PropertySpec pw;
+  pw.name = "power";
+  pw.unit = "kW";
+  PropertySpec ct;
+  ct.name = "contacts";
+  ct.unit = "pairs";
+  ct.min = 0;
+  // what a controller does not report: the twin derives it from the joints and the gripper
+  for (auto* p : {&carrying, &tx, &ty, &tz, &pw, &ct}) p->derived = true;
+  for (auto* p : {&grip, &ov, &st, &cyc, &carrying, &tx, &ty, &tz, &pw, &ct}) props.push_back(*p);
   out.push_back(TwinSpec{spec_.id, std::move(props)});
 }
 
@@ -241,6 +264,12 @@ bool CellModel::read_property(const World& w, std::uint32_t self, std::size_t tw
     case kToolZ:
       out.num = tool.p.z;
       return true;
+    case kPower:
+      out.num = s.power_w / 1000;
+      return true;
+    case kContacts:
+      out.num = static_cast<double>(s.contacts.size());
+      return true;
     default:
       return false;
   }
@@ -265,6 +294,32 @@ bool CellModel::apply_setpoint(World& w, std::uint32_t self, std::size_t twin, s
   }
   s.override_ = v.num;
   return true;
+}
+
+bool CellModel::assimilate(World& w, std::uint32_t self, std::size_t twin, std::size_t prop,
+                           const Value& v, std::string* reason) const {
+  if (twin != 0) return false;
+  const std::size_t nj = spec_.robot.joints.size();
+  if (prop == nj + kOverride) {
+    if (!spec_.mirror) return apply_setpoint(w, self, twin, prop, v, reason);
+    w.state<CellState>(self).override_ = v.num;  // what the machine runs at: a fact
+    return true;
+  }
+  if (!spec_.mirror) {
+    if (reason) *reason = "a cell running its program starts from the program's start";
+    return false;
+  }
+  CellState& s = w.state<CellState>(self);
+  if (prop < nj) {
+    report_joint(spec_, s, w.now(), prop, v.num / unit_of(spec_.robot.joints[prop]));
+    return true;
+  }
+  if (prop == nj + kGripper) {
+    report_gripper(spec_, s, w.now(), v.num != 0);
+    return true;
+  }
+  if (reason) *reason = "derived by the twin, not taken from the machine";
+  return false;
 }
 
 void CellModel::report(World& w, std::uint32_t self, const std::vector<double>& joints,

@@ -37,6 +37,13 @@ class CellModel final : public Model {
   bool apply_setpoint(World& w, std::uint32_t self, std::size_t twin, std::size_t prop,
                       const Value& v, std::string* reason) const override;
 
+  // Mirror mode: the live engine keeps this cell in a world and feeds it the machine's reports
+  // (joints, gripper, speed override) through assimilate(), at the report's time; the derived
+  // properties (carrying, tool_x/y/z, power, contacts) are read back from it.
+  bool live_world() const override { return spec_.mirror; }
+  bool assimilate(World& w, std::uint32_t self, std::size_t twin, std::size_t prop, const Value& v,
+                  std::string* reason) const override;
+
   // Mirror mode: the machine reports its joint positions (deg or m, as the properties) at
   // world time t, and its gripper (-1 not reported, 0 open, 1 closed).
   void report(World& w, std::uint32_t self, const std::vector<double>& joints, int gripper) const;

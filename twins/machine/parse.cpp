@@ -320,7 +320,7 @@ std::vector<Op> parse_program(const Node& prog, const CellSpec& cell, bool stric
 
 CellSpec parse_cell(const Node& t, const std::string& id) {
   t.check_keys({"kind", "step", "gravity", "ground", "speed_override", "contact_tolerance", "mode",
-                "robot", "bodies", "conveyors", "parts", "program", "layout", "name",
+                "robot", "bodies", "conveyors", "parts", "program", "power", "layout", "name",
                 "description"});
   CellSpec c;
   c.id = id;
@@ -338,6 +338,26 @@ CellSpec parse_cell(const Node& t, const std::string& id) {
       c.mirror = true;
     else if (v != "program")
       m->expected("\"program\" (run the motion program) or \"mirror\" (follow the machine)");
+  }
+
+  if (auto pw = t.find("power")) {
+    pw->check_keys(
+        {"idle_kw", "working_kw", "down_kw", "copper_w_per_nm2", "regenerative", "description"});
+    c.power.given = true;
+    if (auto x = pw->find("idle_kw")) c.power.idle_w = 1000 * x->non_negative();
+    if (auto x = pw->find("working_kw")) c.power.working_w = 1000 * x->non_negative();
+    if (auto x = pw->find("down_kw")) c.power.down_w = 1000 * x->non_negative();
+    if (auto x = pw->find("copper_w_per_nm2")) {
+      c.power.copper.clear();
+      if (x->is_array()) {
+        for (std::size_t i = 0; i < x->size(); ++i)
+          c.power.copper.push_back(x->at(i).non_negative());
+        if (c.power.copper.empty()) x->expected("a number or a non-empty array (one per joint)");
+      } else {
+        c.power.copper.push_back(x->non_negative());
+      }
+    }
+    if (auto x = pw->find("regenerative")) c.power.regenerative = x->boolean();
   }
 
   // robot
@@ -471,6 +491,11 @@ CellSpec parse_cell(const Node& t, const std::string& id) {
                   format_number(op.speed) + " of step \"" + op.name +
                   "\" would drive the joints beyond their speed limits");
   }
+  if (c.power.copper.size() > 1 && c.power.copper.size() != c.robot.joints.size())
+    t.at("power")
+        .at("copper_w_per_nm2")
+        .expected("one coefficient, or one per joint (" + std::to_string(c.robot.joints.size()) +
+                  ")");
   return c;
 }
 

@@ -20,7 +20,7 @@ void register_kinds(Registry& r) {
   r.add(std::move(f));
 }
 
-Distribution process_from_cell(const Node& root, const Node& ref) {
+StationFromCell process_from_cell(const Node& root, const Node& ref) {
   ref.check_keys({"from_cell", "cycles"});
   const Node idn = ref.at("from_cell");
   const std::string id = idn.string();
@@ -36,9 +36,19 @@ Distribution process_from_cell(const Node& root, const Node& ref) {
   std::uint64_t seed = 1;
   if (auto s = root.find("seed")) seed = static_cast<std::uint64_t>(s->integer_at_least(0));
   std::string why;
-  const auto ct = measure_cycle_time(spec, seed, cycles, 3600, &why);
+  const auto ct = measure_cycle(spec, seed, cycles, 3600, &why);
   if (!ct) idn.fail("cell \"" + id + "\" gives no cycle time: " + why);
-  return Distribution::constant(*ct);
+  StationFromCell r;
+  r.process = Distribution::constant(ct->cycle_s);
+  if (spec.power.given) {
+    // the station works for one cycle per part: its working power is the cell's mean power
+    // over a cycle, so its energy per part is the cell's energy per cycle
+    r.has_power = true;
+    r.working_kw = ct->energy_per_cycle_j / ct->cycle_s / 1000;
+    r.idle_kw = spec.power.idle_w / 1000;
+    r.down_kw = spec.power.down_w / 1000;
+  }
+  return r;
 }
 
 }  // namespace dtwin::machine

@@ -103,15 +103,15 @@ namespace {
 constexpr std::uint64_t kMaxSteps = 2000000;  // what a compile may spend on one cell
 }  // namespace
 
-std::optional<double> measure_cycle_time(const CellSpec& spec, std::uint64_t seed,
-                                         std::uint64_t cycles, double max_time_s,
-                                         std::string* why) {
+std::optional<CycleMeasure> measure_cycle(const CellSpec& spec, std::uint64_t seed,
+                                          std::uint64_t cycles, double max_time_s,
+                                          std::string* why) {
   CellState s = initial_state(spec, seed, 0);
   if (spec.program.empty()) {
     if (why) *why = "it has no program";
     return std::nullopt;
   }
-  double first = -1;
+  double first = -1, first_j = 0;
   while (s.cycles_total < cycles + 1) {
     if (cell_time(spec, s) >= max_time_s || s.step >= kMaxSteps || s.status == CellStatus::Fault) {
       if (why)
@@ -124,9 +124,19 @@ std::optional<double> measure_cycle_time(const CellSpec& spec, std::uint64_t see
       return std::nullopt;
     }
     step_cell(spec, s);
-    if (s.cycles_total == 1 && first < 0) first = s.last_cycle_end;
+    // a cycle ends at the start of a step: the energy is read after that step at both ends
+    if (s.cycles_total == 1 && first < 0) first = s.last_cycle_end, first_j = s.energy_total_j;
   }
-  return (s.last_cycle_end - first) / static_cast<double>(cycles);
+  const double n = static_cast<double>(cycles);
+  return CycleMeasure{(s.last_cycle_end - first) / n, (s.energy_total_j - first_j) / n};
+}
+
+std::optional<double> measure_cycle_time(const CellSpec& spec, std::uint64_t seed,
+                                         std::uint64_t cycles, double max_time_s,
+                                         std::string* why) {
+  const auto m = measure_cycle(spec, seed, cycles, max_time_s, why);
+  if (!m) return std::nullopt;
+  return m->cycle_s;
 }
 
 }  // namespace dtwin::machine

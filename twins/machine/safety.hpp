@@ -56,5 +56,13 @@ Verdict check_cell(const CellSpec& spec, const std::vector<Op>* program,
 // max_time_s or its program stops.
 std::optional<double> measure_cycle_time(const CellSpec& spec, std::uint64_t seed,
                                          std::uint64_t cycles, double max_time_s, std::string* why);
+// The same, with the electrical energy per cycle (J) over those cycles.
+struct CycleMeasure {
+  double cycle_s = 0;
+  double energy_per_cycle_j = 0;
+};
+std::optional<CycleMeasure> measure_cycle(const CellSpec& spec, std::uint64_t seed,
+                                          std::uint64_t cycles, double max_time_s,
+                                          std::string* why);
 
 }  // namespace dtwin::machine

@@ -64,7 +64,7 @@ struct JointSpec {
   double length = 0;
   Vec3 direction{1, 0, 0};  // unit, in the joint frame
   double radius = 0.03;     // links are cylinders of this radius
-  double mass = 1;          // kg; for the record and the viewer (the drive is kinematic)
+  double mass = 1;          // kg; the inverse dynamics (energy) and the viewer
   std::string color = "#e07020";
   std::string pointer;  // JSON pointer of the joint, for messages
 };
@@ -124,6 +124,19 @@ struct Op {
   std::uint32_t body = kNoIndex;      // Place (the fixture)
 };
 
+// The cell's electrical power ("power", optional; see README.md for the defaults' argument):
+// a base power per state (W) plus, per joint, the mechanical power of the torques its motion
+// needs and the drives' copper losses (dynamics.hpp).
+struct CellPowerSpec {
+  bool given = false;      // the scenario gave "power" (a line station timed by the cell then
+                           // takes its energy from the cell)
+  double idle_w = 200;     // controller and drives energised, robot still (waiting for a part)
+  double working_w = 300;  // running the program: controller, drives, cooling, tool
+  double down_w = 50;      // stopped on a fault: controller only, drives off
+  std::vector<double> copper{1e-3};  // W/(N m)^2 or W/N^2 per joint (the last repeats)
+  bool regenerative = false;         // braking power returned to the supply (else dissipated)
+};
+
 struct CellSpec {
   std::string id;
   double dt = 0.004;  // physics step, s
@@ -137,6 +150,7 @@ struct CellSpec {
   std::vector<InitialPart> parts;
   std::vector<Op> program;
   bool mirror = false;  // joints follow reported positions instead of the program
+  CellPowerSpec power;
   std::string pointer;  // "/twins/<id>"
 };
 

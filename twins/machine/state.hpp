@@ -102,6 +102,9 @@ struct CellState {
   // mirror mode: the last reported joint positions and their time
   std::vector<double> reported_q, reported_qd;
   double reported_t = -1;
+  // the report before (rates: joints a report leaves out did not move since it)
+  std::vector<double> prev_reported_q;
+  double prev_reported_t = -1;
   // contacts after the last step
   std::vector<Contact> contacts;
   // statistics
@@ -111,6 +114,10 @@ struct CellState {
   double last_cycle_end = 0, last_cycle_s = 0, cycle_sum = 0;
   double first_cycle_end = -1;  // the first cycle after the stats reset
   double moving_s = 0;          // time spent moving since the stats reset
+  // energy (dynamics.hpp): the power drawn in the last step (W, electrical, and the joints'
+  // mechanical power), the energy since the stats reset and since the start (J)
+  double power_w = 0, mech_w = 0;
+  double energy_j = 0, mech_j = 0, energy_total_j = 0;
   PhysicsCache cache;
 
   bool operator==(const CellState& o) const;

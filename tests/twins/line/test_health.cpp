@@ -630,3 +630,84 @@ TEST_CASE("health, signals, RUL and power as time-series columns and mirror prop
   CHECK(val.num == (st.status == dtwin::line::Status::Working ? 5.0 : 0.5));
   CHECK_FALSE(model.read_property(w, 0, twin, 8, val));
 }
+
+TEST_CASE("wear RUL: the filter learns the rate from the signals, even from a wrong prior",
+          "[line][health][rul][wear]") {
+  // Synthetic life: the wear fraction grows at r = 1/200 per operating hour (life 200 h), read
+  // every hour through vibration = 1 + 4 w + N(0, 0.2) (w to within 0.05). The prior rate is
+  // wrong by a factor 2 (r0 = 2 r). Least squares over n hourly readings pins the rate to
+  // about 0.05 / sqrt(n^3 / 12) per hour: 3.5 % of r after 100 h, so at half life the RUL is
+  // within a few hours; the bound below, 5 % of the life (10 h), is about 3 standard errors.
+  dtwin::line::SignalsSpec sg;
+  sg.interval_s = 3600;
+  sg.vibration = {true, 1, 4, 0.2};
+  const double r = 1.0 / 200;
+  std::vector<double> kf;
+  dtwin::line::wear_filter_init(2 * r, kf);
+  dtwin::Rng rng(42);
+  auto normal = [&rng] {  // Box-Muller
+    return std::sqrt(-2 * std::log(rng.uniform_pos())) * std::cos(2 * M_PI * rng.uniform());
+  };
+  std::vector<double> rul;
+  for (int t = 1; t < 200; ++t) {
+    const double w = r * t;
+    dtwin::line::wear_filter_step(sg, 1.0, 1 + 4 * w + 0.2 * normal(), 0, kf);
+    rul.push_back(dtwin::line::wear_rul_h(kf));
+  }
+  // early on the prior dominates (about half the truth); by mid-life the signals have won
+  CHECK(rul[0] < 0.75 * 199);
+  for (int t : {100, 150, 190}) {
+    INFO("t = " << t << " h: RUL " << rul[static_cast<std::size_t>(t - 1)] << " h, truth "
+                << 200 - t);
+    CHECK(std::fabs(rul[static_cast<std::size_t>(t - 1)] - (200 - t)) < 10);
+  }
+  // it decreases along the life: every 20 h window lower than the one before
+  for (std::size_t k = 40; k + 20 < rul.size(); k += 20) CHECK(rul[k + 20] < rul[k]);
+}
+
+TEST_CASE("wear RUL on a line: error small against the mean life, falling one hour per hour",
+          "[line][health][rul][wear]") {
+  // 60 s parts, wear per part Exp(mean 0.001): a life is about 1000 parts = 16.7 operating
+  // hours; temperature = 30 + 20 w + N(0, 0.5) read every 30 min. Two sources of error: the
+  // life's own randomness (the sum of 1000 exponential draws: coefficient of variation
+  // 1/sqrt(1000) = 3.2 %, i.e. 0.5 h, which no estimator from the past can remove) and the
+  // filter's estimation error (readings to within 0.025 of the threshold, about 33 a life). We
+  // require a mean absolute error below 10 % of the mean life: three times the life's own
+  // spread, leaving room for the filter's early samples when few readings are in.
+  const std::string wear =
+      R"("health": {"type": "wear", "rate_per_part": {"dist": "exponential", "mean": 0.001},
+                    "threshold": 1},
+         "signals": {"interval": "30min", "temperature_c": {"base": 30, "slope": 20, "sd": 0.5}},
+         "maintenance": {"policy": "run_to_failure", "duration": {"corrective": "1h"}})";
+  const double life_h = 1000 * 60 / 3600.0;
+  const auto v = compile_text(one_machine(wear, 4000 * test_scale()));
+  const auto r = run_reps(v, 6);
+  const double err = r.mean("m.rul_error_h");
+  INFO("mean |RUL error| " << err << " h, se " << r.se("m.rul_error_h") << ", mean life " << life_h
+                           << " h");
+  CHECK(r.mean("m.rul_samples") > 1000 * test_scale());
+  CHECK(err < 0.1 * life_h);
+  CHECK(err > 0);
+
+  // along one life: a perfect estimate falls by one hour per hour of operation (the machine
+  // works all the time); the least-squares slope of the estimates against time must be -1
+  // within 15 %
+  dtwin::World w(v.models);
+  w.start({3, 0});
+  std::vector<double> t, est;
+  const auto& st = w.state<dtwin::line::LineState>(0).machines[0];
+  for (int k = 1; st.failures == 0 && k < 200; ++k) {
+    w.run_until(k * 1800.0 + 1e-6);
+    if (st.failures == 0) t.push_back(k * 0.5), est.push_back(st.rul_h);
+  }
+  REQUIRE(t.size() > 20);
+  double mt = 0, me = 0;
+  for (std::size_t i = 0; i < t.size(); ++i) mt += t[i], me += est[i];
+  mt /= static_cast<double>(t.size());
+  me /= static_cast<double>(t.size());
+  double sxy = 0, sxx = 0;
+  for (std::size_t i = 0; i < t.size(); ++i)
+    sxy += (t[i] - mt) * (est[i] - me), sxx += (t[i] - mt) * (t[i] - mt);
+  CHECK(sxy / sxx == Approx(-1).margin(0.15));
+  CHECK(est.back() < est.front());
+}

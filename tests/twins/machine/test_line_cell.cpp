@@ -9,6 +9,7 @@
 #include "engine/world.hpp"
 #include "tests/support/run_helpers.hpp"
 #include "twins/line/model.hpp"
+#include "twins/machine/model.hpp"
 #include "twins/machine/safety.hpp"
 
 using namespace dtwin;
@@ -114,4 +115,46 @@ TEST_CASE("from_cell errors name the pointer", "[cell][line][errors]") {
     CHECK(e.pointer() == "/twins/m1/process/from_cell");
     CHECK_THAT(e.message(), Catch::Contains("it has no program"));
   }
+}
+
+TEST_CASE(
+    "a station timed by a cell takes its energy per part from the cell, and the arm's speed "
+    "shows in the line's energy per good part",
+    "[cell][line][energy]") {
+  const std::string path = std::string(DTWIN_SOURCE_DIR) + "/scenarios/cell/line_with_cell.json";
+  const Scenario sc = Scenario::parse(read(path), path);
+  double e_part[2], e_cycle[2];
+  int i = 0;
+  for (const char* variant : {"baseline", "faster_arm"}) {
+    const CompiledVariant v = sc.compile(sc.find_variant(variant), test::registry());
+    const machine::CellModel* cell = nullptr;
+    for (const auto& m : v.models)
+      if (m->kind() == "cell") cell = static_cast<const machine::CellModel*>(m.get());
+    REQUIRE(cell);
+    const auto cm = machine::measure_cycle(cell->spec(), 1, 5, 3600, nullptr);
+    REQUIRE(cm);
+    e_cycle[i] = cm->energy_per_cycle_j / 3.6e6;
+    // the station's working power is the cell's mean power over a cycle
+    for (const auto& m : line_of(v).spec().machines)
+      if (m.id == "robot") {
+        REQUIRE(m.power.on);
+        CHECK(m.power.working_kw * cm->cycle_s * 1000 ==
+              Approx(cm->energy_per_cycle_j).epsilon(1e-12));
+        CHECK(m.power.idle_kw == Approx(0.2));
+      }
+    World w(v.models);
+    w.start({v.settings.seed, 0});
+    w.run_until(600);
+    w.reset_stats();
+    w.run_until(2400);
+    // the robot is the bottleneck and the only station with a power: busy all the time after
+    // the warm-up, one cycle's energy per part (the parts in between: 0.2 % of 200)
+    e_part[i] = w.collect().find("energy_per_good_part_kwh")->value;
+    CHECK(e_part[i] == Approx(e_cycle[i]).epsilon(0.01));
+    ++i;
+  }
+  // base power dominates this small SCARA: the faster arm spends less per part
+  CHECK(e_cycle[1] < e_cycle[0]);
+  CHECK(e_part[1] < e_part[0]);
+  CHECK(e_part[1] / e_part[0] == Approx(e_cycle[1] / e_cycle[0]).epsilon(0.01));
 }
