@@ -19,6 +19,8 @@ struct ViewOptions {
   std::string select;  // a twin to select first
   double speed = 0;    // the real-time factor to start with; 0: the default (10x)
   bool paused = false;
+  std::string replay;          // the output directory of dtwin run: replay its first replication
+  bool variant_given = false;  // --variant was given (a replay's default is the run's first)
 };
 
 // Exit status: 0 success; 1 no display or OpenGL context. Bad input throws UsageError or
