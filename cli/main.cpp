@@ -88,6 +88,8 @@ int main(int argc, char** argv) {
   view->add_option("--speed", vo.speed, "Real-time factor to start with (default 10)")
       ->check(CLI::PositiveNumber);
   view->add_flag("--paused", vo.paused, "Start paused");
+  view->add_flag("--plot", vo.plot,
+                 "Show the plot panel: the selected twin's first time series, or the plant's");
 
   // ---- the live plant ----
   ServeOptions sv;

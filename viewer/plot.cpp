@@ -321,10 +321,10 @@ void Plot::draw(const World& w) {
   b.rect(o(0, 0), rect_.x0, rect_.y0, rect_.x1, rect_.y1, kPanel);
   b.text(o(rect_.x0 + 8, rect_.y1 - 4), title, kText, Align::LeftTop);
   b.text(o(rect_.x1 - 8, rect_.y1 - 4), value, kPlotColor, Align::RightTop);
-  if (std::isfinite(lo)) {
-    b.text(o(a.x0 + 4, a.y1), "max " + value_text(hi), kDim, Align::LeftTop);
-    b.text(o(a.x0 + 4, a.y0 + 2), "min " + value_text(lo), kDim, Align::LeftBottom);
-  }
+  // under the axis: the time span, and the range of the values shown
+  if (std::isfinite(lo))
+    b.text(o((a.x0 + a.x1) / 2, a.y0 - 3), "min " + value_text(lo) + "   max " + value_text(hi),
+           kDim, Align::CenterTop);
   b.text(o(a.x0, a.y0 - 3), format_duration(t0), kDim, Align::LeftTop);
   b.text(o(a.x1, a.y0 - 3), format_duration(t1), kDim, Align::RightTop);
   b.commit();

@@ -90,7 +90,10 @@ void Scrubber::update(double now) {
     for (double t = 0; t <= duration_s_ + 1e-9; t += step) {
       const float x = std::round(static_cast<float>(x_of(t)));
       b.rect(o(0, 0), x, ty0, x + 1, track_.y0, kTick);
-      b.text(o(x, ty0 - 1), format_duration(t), kLabel, Align::CenterTop);
+      // the last label ends at the bar's end
+      const bool last = t + step > duration_s_ + 1e-9;
+      b.text(o(x, ty0 - 1), format_duration(t), kLabel,
+             last && x_of(duration_s_) - x < 30 ? Align::RightTop : Align::CenterTop);
     }
   }
   const float hw = std::round(4 * scale_), hh = std::round(8 * scale_);

@@ -73,11 +73,13 @@ int run_view(const ViewOptions& o) {
       session.playback().set_playing(!o.paused);
       App app(session, w, h, App::Mode::Window);
       if (recorded) app.set_recorded(recorded);
+      if (o.plot) app.cycle_plot();
       return app.run();
     }
     session.playback().set_playing(false);
     App app(session, w, h, App::Mode::Offscreen);
     if (recorded) app.set_recorded(recorded);
+    if (o.plot) app.cycle_plot();
     app.frame(0);
     app.frame(0);  // screen-sized labels know their size on screen after a first frame
     if (!app.save_png(o.screenshot)) throw UsageError("cannot write " + o.screenshot);

@@ -21,6 +21,7 @@ struct ViewOptions {
   bool paused = false;
   std::string replay;          // the output directory of dtwin run: replay its first replication
   bool variant_given = false;  // --variant was given (a replay's default is the run's first)
+  bool plot = false;           // show the plot panel (the selection's first series, or the plant's)
 };
 
 // Exit status: 0 success; 1 no display or OpenGL context. Bad input throws UsageError or

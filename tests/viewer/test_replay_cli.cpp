@@ -92,11 +92,24 @@ TEST_CASE("cli: dtwin run leaves the scenario; view --replay shows the run") {
   CHECK(differ > 50);                      // parts moved, the clock and the bar's handle too
   CHECK(differ < bytes / 3 / 3);           // the same plant
 
-  // the other variant
+  // the other variant, with the plot panel (bottom right): the recorded curve in pink
+  auto pink = [](const osg::Image& img) {
+    int n = 0;
+    for (int y = 0; y < img.t() / 2; ++y)
+      for (int x = img.s() / 2; x < img.s(); ++x) {
+        const unsigned char* p = img.data(x, y);
+        if (std::abs(p[0] - 255) < 45 && std::abs(p[1] - 77) < 45 && std::abs(p[2] - 191) < 45) ++n;
+      }
+    return n;
+  };
+  CHECK(pink(*ia) == 0);
   const Result v = dtwin_cmd("view --replay " + out.string() + " --variant fast --screenshot " +
-                             a.string() + " --at 2h --size 320x240");
+                             a.string() + " --at 2h --size 800x600 --plot");
   INFO(v.out);
   CHECK(v.status == 0);
+  osg::ref_ptr<osg::Image> iv = osgDB::readImageFile(a.string());
+  REQUIRE(iv);
+  CHECK(pink(*iv) > 200);
   fs::remove(a);
   fs::remove(b);
 
