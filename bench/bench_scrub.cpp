@@ -5,6 +5,8 @@
 // comparison, a few jumps without keyframes: from the start again, as the viewer did before.
 //
 //   bench_scrub [--jumps N] [--seed S] [--file scenario.json] [--variant NAME]
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -101,7 +103,11 @@ int main(int argc, char** argv) {
     }
     double csum = 0;
     for (double x : cold) csum += x;
-    std::printf("5 random jumps from the start (no keyframes): mean %.0f ms\n", csum / 5);
+    std::printf("5 random jumps from the start (no keyframes): mean %.1f ms\n", csum / 5);
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    std::printf("peak RSS %.1f MB (the keyframes and the model)\n",
+                static_cast<double>(ru.ru_maxrss) / 1024);
     return 0;
   } catch (const dtwin::ScenarioError& e) {
     std::fprintf(stderr, "error: %s\n", e.describe().c_str());
