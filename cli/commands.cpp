@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include "engine/duration.hpp"
@@ -64,6 +65,14 @@ void write_file(const std::string& path, const std::string& text) {
     if (!os) throw UsageError("cannot write " + path);
   }
   fs::rename(tmp, path);  // readers never see a half-written file
+}
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError("cannot read " + path);
+  std::ostringstream os;
+  os << in.rdbuf();
+  return os.str();
 }
 
 std::string stem_of(const std::string& file) {
@@ -143,6 +152,8 @@ int cmd_run(const RunOptions& o) {
   write_file(out + "/runs.csv", csv.str());
   write_file(out + "/runs.json", manifest(table, Shard{}).dump(2) + "\n");
   write_file(out + "/report.json", make_report(table).dump(2) + "\n");
+  // the scenario as run, byte for byte: a replay (dtwin view --replay) reads it from here
+  write_file(out + "/scenario.json", read_bytes(o.file));
   if (!o.quiet) {
     std::cout << comparison_text(table, kHeadline);
     std::cout << "wrote " << out << "/report.json, " << out << "/timeseries.csv and " << out

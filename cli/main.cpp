@@ -73,7 +73,10 @@ int main(int argc, char** argv) {
   auto* view = app.add_subcommand("view",
                                   "Watch a scenario's plant run in 3D, or render one frame of it "
                                   "to PNG (--screenshot); keys: h in the window");
-  view->add_option("file", vo.file, "Scenario JSON file")->required();
+  view->add_option("file", vo.file, "Scenario JSON file (or --replay DIR)");
+  view->add_option("--replay", vo.replay,
+                   "Replay a run: the output directory of dtwin run FILE --out DIR (its scenario, "
+                   "seed and time series; --variant picks one of its variants)");
   view->add_option("--variant", vo.variant, "The variant to show (default: baseline)");
   view->add_option("--seed", vo.seed, "Override the scenario's seed")
       ->check(CLI::NonNegativeNumber);
@@ -86,6 +89,8 @@ int main(int argc, char** argv) {
                    "Real-time factor to start with (default 10; greenhouses 20000, cells 1)")
       ->check(CLI::PositiveNumber);
   view->add_flag("--paused", vo.paused, "Start paused");
+  view->add_flag("--plot", vo.plot,
+                 "Show the plot panel: the selected twin's first time series, or the plant's");
 
   // ---- the live plant ----
   ServeOptions sv;
@@ -228,7 +233,10 @@ int main(int argc, char** argv) {
     if (*sweep) return cmd_sweep(so);
     if (*compare) return cmd_compare(co);
     if (*check) return cmd_check(ko);
-    if (*view) return dtwin::viewer::run_view(vo);
+    if (*view) {
+      vo.variant_given = view->count("--variant") > 0;
+      return dtwin::viewer::run_view(vo);
+    }
     if (*serve) return cmd_serve(sv);
     if (*emulate) return cmd_emulate(em);
     if (*get) return cmd_get(go);

@@ -1,5 +1,6 @@
 #include "viewer/app.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <thread>
@@ -104,6 +105,14 @@ App::App(Session& s, int w, int h, Mode mode)
   auto root = osg::ref_ptr<osg::Group>(new osg::Group);
   root->addChild(scene_->root());
   root->addChild(hud_->camera());
+  scrubber_ = std::make_unique<Scrubber>();
+  scrubber_->set_duration(s_.duration_s());
+  plot_ = std::make_unique<Plot>();
+  hud_->camera()->addChild(scrubber_->node());
+  hud_->camera()->addChild(plot_->node());
+  scrubber_->resize(w, h, hud_scale(h));
+  plot_->resize(w, h, hud_scale(h), scrubber_->strip());
+  s_.playback().on_jump([this](double, double to) { plot_->trim_after(to); });
   viewer_->setSceneData(root.get());
   controls_ = new Controls(*this);
   viewer_->addEventHandler(controls_.get());
@@ -111,7 +120,9 @@ App::App(Session& s, int w, int h, Mode mode)
   if (!viewer_->isRealized()) throw DisplayError("the OpenGL context could not be realised");
 }
 
-App::~App() = default;
+App::~App() {
+  s_.playback().on_jump(nullptr);
+}
 
 void App::frame(double wall_s) {
   using clock = std::chrono::steady_clock;
@@ -131,10 +142,14 @@ void App::frame(double wall_s) {
       width_ = w, height_ = h;
       hud_->resize(w, h);
       scene_->set_viewport(w, h);
+      scrubber_->resize(w, h, hud_scale(h));
+      plot_->resize(w, h, hud_scale(h), scrubber_->strip());
     }
   }
   scene_->update(s_, view(), projection());
   hud_->update(s_, hud_in_);
+  scrubber_->update(s_.playback().now());
+  plot_->update(s_.world());
   viewer_->updateTraversal();
   times_.update_s = since(t);
   t = clock::now();
@@ -272,6 +287,64 @@ void App::click(double x, double y) {
   const double px = (x + 1) / 2 * width_, py = (y + 1) / 2 * height_;
   const Ray ray = pixel_ray(view(), projection(), width_, height_, px, py);
   s_.select(pick(s_.layout(), ray));
+}
+
+}  // namespace dtwin::viewer
+
+namespace dtwin::viewer {
+
+void App::inject_drag(double x0, double x1, double y) {
+  osgGA::EventQueue* q = viewer_->getEventQueue();
+  q->mouseButtonPress(float(x0), float(y), 1);
+  q->mouseMotion(float((x0 + x1) / 2), float(y));
+  q->mouseMotion(float(x1), float(y));
+  q->mouseButtonRelease(float(x1), float(y), 1);
+}
+
+void App::set_recorded(std::shared_ptr<const TimeSeries> ts) {
+  plot_->set_recorded(std::move(ts), s_.duration_s());
+}
+
+bool App::press(double x, double y) {
+  const double px = (x + 1) / 2 * width_, py = (y + 1) / 2 * height_;
+  if (!scrubber_->strip().contains(px, py) || scrubber_->duration() <= 0) return false;
+  scrubbing_ = true;
+  s_.playback().jump_to(scrubber_->time_at(px));
+  return true;
+}
+
+void App::drag(double x, double /*y*/) {
+  if (!scrubbing_) return;
+  const double t = scrubber_->time_at((x + 1) / 2 * width_);
+  if (t != s_.playback().now()) s_.playback().jump_to(t);
+}
+
+void App::release() {
+  scrubbing_ = false;
+}
+
+void App::scrub_step(int direction) {
+  const double d = scrubber_->duration();
+  if (d <= 0) {
+    note("the run has no duration to step through");
+    return;
+  }
+  const double t = std::clamp(s_.playback().now() + direction * 0.01 * d, 0.0, d);
+  s_.playback().jump_to(t);
+}
+
+void App::cycle_plot() {
+  const int sel = s_.selected();
+  std::string twin = sel >= 0 ? s_.layout().items[static_cast<std::size_t>(sel)].id : "";
+  if (!twin.empty() && !plot_->has_series(s_.world(), twin)) {
+    note(twin + " has no numeric series: the plant's instead");
+    twin.clear();
+  }
+  if (plot_->cycle(s_.world(), twin).empty()) note("no series to plot");
+}
+
+void App::hide_plot() {
+  plot_->hide();
 }
 
 }  // namespace dtwin::viewer

@@ -16,7 +16,10 @@
 #include "viewer/camera.hpp"
 #include "viewer/controls.hpp"
 #include "viewer/hud.hpp"
+#include "viewer/plot.hpp"
+#include "viewer/replay.hpp"
 #include "viewer/scene.hpp"
+#include "viewer/scrubber.hpp"
 #include "viewer/session.hpp"
 
 namespace dtwin::viewer {
@@ -63,6 +66,13 @@ class App final : public Actions {
   // off-screen: queues a click (press and release) at a pixel from the bottom-left corner,
   // handled by the next frame() as a user's click would be
   void inject_click(double x_px, double y_px);
+  // off-screen: a drag along the time bar, press at x0 and release at x1 (pixels), as a user's
+  void inject_drag(double x0_px, double x1_px, double y_px);
+
+  // replay: the run's recorded time series (the plot shows it, with a cursor)
+  void set_recorded(std::shared_ptr<const TimeSeries> ts);
+  const Scrubber& scrubber() const { return *scrubber_; }
+  const Plot& plot() const { return *plot_; }
 
   // Actions
   void toggle_play() override;
@@ -78,6 +88,12 @@ class App final : public Actions {
   void open_prompt() override;
   void prompt_key(int key) override;
   void click(double x, double y) override;
+  bool press(double x, double y) override;
+  void drag(double x, double y) override;
+  void release() override;
+  void scrub_step(int direction) override;
+  void cycle_plot() override;
+  void hide_plot() override;
 
  private:
   void note(std::string message);
@@ -94,6 +110,9 @@ class App final : public Actions {
   HudInput hud_in_;
   double message_left_s_ = 0;
   FrameTimes times_;
+  std::unique_ptr<Scrubber> scrubber_;
+  std::unique_ptr<Plot> plot_;
+  bool scrubbing_ = false;
 };
 
 }  // namespace dtwin::viewer

@@ -13,6 +13,8 @@ std::string help_text() {
          ".            step one event (and pause)\n"
          "+ / -        faster / slower (real-time factor)\n"
          "j            jump to a time: type 2h, 90min, 3d ..., Enter\n"
+         "[ / ]        back / forward 1 % of the run (or click the time bar)\n"
+         "p / P        plot the next series of the selection / hide the plot\n"
          "click        select a twin: highlight and inspector\n"
          "f            focus the camera on the selected twin\n"
          "Home         back to the view of the whole plant\n"
@@ -71,18 +73,45 @@ bool Controls::handle(const GEA& ea, osgGA::GUIActionAdapter& /*aa*/) {
         case 'q':
           actions_.quit();
           return true;
+        case '[':
+          actions_.scrub_step(-1);
+          return true;
+        case ']':
+          actions_.scrub_step(+1);
+          return true;
+        case 'p':
+          actions_.cycle_plot();
+          return true;
+        case 'P':
+          actions_.hide_plot();
+          return true;
         default:
           return false;
       }
     }
     case GEA::PUSH:
+      if (ea.getButton() == GEA::LEFT_MOUSE_BUTTON &&
+          actions_.press(ea.getXnormalized(), ea.getYnormalized())) {
+        captured_ = true;
+        return true;  // the scrubber's, not the camera's
+      }
       if (ea.getButton() == GEA::LEFT_MOUSE_BUTTON) {
         pressed_ = true;
         press_x_ = ea.getXnormalized();
         press_y_ = ea.getYnormalized();
       }
       return false;  // the manipulator sees it too
+    case GEA::DRAG:
+      if (!captured_) return false;
+      actions_.drag(ea.getXnormalized(), ea.getYnormalized());
+      return true;
     case GEA::RELEASE: {
+      if (captured_) {
+        captured_ = false;
+        actions_.drag(ea.getXnormalized(), ea.getYnormalized());
+        actions_.release();
+        return true;
+      }
       if (!pressed_ || ea.getButton() != GEA::LEFT_MOUSE_BUTTON) return false;
       pressed_ = false;
       const double x = ea.getXnormalized(), y = ea.getYnormalized();

@@ -29,6 +29,18 @@ class Actions {
   virtual void prompt_key(int key) = 0;  // a character, BackSpace, Return or Escape
   // a click, in normalised coordinates: -1 to 1 across the viewport, y up
   virtual void click(double x, double y) = 0;
+  // the scrubber and the plot (normalised coordinates as for click): a press the viewer takes
+  // for itself (true: on the scrubber) is followed by drags and a release, and not seen by the
+  // camera
+  virtual bool press(double x, double y) {
+    (void)x, (void)y;
+    return false;
+  }
+  virtual void drag(double x, double y) { (void)x, (void)y; }
+  virtual void release() {}
+  virtual void scrub_step(int direction) { (void)direction; }  // [ and ]: 1 % of the run
+  virtual void cycle_plot() {}                                 // p
+  virtual void hide_plot() {}                                  // P
 };
 
 std::string help_text();
@@ -42,6 +54,7 @@ class Controls : public osgGA::GUIEventHandler {
   Actions& actions_;
   double press_x_ = 0, press_y_ = 0;
   bool pressed_ = false;
+  bool captured_ = false;  // a press the viewer took (the scrubber): drags go to it
 };
 
 // The trackball, with the space key left to play/pause.

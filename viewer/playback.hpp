@@ -1,11 +1,21 @@
 // The viewer's clock. It owns the world and moves it forward, the only way the viewer changes
-// it: playing at a real-time factor, one event at a time, or jumping to a time (backwards by
-// running again from the start, which gives the same states: runs are deterministic). Playing
-// spends at most a wall-clock budget per frame, so a world too slow for the factor asked for
-// lowers the achieved factor instead of freezing the window.
+// it: playing at a real-time factor, one event at a time, or jumping to a time. The world is the
+// run's: at the end of the warm-up its statistics restart, as `dtwin run` does, so the values
+// the viewer samples are those of the run's time series. Playing spends at most a wall-clock
+// budget per frame, so a world too slow for the factor asked for lowers the achieved factor
+// instead of freezing the window.
+//
+// Keyframes: while the world moves forward, a snapshot of it is kept every `keyframe interval`
+// of sim time (at whole multiples of it). At most kMaxKeyframes are kept: when full, every
+// other one goes and the interval doubles. A jump restores the last keyframe at or before the
+// target (when that is not behind the world already) and runs on from there: runs are
+// deterministic, so this gives the same states as running from the start.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -16,7 +26,12 @@ namespace dtwin::viewer {
 
 class Playback {
  public:
-  Playback(std::vector<std::shared_ptr<const Model>> models, RunContext ctx);
+  static constexpr std::size_t kMaxKeyframes = 200;
+
+  // warmup_s: the statistics restart then (0: never). duration_s: the run's length, which
+  // sets the first keyframe interval (duration / 160; 60 s without a duration).
+  Playback(std::vector<std::shared_ptr<const Model>> models, RunContext ctx, double warmup_s = 0,
+           double duration_s = 0);
 
   const World& world() const { return world_; }
   double now() const { return world_.now(); }
@@ -34,12 +49,41 @@ class Playback {
   void advance(double wall_s, double budget_s);
   // Handles the next event and pauses. False when nothing is scheduled.
   bool step();
-  // Runs to t_s, from the start again when t_s is in the past.
+  // Runs to t_s: from the last keyframe at or before it, or from the start again.
   void jump_to(double t_s);
 
+  // ---- keyframes ----
+  std::size_t keyframes() const { return keys_.size(); }
+  double keyframe_interval() const { return base_s_ * static_cast<double>(stride_); }
+  // a smaller bound, for tests of the thinning (at least 4)
+  void set_max_keyframes(std::size_t n) { max_keys_ = n < 4 ? 4 : n; }
+  // called after every jump back (the viewer trims what it sampled after the new time)
+  void on_jump(std::function<void(double from_s, double to_s)> f) { on_jump_ = std::move(f); }
+  std::uint64_t restores() const { return restores_; }  // keyframes restored so far
+
  private:
+  struct Key {
+    Snapshot snap;
+    bool warmed = false;
+  };
+  // runs to t (t >= now), keeping keyframes; with a deadline, stops early when out of time
+  // (checked every 256 events) and returns false
+  bool run_to(double t, double budget_s);
+  // runs to t (no keyframe on the way), restarting the statistics at the warm-up's end
+  bool run_segment(double t, double budget_s);
+  void keep_keyframe();  // at now, a multiple of the interval
+  void restart();
+
   World world_;
   RunContext ctx_;
+  double warmup_s_ = 0;
+  bool warmed_ = true;  // the statistics were restarted at the warm-up's end (or there is none)
+  double base_s_ = 60;  // keyframes sit at multiples of base_s_ x stride_
+  std::uint64_t stride_ = 1;
+  std::size_t max_keys_ = kMaxKeyframes;
+  std::map<std::uint64_t, Key> keys_;  // by index: time = index x base_s_
+  std::function<void(double, double)> on_jump_;
+  std::uint64_t restores_ = 0;
   bool playing_ = true;
   std::size_t speed_ = 0;  // index into the factors
   double achieved_ = 0;

@@ -16,7 +16,9 @@ CompiledVariant compile(const Scenario& sc, const Session::Options& o) {
 }
 
 Playback make_playback(const CompiledVariant& v) {
-  return Playback(v.models, RunContext{v.settings.seed, 0});
+  // replication 1 (index 0): the run whose time series dtwin run writes
+  return Playback(v.models, RunContext{v.settings.seed, 0}, v.settings.warmup_s,
+                  v.settings.duration_s);
 }
 
 }  // namespace

@@ -4,11 +4,13 @@
 #include <cctype>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 
 #include "engine/duration.hpp"
 #include "engine/error.hpp"
 #include "engine/scenario.hpp"
 #include "viewer/app.hpp"
+#include "viewer/replay.hpp"
 #include "viewer/session.hpp"
 #include "viewer/time_text.hpp"
 
@@ -41,10 +43,27 @@ int run_view(const ViewOptions& o) {
   }
   if (o.speed < 0) throw UsageError("--speed expects a real-time factor > 0");
 
-  const Scenario sc = Scenario::load(o.file);
-  Session session(sc, Session::Options{o.variant, o.seed});
+  // a replay: the run's scenario, seed and variant, and its recorded time series
+  std::string file = o.file, variant = o.variant;
+  long long seed = o.seed;
+  std::shared_ptr<const TimeSeries> recorded;
+  if (!o.replay.empty()) {
+    if (!o.file.empty())
+      throw UsageError("give a scenario FILE or --replay DIR, not both (got " + o.file + ")");
+    if (o.seed >= 0) throw UsageError("--seed: a replay runs with the seed of the run");
+    const RunDir run = open_run(o.replay);
+    const std::size_t vi = o.variant_given ? run.find(o.variant) : 0;
+    variant = run.variants[vi];
+    seed = static_cast<long long>(run.seed);
+    file = run.scenario_file;
+    recorded = std::make_shared<const TimeSeries>(read_timeseries(run.timeseries_file(vi)));
+  } else if (o.file.empty()) {
+    throw UsageError("dtwin view needs a scenario FILE, or --replay DIR (a dtwin run output)");
+  }
+  const Scenario sc = Scenario::load(file);
+  Session session(sc, Session::Options{variant, seed});
   if (session.lines().empty() && session.greenhouses().empty() && session.cells().empty())
-    throw UsageError(o.file +
+    throw UsageError(file +
                      " has nothing the viewer draws (production lines, greenhouses, work cells)");
   if (!o.select.empty()) session.select(session.find(o.select));
   session.playback().set_speed(o.speed > 0 ? o.speed : session.default_speed());
@@ -54,10 +73,14 @@ int run_view(const ViewOptions& o) {
     if (o.screenshot.empty()) {
       session.playback().set_playing(!o.paused);
       App app(session, w, h, App::Mode::Window);
+      if (recorded) app.set_recorded(recorded);
+      if (o.plot) app.cycle_plot();
       return app.run();
     }
     session.playback().set_playing(false);
     App app(session, w, h, App::Mode::Offscreen);
+    if (recorded) app.set_recorded(recorded);
+    if (o.plot) app.cycle_plot();
     app.frame(0);
     app.frame(0);  // screen-sized labels know their size on screen after a first frame
     if (!app.save_png(o.screenshot)) throw UsageError("cannot write " + o.screenshot);

@@ -19,6 +19,9 @@ struct ViewOptions {
   std::string select;  // a twin to select first
   double speed = 0;    // the real-time factor to start with; 0: the kind's default (Session)
   bool paused = false;
+  std::string replay;          // the output directory of dtwin run: replay its first replication
+  bool variant_given = false;  // --variant was given (a replay's default is the run's first)
+  bool plot = false;           // show the plot panel (the selection's first series, or the plant's)
 };
 
 // Exit status: 0 success; 1 no display or OpenGL context. Bad input throws UsageError or

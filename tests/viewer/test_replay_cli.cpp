@@ -1,0 +1,136 @@
+// `dtwin run --out DIR` leaves what a replay needs (the scenario, byte for byte), and
+// `dtwin view --replay DIR` opens it: screenshots at two times are pictures that differ where
+// parts move; bad replay input exits with status 2 and says what was expected.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <osgDB/ReadFile>
+
+#include "scenes.hpp"
+#include "tests/support/process.hpp"
+
+namespace fs = std::filesystem;
+using dtwin::test::Result;
+
+namespace {
+
+Result dtwin_cmd(const std::string& args) {
+  return dtwin::test::sh_cmd(std::string(DTWIN_BIN) + " " + args);
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream os;
+  os << in.rdbuf();
+  return os.str();
+}
+
+fs::path tmp(const std::string& name) {
+  return fs::temp_directory_path() / ("dtwin-replay-" + std::to_string(::getpid()) + "-" + name);
+}
+
+// the conveyor line with a variant, written as a user's file
+std::string scenario_text() {
+  std::string s = dtwin::test::kConveyorLine;
+  const auto end = s.rfind('}');
+  return s.substr(0, end) +
+         ",\n  \"variants\": {\"fast\": {\"twins\": {\"m2\": {\"process\": 10}}}}\n}\n";
+}
+
+}  // namespace
+
+TEST_CASE("cli: dtwin run leaves the scenario; view --replay shows the run") {
+  const fs::path file = tmp("line.json"), out = tmp("out"), out2 = tmp("out2");
+  fs::remove_all(out);
+  fs::remove_all(out2);
+  std::ofstream(file, std::ios::binary) << scenario_text();
+  for (const fs::path& o : {out, out2}) {
+    const Result r = dtwin_cmd("run " + file.string() + " -q --replications 2 --out " + o.string());
+    INFO(r.out);
+    REQUIRE(r.status == 0);
+  }
+  CHECK(slurp(out / "scenario.json") == slurp(file));
+  for (const char* f :
+       {"scenario.json", "report.json", "runs.csv", "timeseries.csv", "timeseries.fast.csv"})
+    CHECK(slurp(out / f) == slurp(out2 / f));  // deterministic
+  const Result cmp = dtwin_cmd("compare " + out.string());
+  INFO(cmp.out);
+  CHECK(cmp.status == 0);
+  CHECK_THAT(cmp.out, Catch::Contains("fast"));
+
+  // the original file may go: the replay reads the copy
+  fs::remove(file);
+  const fs::path a = tmp("a.png"), b = tmp("b.png");
+  for (const auto& [png, at] : {std::make_pair(a, "1h"), std::make_pair(b, "62min")}) {
+    const Result r = dtwin_cmd("view --replay " + out.string() + " --screenshot " + png.string() +
+                               " --at " + at + " --size 480x320");
+    INFO(r.out);
+    REQUIRE(r.status == 0);
+  }
+  osg::ref_ptr<osg::Image> ia = osgDB::readImageFile(a.string());
+  osg::ref_ptr<osg::Image> ib = osgDB::readImageFile(b.string());
+  REQUIRE(ia);
+  REQUIRE(ib);
+  REQUIRE(ia->s() == 480);
+  REQUIRE(ib->t() == 320);
+  const std::size_t bytes = ia->getTotalSizeInBytes();
+  REQUIRE(bytes == ib->getTotalSizeInBytes());
+  std::size_t differ = 0, not_background = 0;
+  for (std::size_t i = 0; i + 2 < bytes; i += 3) {
+    const unsigned char* p = ia->data() + i;
+    const unsigned char* q = ib->data() + i;
+    if (std::abs(p[0] - q[0]) + std::abs(p[1] - q[1]) + std::abs(p[2] - q[2]) > 30) ++differ;
+    if (std::abs(p[0] - 41) + std::abs(p[1] - 46) + std::abs(p[2] - 54) > 30) ++not_background;
+  }
+  CHECK(not_background > bytes / 3 / 10);  // a picture, not the clear colour
+  CHECK(differ > 50);                      // parts moved, the clock and the bar's handle too
+  CHECK(differ < bytes / 3 / 3);           // the same plant
+
+  // the other variant, with the plot panel (bottom right): the recorded curve in pink
+  auto pink = [](const osg::Image& img) {
+    int n = 0;
+    for (int y = 0; y < img.t() / 2; ++y)
+      for (int x = img.s() / 2; x < img.s(); ++x) {
+        const unsigned char* p = img.data(x, y);
+        if (std::abs(p[0] - 255) < 45 && std::abs(p[1] - 77) < 45 && std::abs(p[2] - 191) < 45) ++n;
+      }
+    return n;
+  };
+  CHECK(pink(*ia) == 0);
+  const Result v = dtwin_cmd("view --replay " + out.string() + " --variant fast --screenshot " +
+                             a.string() + " --at 2h --size 800x600 --plot");
+  INFO(v.out);
+  CHECK(v.status == 0);
+  osg::ref_ptr<osg::Image> iv = osgDB::readImageFile(a.string());
+  REQUIRE(iv);
+  CHECK(pink(*iv) > 200);
+  fs::remove(a);
+  fs::remove(b);
+
+  auto fails = [&](const std::string& args, const std::string& message) {
+    const Result r = dtwin_cmd("view " + args);
+    INFO(args << "\n" << r.out);
+    CHECK(r.status == 2);
+    CHECK_THAT(r.out, Catch::Contains(message));
+  };
+  const std::string shot = " --screenshot " + a.string();
+  fails("--replay " + out.string() + " --variant slow" + shot, "no variant \"slow\"");
+  fails("--replay " + out.string() + " --variant slow" + shot, "report.json");
+  fails("--replay " + tmp("nothing").string() + shot, "is not a directory");
+  fs::create_directories(tmp("empty"));
+  fails("--replay " + tmp("empty").string() + shot, "report.json");
+  fs::remove_all(tmp("empty"));
+  fails("--replay " + out.string() + " --seed 3" + shot, "seed");
+  fails(shot, "--replay DIR");
+  fs::remove(out / "scenario.json");
+  fails("--replay " + out.string() + shot, "scenario.json");
+  CHECK_FALSE(fs::exists(a));
+  fs::remove_all(out);
+  fs::remove_all(out2);
+}
