@@ -85,6 +85,8 @@ int main(int argc, char** argv) {
   view->add_option("--speed", vo.speed, "Real-time factor to start with (default 10)")
       ->check(CLI::PositiveNumber);
   view->add_flag("--paused", vo.paused, "Start paused");
+  MqttArgs vm;  // live mode: an operator of a running dtwin serve
+  add_mqtt_args(view, vm, false);
 
   // ---- the live plant ----
   ServeOptions sv;
@@ -227,7 +229,13 @@ int main(int argc, char** argv) {
     if (*sweep) return cmd_sweep(so);
     if (*compare) return cmd_compare(co);
     if (*check) return cmd_check(ko);
-    if (*view) return dtwin::viewer::run_view(vo);
+    if (*view) {
+      if (!vm.url.empty()) {
+        vo.live_link = mqtt_client_links(vm);
+        vo.plant = vm.plant;
+      }
+      return dtwin::viewer::run_view(vo);
+    }
     if (*serve) return cmd_serve(sv);
     if (*emulate) return cmd_emulate(em);
     if (*get) return cmd_get(go);

@@ -29,6 +29,11 @@ class Actions {
   virtual void prompt_key(int key) = 0;  // a character, BackSpace, Return or Escape
   // a click, in normalised coordinates: -1 to 1 across the viewport, y up
   virtual void click(double x, double y) = 0;
+  // the operator: edit a property of the selected twin (e), ask a what-if (w), close the
+  // what-if panel (l)
+  virtual void open_edit() {}
+  virtual void open_whatif() {}
+  virtual void close_panel() {}
 };
 
 std::string help_text();

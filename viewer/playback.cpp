@@ -4,6 +4,8 @@
 #include <cmath>
 #include <iterator>
 
+#include "engine/binding.hpp"
+
 namespace dtwin::viewer {
 
 namespace {
@@ -73,6 +75,30 @@ void Playback::jump_to(double t_s) {
   if (t_s < world_.now()) world_.start(ctx_);
   world_.run_until(t_s);
   achieved_ = 0;
+}
+
+void Playback::restart(const std::function<void(World&)>& init) {
+  world_.start(ctx_, init);
+  set_playing(false);
+}
+
+bool Playback::apply_setpoint(const std::string& twin, const std::string& prop, const Value& v,
+                              std::string* reason) {
+  const Binding b = Binding::of(world_);
+  const auto [t, p] = b.find(twin, prop);
+  if (t == std::string::npos) {
+    if (reason) *reason = "no twin \"" + twin + "\" with properties";
+    return false;
+  }
+  if (p == std::string::npos) {
+    if (reason) *reason = "twin \"" + twin + "\" has no property \"" + prop + "\"";
+    return false;
+  }
+  if (!b.twins[t].properties[p].writable) {
+    if (reason) *reason = twin + "." + prop + " is not writable";
+    return false;
+  }
+  return b.apply_setpoint(world_, t, p, v, reason);
 }
 
 }  // namespace dtwin::viewer

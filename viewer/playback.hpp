@@ -6,9 +6,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
+#include "engine/mirror.hpp"
 #include "engine/model.hpp"
 #include "engine/world.hpp"
 
@@ -36,6 +39,16 @@ class Playback {
   bool step();
   // Runs to t_s, from the start again when t_s is in the past.
   void jump_to(double t_s);
+
+  // Live mode: a fresh world (the same seed and replication) with `init` called between its
+  // fresh states and its first events (World::start): the mirrored values are put in there
+  // through Model::assimilate. Paused: the live world is not advanced.
+  void restart(const std::function<void(World&)>& init);
+  // A setpoint as a command reaches it: the model applies it to its state or refuses (reason).
+  // The only way an operator's edit changes the world. (A jump back in time runs the world
+  // again from the start, without the edits.)
+  bool apply_setpoint(const std::string& twin, const std::string& prop, const Value& v,
+                      std::string* reason);
 
  private:
   World world_;

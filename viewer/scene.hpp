@@ -34,6 +34,9 @@ class Scene {
   // labels are sized for the window's height
   void set_viewport(int width_px, int height_px);
 
+  // live mode: per layout item, whether its mirror is stale (drawn in kStale); empty: none
+  void set_stale(std::vector<bool> by_item) { stale_ = std::move(by_item); }
+
   std::size_t parts_drawn() const { return parts_.size(); }
   std::size_t boxes_drawn() const { return statics_.size() + parts_.size(); }
   std::size_t labels_drawn() const { return labels_shown_; }
@@ -53,7 +56,8 @@ class Scene {
   std::size_t labels_shown_ = 0;
   int viewport_h_ = 720;
   osg::ref_ptr<osg::MatrixTransform> outline_, halo_;
-  std::vector<Box> boxes_;  // scratch, reused every frame
+  std::vector<Box> boxes_;   // scratch, reused every frame
+  std::vector<bool> stale_;  // live mode, per item
 };
 
 }  // namespace dtwin::viewer

@@ -4,8 +4,12 @@
 // them.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <utility>
+
+#include "engine/link.hpp"
 
 namespace dtwin::viewer {
 
@@ -19,6 +23,10 @@ struct ViewOptions {
   std::string select;  // a twin to select first
   double speed = 0;    // the real-time factor to start with; 0: the default (10x)
   bool paused = false;
+  // live mode (`--mqtt URL`): the viewer is an operator client of a running `dtwin serve`;
+  // this makes its connections (two: snapshots, requests). Empty: simulation.
+  std::function<std::unique_ptr<Link>()> live_link;
+  std::string plant;  // empty: the scenario's live.plant
 };
 
 // Exit status: 0 success; 1 no display or OpenGL context. Bad input throws UsageError or
