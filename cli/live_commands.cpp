@@ -151,6 +151,12 @@ void add_mqtt_args(CLI::App* cmd, MqttArgs& a, bool required) {
   cmd->add_flag("--insecure", a.insecure, "Skip the broker's host-name check (tests only)");
 }
 
+std::function<std::unique_ptr<Link>()> mqtt_client_links(const MqttArgs& a) {
+  const MqttOptions opts = mqtt_options(a, "");  // checked now: bad input fails before a window
+  MqttLink check(opts);
+  return [opts] { return std::unique_ptr<Link>(new MqttLink(opts)); };
+}
+
 int cmd_serve(const ServeOptions& o) {
   const Scenario sc = Scenario::load(o.file);
   const Registry reg = registry();

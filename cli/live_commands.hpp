@@ -3,10 +3,14 @@
 // 0 success, 2 bad input or a refused request, 1 no answer or not done in time.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
+
+#include "engine/link.hpp"
 
 namespace dtwin::cli {
 
@@ -18,6 +22,10 @@ struct MqttArgs {
   std::string timeout = "10s";
 };
 void add_mqtt_args(CLI::App* cmd, MqttArgs& a, bool required = true);
+
+// Makes MQTT links of a client with these options (`dtwin view --mqtt`: the viewer's live
+// source); the options are checked (UsageError) when a link is made.
+std::function<std::unique_ptr<Link>()> mqtt_client_links(const MqttArgs& a);
 
 struct ServeOptions {
   std::string file;

@@ -91,6 +91,8 @@ int main(int argc, char** argv) {
   view->add_flag("--paused", vo.paused, "Start paused");
   view->add_flag("--plot", vo.plot,
                  "Show the plot panel: the selected twin's first time series, or the plant's");
+  MqttArgs vm;  // live mode: an operator of a running dtwin serve
+  add_mqtt_args(view, vm, false);
 
   // ---- the live plant ----
   ServeOptions sv;
@@ -235,6 +237,10 @@ int main(int argc, char** argv) {
     if (*check) return cmd_check(ko);
     if (*view) {
       vo.variant_given = view->count("--variant") > 0;
+      if (!vm.url.empty()) {
+        vo.live_link = mqtt_client_links(vm);
+        vo.plant = vm.plant;
+      }
       return dtwin::viewer::run_view(vo);
     }
     if (*serve) return cmd_serve(sv);

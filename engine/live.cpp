@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 #include <tuple>
+#include <unordered_map>
 
 #include "engine/duration.hpp"
 #include "engine/error.hpp"
@@ -76,6 +77,29 @@ std::uint32_t partition_of(const std::string& twin_id, std::uint32_t n) {
   std::uint64_t h = 1469598103934665603ULL;
   for (unsigned char c : twin_id) h = (h ^ c) * 1099511628211ULL;
   return n <= 1 ? 0 : static_cast<std::uint32_t>(h % n);
+}
+
+WorldInit assimilate_init(const std::vector<CompiledVariant>& variants,
+                          std::vector<std::vector<ForkObservation>> obs) {
+  struct Target {
+    std::uint32_t model;
+    std::size_t local, prop;
+    Value value;
+  };
+  auto targets = std::make_shared<std::vector<std::vector<Target>>>(variants.size());
+  for (std::size_t i = 0; i < variants.size() && i < obs.size(); ++i) {
+    const Binding b = Binding::of(World(variants[i].models));
+    for (auto& o : obs[i]) {
+      const auto [t, p] = b.find(o.twin, o.prop);
+      if (t == std::string::npos || p == std::string::npos) continue;
+      (*targets)[i].push_back({b.where[t].first, b.where[t].second, p, std::move(o.value)});
+    }
+  }
+  return [targets](World& w, const RunTask& task) {
+    if (task.variant >= targets->size()) return;
+    for (const auto& tg : (*targets)[task.variant])
+      w.models()[tg.model]->assimilate(w, tg.model, tg.local, tg.prop, tg.value, nullptr);
+  };
 }
 
 namespace {
@@ -170,6 +194,7 @@ struct LiveEngine::WhatIf {
     Value value;
   };
   std::vector<Obs> obs;
+  std::vector<std::vector<Obs>> extra;       // per variant: setpoints put in over the live values
   std::vector<std::uint64_t> fork_revision;  // per mirror twin
   std::vector<std::vector<std::uint64_t>> fork_desired_version;
   double forked_at = 0;
@@ -370,8 +395,10 @@ void LiveEngine::request(const nlohmann::json& req, std::function<void(nlohmann:
     if (op == "set") return reply(do_set(req));
     if (op == "history") return reply(do_history(req));
     if (op == "status") return reply(do_status());
-    if (op == "whatif") return start_whatif(req, std::move(reply));
-    reply(fail("bad_request", "unknown op \"" + op + "\" (get, set, history, status or whatif)"));
+    if (op == "snapshot") return reply(do_snapshot(req));
+    if (op == "whatif") return start_whatif(req, reply);  // a copy: a refusal below uses it
+    reply(fail("bad_request",
+               "unknown op \"" + op + "\" (get, set, history, status, snapshot or whatif)"));
   } catch (const BadRequest& e) {
     reply(fail("bad_request", e.what));
   } catch (const StoreError& e) {
@@ -412,6 +439,37 @@ nlohmann::json LiveEngine::do_get(const nlohmann::json& req) {
     return ok(std::move(one));
   }
   return ok(std::move(j));
+}
+
+nlohmann::json LiveEngine::do_snapshot(const nlohmann::json& req) {
+  const double now = clock_();
+  // "since": the revisions the client holds; a twin whose revision is the same is left out
+  std::unordered_map<std::string, std::uint64_t> since;
+  if (const auto it = req.find("since"); it != req.end() && !it->is_null()) {
+    if (!it->is_object())
+      throw BadRequest{"\"since\" must be an object of twin id -> revision held"};
+    for (const auto& [id, rev] : it->items()) {
+      if (!rev.is_number_unsigned())
+        throw BadRequest{"\"since\": the revision of \"" + id +
+                         "\" must be a non-negative integer"};
+      since[id] = rev.get<std::uint64_t>();
+    }
+  }
+  nlohmann::json twins = nlohmann::json::array();
+  std::size_t unchanged = 0;
+  for (std::size_t t = 0; t < mirror_->twin_count(); ++t) {
+    const auto held = since.find(mirror_->spec(t).id);
+    if (held != since.end() && held->second == mirror_->state(t).revision) {
+      ++unchanged;
+      continue;
+    }
+    twins.push_back(mirror_->twin_json(t, now));
+  }
+  return ok({{"plant", live_.plant},
+             {"time", now},
+             {"twin_count", mirror_->twin_count()},
+             {"unchanged", unchanged},
+             {"twins", std::move(twins)}});
 }
 
 nlohmann::json LiveEngine::do_set(const nlohmann::json& req) {
@@ -506,7 +564,7 @@ void LiveEngine::start_whatif(const nlohmann::json& req,
       names.push_back(n.get<std::string>());
     }
   }
-  if (names.empty())
+  if (names.empty() && !req.contains("set"))  // every variant, unless the question is a "set"
     for (std::size_t i = 1; i < sc_.variants().size(); ++i) names.push_back(sc_.variants()[i].name);
   const double horizon = num_member(req, "horizon_s", 8 * 3600.0);
   if (!(horizon > 0)) throw BadRequest{"\"horizon_s\" must be positive"};
@@ -527,6 +585,39 @@ void LiveEngine::start_whatif(const nlohmann::json& req,
     if (reps > 0)
       cv.settings.replications = static_cast<std::uint32_t>(std::min<std::uint64_t>(reps, 1000));
     w->variants.push_back(std::move(cv));
+  }
+  w->extra.resize(w->variants.size());
+  // "set": {"m2.speed": 1.3, ...}: one more variant, the baseline with these setpoints put into
+  // the fork over the live values (an operator's edit asked about before it is sent)
+  if (const auto it = req.find("set"); it != req.end() && !it->is_null()) {
+    if (!it->is_object() || it->empty())
+      throw BadRequest{"\"set\" must be an object of \"twin.prop\" -> value"};
+    CompiledVariant cv = w->variants[0];
+    cv.name = "set";
+    const Binding b = Binding::of(World(cv.models));
+    std::vector<WhatIf::Obs> extra;
+    for (const auto& [key, val] : it->items()) {
+      const auto dot = key.find('.');
+      if (dot == std::string::npos || dot == 0 || dot + 1 == key.size())
+        throw BadRequest{"\"set\": expected \"twin.prop\", got \"" + key + "\""};
+      const std::string twin = key.substr(0, dot), prop = key.substr(dot + 1);
+      const auto [t, p] = b.find(twin, prop);
+      if (t == std::string::npos)
+        return reply(fail("unknown_twin", "no twin \"" + twin + "\" in plant " + live_.plant));
+      if (p == std::string::npos)
+        return reply(
+            fail("unknown_property", "twin \"" + twin + "\" has no property \"" + prop + "\""));
+      const PropertySpec& ps = b.twins[t].properties[p];
+      if (!ps.writable) return reply(fail("not_writable", key + " is not a setpoint"));
+      Value v;
+      std::string why;
+      const Outcome o = parse_property_value(ps, val, v, &why);
+      if (o != Outcome::Applied) return reply(fail(outcome_code(o), why));
+      extra.push_back({twin, prop, v});
+      cv.name += (cv.name == "set" ? " " : ", ") + key + "=" + val.dump();
+    }
+    w->variants.push_back(std::move(cv));
+    w->extra.push_back(std::move(extra));
   }
   // the fork: what every twin reports now, and the revisions it was taken at
   w->forked_at = clock_();
@@ -585,6 +676,11 @@ void LiveEngine::start_whatif(const nlohmann::json& req,
           const auto [t, p] = b.find(o.twin, o.prop);
           if (t == std::string::npos || p == std::string::npos) continue;
           if (own[i].count({o.twin, o.prop})) continue;
+          targets[i].push_back({b.where[t].first, b.where[t].second, p, &o,
+                                value_to_json(b.twins[t].properties[p], o.value)});
+        }
+        for (const auto& o : wp->extra[i]) {  // after the live values: they win
+          const auto [t, p] = b.find(o.twin, o.prop);
           targets[i].push_back({b.where[t].first, b.where[t].second, p, &o,
                                 value_to_json(b.twins[t].properties[p], o.value)});
         }

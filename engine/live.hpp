@@ -13,8 +13,21 @@
 //   {"op": "set", "twin": "m2", "prop": "speed", "value": 1.2,
 //    "if_revision": 0, "ttl_s": 0, "id": ""}           a desired value, acknowledged once stored
 //   {"op": "history", "twin": "m2", "prop": "speed", "since": t, "until": t, "limit": n}
+//   {"op": "snapshot", "since": {"m2": 41, ...}}       every twin as Mirror::twin_json in one
+//                                                      reply (a viewer's poll); with "since",
+//                                                      only the twins whose revision differs
+//                                                      from the one the client holds. Revisions
+//                                                      are per twin (a staleness, a report, a
+//                                                      desired value all bump it), so the client
+//                                                      says what it holds rather than one number.
+//                                                      Result: plant, time (engine clock),
+//                                                      twin_count, unchanged, twins.
 //   {"op": "whatif", "variants": ["faster_m2"], "horizon_s": 28800, "replications": 5,
-//    "objective": "throughput_per_h", "minimize": false, "apply": false}
+//    "objective": "throughput_per_h", "minimize": false, "apply": false,
+//    "set": {"m2.speed": 1.3}}                         "set" (optional): one more variant, named
+//                                                      "set m2.speed=1.3", the baseline with these
+//                                                      setpoints over the live values (an edit
+//                                                      asked about before it is sent)
 // Derived properties: the twins of models that keep a live world (Model::live_world(), a robot
 // cell in mirror mode) are also simulated here, in one World of those models. Each report that
 // brings new values for such a twin advances that world to the report's time ((source time -
@@ -56,6 +69,7 @@
 #include "engine/mirror_store.hpp"
 #include "engine/registry.hpp"
 #include "engine/replay_link.hpp"
+#include "engine/runner.hpp"
 #include "engine/scenario.hpp"
 #include "engine/world.hpp"
 
@@ -87,6 +101,20 @@ LiveSettings parse_live(const Scenario& sc);
 std::vector<TwinSpec> mirror_specs(const CompiledVariant& v);
 // Which partition (0-based, of n) a twin belongs to: FNV-1a of its id, modulo n.
 std::uint32_t partition_of(const std::string& twin_id, std::uint32_t n);
+
+// A value observed on a plant (what a mirror holds, or what a viewer reads off the world it
+// shows), to be carried into a fork.
+struct ForkObservation {
+  std::string twin, prop;
+  Value value;
+};
+// The WorldInit (runner.hpp) that puts observations into the fresh world of each run
+// (Model::assimilate, between the fresh states and the first events): obs[i] for variants[i],
+// resolved to model targets once per variant; observations of twins or properties a variant
+// does not have are skipped, and so are those its model refuses (a counter). The variants and
+// observations are copied into the init.
+WorldInit assimilate_init(const std::vector<CompiledVariant>& variants,
+                          std::vector<std::vector<ForkObservation>> obs);
 
 struct LiveOptions {
   std::string store;  // SQLite file; empty: no persistence
@@ -145,6 +173,7 @@ class LiveEngine {
   nlohmann::json do_set(const nlohmann::json& req);
   nlohmann::json do_history(const nlohmann::json& req);
   nlohmann::json do_status();
+  nlohmann::json do_snapshot(const nlohmann::json& req);
   void start_whatif(const nlohmann::json& req, std::function<void(nlohmann::json)> reply);
   void finish_whatifs();
   nlohmann::json apply_whatif(WhatIf& w, const std::string& winner);

@@ -9,6 +9,7 @@
 #include <osgViewer/ViewerEventHandlers>
 
 #include "engine/duration.hpp"
+#include "viewer/edit.hpp"
 #include "viewer/picking.hpp"
 #include "viewer/time_text.hpp"
 
@@ -133,6 +134,9 @@ void App::frame(double wall_s) {
   viewer_->eventTraversal();
   auto t = clock::now();
   s_.playback().advance(wall_s, 0.030);
+  if (live_) sync_live();
+  if (whatif_.poll() && !whatif_.running()) note("what-if done");
+  hud_in_.panel = whatif_.text();
   times_.sim_s = since(t);
   t = clock::now();
   if (message_left_s_ > 0 && (message_left_s_ -= wall_s) <= 0) hud_in_.message.clear();
@@ -210,6 +214,10 @@ void App::note(std::string message) {
 }
 
 void App::toggle_play() {
+  if (live_) {
+    note("live: the plant runs by itself");
+    return;
+  }
   Playback& p = s_.playback();
   p.set_playing(!p.playing());
 }
@@ -249,6 +257,8 @@ void App::home() {
 void App::deselect() {
   if (hud_in_.help)
     hud_in_.help = false;
+  else if (whatif_.open())
+    whatif_.close();
   else
     s_.select(-1);
 }
@@ -258,12 +268,19 @@ void App::quit() {
 }
 
 void App::open_prompt() {
+  if (live_) {
+    note("live: the plant's clock is its own (no jumps)");
+    return;
+  }
+  prompt_kind_ = PromptKind::Jump;
+  hud_in_.prompt_label.clear();
   hud_in_.prompt = true;
   hud_in_.prompt_text.clear();
 }
 
 void App::prompt_key(int key) {
   using GEA = osgGA::GUIEventAdapter;
+  if (prompt_kind_ != PromptKind::Jump) return operator_key(key);
   std::string& t = hud_in_.prompt_text;
   if (key == GEA::KEY_Escape) {
     hud_in_.prompt = false;
@@ -287,6 +304,189 @@ void App::click(double x, double y) {
   const double px = (x + 1) / 2 * width_, py = (y + 1) / 2 * height_;
   const Ray ray = pixel_ray(view(), projection(), width_, height_, px, py);
   s_.select(pick(s_.layout(), ray));
+}
+
+// ---- the operator: live mode, edits, what-ifs ----------------------------------------------
+
+void App::set_live(LiveSource* src) {
+  live_ = src;
+  live_gen_ = 0;
+  hud_in_.stale_legend = src != nullptr;
+  if (!src) {
+    hud_in_.live.clear();
+    hud_in_.inspector_extra.clear();
+    scene_->set_stale({});
+  }
+}
+
+std::string App::selected_id() const {
+  const int sel = s_.selected();
+  if (sel < 0 || static_cast<std::size_t>(sel) >= s_.layout().items.size()) return "";
+  return s_.layout().items[static_cast<std::size_t>(sel)].id;
+}
+
+void App::sync_live() {
+  const double now = steady_now();
+  const LiveSource::State st = live_->state();
+  if (st.generation != live_gen_) {
+    live_gen_ = st.generation;
+    // the mirrored values into a fresh world (not advanced between polls: see live_source.hpp)
+    s_.playback().restart(live_init(st.twins));
+    std::vector<bool> stale(s_.layout().items.size(), false);
+    for (std::size_t i = 0; i < stale.size(); ++i) {
+      const auto it = st.twins.find(s_.layout().items[i].id);
+      stale[i] = it != st.twins.end() && is_stale(it->second.j);
+    }
+    scene_->set_stale(std::move(stale));
+  }
+  hud_in_.live = live_status_text(st, live_->plant(), now);
+  const auto it = st.twins.find(selected_id());
+  hud_in_.inspector_extra = it == st.twins.end() ? "" : live_inspector_text(it->second, now);
+  // the edit: first the engine's answer, then the asset's
+  if (edit_ticket_) {
+    if (auto a = live_->answer(edit_ticket_)) {
+      edit_ticket_ = 0;
+      if (a->value("ok", false)) {
+        const auto& r = (*a)["result"];
+        watch_ = Watch{r.value("twin", std::string()), r.value("prop", std::string()),
+                       r.value("version", std::uint64_t{0})};
+        last_edit_ = watch_->twin + "." + watch_->prop + ": pending (desired version " +
+                     std::to_string(watch_->version) + ")";
+      } else {
+        watch_.reset();
+        last_edit_ = "refused: " + a->value("error", std::string("?")) + " (" +
+                     a->value("code", std::string("?")) + ")";
+      }
+      note(last_edit_);
+    }
+  }
+  if (watch_) {
+    const auto tw = st.twins.find(watch_->twin);
+    if (tw != st.twins.end() && tw->second.j["desired"].contains(watch_->prop)) {
+      const auto& d = tw->second.j["desired"][watch_->prop];
+      const std::string state = d.value("state", std::string("pending"));
+      if (d.value("version", std::uint64_t{0}) != watch_->version) {
+        last_edit_ = watch_->twin + "." + watch_->prop + ": superseded";
+        note(last_edit_);
+        watch_.reset();
+      } else if (state != "pending") {
+        last_edit_ = watch_->twin + "." + watch_->prop + ": " + state +
+                     (d.contains("reason") ? " (" + d["reason"].get<std::string>() + ")" : "");
+        note(last_edit_);
+        watch_.reset();
+      }
+    }
+  }
+}
+
+void App::open_edit() {
+  const std::string id = selected_id();
+  if (id.empty()) {
+    note("select a twin first (click it), then e");
+    return;
+  }
+  const auto props = writable_properties(s_.world(), id);
+  if (props.empty()) {
+    note(id + " has no property an operator may set");
+    return;
+  }
+  prompt_kind_ = PromptKind::Edit;
+  hud_in_.prompt = true;
+  hud_in_.prompt_text.clear();
+  hud_in_.prompt_label = "edit " + id + (live_ ? " (desired value): " : ": ");
+  std::string list;
+  for (const auto& p : props) list += (list.empty() ? "" : ", ") + p;
+  hud_in_.prompt_hint = "prop = value   writable: " + list + "   Tab: complete   Enter   Esc";
+}
+
+void App::open_whatif() {
+  if (whatif_.running()) {
+    note("a what-if is running: its panel shows when it is done");
+    return;
+  }
+  if (!live_ && !scenario_) {
+    note("what-if: no scenario");
+    return;
+  }
+  prompt_kind_ = PromptKind::WhatIf;
+  hud_in_.prompt = true;
+  hud_in_.prompt_text.clear();
+  const std::string id = selected_id();
+  hud_in_.prompt_label = "what-if from now" + (id.empty() ? std::string() : " on " + id) + ": ";
+  hud_in_.prompt_hint =
+      "prop = value  or  variant NAME   (then: for 8h, x 5)   Enter: run   Esc: cancel";
+}
+
+void App::close_panel() {
+  whatif_.close();
+}
+
+void App::operator_key(int key) {
+  using GEA = osgGA::GUIEventAdapter;
+  std::string& t = hud_in_.prompt_text;
+  if (key == GEA::KEY_Escape) {
+    hud_in_.prompt = false;
+  } else if (key == GEA::KEY_BackSpace) {
+    if (!t.empty()) t.pop_back();
+  } else if (key == GEA::KEY_Tab) {
+    t = complete_property(t, writable_properties(s_.world(), selected_id()));
+  } else if (key == GEA::KEY_Return || key == GEA::KEY_KP_Enter) {
+    hud_in_.prompt = false;
+    const std::string text = t;
+    if (prompt_kind_ == PromptKind::Edit)
+      submit_edit(text);
+    else
+      submit_whatif(text);
+  } else if (key >= 32 && key < 127 && t.size() < 60) {
+    t += static_cast<char>(key);
+  }
+}
+
+void App::submit_edit(const std::string& text) {
+  std::string why;
+  const auto e = parse_edit(text, selected_id(), &why);
+  if (!e) {
+    last_edit_ = why;
+    note(why);
+    return;
+  }
+  if (live_) {
+    edit_ticket_ = live_->submit(
+        {{"op", "set"}, {"twin", e->twin}, {"prop", e->prop}, {"value", e->value}}, 5000);
+    watch_.reset();
+    last_edit_ = e->twin + "." + e->prop + ": sent";
+    note(last_edit_);
+    return;
+  }
+  // simulation: a command to the viewer's world, handled by the model
+  Value v;
+  if (!edit_value(s_.world(), *e, v, &why) ||
+      !s_.playback().apply_setpoint(e->twin, e->prop, v, &why)) {
+    last_edit_ = "refused: " + why;
+  } else {
+    last_edit_ = e->twin + "." + e->prop +
+                 " := " + (e->value.is_string() ? e->value.get<std::string>() : e->value.dump()) +
+                 ": applied at t = " + clock_text(s_.world().now());
+  }
+  note(last_edit_);
+}
+
+void App::submit_whatif(const std::string& text) {
+  WhatIfAsk ask;
+  std::string why;
+  if (!parse_whatif(text, selected_id(), ask, &why)) {
+    note(why);
+    return;
+  }
+  try {
+    if (live_)
+      whatif_.start_live(*live_, ask);
+    else
+      whatif_.start_sim(*scenario_, s_.variant(), s_.seed(), s_.world(), ask);
+    note("what-if running: " + ask.label());
+  } catch (const std::exception& e) {
+    note(std::string("what-if: ") + e.what());
+  }
 }
 
 }  // namespace dtwin::viewer

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -18,9 +19,11 @@
 #include "viewer/hud.hpp"
 #include "viewer/plot.hpp"
 #include "viewer/replay.hpp"
+#include "viewer/live_source.hpp"
 #include "viewer/scene.hpp"
 #include "viewer/scrubber.hpp"
 #include "viewer/session.hpp"
+#include "viewer/whatif_panel.hpp"
 
 namespace dtwin::viewer {
 
@@ -94,9 +97,40 @@ class App final : public Actions {
   void scrub_step(int direction) override;
   void cycle_plot() override;
   void hide_plot() override;
+  void open_edit() override;
+  void open_whatif() override;
+  void close_panel() override;
+
+  // Live mode: the world shown is the mirror's, from this source (not owned; null: simulation).
+  void set_live(LiveSource* src);
+  // The scenario the session was made from (a what-if in simulation mode compiles from it; not
+  // owned, must outlive the app).
+  void set_scenario(const Scenario* sc) { scenario_ = sc; }
+  const std::string& message() const { return hud_in_.message; }
+  const std::string& last_edit() const { return last_edit_; }  // the last edit's outcome
+  WhatIfPanel& whatif() { return whatif_; }
+  const HudInput& hud_input() const { return hud_in_; }
 
  private:
   void note(std::string message);
+  enum class PromptKind { Jump, Edit, WhatIf };
+  void operator_key(int key);
+  void submit_edit(const std::string& text);
+  void submit_whatif(const std::string& text);
+  void sync_live();
+  std::string selected_id() const;
+  PromptKind prompt_kind_ = PromptKind::Jump;
+  LiveSource* live_ = nullptr;
+  const Scenario* scenario_ = nullptr;
+  std::uint64_t live_gen_ = 0;
+  std::uint64_t edit_ticket_ = 0;  // a set request waiting for the engine
+  struct Watch {                   // a desired value waiting for the asset
+    std::string twin, prop;
+    std::uint64_t version = 0;
+  };
+  std::optional<Watch> watch_;
+  std::string last_edit_;
+  WhatIfPanel whatif_;
 
   Session& s_;
   Mode mode_;

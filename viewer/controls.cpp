@@ -22,6 +22,9 @@ std::string help_text() {
          "h            show / hide this help\n"
          "s            frame-rate statistics (press again for more)\n"
          "c            save a screenshot (dtwin_view_*.png)\n"
+         "e            edit the selected twin: prop = value (Tab completes)\n"
+         "w            what-if from now: prop = value or variant NAME\n"
+         "l            close the what-if panel\n"
          "q            quit\n"
          "\n"
          "left drag    orbit        middle drag  pan\n"
@@ -84,6 +87,15 @@ bool Controls::handle(const GEA& ea, osgGA::GUIActionAdapter& /*aa*/) {
           return true;
         case 'P':
           actions_.hide_plot();
+          return true;
+        case 'e':
+          actions_.open_edit();
+          return true;
+        case 'w':
+          actions_.open_whatif();
+          return true;
+        case 'l':
+          actions_.close_panel();
           return true;
         default:
           return false;

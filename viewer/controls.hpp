@@ -41,6 +41,11 @@ class Actions {
   virtual void scrub_step(int direction) { (void)direction; }  // [ and ]: 1 % of the run
   virtual void cycle_plot() {}                                 // p
   virtual void hide_plot() {}                                  // P
+  // the operator: edit a property of the selected twin (e), ask a what-if (w), close the
+  // what-if panel (l)
+  virtual void open_edit() {}
+  virtual void open_whatif() {}
+  virtual void close_panel() {}
 };
 
 std::string help_text();

@@ -19,6 +19,9 @@ namespace {
 
 constexpr Rgba kPanel{0.06f, 0.07f, 0.09f, 0.80f};
 constexpr Rgba kText{0.93f, 0.94f, 0.96f, 1};
+Rgba panel_bg() {  // the what-if panel: darker, nearly opaque
+  return {0.04f, 0.05f, 0.07f, 0.93f};
+}
 
 std::string factor_text(double f) {
   return (f < 1 ? fmt_num(f, 2) : fmt_fixed(f, f < 10 ? 1 : 0)) + "x";
@@ -104,13 +107,18 @@ void Hud::resize(int w, int h) {
 }
 
 void Hud::update(const Session& s, const HudInput& in) {
-  const std::string status = status_text(s);
-  const std::string inspector = in.help ? std::string() : inspect(s, s.selected());
-  const std::string prompt = in.prompt ? "jump to time: " + in.prompt_text +
-                                             "_\n2h, 90min, 3d ...   Enter: go   Esc: cancel"
-                                       : std::string();
+  const std::string status = (in.live.empty() ? "" : in.live + "\n") + status_text(s);
+  std::string inspector = in.help ? std::string() : inspect(s, s.selected());
+  if (!inspector.empty() && !in.inspector_extra.empty()) inspector += "\n" + in.inspector_extra;
+  std::string prompt = in.prompt ? "jump to time: " + in.prompt_text +
+                                       "_\n2h, 90min, 3d ...   Enter: go   Esc: cancel"
+                                 : std::string();
+  if (in.prompt && !in.prompt_label.empty())
+    prompt = in.prompt_label + in.prompt_text + "_\n" + in.prompt_hint;
+  const std::string whatif = in.help ? std::string() : in.panel;
   std::string key = status + '\x1f' + inspector + '\x1f' + prompt + '\x1f' + in.message +
-                    (in.help ? "\x1fhelp" : "");
+                    (in.help ? "\x1fhelp" : "") + '\x1f' + whatif +
+                    (in.stale_legend ? "\x1fstale" : "");
   if (key == key_) return;
   key_ = std::move(key);
 
@@ -130,6 +138,7 @@ void Hud::update(const Session& s, const HudInput& in) {
   std::vector<std::pair<Rgba, std::string>> entries;
   for (auto st : kLegend) entries.push_back({status_color(st), line::status_name(st)});
   entries.push_back({kPart, "part"});
+  if (in.stale_legend) entries.push_back({kStale, "stale / offline (no recent report)"});
   for (const auto& e : entries) legend_w = std::max(legend_w, sans_->measure(e.second).x());
   const float lh = row * static_cast<float>(entries.size());
   sans_->rect(at(m, m), 0, 0, legend_w + sw + 3 * pad, lh + 2 * pad, panel);
@@ -150,6 +159,11 @@ void Hud::update(const Session& s, const HudInput& in) {
     const osg::Vec2 size = mono_->measure(help);
     mono_->text(at(std::round((W - size.x()) / 2), std::round((H + size.y()) / 2)), help, text,
                 Align::LeftTop, panel, 2 * pad);
+  }
+  if (!whatif.empty()) {
+    const osg::Vec2 size = mono_->measure(whatif);
+    mono_->text(at(std::round((W - size.x()) / 2), std::round(H * 0.42f + size.y() / 2)), whatif,
+                text, Align::LeftTop, panel_bg(), 2 * pad);
   }
   if (!prompt.empty())
     sans_->text(at(W / 2, H * 0.7f), prompt, text, Align::Center,

@@ -21,6 +21,13 @@ struct HudInput {
   bool prompt = false;      // the jump-to-time prompt is open
   std::string prompt_text;  // what has been typed into it
   std::string message;      // a short note at the bottom ("jumped to 2:00:00")
+  // live mode and the operator's prompts (empty: not shown)
+  std::string live;             // first line of the status: LIVE, plant, engine, poll age
+  bool stale_legend = false;    // the legend explains the stale shade
+  std::string inspector_extra;  // appended to the inspector (live: reported/desired/delta)
+  std::string prompt_label;     // another prompt than the jump: "edit m2: " ...
+  std::string prompt_hint;      // ... and its second line
+  std::string panel;            // the what-if comparison, centred
 };
 
 // The headline figures of every drawn line together: "throughput 39.6 parts/h   WIP 18 ...".

@@ -46,5 +46,9 @@ constexpr Rgba kGrid{0.70f, 0.71f, 0.73f, 1};
 constexpr Rgba kLane{0.93f, 0.76f, 0.16f, 1};       // the flow painted on the floor
 constexpr Rgba kHighlight{0.05f, 0.85f, 1.00f, 1};  // the selected twin
 constexpr Rgba kBackground{0.16f, 0.18f, 0.21f, 1};
+// live mode: a station whose mirror is stale or offline (no recent report) is drawn in this
+// pale lilac, whatever its last reported state: brighter than every state colour and of a hue
+// none of them has
+constexpr Rgba kStale{0.88f, 0.80f, 0.92f, 1};
 
 }  // namespace dtwin::viewer

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <iterator>
 
+#include "engine/binding.hpp"
+
 namespace dtwin::viewer {
 
 namespace {
@@ -144,6 +146,36 @@ void Playback::jump_to(double t_s) {
   run_to(t_s, 0);
   achieved_ = 0;
   if (on_jump_ && t_s < from) on_jump_(from, t_s);
+}
+
+void Playback::restart(const std::function<void(World&)>& init) {
+  world_.start(ctx_, init);
+  set_playing(false);
+  keys_.clear();  // the keyframes were of the simulated world, not of this one
+  warmed_ = true;
+}
+
+bool Playback::apply_setpoint(const std::string& twin, const std::string& prop, const Value& v,
+                              std::string* reason) {
+  const Binding b = Binding::of(world_);
+  const auto [t, p] = b.find(twin, prop);
+  if (t == std::string::npos) {
+    if (reason) *reason = "no twin \"" + twin + "\" with properties";
+    return false;
+  }
+  if (p == std::string::npos) {
+    if (reason) *reason = "twin \"" + twin + "\" has no property \"" + prop + "\"";
+    return false;
+  }
+  if (!b.twins[t].properties[p].writable) {
+    if (reason) *reason = twin + "." + prop + " is not writable";
+    return false;
+  }
+  if (!b.apply_setpoint(world_, t, p, v, reason)) return false;
+  // keyframes ahead of now (left by a jump back) hold a future without this edit
+  keys_.erase(keys_.upper_bound(static_cast<std::uint64_t>(std::floor(world_.now() / base_s_))),
+              keys_.end());
+  return true;
 }
 
 }  // namespace dtwin::viewer

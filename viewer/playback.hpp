@@ -17,8 +17,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
+#include "engine/mirror.hpp"
 #include "engine/model.hpp"
 #include "engine/world.hpp"
 
@@ -60,6 +62,15 @@ class Playback {
   // called after every jump back (the viewer trims what it sampled after the new time)
   void on_jump(std::function<void(double from_s, double to_s)> f) { on_jump_ = std::move(f); }
   std::uint64_t restores() const { return restores_; }  // keyframes restored so far
+  // Live mode: a fresh world (the same seed and replication) with `init` called between its
+  // fresh states and its first events (World::start): the mirrored values are put in there
+  // through Model::assimilate. Paused: the live world is not advanced.
+  void restart(const std::function<void(World&)>& init);
+  // A setpoint as a command reaches it: the model applies it to its state or refuses (reason).
+  // The only way an operator's edit changes the world. (A jump back in time runs the world
+  // again from the start, without the edits.)
+  bool apply_setpoint(const std::string& twin, const std::string& prop, const Value& v,
+                      std::string* reason);
 
  private:
   struct Key {

@@ -332,6 +332,15 @@ void Scene::update(const Session& s, const osg::Matrixd& view, const osg::Matrix
       statics_.set_color(static_cast<std::size_t>(bodies_[li][m]),
                          status_color(st.machines[m].status));
   }
+  // live mode: stale stations in the stale shade
+  if (!stale_.empty())
+    for (std::uint32_t li = 0; li < s.lines().size() && li < L.lines.size(); ++li)
+      for (std::size_t m = 0; m < bodies_[li].size() && m < L.lines[li].machines.size(); ++m) {
+        const int item = L.lines[li].machines[m];
+        if (item >= 0 && static_cast<std::size_t>(item) < stale_.size() &&
+            stale_[static_cast<std::size_t>(item)])
+          statics_.set_color(static_cast<std::size_t>(bodies_[li][m]), kStale);
+      }
   // parts
   boxes_.clear();
   for (std::uint32_t li = 0; li < s.lines().size(); ++li)

@@ -35,6 +35,9 @@ class Scene {
   // labels are sized for the window's height
   void set_viewport(int width_px, int height_px);
 
+  // live mode: per layout item, whether its mirror is stale (drawn in kStale); empty: none
+  void set_stale(std::vector<bool> by_item) { stale_ = std::move(by_item); }
+
   std::size_t parts_drawn() const { return parts_.size(); }
   std::size_t boxes_drawn() const {
     return statics_.size() + parts_.size() + models_.size() + glass_.size();
@@ -58,6 +61,7 @@ class Scene {
   int viewport_h_ = 720;
   osg::ref_ptr<osg::MatrixTransform> outline_, halo_;
   std::vector<Box> boxes_, glass_boxes_;  // scratch, reused every frame
+  std::vector<bool> stale_;  // live mode, per item
 };
 
 }  // namespace dtwin::viewer

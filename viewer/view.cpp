@@ -8,6 +8,7 @@
 
 #include "engine/duration.hpp"
 #include "engine/error.hpp"
+#include "engine/live.hpp"
 #include "engine/scenario.hpp"
 #include "viewer/app.hpp"
 #include "viewer/replay.hpp"
@@ -26,6 +27,49 @@ std::pair<int, int> parse_size(const std::string& text) {
         "\"");
   return {w, h};
 }
+
+namespace {
+
+// `--mqtt`: the live plant (live_source.hpp). The world shown is rebuilt from the mirror.
+int run_live_view(const ViewOptions& o, const Scenario& sc, int w, int h) {
+  if (!o.at.empty() || o.paused || o.speed > 0)
+    throw UsageError(
+        "--at, --paused and --speed are for a simulation: a live plant runs by itself");
+  Session session(sc, Session::Options{o.variant, o.seed});
+  if (session.lines().empty())
+    throw UsageError(o.file + " has no production line to show (live mode draws lines so far)");
+  if (!o.select.empty()) session.select(session.find(o.select));
+  session.playback().set_playing(false);  // the live world is not simulated forward
+  LiveSource::Options lo;
+  lo.plant = o.plant.empty() ? parse_live(sc).plant : o.plant;
+  LiveSource src(o.live_link, lo);
+  try {
+    if (o.screenshot.empty()) {
+      App app(session, w, h, App::Mode::Window);
+      app.set_scenario(&sc);
+      app.set_live(&src);
+      return app.run();
+    }
+    // a picture of the plant as the engine mirrors it: after the first snapshot
+    if (!src.wait_newer(0, 10)) {
+      std::cerr << "error: no answer from an engine for plant \"" << lo.plant
+                << "\" (is dtwin serve running?): " << src.state().error << "\n";
+      return 1;
+    }
+    App app(session, w, h, App::Mode::Offscreen);
+    app.set_live(&src);
+    app.frame(0);
+    app.frame(0);
+    if (!app.save_png(o.screenshot)) throw UsageError("cannot write " + o.screenshot);
+    std::cout << o.screenshot << ": " << w << "x" << h << ", live plant " << lo.plant << "\n";
+    return 0;
+  } catch (const DisplayError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace
 
 int run_view(const ViewOptions& o) {
   const auto [w, h] = parse_size(o.size);
@@ -61,6 +105,10 @@ int run_view(const ViewOptions& o) {
     throw UsageError("dtwin view needs a scenario FILE, or --replay DIR (a dtwin run output)");
   }
   const Scenario sc = Scenario::load(file);
+  if (o.live_link) {
+    if (!o.replay.empty()) throw UsageError("--replay and --mqtt: a replay is not live");
+    return run_live_view(o, sc, w, h);
+  }
   Session session(sc, Session::Options{variant, seed});
   if (session.lines().empty() && session.greenhouses().empty() && session.cells().empty())
     throw UsageError(file +
@@ -75,6 +123,7 @@ int run_view(const ViewOptions& o) {
       App app(session, w, h, App::Mode::Window);
       if (recorded) app.set_recorded(recorded);
       if (o.plot) app.cycle_plot();
+      app.set_scenario(&sc);
       return app.run();
     }
     session.playback().set_playing(false);

@@ -4,8 +4,12 @@
 // them.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <utility>
+
+#include "engine/link.hpp"
 
 namespace dtwin::viewer {
 
@@ -22,6 +26,10 @@ struct ViewOptions {
   std::string replay;          // the output directory of dtwin run: replay its first replication
   bool variant_given = false;  // --variant was given (a replay's default is the run's first)
   bool plot = false;           // show the plot panel (the selection's first series, or the plant's)
+  // live mode (`--mqtt URL`): the viewer is an operator client of a running `dtwin serve`;
+  // this makes its connections (two: snapshots, requests). Empty: simulation.
+  std::function<std::unique_ptr<Link>()> live_link;
+  std::string plant;  // empty: the scenario's live.plant
 };
 
 // Exit status: 0 success; 1 no display or OpenGL context. Bad input throws UsageError or

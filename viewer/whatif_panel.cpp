@@ -1,0 +1,311 @@
+#include "viewer/whatif_panel.hpp"
+
+#include <cctype>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "engine/binding.hpp"
+#include "engine/duration.hpp"
+#include "engine/error.hpp"
+#include "engine/format.hpp"
+#include "engine/live.hpp"
+#include "engine/results.hpp"
+#include "engine/runner.hpp"
+#include "twins/register.hpp"
+#include "viewer/edit.hpp"
+#include "viewer/time_text.hpp"
+
+namespace dtwin::viewer {
+
+std::string WhatIfAsk::label() const {
+  if (!variant.empty()) return variant;
+  return twin + "." + prop + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
+}
+
+bool parse_whatif(const std::string& text, const std::string& twin, WhatIfAsk& out,
+                  std::string* why) {
+  std::string t = text;
+  WhatIfAsk a;
+  // trailing " x N" and " for T", in either order
+  for (int round = 0; round < 2; ++round) {
+    const auto x = t.rfind(" x ");
+    if (x != std::string::npos) {
+      const std::string n = t.substr(x + 3);
+      char* end = nullptr;
+      const long v = std::strtol(n.c_str(), &end, 10);
+      if (end && *end == 0 && v >= 2 && v <= 100) {
+        a.replications = static_cast<unsigned>(v);
+        t = t.substr(0, x);
+        continue;
+      }
+    }
+    const auto f = t.rfind(" for ");
+    if (f != std::string::npos) {
+      double h = 0;
+      if (parse_duration_text(t.substr(f + 5), &h) && h > 0) {
+        a.horizon_s = h;
+        t = t.substr(0, f);
+      }
+    }
+  }
+  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.front()))) t.erase(0, 1);
+  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.pop_back();
+  if (t.rfind("variant ", 0) == 0) {
+    a.variant = t.substr(8);
+    while (!a.variant.empty() && a.variant.front() == ' ') a.variant.erase(0, 1);
+    if (a.variant.empty()) {
+      if (why) *why = "variant NAME: which variant?";
+      return false;
+    }
+    out = a;
+    return true;
+  }
+  const auto e = parse_edit(t, twin, why);
+  if (!e) {
+    if (why) *why = "expected prop = value or variant NAME (then optionally for 4h, x 10)";
+    return false;
+  }
+  a.twin = e->twin;
+  a.prop = e->prop;
+  a.value = e->value;
+  out = a;
+  return true;
+}
+
+WhatIfPanel::~WhatIfPanel() {
+  join();
+}
+
+void WhatIfPanel::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void WhatIfPanel::start_sim(const Scenario& sc, const std::string& variant, std::uint64_t seed,
+                            const World& w, const WhatIfAsk& ask, unsigned jobs) {
+  if (running_) throw UsageError("a what-if is running already: wait for its panel");
+  join();
+  Registry reg;
+  twins::register_all(reg);
+  auto settle = [&](CompiledVariant& cv) {
+    cv.settings.seed = seed;
+    cv.settings.duration_s = ask.horizon_s;
+    cv.settings.warmup_s = 0;
+    cv.settings.sample_interval_s = 0;
+    cv.settings.replications = ask.replications;
+  };
+  std::vector<CompiledVariant> variants;
+  variants.push_back(sc.compile(sc.find_variant(variant), reg));
+  settle(variants[0]);
+  if (!ask.variant.empty()) {
+    variants.push_back(sc.compile(sc.find_variant(ask.variant), reg));  // UsageError: names
+    if (variants[1].name == variants[0].name)
+      throw UsageError("the view shows " + variant + " already: pick another variant");
+  } else {
+    variants.push_back(variants[0]);
+    variants[1].name = ask.label();
+  }
+  settle(variants[1]);
+
+  // the fork: every property of every twin, as the world shows it now
+  const Binding b = Binding::of(w);
+  std::vector<ForkObservation> obs;
+  for (std::size_t t = 0; t < b.twins.size(); ++t)
+    for (std::size_t p = 0; p < b.twins[t].properties.size(); ++p) {
+      Value v;
+      if (b.read(w, t, p, v)) obs.push_back({b.twins[t].id, b.twins[t].properties[p].name, v});
+    }
+  // a variant's own setpoints win over the observed ones (faster_m2 asks about m2 at its speed)
+  auto initial = [&](const CompiledVariant& cv) {
+    std::map<std::pair<std::string, std::string>, Value> out;
+    World probe(cv.models);
+    probe.start(RunContext{seed, 0});
+    const Binding pb = Binding::of(probe);
+    for (std::size_t t = 0; t < pb.twins.size(); ++t)
+      for (std::size_t p = 0; p < pb.twins[t].properties.size(); ++p) {
+        Value v;
+        if (pb.twins[t].properties[p].writable && pb.read(probe, t, p, v))
+          out[{pb.twins[t].id, pb.twins[t].properties[p].name}] = v;
+      }
+    return out;
+  };
+  std::vector<ForkObservation> obs1;
+  if (!ask.variant.empty()) {
+    const auto base_sp = initial(variants[0]);
+    std::set<std::pair<std::string, std::string>> own;
+    for (const auto& [key, v] : initial(variants[1])) {
+      const auto it = base_sp.find(key);
+      if (it == base_sp.end() || !(it->second == v)) own.insert(key);
+    }
+    for (const auto& o : obs)
+      if (!own.count({o.twin, o.prop})) obs1.push_back(o);
+  } else {
+    obs1 = obs;
+    Value v;
+    std::string why;
+    const Edit e{ask.twin, ask.prop, ask.value};
+    if (!edit_value(w, e, v, &why)) throw UsageError(why);
+    const auto [t, p] = b.find(ask.twin, ask.prop);
+    if (!b.twins[t].properties[p].writable)
+      throw UsageError(ask.twin + "." + ask.prop + " is not a setpoint");
+    obs1.push_back({ask.twin, ask.prop, v});  // after the observations: it wins
+  }
+  const WorldInit init = assimilate_init(variants, {obs, obs1});
+
+  ask_ = ask;
+  live_ = false;
+  open_ = running_ = true;
+  report_ = nullptr;
+  error_.clear();
+  baseline_name_ = variants[0].name;
+  variant_name_ = variants[1].name;
+  forked_at_ = w.now();
+  started_ = steady_now();
+  done_ = false;
+  thread_ = std::thread([this, &sc, variants = std::move(variants), init, jobs] {
+    try {
+      const auto results = run_all(variants, plan_runs(variants), jobs, nullptr, nullptr, init);
+      const ResultTable table = make_table(sc, variants, results);
+      result_ = nlohmann::json::parse(make_report(table).dump());
+    } catch (const std::exception& e) {
+      thread_error_ = e.what();
+    }
+    done_ = true;
+  });
+}
+
+void WhatIfPanel::start_live(LiveSource& src, const WhatIfAsk& ask) {
+  if (running_) throw UsageError("a what-if is running already: wait for its panel");
+  nlohmann::json req = {{"op", "whatif"},
+                        {"horizon_s", ask.horizon_s},
+                        {"replications", ask.replications},
+                        {"apply", false}};
+  if (!ask.variant.empty()) {
+    req["variants"] = {ask.variant};
+  } else {
+    req["set"] = {{ask.twin + "." + ask.prop, ask.value}};
+  }
+  ask_ = ask;
+  live_ = true;
+  open_ = running_ = true;
+  report_ = nullptr;
+  error_.clear();
+  baseline_name_ = "baseline";
+  variant_name_.clear();
+  forked_at_ = 0;
+  started_ = steady_now();
+  src_ = &src;
+  ticket_ = src.submit(std::move(req), 10 * 60 * 1000);
+}
+
+bool WhatIfPanel::poll() {
+  if (!running_) return false;
+  if (live_) {
+    auto a = src_->answer(ticket_);
+    if (!a) return false;
+    running_ = false;
+    took_s_ = steady_now() - started_;
+    if (!a->value("ok", false)) {
+      error_ = a->value("error", std::string("refused")) + " (" +
+               a->value("code", std::string("?")) + ")";
+      return true;
+    }
+    const auto& res = (*a)["result"];
+    report_ = res["report"];
+    forked_at_ = res.value("forked_at", 0.0);
+    return true;
+  }
+  if (!done_) return false;
+  join();
+  running_ = false;
+  took_s_ = steady_now() - started_;
+  if (!thread_error_.empty()) {
+    error_ = thread_error_;
+    thread_error_.clear();
+  } else {
+    report_ = std::move(result_);
+    result_ = nullptr;
+  }
+  return true;
+}
+
+namespace {
+
+std::string pm(const nlohmann::json& s, int decimals) {
+  if (!s.is_object() || !s["mean"].is_number()) return "-";
+  std::string t = fmt_fixed(s["mean"].get<double>(), decimals);
+  const auto& ci = s["ci95"];
+  if (ci.is_array() && ci.size() == 2 && ci[0].is_number() && ci[1].is_number())
+    t += " \xc2\xb1 " + fmt_fixed((ci[1].get<double>() - ci[0].get<double>()) / 2, decimals);
+  return t;
+}
+
+bool significant(const nlohmann::json& s) {
+  if (!s.is_object()) return false;
+  const auto& ci = s["ci95"];
+  if (!ci.is_array() || ci.size() != 2 || !ci[0].is_number() || !ci[1].is_number()) return false;
+  return ci[0].get<double>() > 0 || ci[1].get<double>() < 0;
+}
+
+std::string pad(std::string s, std::size_t w) {
+  // display width: count UTF-8 lead bytes only
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  if (n < w) s.append(w - n, ' ');
+  return s;
+}
+
+}  // namespace
+
+std::string comparison_panel(const nlohmann::json& report, const std::string& baseline,
+                             const std::string& variant) {
+  const auto& vs = report["variants"];
+  if (!vs.contains(baseline) || !vs.contains(variant)) return "no comparison in the report\n";
+  const auto& b = vs[baseline]["kpis"];
+  const auto& v = vs[variant]["kpis"];
+  const auto& d = vs[variant]["delta_vs_baseline"]["kpis"];
+  std::string out =
+      pad("KPI", 22) + pad(baseline, 18) + pad(variant.substr(0, 24), 26) + "delta (paired)\n";
+  const struct {
+    const char* key;
+    const char* name;
+    int decimals;
+  } rows[] = {{"throughput_per_h", "throughput [parts/h]", 2},
+              {"lead_time_s", "lead time [s]", 0},
+              {"wip", "WIP [parts]", 2},
+              {"output", "output [parts]", 1}};
+  for (const auto& r : rows) {
+    if (!b.contains(r.key)) continue;
+    const bool sig = d.contains(r.key) && significant(d[r.key]);
+    out += pad(r.name, 22) + pad(pm(b[r.key], r.decimals), 18) + pad(pm(v[r.key], r.decimals), 26) +
+           (d.contains(r.key) ? pm(d[r.key], r.decimals) : std::string("-")) + (sig ? " *" : "") +
+           "\n";
+  }
+  return out;
+}
+
+std::string WhatIfPanel::text() const {
+  if (!open_) return "";
+  std::string t = "what-if " + std::string(live_ ? "from the live plant" : "from t = ") +
+                  (live_ ? "" : clock_text(forked_at_)) + ": " + ask_.label() + ", " +
+                  format_duration(ask_.horizon_s) + " ahead, " + std::to_string(ask_.replications) +
+                  " replications\n\n";
+  if (running_) {
+    t += "running ... (" + fmt_fixed(steady_now() - started_, 0) + " s)\n";
+  } else if (!error_.empty()) {
+    t += "failed: " + error_ + "\n";
+  } else {
+    std::string var = variant_name_;
+    if (var.empty() && report_.is_object())
+      for (const auto& [name, unused] : report_["variants"].items())
+        if (name != baseline_name_) var = name;
+    t += comparison_panel(report_, baseline_name_, var);
+    t += "\n95% intervals; delta paired by replication (common random numbers); * : the "
+         "interval excludes 0\nran in " +
+         fmt_fixed(took_s_, 1) + " s";
+  }
+  t += "\nl or Esc: close";
+  return t;
+}
+
+}  // namespace dtwin::viewer
