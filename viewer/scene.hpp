@@ -61,7 +61,7 @@ class Scene {
   int viewport_h_ = 720;
   osg::ref_ptr<osg::MatrixTransform> outline_, halo_;
   std::vector<Box> boxes_, glass_boxes_;  // scratch, reused every frame
-  std::vector<bool> stale_;  // live mode, per item
+  std::vector<bool> stale_;               // live mode, per item
 };
 
 }  // namespace dtwin::viewer
