@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -56,7 +57,13 @@ int run_view(const ViewOptions& o) {
     variant = run.variants[vi];
     seed = static_cast<long long>(run.seed);
     file = run.scenario_file;
-    recorded = std::make_shared<const TimeSeries>(read_timeseries(run.timeseries_file(vi)));
+    // a run made with --no-timeseries replays too; its plot samples the world as it plays
+    const std::string csv = run.timeseries_file(vi);
+    if (std::ifstream(csv).good())
+      recorded = std::make_shared<const TimeSeries>(read_timeseries(csv));
+    else
+      std::cerr << "note: no " << csv << " (run with --no-timeseries?): the plot samples the "
+                << "replayed world as it plays\n";
   } else if (o.file.empty()) {
     throw UsageError("dtwin view needs a scenario FILE, or --replay DIR (a dtwin run output)");
   }

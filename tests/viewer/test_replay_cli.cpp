@@ -128,6 +128,15 @@ TEST_CASE("cli: dtwin run leaves the scenario; view --replay shows the run") {
   fs::remove_all(tmp("empty"));
   fails("--replay " + out.string() + " --seed 3" + shot, "seed");
   fails(shot, "--replay DIR");
+  // without its time series (a run made with --no-timeseries) a run replays still
+  fs::remove(out / "timeseries.fast.csv");
+  const Result nots = dtwin_cmd("view --replay " + out.string() + " --variant fast --screenshot " +
+                                a.string() + " --at 2h --size 320x240 --plot");
+  INFO(nots.out);
+  CHECK(nots.status == 0);
+  CHECK_THAT(nots.out, Catch::Contains("no " + (out / "timeseries.fast.csv").string()));
+  fs::remove(a);
+
   fs::remove(out / "scenario.json");
   fails("--replay " + out.string() + shot, "scenario.json");
   CHECK_FALSE(fs::exists(a));
