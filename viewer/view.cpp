@@ -55,7 +55,7 @@ int run_view(const ViewOptions& o) {
     const RunDir run = open_run(o.replay);
     const std::size_t vi = o.variant_given ? run.find(o.variant) : 0;
     variant = run.variants[vi];
-    seed = static_cast<long long>(run.seed);
+    seed = static_cast<long long>(run.seeds[vi]);
     file = run.scenario_file;
     // a run made with --no-timeseries replays too; its plot samples the world as it plays
     const std::string csv = run.timeseries_file(vi);
