@@ -4,7 +4,11 @@
 // the world standing at the target: restore the last keyframe at or before it, run on. For
 // comparison, a few jumps without keyframes: from the start again, as the viewer did before.
 //
-//   bench_scrub [--jumps N] [--seed S] [--file scenario.json] [--variant NAME]
+// --large instead plays a generated plant of 40 serial lines of 25 machines (1,000 stations,
+// exponential processing, failures) with buffers of 12 between them, for 7 days: about 12,000
+// parts in flight, to see what the keyframes cost in memory on a large plant.
+//
+//   bench_scrub [--jumps N] [--seed S] [--file scenario.json | --large] [--variant NAME]
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -31,6 +35,37 @@ double since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
+// 40 lines x (a source, 25 machines, 24 buffers, a sink)
+std::string large_plant() {
+  std::string twins, flow;
+  auto add_flow = [&](const std::string& a, const std::string& b) {
+    flow += (flow.empty() ? "" : ",") + std::string("[\"") + a + "\",\"" + b + "\"]";
+  };
+  for (int l = 0; l < 40; ++l) {
+    const std::string L = std::to_string(l);
+    std::string prev = "src" + L;
+    twins += "\"" + prev + "\": {\"kind\": \"source\", \"saturated\": true},";
+    for (int m = 0; m < 25; ++m) {
+      const std::string id = "m" + L + "_" + std::to_string(m);
+      twins += "\"" + id +
+               "\": {\"kind\": \"machine\", \"process\": {\"dist\": \"exponential\", "
+               "\"mean\": " +
+               std::to_string(30 + m) + "}, \"mtbf\": \"4h\", \"mttr\": \"20min\"},";
+      add_flow(prev, id);
+      if (m < 24) {
+        prev = "b" + L + "_" + std::to_string(m);
+        twins += "\"" + prev + "\": {\"kind\": \"buffer\", \"capacity\": 12},";
+        add_flow(id, prev);
+      } else {
+        twins += "\"sink" + L + "\": {\"kind\": \"sink\"}" + (l < 39 ? "," : "");
+        add_flow(id, "sink" + L);
+      }
+    }
+  }
+  return "{\"name\": \"large\", \"seed\": 1, \"duration\": \"7d\", \"twins\": {" + twins +
+         "}, \"flow\": [" + flow + "]}";
+}
+
 double pct(std::vector<double> v, double q) {
   std::sort(v.begin(), v.end());
   return v[static_cast<std::size_t>(q * static_cast<double>(v.size() - 1) + 0.5)];
@@ -43,9 +78,12 @@ int main(int argc, char** argv) {
   std::string variant = "baseline";
   int jumps = 200;
   unsigned seed = 1;
+  bool large = false;
   for (int i = 1; i < argc; ++i) {
     auto arg = [&](const char* name) { return std::strcmp(argv[i], name) == 0 && i + 1 < argc; };
-    if (arg("--jumps"))
+    if (std::strcmp(argv[i], "--large") == 0)
+      large = true;
+    else if (arg("--jumps"))
       jumps = std::max(1, std::atoi(argv[++i]));
     else if (arg("--seed"))
       seed = static_cast<unsigned>(std::atoi(argv[++i]));
@@ -54,15 +92,18 @@ int main(int argc, char** argv) {
     else if (arg("--variant"))
       variant = argv[++i];
     else {
-      std::fprintf(stderr,
-                   "usage: bench_scrub [--jumps N] [--seed S] [--file F] [--variant NAME]\n");
+      std::fprintf(
+          stderr,
+          "usage: bench_scrub [--jumps N] [--seed S] [--file F | --large] [--variant NAME]\n");
       return 2;
     }
   }
   try {
     dtwin::Registry reg;
     dtwin::twins::register_all(reg);
-    const dtwin::Scenario sc = dtwin::Scenario::load(file);
+    if (large) file = "large plant (generated)";
+    const dtwin::Scenario sc =
+        large ? dtwin::Scenario::parse(large_plant(), file) : dtwin::Scenario::load(file);
     const dtwin::CompiledVariant v = sc.compile(sc.find_variant(variant), reg);
     const double D = v.settings.duration_s;
     const dtwin::RunContext ctx{v.settings.seed, 0};

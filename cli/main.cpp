@@ -77,7 +77,8 @@ int main(int argc, char** argv) {
   view->add_option("--replay", vo.replay,
                    "Replay a run: the output directory of dtwin run FILE --out DIR (its scenario, "
                    "seed and time series; --variant picks one of its variants)");
-  view->add_option("--variant", vo.variant, "The variant to show (default: baseline)");
+  view->add_option("--variant", vo.variant,
+                   "The variant to show (default: baseline; with --replay, the run's first)");
   view->add_option("--seed", vo.seed, "Override the scenario's seed")
       ->check(CLI::NonNegativeNumber);
   view->add_option("--at", vo.at,

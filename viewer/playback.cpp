@@ -31,7 +31,7 @@ bool handle_until(World& w, double t, const Clock::time_point* deadline) {
 Playback::Playback(std::vector<std::shared_ptr<const Model>> models, RunContext ctx,
                    double warmup_s, double duration_s)
     : world_(std::move(models)), ctx_(ctx), warmup_s_(warmup_s), speed_(kDefaultFactor) {
-  if (duration_s > 0) base_s_ = duration_s / 160;
+  if (duration_s > 0 && std::isfinite(duration_s)) base_s_ = duration_s / 160;
   restart();
 }
 

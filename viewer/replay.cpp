@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/error.hpp"
+#include "engine/results.hpp"
 
 namespace dtwin::viewer {
 
@@ -77,6 +78,16 @@ RunDir open_run(const std::string& dir) {
     throw UsageError("--replay: " + report + " is not a report of dtwin run (" + e.what() + ")");
   }
   if (r.variants.empty()) throw UsageError("--replay: " + report + " names no variant" + expected);
+  // the seed and the event count of each variant's first replication
+  r.seeds.assign(r.variants.size(), r.seed);
+  r.events.assign(r.variants.size(), 0);
+  const ResultTable table = read_results(dir);
+  for (const RunRow& row : table.rows)
+    for (std::size_t i = 0; i < r.variants.size(); ++i)
+      if (row.variant == r.variants[i] && row.replication == 0) {
+        r.seeds[i] = row.seed;
+        r.events[i] = row.events;
+      }
   r.scenario_file = dir + "/scenario.json";
   if (!fs::is_regular_file(r.scenario_file))
     throw UsageError("--replay: no " + r.scenario_file +

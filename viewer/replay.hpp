@@ -14,9 +14,12 @@ struct RunDir {
   std::string scenario_file;  // DIR/scenario.json
   std::string scenario_name;
   std::string source_file;  // the file the run was made from (report.json's "file")
-  std::uint64_t seed = 0;
+  std::uint64_t seed = 0;   // the run's (report.json)
   double duration_s = 0;
   std::vector<std::string> variants;  // in the run's order: the first is the default
+  // per variant, from runs.csv: the seed and the events of replication 1 (index 0), the run
+  // whose time series was written (a variant may set its own seed)
+  std::vector<std::uint64_t> seeds, events;
 
   // the variant's index; UsageError naming report.json and the variants otherwise
   std::size_t find(const std::string& variant) const;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -98,9 +99,15 @@ int run_view(const ViewOptions& o) {
     const RunDir run = open_run(o.replay);
     const std::size_t vi = o.variant_given ? run.find(o.variant) : 0;
     variant = run.variants[vi];
-    seed = static_cast<long long>(run.seed);
+    seed = static_cast<long long>(run.seeds[vi]);
     file = run.scenario_file;
-    recorded = std::make_shared<const TimeSeries>(read_timeseries(run.timeseries_file(vi)));
+    // a run made with --no-timeseries replays too; its plot samples the world as it plays
+    const std::string csv = run.timeseries_file(vi);
+    if (std::ifstream(csv).good())
+      recorded = std::make_shared<const TimeSeries>(read_timeseries(csv));
+    else
+      std::cerr << "note: no " << csv << " (run with --no-timeseries?): the plot samples the "
+                << "replayed world as it plays\n";
   } else if (o.file.empty()) {
     throw UsageError("dtwin view needs a scenario FILE, or --replay DIR (a dtwin run output)");
   }

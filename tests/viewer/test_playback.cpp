@@ -149,7 +149,8 @@ TEST_CASE("replay: the viewer's world is the recorded run (every cell of timeser
   for (std::size_t vi = 0; vi < run.variants.size(); ++vi) {
     INFO(run.variants[vi]);
     const Scenario sc = Scenario::load(run.scenario_file);
-    Session s(sc, Session::Options{run.variants[vi], static_cast<long long>(run.seed)});
+    CHECK(run.seeds[vi] == run.seed);
+    Session s(sc, Session::Options{run.variants[vi], static_cast<long long>(run.seeds[vi])});
     std::ifstream csv(run.timeseries_file(vi));
     REQUIRE(csv);
     std::string line;
@@ -170,6 +171,10 @@ TEST_CASE("replay: the viewer's world is the recorded run (every cell of timeser
       cells += want.size() - 1;
     }
     CHECK(rows == 721);  // 30 d sampled every hour, and t = 0
+    // at the end, the same number of events as the run (runs.csv)
+    REQUIRE(s.playback().now() == s.duration_s());
+    CHECK(s.world().events_handled() == run.events[vi]);
+    CHECK(run.events[vi] > 100000);
     CHECK(cells > 721 * 10);
     // and once more, out of order: jumps back through the keyframes
     const TimeSeries ts = read_timeseries(run.timeseries_file(vi));

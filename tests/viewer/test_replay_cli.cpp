@@ -1,4 +1,5 @@
-// `dtwin run --out DIR` leaves what a replay needs (the scenario, byte for byte), and
+// `dtwin run --out DIR` leaves what a replay needs (the scenario, byte for byte; each variant's
+// seed in runs.csv, which the replay takes: a variant here has its own), and
 // `dtwin view --replay DIR` opens it: screenshots at two times are pictures that differ where
 // parts move; bad replay input exits with status 2 and says what was expected.
 #include <catch2/catch.hpp>
@@ -14,6 +15,8 @@
 
 #include "scenes.hpp"
 #include "tests/support/process.hpp"
+#include "viewer/replay.hpp"
+#include "viewer/session.hpp"
 
 namespace fs = std::filesystem;
 using dtwin::test::Result;
@@ -35,12 +38,17 @@ fs::path tmp(const std::string& name) {
   return fs::temp_directory_path() / ("dtwin-replay-" + std::to_string(::getpid()) + "-" + name);
 }
 
-// the conveyor line with a variant, written as a user's file
+// the conveyor line with a variant (with a seed of its own), written as a user's file
 std::string scenario_text() {
   std::string s = dtwin::test::kConveyorLine;
+  // random processing on m1: the seed matters
+  const std::string fixed = "\"process\": 25";
+  REQUIRE(s.find(fixed) != std::string::npos);
+  s.replace(s.find(fixed), fixed.size(), "\"process\": {\"dist\": \"exponential\", \"mean\": 25}");
   const auto end = s.rfind('}');
   return s.substr(0, end) +
-         ",\n  \"variants\": {\"fast\": {\"twins\": {\"m2\": {\"process\": 10}}}}\n}\n";
+         ",\n  \"variants\": {\"fast\": {\"seed\": 9, \"twins\": {\"m2\": {\"process\": "
+         "10}}}}\n}\n";
 }
 
 }  // namespace
@@ -59,6 +67,28 @@ TEST_CASE("cli: dtwin run leaves the scenario; view --replay shows the run") {
   for (const char* f :
        {"scenario.json", "report.json", "runs.csv", "timeseries.csv", "timeseries.fast.csv"})
     CHECK(slurp(out / f) == slurp(out2 / f));  // deterministic
+  // the replay takes each variant's own seed (fast sets one) from runs.csv
+  const dtwin::viewer::RunDir run = dtwin::viewer::open_run(out.string());
+  CHECK(run.variants == std::vector<std::string>{"baseline", "fast"});
+  CHECK(run.seeds == std::vector<std::uint64_t>{1, 9});
+  CHECK(run.events[0] > 1000);
+  {  // and with it the viewer's world of fast is the recorded one: every sample of its CSV
+    const dtwin::Scenario sc = dtwin::Scenario::load(run.scenario_file);
+    dtwin::viewer::Session s(sc, {"fast", static_cast<long long>(run.seeds[1])});
+    const dtwin::viewer::TimeSeries ts = dtwin::viewer::read_timeseries(run.timeseries_file(1));
+    REQUIRE(ts.time_s.size() > 400);
+    std::vector<std::string> cells;
+    for (std::size_t row = 0; row < ts.time_s.size(); ++row) {
+      s.playback().jump_to(ts.time_s[row]);
+      cells.clear();
+      s.world().sample(cells);
+      REQUIRE(cells.size() == ts.columns.size());
+      for (std::size_t c = 0; c < cells.size(); ++c)
+        if (ts.numeric[c]) REQUIRE(std::stod(cells[c]) == ts.values[c][row]);
+    }
+    CHECK(s.world().events_handled() == run.events[1]);
+  }
+
   const Result cmp = dtwin_cmd("compare " + out.string());
   INFO(cmp.out);
   CHECK(cmp.status == 0);
@@ -128,6 +158,15 @@ TEST_CASE("cli: dtwin run leaves the scenario; view --replay shows the run") {
   fs::remove_all(tmp("empty"));
   fails("--replay " + out.string() + " --seed 3" + shot, "seed");
   fails(shot, "--replay DIR");
+  // without its time series (a run made with --no-timeseries) a run replays still
+  fs::remove(out / "timeseries.fast.csv");
+  const Result nots = dtwin_cmd("view --replay " + out.string() + " --variant fast --screenshot " +
+                                a.string() + " --at 2h --size 320x240 --plot");
+  INFO(nots.out);
+  CHECK(nots.status == 0);
+  CHECK_THAT(nots.out, Catch::Contains("no " + (out / "timeseries.fast.csv").string()));
+  fs::remove(a);
+
   fs::remove(out / "scenario.json");
   fails("--replay " + out.string() + shot, "scenario.json");
   CHECK_FALSE(fs::exists(a));
