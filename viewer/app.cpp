@@ -324,7 +324,8 @@ void App::sync_live() {
     }
     scene_->set_stale(std::move(stale));
   }
-  hud_in_.live = live_status_text(st, live_->plant(), now);
+  hud_in_.live = live_status_text(st, live_->plant(), now) + "\n" + s_.scenario_name() +
+                 "\nh: help   click a twin to inspect it   e: edit   w: what-if";
   const auto it = st.twins.find(selected_id());
   hud_in_.inspector_extra = it == st.twins.end() ? "" : live_inspector_text(it->second, now);
   // the edit: first the engine's answer, then the asset's

@@ -103,7 +103,7 @@ void Hud::resize(int w, int h) {
 }
 
 void Hud::update(const Session& s, const HudInput& in) {
-  const std::string status = (in.live.empty() ? "" : in.live + "\n") + status_text(s);
+  const std::string status = in.live.empty() ? status_text(s) : in.live;
   std::string inspector = in.help ? std::string() : inspect(s, s.selected());
   if (!inspector.empty() && !in.inspector_extra.empty()) inspector += "\n" + in.inspector_extra;
   std::string prompt = in.prompt ? "jump to time: " + in.prompt_text +

@@ -278,6 +278,13 @@ std::string live_status_text(const LiveSource::State& s, const std::string& plan
   std::size_t stale = 0;
   for (const auto& [id, tw] : s.twins) stale += is_stale(tw.j);
   if (stale > 0) t += "   " + std::to_string(stale) + " stale";
+  // the plant's own figures, as its line twins report them
+  for (const auto& [id, tw] : s.twins) {
+    const auto& r = tw.j["reported"];
+    if (!r.contains("output") || !r.contains("wip")) continue;
+    t += "\n" + id + ": output " + r["output"]["value"].dump() + " parts   WIP " +
+         r["wip"]["value"].dump() + " parts";
+  }
   if (!s.reachable && !s.error.empty()) t += "\n" + s.error;
   return t;
 }

@@ -304,6 +304,27 @@ TEST_CASE(
     CHECK(app.last_edit().find("20") != std::string::npos);  // the range it accepts
   }
 
+  SECTION("w: a what-if from the live plant, its comparison in the panel") {
+    s.select(s.find("m3"));
+    app.open_whatif();
+    type(app, "speed = 1.5 for 4h x 5");
+    CHECK(app.whatif().running());
+    REQUIRE(frames_until(
+        app, [&] { return !app.whatif().running(); }, 120));
+    REQUIRE(app.whatif().error().empty());
+    const auto& vs = app.whatif().report()["variants"];
+    REQUIRE(vs.contains("set m3.speed=1.5"));
+    const auto& d = vs["set m3.speed=1.5"]["delta_vs_baseline"]["kpis"]["throughput_per_h"];
+    INFO(d.dump());
+    CHECK(d["n"] == 5);
+    CHECK(d["mean"].get<double>() > 0);
+    const std::string panel = app.hud_input().panel;
+    INFO(panel);
+    CHECK(panel.find("what-if from the live plant: m3.speed=1.5, 4h ahead, 5 replications") == 0);
+    CHECK(panel.find("throughput [parts/h]") != std::string::npos);
+    CHECK(app.whatif().forked_at() > 1e9);  // the engine's wall clock
+  }
+
   SECTION("staleness: the emulated plant killed, its stations turn the stale shade") {
     app.frame(0.02);
     const Item& m3 = item(s, "m3");
