@@ -301,6 +301,7 @@ void App::set_live(LiveSource* src) {
     hud_in_.live.clear();
     hud_in_.inspector_extra.clear();
     scene_->set_stale({});
+    scene_->set_live({}, {});
   }
 }
 
@@ -323,6 +324,11 @@ void App::sync_live() {
       stale[i] = it != st.twins.end() && is_stale(it->second.j);
     }
     scene_->set_stale(std::move(stale));
+    // a station's reported state colours and labels it (live_view_of)
+    std::vector<int> status;
+    std::vector<std::string> labels;
+    live_view_of(s_.layout(), st.twins, status, labels);
+    scene_->set_live(std::move(status), std::move(labels));
   }
   hud_in_.live = live_status_text(st, live_->plant(), now) + "\n" + s_.scenario_name() +
                  "\nh: help   click a twin to inspect it   e: edit   w: what-if";

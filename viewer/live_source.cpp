@@ -11,6 +11,7 @@
 #include "engine/error.hpp"
 #include "engine/format.hpp"
 #include "engine/live.hpp"
+#include "twins/line/state.hpp"
 
 namespace dtwin::viewer {
 
@@ -219,6 +220,24 @@ std::function<void(World&)> live_init(const std::map<std::string, LiveSource::Tw
   };
 }
 
+void live_view_of(const Layout& layout, const std::map<std::string, LiveSource::Twin>& twins,
+                  std::vector<int>& status, std::vector<std::string>& labels) {
+  status.assign(layout.items.size(), -1);
+  labels.assign(layout.items.size(), "");
+  for (std::size_t i = 0; i < layout.items.size(); ++i) {
+    const Item& it = layout.items[i];
+    if (it.kind != ItemKind::Machine) continue;
+    const auto t = twins.find(it.id);
+    if (t == twins.end()) continue;
+    const auto& rep = t->second.j["reported"];
+    if (!rep.contains("state") || !rep["state"]["value"].is_string()) continue;
+    const std::string name = rep["state"]["value"].get<std::string>();
+    for (std::size_t k = 0; k < line::kStatusCount; ++k)
+      if (name == line::status_name(static_cast<line::Status>(k))) status[i] = static_cast<int>(k);
+    labels[i] = it.id + "\n" + name + (is_stale(t->second.j) ? " (stale)" : "");
+  }
+}
+
 std::string age_text(double s) {
   if (s < 0) s = 0;
   if (s < 60) return fmt_fixed(s, 1) + " s ago";
@@ -282,8 +301,11 @@ std::string live_status_text(const LiveSource::State& s, const std::string& plan
   for (const auto& [id, tw] : s.twins) {
     const auto& r = tw.j["reported"];
     if (!r.contains("output") || !r.contains("wip")) continue;
-    t += "\n" + id + ": output " + r["output"]["value"].dump() + " parts   WIP " +
-         r["wip"]["value"].dump() + " parts";
+    const auto num = [](const nlohmann::json& v) {
+      return v.is_number() ? fmt_num(v.get<double>(), 6) : v.dump();
+    };
+    t += "\n" + id + ": output " + num(r["output"]["value"]) + " parts   WIP " +
+         num(r["wip"]["value"]) + " parts";
   }
   if (!s.reachable && !s.error.empty()) t += "\n" + s.error;
   return t;

@@ -180,8 +180,7 @@ TEST_CASE(
   const fs::path dir = fs::temp_directory_path() / ("dtwin-vlive-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   auto serve = std::make_unique<test::Child>(
-      std::vector<std::string>{DTWIN_BIN, "serve", kLive, "--mqtt", broker.url(), "--stale-after",
-                               "1500ms"},
+      std::vector<std::string>{DTWIN_BIN, "serve", kLive, "--mqtt", broker.url()},
       (dir / "serve.log").string());
   auto emulate = std::make_unique<test::Child>(
       std::vector<std::string>{DTWIN_BIN, "emulate", kLive, "--mqtt", broker.url()},
@@ -214,6 +213,7 @@ TEST_CASE(
   INFO("poll latency " << st0.latency_s * 1000 << " ms (max " << st0.latency_max_s * 1000
                        << " ms) over " << st0.polls << " polls");
   CHECK(st0.latency_s < 0.5);
+  app.frame(0.02);
   CHECK(app.hud_input().live.find("LIVE  plant line1   engine connected") == 0);
 
   SECTION("converged: each machine's state as dtwin get has it, at the same revision") {
@@ -254,6 +254,18 @@ TEST_CASE(
         CHECK(ls.machines[k].status == line::Status::Down);
       }
     }
+    // a station shows what its asset says (the world cannot carry working/starved/blocked)
+    std::vector<int> status;
+    std::vector<std::string> labels;
+    live_view_of(s.layout(), st.twins, status, labels);
+    for (std::uint32_t k = 0; k < s.spec(0).machines.size(); ++k) {
+      const std::string id = s.spec(0).machines[k].id;
+      const auto i = static_cast<std::size_t>(s.find(id));
+      const std::string rep = st.twins.at(id).j["reported"]["state"]["value"];
+      CHECK(labels[i] == id + "\n" + rep + (is_stale(st.twins.at(id).j) ? " (stale)" : ""));
+      CHECK(line::status_name(static_cast<line::Status>(status[i])) == rep);
+    }
+    CHECK(labels[static_cast<std::size_t>(s.find("b1"))].empty());
     // the picture is not blank: many colours, and the live status on it
     const osg::Image& img = *app.image();
     std::set<int> colours;
