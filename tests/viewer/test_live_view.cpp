@@ -176,7 +176,9 @@ TEST_CASE(
     "live view: serve + emulate through Mosquitto; the viewer converges, edits, shades "
     "stale twins",
     "[live][mqtt]") {
-  test::Broker broker;
+  test::BrokerOptions bo;
+  bo.extra = "set_tcp_nodelay true\n";  // as assets/mosquitto/dtwin.conf (MQTT.md: Nagle)
+  test::Broker broker(bo);
   const fs::path dir = fs::temp_directory_path() / ("dtwin-vlive-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   auto serve = std::make_unique<test::Child>(
