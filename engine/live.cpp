@@ -863,7 +863,8 @@ RpcClient::RpcClient(Link& link, std::string plant) : link_(link), plant_(std::m
   link_.subscribe(response_topic_, 1);
 }
 
-nlohmann::json RpcClient::call(const nlohmann::json& req, int timeout_ms) {
+nlohmann::json RpcClient::call(const nlohmann::json& req, int timeout_ms,
+                               const std::function<bool()>& cancelled) {
   waiting_for_ = std::to_string(next_++);
   answer_.reset();
   if (!link_.connected()) link_.connect();
@@ -878,6 +879,7 @@ nlohmann::json RpcClient::call(const nlohmann::json& req, int timeout_ms) {
     }
     link_.poll(20);
     if (answer_) return *answer_;
+    if (cancelled && cancelled()) throw UsageError("request cancelled");
   }
   throw UsageError(sent ? "no answer from an engine for plant \"" + plant_ + "\" within " +
                               std::to_string(timeout_ms / 1000) + " s (is dtwin serve running?)"

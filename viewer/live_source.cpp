@@ -100,6 +100,10 @@ void LiveSource::poll_loop() {
     return;
   }
   std::map<std::string, std::uint64_t> held;  // revision of each twin held
+  const auto stopping = [this] {
+    std::lock_guard<std::mutex> l(sh_->mu);
+    return sh_->stop;
+  };
   for (;;) {
     {
       std::lock_guard<std::mutex> l(sh_->mu);
@@ -111,7 +115,7 @@ void LiveSource::poll_loop() {
     nlohmann::json r;
     std::string error;
     try {
-      r = client->call(req, opt_.timeout_ms);
+      r = client->call(req, opt_.timeout_ms, stopping);
       if (!r.value("ok", false)) error = r.value("error", std::string("refused"));
     } catch (const std::exception& e) {
       error = e.what();
@@ -151,6 +155,10 @@ void LiveSource::request_loop() {
   std::unique_ptr<Link> link;
   std::unique_ptr<RpcClient> client;
   std::string setup_error;
+  const auto stopping = [this] {  // a what-if may take minutes: quitting does not wait for it
+    std::lock_guard<std::mutex> l(sh_->mu);
+    return sh_->stop;
+  };
   try {
     link = make_link_();
     client = std::make_unique<RpcClient>(*link, opt_.plant);
@@ -171,7 +179,7 @@ void LiveSource::request_loop() {
       r = {{"ok", false}, {"code", "unreachable"}, {"error", setup_error}};
     } else {
       try {
-        r = client->call(p.req, p.timeout_ms);
+        r = client->call(p.req, p.timeout_ms, stopping);
       } catch (const std::exception& e) {
         r = {{"ok", false}, {"code", "unreachable"}, {"error", e.what()}};
       }

@@ -483,3 +483,33 @@ TEST_CASE("edit and what-if prompts: parsing") {
   CHECK(age_text(3.24) == "3.2 s ago");
   CHECK(age_text(300) == "5 min ago");
 }
+
+TEST_CASE("live view: no engine; quitting does not wait for a request; bad options") {
+  MqttOptions mo;
+  mo.url = "mqtt://127.0.0.1:1";  // nothing listens there
+  const double t0 = steady_now();
+  {
+    LiveSource src([&] { return std::unique_ptr<Link>(new MqttLink(mo)); },
+                   LiveSource::Options{"line1", 0.1, 300});
+    const std::uint64_t ticket = src.submit({{"op", "whatif"}}, 600 * 1000);
+    const double end = steady_now() + 10;
+    while (src.state().failures < 2 && steady_now() < end)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const auto st = src.state();
+    CHECK_FALSE(st.reachable);
+    CHECK(st.failures >= 2);
+    CHECK(st.error.find("could not reach the broker") != std::string::npos);
+    CHECK(live_status_text(st, "line1", steady_now()).find("engine UNREACHABLE") !=
+          std::string::npos);
+    CHECK_FALSE(src.answer(ticket));
+  }  // the what-if's 10 minutes are not waited for
+  CHECK(steady_now() - t0 < 5);
+
+  const std::string view = std::string(DTWIN_BIN) + " view " + kLive;
+  auto r = test::sh_cmd(view + " --mqtt mqtt://127.0.0.1:1 --at 2h --screenshot /tmp/x.png");
+  CHECK(r.status == 2);
+  CHECK(r.out.find("a live plant runs by itself") != std::string::npos);
+  r = test::sh_cmd(view + " --mqtt http://x --screenshot /tmp/x.png");
+  CHECK(r.status == 2);
+  CHECK(r.out.find("http://x") != std::string::npos);
+}
