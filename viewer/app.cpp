@@ -314,14 +314,18 @@ std::string App::selected_id() const {
 void App::sync_live() {
   const double now = steady_now();
   const LiveSource::State st = live_->state();
-  if (st.generation != live_gen_) {
+  // the engine unreachable: everything the viewer holds gets older unseen, so every station
+  // with a mirror is shaded stale until the engine answers again
+  const bool lost = !st.reachable && st.polls > 0;
+  if (st.generation != live_gen_ || lost != live_lost_) {
+    if (st.generation != live_gen_)  // the mirrored values into a fresh world (not advanced
+      s_.playback().restart(live_init(st.twins));  // between polls: see live_source.hpp)
     live_gen_ = st.generation;
-    // the mirrored values into a fresh world (not advanced between polls: see live_source.hpp)
-    s_.playback().restart(live_init(st.twins));
+    live_lost_ = lost;
     std::vector<bool> stale(s_.layout().items.size(), false);
     for (std::size_t i = 0; i < stale.size(); ++i) {
       const auto it = st.twins.find(s_.layout().items[i].id);
-      stale[i] = it != st.twins.end() && is_stale(it->second.j);
+      stale[i] = it != st.twins.end() && (lost || is_stale(it->second.j));
     }
     scene_->set_stale(std::move(stale));
     // a station's reported state colours and labels it (live_view_of)

@@ -353,6 +353,20 @@ TEST_CASE(
     CHECK(app.hud_input().live.find("stale") != std::string::npos);
     CHECK(app.save_png((dir / "stale.png").string()));
   }
+  SECTION("the engine lost: the HUD says so and every station is shaded stale") {
+    app.frame(0.02);
+    const osg::Vec2d where = front_of(app, item(s, "m2"));
+    CHECK(count(*app.image(), where, 3, stale_shade) == 0);
+    serve->kill();
+    REQUIRE(frames_until(
+        app, [&] { return !src.state().reachable; }, 10));
+    app.frame(0.02);
+    CHECK(app.hud_input().live.find("engine UNREACHABLE") != std::string::npos);
+    for (const std::string m : {"m1", "m2", "m3", "m4", "m5"}) {
+      INFO(m);
+      CHECK(count(*app.image(), front_of(app, item(s, m)), 3, stale_shade) >= 40);
+    }
+  }
   emulate.reset();
   serve.reset();
   fs::remove_all(dir);
