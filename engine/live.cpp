@@ -662,49 +662,34 @@ void LiveEngine::start_whatif(const nlohmann::json& req,
           if (it == base_sp.end() || !(it->second == v)) own[i].insert(key);
         }
       wp->own_setpoints = own;
-      // each variant's observations resolved once to (model, twin of the model, property)
-      struct Target {
-        std::uint32_t model;
-        std::size_t local, prop;
-        const WhatIf::Obs* obs;
-        nlohmann::json value;  // the observation in its property's JSON form
-      };
-      std::vector<std::vector<Target>> targets(wp->variants.size());
+      // what each variant's fork takes: the live values but its own setpoints, then the
+      // "set" ones
+      std::vector<std::vector<ForkObservation>> per(wp->variants.size());
       for (std::size_t i = 0; i < wp->variants.size(); ++i) {
-        const Binding b = Binding::of(World(wp->variants[i].models));
-        for (const auto& o : obs) {
-          const auto [t, p] = b.find(o.twin, o.prop);
-          if (t == std::string::npos || p == std::string::npos) continue;
-          if (own[i].count({o.twin, o.prop})) continue;
-          targets[i].push_back({b.where[t].first, b.where[t].second, p, &o,
-                                value_to_json(b.twins[t].properties[p], o.value)});
-        }
-        for (const auto& o : wp->extra[i]) {  // after the live values: they win
-          const auto [t, p] = b.find(o.twin, o.prop);
-          targets[i].push_back({b.where[t].first, b.where[t].second, p, &o,
-                                value_to_json(b.twins[t].properties[p], o.value)});
-        }
+        for (const auto& o : obs)
+          if (!own[i].count({o.twin, o.prop})) per[i].push_back({o.twin, o.prop, o.value});
+        for (const auto& o : wp->extra[i]) per[i].push_back({o.twin, o.prop, o.value});
       }
       // what the baseline's fork takes, and why not the rest
       {
         World probe(wp->variants[0].models);
+        const Binding b = Binding::of(probe);
         probe.start(RunContext{wp->variants[0].settings.seed, 0}, [&](World& w0) {
-          for (const auto& tg : targets[0]) {
-            nlohmann::json row = {
-                {"twin", tg.obs->twin}, {"prop", tg.obs->prop}, {"value", tg.value}};
+          for (const auto& o : per[0]) {
+            const auto [t, p] = b.find(o.twin, o.prop);
+            if (t == std::string::npos || p == std::string::npos) continue;
+            const auto [model, local] = b.where[t];
+            nlohmann::json row = {{"twin", o.twin},
+                                  {"prop", o.prop},
+                                  {"value", value_to_json(b.twins[t].properties[p], o.value)}};
             std::string why;
-            row["taken"] = w0.models()[tg.model]->assimilate(w0, tg.model, tg.local, tg.prop,
-                                                             tg.obs->value, &why);
+            row["taken"] = w0.models()[model]->assimilate(w0, model, local, p, o.value, &why);
             if (!why.empty() && !row["taken"].get<bool>()) row["reason"] = why;
             wp->assimilated.push_back(std::move(row));
           }
         });
       }
-      const WorldInit init = [&targets](World& w0, const RunTask& task) {
-        for (const auto& tg : targets[task.variant])
-          w0.models()[tg.model]->assimilate(w0, tg.model, tg.local, tg.prop, tg.obs->value,
-                                            nullptr);
-      };
+      const WorldInit init = assimilate_init(wp->variants, std::move(per));
       const auto tasks = plan_runs(wp->variants);
       wp->results = run_all(wp->variants, tasks, wp->jobs, nullptr, nullptr, init);
     } catch (const std::exception& e) {
@@ -957,7 +942,8 @@ RpcClient::RpcClient(Link& link, std::string plant) : link_(link), plant_(std::m
   link_.subscribe(response_topic_, 1);
 }
 
-nlohmann::json RpcClient::call(const nlohmann::json& req, int timeout_ms) {
+nlohmann::json RpcClient::call(const nlohmann::json& req, int timeout_ms,
+                               const std::function<bool()>& cancelled) {
   waiting_for_ = std::to_string(next_++);
   answer_.reset();
   if (!link_.connected()) link_.connect();
@@ -972,6 +958,7 @@ nlohmann::json RpcClient::call(const nlohmann::json& req, int timeout_ms) {
     }
     link_.poll(20);
     if (answer_) return *answer_;
+    if (cancelled && cancelled()) throw UsageError("request cancelled");
   }
   throw UsageError(sent ? "no answer from an engine for plant \"" + plant_ + "\" within " +
                               std::to_string(timeout_ms / 1000) + " s (is dtwin serve running?)"

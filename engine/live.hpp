@@ -242,8 +242,10 @@ class RpcClient {
  public:
   // `link` must not be connected yet; the client subscribes to its response topic.
   RpcClient(Link& link, std::string plant);
-  // Throws UsageError when no answer comes within timeout_ms (no engine for that plant?).
-  nlohmann::json call(const nlohmann::json& req, int timeout_ms);
+  // Throws UsageError when no answer comes within timeout_ms (no engine for that plant?), or
+  // when `cancelled` (checked every 20 ms while waiting) says so.
+  nlohmann::json call(const nlohmann::json& req, int timeout_ms,
+                      const std::function<bool()>& cancelled = nullptr);
 
  private:
   Link& link_;

@@ -316,6 +316,7 @@ void App::set_live(LiveSource* src) {
     hud_in_.live.clear();
     hud_in_.inspector_extra.clear();
     scene_->set_stale({});
+    scene_->set_live({}, {});
   }
 }
 
@@ -328,18 +329,28 @@ std::string App::selected_id() const {
 void App::sync_live() {
   const double now = steady_now();
   const LiveSource::State st = live_->state();
-  if (st.generation != live_gen_) {
+  // the engine unreachable: everything the viewer holds gets older unseen, so every station
+  // with a mirror is shaded stale until the engine answers again
+  const bool lost = !st.reachable && st.polls > 0;
+  if (st.generation != live_gen_ || lost != live_lost_) {
+    if (st.generation != live_gen_)  // the mirrored values into a fresh world (not advanced
+      s_.playback().restart(live_init(st.twins));  // between polls: see live_source.hpp)
     live_gen_ = st.generation;
-    // the mirrored values into a fresh world (not advanced between polls: see live_source.hpp)
-    s_.playback().restart(live_init(st.twins));
+    live_lost_ = lost;
     std::vector<bool> stale(s_.layout().items.size(), false);
     for (std::size_t i = 0; i < stale.size(); ++i) {
       const auto it = st.twins.find(s_.layout().items[i].id);
-      stale[i] = it != st.twins.end() && is_stale(it->second.j);
+      stale[i] = it != st.twins.end() && (lost || is_stale(it->second.j));
     }
     scene_->set_stale(std::move(stale));
+    // a station's reported state colours and labels it (live_view_of)
+    std::vector<int> status;
+    std::vector<std::string> labels;
+    live_view_of(s_.layout(), st.twins, status, labels);
+    scene_->set_live(std::move(status), std::move(labels));
   }
-  hud_in_.live = live_status_text(st, live_->plant(), now);
+  hud_in_.live = live_status_text(st, live_->plant(), now) + "\n" + s_.scenario_name() +
+                 "\nh: help   click a twin to inspect it   e: edit   w: what-if";
   const auto it = st.twins.find(selected_id());
   hud_in_.inspector_extra = it == st.twins.end() ? "" : live_inspector_text(it->second, now);
   // the edit: first the engine's answer, then the asset's

@@ -123,6 +123,7 @@ class App final : public Actions {
   LiveSource* live_ = nullptr;
   const Scenario* scenario_ = nullptr;
   std::uint64_t live_gen_ = 0;
+  bool live_lost_ = false;         // the engine stopped answering
   std::uint64_t edit_ticket_ = 0;  // a set request waiting for the engine
   struct Watch {                   // a desired value waiting for the asset
     std::string twin, prop;

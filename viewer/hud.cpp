@@ -107,8 +107,15 @@ void Hud::resize(int w, int h) {
 }
 
 void Hud::update(const Session& s, const HudInput& in) {
-  const std::string status = (in.live.empty() ? "" : in.live + "\n") + status_text(s);
+  const std::string status = in.live.empty() ? status_text(s) : in.live;
   std::string inspector = in.help ? std::string() : inspect(s, s.selected());
+  if (!in.live.empty()) {  // live: the world's "now" is not the plant's; the mirror's follows
+    const auto a = inspector.find("-- now");
+    if (a != std::string::npos) {
+      const auto b = inspector.find("\n-- ", a);
+      inspector.erase(a, b == std::string::npos ? std::string::npos : b + 1 - a);
+    }
+  }
   if (!inspector.empty() && !in.inspector_extra.empty()) inspector += "\n" + in.inspector_extra;
   std::string prompt = in.prompt ? "jump to time: " + in.prompt_text +
                                        "_\n2h, 90min, 3d ...   Enter: go   Esc: cancel"

@@ -22,7 +22,7 @@ struct HudInput {
   std::string prompt_text;  // what has been typed into it
   std::string message;      // a short note at the bottom ("jumped to 2:00:00")
   // live mode and the operator's prompts (empty: not shown)
-  std::string live;             // first line of the status: LIVE, plant, engine, poll age
+  std::string live;             // the status in live mode: LIVE, plant, engine, poll age ...
   bool stale_legend = false;    // the legend explains the stale shade
   std::string inspector_extra;  // appended to the inspector (live: reported/desired/delta)
   std::string prompt_label;     // another prompt than the jump: "edit m2: " ...

@@ -11,6 +11,7 @@
 #include "engine/error.hpp"
 #include "engine/format.hpp"
 #include "engine/live.hpp"
+#include "twins/line/state.hpp"
 
 namespace dtwin::viewer {
 
@@ -99,6 +100,10 @@ void LiveSource::poll_loop() {
     return;
   }
   std::map<std::string, std::uint64_t> held;  // revision of each twin held
+  const auto stopping = [this] {
+    std::lock_guard<std::mutex> l(sh_->mu);
+    return sh_->stop;
+  };
   for (;;) {
     {
       std::lock_guard<std::mutex> l(sh_->mu);
@@ -110,7 +115,7 @@ void LiveSource::poll_loop() {
     nlohmann::json r;
     std::string error;
     try {
-      r = client->call(req, opt_.timeout_ms);
+      r = client->call(req, opt_.timeout_ms, stopping);
       if (!r.value("ok", false)) error = r.value("error", std::string("refused"));
     } catch (const std::exception& e) {
       error = e.what();
@@ -150,6 +155,10 @@ void LiveSource::request_loop() {
   std::unique_ptr<Link> link;
   std::unique_ptr<RpcClient> client;
   std::string setup_error;
+  const auto stopping = [this] {  // a what-if may take minutes: quitting does not wait for it
+    std::lock_guard<std::mutex> l(sh_->mu);
+    return sh_->stop;
+  };
   try {
     link = make_link_();
     client = std::make_unique<RpcClient>(*link, opt_.plant);
@@ -170,7 +179,7 @@ void LiveSource::request_loop() {
       r = {{"ok", false}, {"code", "unreachable"}, {"error", setup_error}};
     } else {
       try {
-        r = client->call(p.req, p.timeout_ms);
+        r = client->call(p.req, p.timeout_ms, stopping);
       } catch (const std::exception& e) {
         r = {{"ok", false}, {"code", "unreachable"}, {"error", e.what()}};
       }
@@ -217,6 +226,24 @@ std::function<void(World&)> live_init(const std::map<std::string, LiveSource::Tw
       w.models()[m]->assimilate(w, m, local, p, v, nullptr);
     }
   };
+}
+
+void live_view_of(const Layout& layout, const std::map<std::string, LiveSource::Twin>& twins,
+                  std::vector<int>& status, std::vector<std::string>& labels) {
+  status.assign(layout.items.size(), -1);
+  labels.assign(layout.items.size(), "");
+  for (std::size_t i = 0; i < layout.items.size(); ++i) {
+    const Item& it = layout.items[i];
+    if (it.kind != ItemKind::Machine) continue;
+    const auto t = twins.find(it.id);
+    if (t == twins.end()) continue;
+    const auto& rep = t->second.j["reported"];
+    if (!rep.contains("state") || !rep["state"]["value"].is_string()) continue;
+    const std::string name = rep["state"]["value"].get<std::string>();
+    for (std::size_t k = 0; k < line::kStatusCount; ++k)
+      if (name == line::status_name(static_cast<line::Status>(k))) status[i] = static_cast<int>(k);
+    labels[i] = it.id + "\n" + name + (is_stale(t->second.j) ? " (stale)" : "");
+  }
 }
 
 std::string age_text(double s) {
@@ -278,6 +305,16 @@ std::string live_status_text(const LiveSource::State& s, const std::string& plan
   std::size_t stale = 0;
   for (const auto& [id, tw] : s.twins) stale += is_stale(tw.j);
   if (stale > 0) t += "   " + std::to_string(stale) + " stale";
+  // the plant's own figures, as its line twins report them
+  for (const auto& [id, tw] : s.twins) {
+    const auto& r = tw.j["reported"];
+    if (!r.contains("output") || !r.contains("wip")) continue;
+    const auto num = [](const nlohmann::json& v) {
+      return v.is_number() ? fmt_num(v.get<double>(), 6) : v.dump();
+    };
+    t += "\n" + id + ": output " + num(r["output"]["value"]) + " parts   WIP " +
+         num(r["wip"]["value"]) + " parts";
+  }
   if (!s.reachable && !s.error.empty()) t += "\n" + s.error;
   return t;
 }

@@ -26,6 +26,7 @@
 
 #include "engine/link.hpp"
 #include "engine/world.hpp"
+#include "viewer/layout.hpp"
 
 namespace dtwin::viewer {
 
@@ -91,6 +92,13 @@ bool is_stale(const nlohmann::json& twin);
 // The World::start init of the live world: every reported value of every twin goes through
 // Model::assimilate (values the model refuses, such as counters, are left out).
 std::function<void(World&)> live_init(const std::map<std::string, LiveSource::Twin>& twins);
+
+// Per layout item: the reported state of a station (line::Status as int, -1 when none) and
+// its label ("m2\nworking"; empty when not a station or nothing reported). The world shown
+// cannot carry working, starved or blocked (they follow from parts it was not told about), so
+// in live mode a station shows what its asset says.
+void live_view_of(const Layout& layout, const std::map<std::string, LiveSource::Twin>& twins,
+                  std::vector<int>& status, std::vector<std::string>& labels);
 
 // "3.2 s ago", "4 min ago"
 std::string age_text(double seconds);

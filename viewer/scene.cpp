@@ -332,7 +332,16 @@ void Scene::update(const Session& s, const osg::Matrixd& view, const osg::Matrix
       statics_.set_color(static_cast<std::size_t>(bodies_[li][m]),
                          status_color(st.machines[m].status));
   }
-  // live mode: stale stations in the stale shade
+  // live mode: the reported states, and stale stations in the stale shade
+  for (std::uint32_t li = 0; li < s.lines().size() && li < L.lines.size(); ++li)
+    for (std::size_t m = 0; m < bodies_[li].size() && m < L.lines[li].machines.size(); ++m) {
+      const int item = L.lines[li].machines[m];
+      if (item >= 0 && static_cast<std::size_t>(item) < live_status_.size() &&
+          live_status_[static_cast<std::size_t>(item)] >= 0)
+        statics_.set_color(
+            static_cast<std::size_t>(bodies_[li][m]),
+            status_color(static_cast<line::Status>(live_status_[static_cast<std::size_t>(item)])));
+    }
   if (!stale_.empty())
     for (std::uint32_t li = 0; li < s.lines().size() && li < L.lines.size(); ++li)
       for (std::size_t m = 0; m < bodies_[li].size() && m < L.lines[li].machines.size(); ++m) {
@@ -382,6 +391,7 @@ void Scene::update(const Session& s, const osg::Matrixd& view, const osg::Matrix
   std::vector<std::string> texts;
   for (const auto& [d, i] : near) {
     texts.push_back(label_text(s, L.items[i]));
+    if (i < live_label_.size() && !live_label_[i].empty()) texts.back() = live_label_[i];
     key += std::to_string(i) + ":" + texts.back() + ";";
   }
   key += "sel" + std::to_string(s.selected());

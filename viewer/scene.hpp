@@ -37,6 +37,13 @@ class Scene {
 
   // live mode: per layout item, whether its mirror is stale (drawn in kStale); empty: none
   void set_stale(std::vector<bool> by_item) { stale_ = std::move(by_item); }
+  // live mode: per layout item, the mirror's word over the world's, which cannot carry a
+  // station's working, starved or blocked state: the reported state a station is coloured by
+  // (-1: the world's) and its label ("": the world's); empty vectors: none
+  void set_live(std::vector<int> status_by_item, std::vector<std::string> label_by_item) {
+    live_status_ = std::move(status_by_item);
+    live_label_ = std::move(label_by_item);
+  }
 
   std::size_t parts_drawn() const { return parts_.size(); }
   std::size_t boxes_drawn() const {
@@ -62,6 +69,8 @@ class Scene {
   osg::ref_ptr<osg::MatrixTransform> outline_, halo_;
   std::vector<Box> boxes_, glass_boxes_;  // scratch, reused every frame
   std::vector<bool> stale_;               // live mode, per item
+  std::vector<int> live_status_;
+  std::vector<std::string> live_label_;
 };
 
 }  // namespace dtwin::viewer

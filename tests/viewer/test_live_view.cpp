@@ -176,12 +176,13 @@ TEST_CASE(
     "live view: serve + emulate through Mosquitto; the viewer converges, edits, shades "
     "stale twins",
     "[live][mqtt]") {
-  test::Broker broker;
+  test::BrokerOptions bo;
+  bo.extra = "set_tcp_nodelay true\n";  // as assets/mosquitto/dtwin.conf (MQTT.md: Nagle)
+  test::Broker broker(bo);
   const fs::path dir = fs::temp_directory_path() / ("dtwin-vlive-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   auto serve = std::make_unique<test::Child>(
-      std::vector<std::string>{DTWIN_BIN, "serve", kLive, "--mqtt", broker.url(), "--stale-after",
-                               "1500ms"},
+      std::vector<std::string>{DTWIN_BIN, "serve", kLive, "--mqtt", broker.url()},
       (dir / "serve.log").string());
   auto emulate = std::make_unique<test::Child>(
       std::vector<std::string>{DTWIN_BIN, "emulate", kLive, "--mqtt", broker.url()},
@@ -214,6 +215,7 @@ TEST_CASE(
   INFO("poll latency " << st0.latency_s * 1000 << " ms (max " << st0.latency_max_s * 1000
                        << " ms) over " << st0.polls << " polls");
   CHECK(st0.latency_s < 0.5);
+  app.frame(0.02);
   CHECK(app.hud_input().live.find("LIVE  plant line1   engine connected") == 0);
 
   SECTION("converged: each machine's state as dtwin get has it, at the same revision") {
@@ -254,6 +256,18 @@ TEST_CASE(
         CHECK(ls.machines[k].status == line::Status::Down);
       }
     }
+    // a station shows what its asset says (the world cannot carry working/starved/blocked)
+    std::vector<int> status;
+    std::vector<std::string> labels;
+    live_view_of(s.layout(), st.twins, status, labels);
+    for (std::uint32_t k = 0; k < s.spec(0).machines.size(); ++k) {
+      const std::string id = s.spec(0).machines[k].id;
+      const auto i = static_cast<std::size_t>(s.find(id));
+      const std::string rep = st.twins.at(id).j["reported"]["state"]["value"];
+      CHECK(labels[i] == id + "\n" + rep + (is_stale(st.twins.at(id).j) ? " (stale)" : ""));
+      CHECK(line::status_name(static_cast<line::Status>(status[i])) == rep);
+    }
+    CHECK(labels[static_cast<std::size_t>(s.find("b1"))].empty());
     // the picture is not blank: many colours, and the live status on it
     const osg::Image& img = *app.image();
     std::set<int> colours;
@@ -304,6 +318,27 @@ TEST_CASE(
     CHECK(app.last_edit().find("20") != std::string::npos);  // the range it accepts
   }
 
+  SECTION("w: a what-if from the live plant, its comparison in the panel") {
+    s.select(s.find("m3"));
+    app.open_whatif();
+    type(app, "speed = 1.5 for 4h x 5");
+    CHECK(app.whatif().running());
+    REQUIRE(frames_until(
+        app, [&] { return !app.whatif().running(); }, 120));
+    REQUIRE(app.whatif().error().empty());
+    const auto& vs = app.whatif().report()["variants"];
+    REQUIRE(vs.contains("set m3.speed=1.5"));
+    const auto& d = vs["set m3.speed=1.5"]["delta_vs_baseline"]["kpis"]["throughput_per_h"];
+    INFO(d.dump());
+    CHECK(d["n"] == 5);
+    CHECK(d["mean"].get<double>() > 0);
+    const std::string panel = app.hud_input().panel;
+    INFO(panel);
+    CHECK(panel.find("what-if from the live plant: m3.speed=1.5, 4h ahead, 5 replications") == 0);
+    CHECK(panel.find("throughput [parts/h]") != std::string::npos);
+    CHECK(app.whatif().forked_at() > 1e9);  // the engine's wall clock
+  }
+
   SECTION("staleness: the emulated plant killed, its stations turn the stale shade") {
     app.frame(0.02);
     const Item& m3 = item(s, "m3");
@@ -317,6 +352,20 @@ TEST_CASE(
     CHECK(count(*app.image(), where, 3, stale_shade) >= 40);  // of 49
     CHECK(app.hud_input().live.find("stale") != std::string::npos);
     CHECK(app.save_png((dir / "stale.png").string()));
+  }
+  SECTION("the engine lost: the HUD says so and every station is shaded stale") {
+    app.frame(0.02);
+    const osg::Vec2d where = front_of(app, item(s, "m2"));
+    CHECK(count(*app.image(), where, 3, stale_shade) == 0);
+    serve->kill();
+    REQUIRE(frames_until(
+        app, [&] { return !src.state().reachable; }, 10));
+    app.frame(0.02);
+    CHECK(app.hud_input().live.find("engine UNREACHABLE") != std::string::npos);
+    for (const std::string m : {"m1", "m2", "m3", "m4", "m5"}) {
+      INFO(m);
+      CHECK(count(*app.image(), front_of(app, item(s, m)), 3, stale_shade) >= 40);
+    }
   }
   emulate.reset();
   serve.reset();
@@ -447,4 +496,34 @@ TEST_CASE("edit and what-if prompts: parsing") {
   CHECK_FALSE(parse_whatif("faster please", "m2", a, &why));
   CHECK(age_text(3.24) == "3.2 s ago");
   CHECK(age_text(300) == "5 min ago");
+}
+
+TEST_CASE("live view: no engine; quitting does not wait for a request; bad options") {
+  MqttOptions mo;
+  mo.url = "mqtt://127.0.0.1:1";  // nothing listens there
+  const double t0 = steady_now();
+  {
+    LiveSource src([&] { return std::unique_ptr<Link>(new MqttLink(mo)); },
+                   LiveSource::Options{"line1", 0.1, 300});
+    const std::uint64_t ticket = src.submit({{"op", "whatif"}}, 600 * 1000);
+    const double end = steady_now() + 10;
+    while (src.state().failures < 2 && steady_now() < end)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const auto st = src.state();
+    CHECK_FALSE(st.reachable);
+    CHECK(st.failures >= 2);
+    CHECK(st.error.find("could not reach the broker") != std::string::npos);
+    CHECK(live_status_text(st, "line1", steady_now()).find("engine UNREACHABLE") !=
+          std::string::npos);
+    CHECK_FALSE(src.answer(ticket));
+  }  // the what-if's 10 minutes are not waited for
+  CHECK(steady_now() - t0 < 5);
+
+  const std::string view = std::string(DTWIN_BIN) + " view " + kLive;
+  auto r = test::sh_cmd(view + " --mqtt mqtt://127.0.0.1:1 --at 2h --screenshot /tmp/x.png");
+  CHECK(r.status == 2);
+  CHECK(r.out.find("a live plant runs by itself") != std::string::npos);
+  r = test::sh_cmd(view + " --mqtt http://x --screenshot /tmp/x.png");
+  CHECK(r.status == 2);
+  CHECK(r.out.find("http://x") != std::string::npos);
 }
