@@ -48,6 +48,7 @@ GreenhouseGeom greenhouse_geometry(const greenhouse::StepTwin& m, double cx, dou
   GreenhouseGeom g;
   const auto* gl = as_greenlight(m);
   const bool crop_only = m.kind() == "tomato_crop" || m.kind() == "lettuce_crop";
+  g.lettuce = m.kind() == "lettuce_crop" || m.kind() == "lettuce_greenhouse";
   if (crop_only) {
     g.house = false;
     g.length = 12, g.width = 8;
@@ -180,12 +181,13 @@ void greenhouse_boxes(const GreenhouseGeom& g, const GreenhouseNow& n, std::vect
   const double base = g.house ? 0.18 : 0.16;
   // the crop: rows as tall and as green as the canopy is dense, fruit in red
   const double lai = std::max(n.lai, 0.0);
-  const double h = 0.2 + 0.65 * std::min(lai, 4.0);
+  const double h = g.lettuce ? 0.05 + 0.1 * std::min(lai, 3.0) : 0.2 + 0.65 * std::min(lai, 4.0);
+  const double row_w = g.lettuce ? 1.2 : 0.5;
   const Rgba leaf = mix(kYoung, kLush, lai / 3);
   const int fruit = static_cast<int>(std::lround(16 * std::clamp(n.fruit_share, 0.0, 1.0)));
   const double rx0 = g.x0 + 1.2, rx1 = x1 - 1.2;
   for (double y : g.rows_y) {
-    opaque.push_back(beam({rx0, y, base + h / 2}, {rx1, y, base + h / 2}, 0.5, h, leaf));
+    opaque.push_back(beam({rx0, y, base + h / 2}, {rx1, y, base + h / 2}, row_w, h, leaf));
     for (int f = 0; f < fruit; ++f) {
       const double x = rx0 + (rx1 - rx0) * (f + 0.5) / fruit;
       const double side = (f % 2 ? 0.27 : -0.27);

@@ -27,6 +27,7 @@ namespace dtwin::viewer {
 struct GreenhouseGeom {
   bool house = true;     // a greenhouse (or only a crop bed)
   bool section = false;  // the house is larger than drawn: a section of it
+  bool lettuce = false;  // a low crop in wide beds (tomatoes grow tall in narrow rows)
   double area_m2 = 0;    // the modelled floor area, 0 when the model has none
   double x0 = 0, y0 = 0, length = 20, width = 12;  // the drawn floor: corner and size, m
   double gutter = 4, ridge = 4.8;                  // heights, m
