@@ -1,5 +1,5 @@
-// The greenhouse scene: a Venlo house (a frame of posts, gutters, ridges and rafters with
-// translucent glass), the thermal screen as a sheet drawn across each span as far as it is
+// The greenhouse scene: a Venlo house (a frame of posts, gutters, ridges and rafters, with
+// translucent glass walls), the thermal screen as a sheet drawn across each span as far as it is
 // closed, the lamps (bright when on, dark when off), the roof vents tilted open to their
 // opening, the heating pipes coloured by their temperature, and the crop as rows whose height
 // and green follow the LAI, with red fruit in proportion to the fruit on the plants. The
