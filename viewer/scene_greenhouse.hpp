@@ -1,5 +1,5 @@
-// The greenhouse scene: a Venlo house (a frame of posts, gutters, ridges and rafters with
-// translucent glass), the thermal screen as a sheet drawn across each span as far as it is
+// The greenhouse scene: a Venlo house (a frame of posts, gutters, ridges and rafters, with
+// translucent glass walls), the thermal screen as a sheet drawn across each span as far as it is
 // closed, the lamps (bright when on, dark when off), the roof vents tilted open to their
 // opening, the heating pipes coloured by their temperature, and the crop as rows whose height
 // and green follow the LAI, with red fruit in proportion to the fruit on the plants. The
@@ -27,6 +27,7 @@ namespace dtwin::viewer {
 struct GreenhouseGeom {
   bool house = true;     // a greenhouse (or only a crop bed)
   bool section = false;  // the house is larger than drawn: a section of it
+  bool lettuce = false;  // a low crop in wide beds (tomatoes grow tall in narrow rows)
   double area_m2 = 0;    // the modelled floor area, 0 when the model has none
   double x0 = 0, y0 = 0, length = 20, width = 12;  // the drawn floor: corner and size, m
   double gutter = 4, ridge = 4.8;                  // heights, m

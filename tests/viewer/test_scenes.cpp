@@ -389,3 +389,38 @@ TEST_CASE("a line with a robot cell shows both, the cell beside the station it t
   CHECK(kpi_text(*s).find("throughput") != std::string::npos);
   CHECK(kpi_text(*s).find("cell1") != std::string::npos);
 }
+
+namespace {
+struct CountNodes : osg::NodeVisitor {
+  CountNodes() : osg::NodeVisitor(TRAVERSE_ALL_CHILDREN) {}
+  void apply(osg::Node& n) override {
+    ++nodes;
+    traverse(n);
+  }
+  void apply(osg::Geode& g) override {
+    ++nodes;
+    drawables += g.getNumDrawables();
+  }
+  std::size_t nodes = 0, drawables = 0;
+};
+}  // namespace
+
+TEST_CASE("instancing: the greenhouse and cell scenes do not grow as the plant runs") {
+  for (const char* file : {"scenarios/greenhouse/tomato_season_hps.json",
+                           "scenarios/cell/flagship.json", "scenarios/cell/line_with_cell.json"}) {
+    auto s = load(file);
+    const bool gh = file == kSeason;
+    s->playback().jump_to(gh ? 1 * kDay : 2.0);
+    App app(*s, 480, 270, App::Mode::Offscreen);
+    render(app);
+    CountNodes before;
+    app.scene().root()->accept(before);
+    s->playback().jump_to(gh ? 90 * kDay : 40.0);  // grown crop, many parts made
+    render(app);
+    CountNodes after;
+    app.scene().root()->accept(after);
+    INFO(file);
+    CHECK(after.nodes == before.nodes);
+    CHECK(after.drawables == before.drawables);
+  }
+}
