@@ -176,6 +176,7 @@ TEST_CASE("reports taken one property at a time: joints left out of a report hav
   };
   const double j1 = spec.robot.joints[0].home * 180 / M_PI;
   const double j2 = spec.robot.joints[1].home * 180 / M_PI;
+  auto j1_at = [&](double deg) { return deg / (180 / M_PI); };
   w.run_until(1.0);
   REQUIRE(take("j1", j1));
   REQUIRE(take("j2", j2));
@@ -191,6 +192,12 @@ TEST_CASE("reports taken one property at a time: joints left out of a report hav
   CHECK(s.q[0] == Approx((j1 + 4 + 20 * 0.048) * M_PI / 180).margin(1e-9));  // extrapolated
   CHECK(s.q[1] == Approx(j2 * M_PI / 180).margin(1e-12));                    // has not moved
   CHECK(s.qd[1] == 0);
+  // j1 stops (left out of the next report): it stands where it was last reported, not where
+  // its old rate would have taken it by now
+  w.run_until(1.3);
+  REQUIRE(take("j2", j2 + 1));
+  CHECK(s.q[0] == j1_at(j1 + 4));
+  CHECK(s.reported_qd[0] == 0);
   // the tool is the forward kinematics of the joints
   const Pose tool = tool_pose(spec.robot, s.q);
   CHECK(prop(w, b, "tool_x") == Approx(tool.p.x).margin(1e-12));
