@@ -258,6 +258,7 @@ void LiveEngine::feed_live_world() {
       model.assimilate(*L.world, m, local, p, st.props[p].reported.value, &why);
     }
     const double now = clock_();
+    const std::uint64_t revision = st.revision;
     for (std::size_t p = 0; p < spec.properties.size(); ++p) {
       if (!spec.properties[p].derived) continue;
       Value v;
@@ -265,6 +266,10 @@ void LiveEngine::feed_live_world() {
         mirror_->report(tw.mirror, p, v, source_time, std::get<0>(newest), std::get<1>(newest),
                         now);
     }
+    // the service published the twin's state before the derived values were in: again
+    if (st.revision != revision && service_->publish_state)
+      link_.publish({service_->topic(spec.id, "state"), mirror_->twin_json(tw.mirror, now).dump(),
+                     0, true, "", ""});
   }
 }
 

@@ -34,8 +34,9 @@
 // the first report's source time) x the scenario's live speed, 1 for a real plant) and passes
 // the values to Model::assimilate in property order (a cell's joints before its gripper); the
 // properties marked derived are then read from the world and stored as reported values of the
-// same session, sequence and source time ("derived": true in `get`). They are not written to
-// the store (they are recomputed from what is).
+// same session, sequence and source time ("derived": true in `get`; the twin's retained state
+// is published again with them). They are not written to the store (they are recomputed from
+// what is). A silent asset's next report makes the world catch up on the gap, step by step.
 // Codes: bad_request, unknown_twin, unknown_property, wrong_type, out_of_range, not_writable,
 // revision_mismatch, store_failed, busy, conflict, no_store.
 //

@@ -427,6 +427,7 @@ void report_joint(const CellSpec& spec, CellState& s, double t, std::size_t k, d
     s.prev_reported_t = s.reported_t;
     s.reported_t = t;
     std::fill(s.reported_qd.begin(), s.reported_qd.end(), 0.0);
+    s.q = s.reported_q;  // not where the old rates would have taken them
   }
   s.reported_q[k] = q;
   s.reported_qd[k] = s.prev_reported_t >= 0 && t > s.prev_reported_t

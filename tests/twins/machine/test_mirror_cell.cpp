@@ -151,3 +151,69 @@ TEST_CASE("a mirror cell has no program", "[cell][mirror][errors]") {
     CHECK(e.pointer() == "/twins/cell1/program");
   }
 }
+
+TEST_CASE("reports taken one property at a time: joints left out of a report have not moved",
+          "[cell][mirror][live]") {
+  // the live engine passes a report's values to assimilate() one by one (a controller that
+  // reports changes only leaves the joints that did not move out)
+  const CompiledVariant cv = mirror_cell();
+  const auto& model = static_cast<const CellModel&>(*cv.models.at(0));
+  const CellSpec& spec = model.spec();
+  World w(cv.models);
+  w.start({1, 0});
+  const Binding b = Binding::of(w);
+  auto index = [&](const std::string& name) {
+    for (std::size_t p = 0; p < b.twins[0].properties.size(); ++p)
+      if (b.twins[0].properties[p].name == name) return p;
+    FAIL("no property " << name);
+    return std::size_t{0};
+  };
+  auto take = [&](const std::string& name, double v) {
+    std::string why;
+    const bool ok = model.assimilate(w, 0, 0, index(name), Value{v, ""}, &why);
+    INFO(name << ": " << why);
+    return ok;
+  };
+  const double j1 = spec.robot.joints[0].home * 180 / M_PI;
+  const double j2 = spec.robot.joints[1].home * 180 / M_PI;
+  auto j1_at = [&](double deg) { return deg / (180 / M_PI); };
+  w.run_until(1.0);
+  REQUIRE(take("j1", j1));
+  REQUIRE(take("j2", j2));
+  w.run_until(1.1);
+  REQUIRE(take("j1", j1 + 2));  // j1 moved 2 deg in 0.1 s; j2 not reported: still
+  REQUIRE(take("j2", j2));      // (and the same j2 again in the same report changes nothing)
+  const CellState& s = w.state<CellState>(0);
+  CHECK(s.reported_qd[0] == Approx(20 * M_PI / 180).epsilon(1e-12));
+  CHECK(s.reported_qd[1] == 0);
+  w.run_until(1.2);
+  REQUIRE(take("j1", j1 + 4));  // j2 left out this time
+  w.run_until(1.248);
+  CHECK(s.q[0] == Approx((j1 + 4 + 20 * 0.048) * M_PI / 180).margin(1e-9));  // extrapolated
+  CHECK(s.q[1] == Approx(j2 * M_PI / 180).margin(1e-12));                    // has not moved
+  CHECK(s.qd[1] == 0);
+  // j1 stops (left out of the next report): it stands where it was last reported, not where
+  // its old rate would have taken it by now
+  w.run_until(1.3);
+  REQUIRE(take("j2", j2 + 1));
+  CHECK(s.q[0] == j1_at(j1 + 4));
+  CHECK(s.reported_qd[0] == 0);
+  // the tool is the forward kinematics of the joints
+  const Pose tool = tool_pose(spec.robot, s.q);
+  CHECK(prop(w, b, "tool_x") == Approx(tool.p.x).margin(1e-12));
+  // derived properties and counters are not taken from the machine; the override is
+  CHECK_FALSE(take("tool_x", 0.3));
+  CHECK_FALSE(take("carrying", 1));
+  CHECK_FALSE(take("cycles", 7));
+  CHECK(take("speed_override", 0.5));
+  CHECK(s.override_ == 0.5);
+  // derived properties are marked so; what a controller reports is not
+  for (const auto& p : b.twins[0].properties) {
+    INFO(p.name);
+    const bool derived = p.name == "carrying" || p.name == "tool_x" || p.name == "tool_y" ||
+                         p.name == "tool_z" || p.name == "power" || p.name == "contacts";
+    CHECK(p.derived == derived);
+  }
+  // a cell in this mode is one the live engine keeps in a world of its own
+  CHECK(model.live_world());
+}
