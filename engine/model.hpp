@@ -121,13 +121,13 @@ class Model {
     if (reason) *reason = "not a setpoint";
     return false;
   }
-  // The live plant's observed value becomes the simulated state (a what-if forked from the live
-  // mirror). Called between make_state and start, at time 0 of the fork: the model puts the
   // A model whose mirror has derived properties (PropertySpec::derived) computed from what its
   // asset reports: the live engine keeps it in a world of its own, feeds it the reports
   // through assimilate() at their time, and reads the derived properties back.
   virtual bool live_world() const { return false; }
 
+  // The live plant's observed value becomes the simulated state (a what-if forked from the live
+  // mirror). Called between make_state and start, at time 0 of the fork: the model puts the
   // observation into its initial state (a buffer's level, a machine that is down, a setpoint in
   // force) or refuses with a reason (a counter that has no meaning in a fresh run). The default
   // takes setpoints only.
