@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <sstream>
 
@@ -93,6 +94,17 @@ RunDir open_run(const std::string& dir) {
     throw UsageError("--replay: no " + r.scenario_file +
                      ", the copy of the scenario a run leaves beside report.json (was the "
                      "directory written by an older dtwin run? run it again)");
+  // Input files a scenario names by relative path (a greenhouse's weather) are found beside the
+  // scenario: when the run's own file is still there, unchanged, open that one so they resolve
+  // where the engineer wrote them; otherwise the copy (such files then belong beside it in DIR).
+  const auto slurp = [](const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  };
+  std::error_code ec;
+  if (!r.source_file.empty() && fs::is_regular_file(r.source_file, ec) &&
+      slurp(r.source_file) == slurp(r.scenario_file))
+    r.scenario_file = r.source_file;
   return r;
 }
 

@@ -11,7 +11,7 @@ namespace dtwin::viewer {
 
 struct RunDir {
   std::string dir;
-  std::string scenario_file;  // DIR/scenario.json
+  std::string scenario_file;  // the run's file if still there unchanged, else DIR/scenario.json
   std::string scenario_name;
   std::string source_file;  // the file the run was made from (report.json's "file")
   std::uint64_t seed = 0;   // the run's (report.json)

@@ -173,3 +173,44 @@ TEST_CASE("cli: dtwin run leaves the scenario; view --replay shows the run") {
   fs::remove_all(out);
   fs::remove_all(out2);
 }
+
+TEST_CASE("cli: a greenhouse run replays with its weather file, found beside the scenario") {
+  // the scenario names its EPW by a path relative to itself: the replay opens the run's own
+  // file while it is there unchanged, so the weather resolves as in the run
+  const fs::path out = tmp("gh");
+  fs::remove_all(out);
+  const std::string file =
+      std::string(DTWIN_SOURCE_DIR) + "/scenarios/greenhouse/tomato_season_hps.json";
+  const Result run = dtwin_cmd("run " + file + " --replications 1 --out " + out.string());
+  INFO(run.out);
+  REQUIRE(run.status == 0);
+  const fs::path png = tmp("gh.png");
+  const Result view = dtwin_cmd("view --replay " + out.string() + " --screenshot " + png.string() +
+                                " --at 30d --size 320x180");
+  INFO(view.out);
+  CHECK(view.status == 0);
+  CHECK(fs::file_size(png) > 1000);
+  fs::remove(png);
+  // the run's file edited since: the copy is opened, and the relative weather path is looked up
+  // beside the copy, which names the file it could not open (exit 2, not a crash)
+  const fs::path moved = tmp("gh-moved");
+  fs::remove_all(moved);
+  fs::copy(out, moved);
+  {
+    std::ofstream rep(moved / "report.json.tmp");
+    std::string r = slurp(moved / "report.json");
+    const std::string key = "\"file\": \"";
+    const auto at = r.find(key);
+    REQUIRE(at != std::string::npos);
+    r.insert(at + key.size(), "/nonexistent");
+    rep << r;
+  }
+  fs::rename(moved / "report.json.tmp", moved / "report.json");
+  const Result copy = dtwin_cmd("view --replay " + moved.string() + " --screenshot " +
+                                png.string() + " --at 1d --size 320x180");
+  INFO(copy.out);
+  CHECK(copy.status == 2);
+  CHECK_THAT(copy.out, Catch::Contains(".epw"));
+  fs::remove_all(out);
+  fs::remove_all(moved);
+}
