@@ -125,7 +125,7 @@ TEST_CASE("run writes report.json with every KPI as mean, ci95 and n", "[cli]") 
   fs::remove_all(d);
 }
 
-TEST_CASE("the same run twice gives the same bytes; --seed changes them", "[cli][determinism]") {
+TEST_CASE("the same run twice gives the same bytes, --seed changes them", "[cli][determinism]") {
   const auto d = tmpdir("det");
   const auto f = write(d, "s.json", kSmall);
   REQUIRE(sh("run -q " + f.string() + " --out " + (d / "a").string()).status == 0);

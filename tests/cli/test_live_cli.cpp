@@ -83,7 +83,7 @@ struct Env {
 
 }  // namespace
 
-TEST_CASE("cli live: serve, emulate, set --wait, history; engine killed and restarted",
+TEST_CASE("cli live: serve, emulate, set --wait, history, engine killed and restarted",
           "[cli][live][mqtt]") {
   Env e;
   auto serve = e.serve("serve.log");

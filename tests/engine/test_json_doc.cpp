@@ -208,7 +208,7 @@ TEST_CASE("locate falls back to the nearest existing ancestor") {
   CHECK(doc.locate("").line == 1);
 }
 
-TEST_CASE("nesting deeper than 512 levels is rejected; 500 levels are fine") {
+TEST_CASE("nesting deeper than 512 levels is rejected, 500 levels are fine") {
   const std::string ok = std::string(500, '[') + std::string(500, ']');
   CHECK(parse_json(ok, "").positions.size() == 500);
   const std::string deep = std::string(600, '[') + std::string(600, ']');

@@ -95,7 +95,7 @@ TEST_CASE("has and find") {
   CHECK(error_of([&] { root.at("list").find("x"); }).pointer() == "/list");
 }
 
-TEST_CASE("numbers: booleans are not numbers; integers may be written 5.0") {
+TEST_CASE("numbers: booleans are not numbers, integers may be written 5.0") {
   const Node b2 = Node(kScenario).at("twins").at("b2");
   CHECK(b2.at("capacity").number() == 5);
   CHECK(b2.at("capacity").integer() == 5);

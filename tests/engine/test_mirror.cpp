@@ -68,7 +68,7 @@ TEST_CASE("stale input never wins: older by session, then sequence, then source 
   CHECK(m.state(t).props[p].reported.value.num == 1);
 }
 
-TEST_CASE("duplicates are idempotent; reordered messages converge to the newest", "[mirror]") {
+TEST_CASE("duplicates are idempotent, reordered messages converge to the newest", "[mirror]") {
   Mirror m = make_mirror();
   const auto t = m.find_twin("m2");
   const auto p = m.find_property(t, "parts");

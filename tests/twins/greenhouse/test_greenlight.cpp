@@ -162,7 +162,7 @@ TEST_CASE("steady state on a constant cold night: the boiler's heat equals the l
   CHECK(u.uThScr > 0.9);  // 5 degC outside at night: screen closed
 }
 
-TEST_CASE("lamps: PAR output is efficacy times power; HPS and LED split their heat differently",
+TEST_CASE("lamps: PAR output is efficacy times power, HPS and LED split their heat differently",
           "[greenhouse][greenlight][lamps]") {
   // Katzin et al. (2021): 200 umol m-2 s-1 from HPS at 111 W m-2 (1.8 umol/J) and from LED at
   // 66.7 W m-2 (3.0 umol/J). Lamps on all day here (no sun), so the lamp body reaches its steady

@@ -139,7 +139,7 @@ struct Live {
 
 }  // namespace
 
-TEST_CASE("live: the mirror follows the emulated plant; a setpoint goes pending, then applied",
+TEST_CASE("live: the mirror follows the emulated plant, a setpoint goes pending, then applied",
           "[live][mqtt]") {
   Broker b;
   Live L(b);
@@ -184,7 +184,7 @@ TEST_CASE("live: the mirror follows the emulated plant; a setpoint goes pending,
   CHECK(L.engine->mirror().state(L.engine->mirror().find_twin("m2")).revision == rev);
 }
 
-TEST_CASE("live: lost, duplicated and reordered telemetry; the twins converge once it heals",
+TEST_CASE("live: lost, duplicated and reordered telemetry, the twins converge once it heals",
           "[live][mqtt][faults]") {
   Broker b;
   FaultOptions fo;
@@ -220,7 +220,7 @@ TEST_CASE("live: lost, duplicated and reordered telemetry; the twins converge on
   CHECK(m.state(m1).props[m.find_property(m1, "speed")].desired.state == DesiredState::Applied);
 }
 
-TEST_CASE("live: the broker killed and restarted; stale meanwhile, then converged",
+TEST_CASE("live: the broker killed and restarted, stale meanwhile, then converged",
           "[live][mqtt][faults]") {
   Broker b;
   Live L(b);
@@ -456,7 +456,7 @@ TEST_CASE("live: the documented Mosquitto ACL lets the plant run and keeps asset
   CHECK(m.state(m2).revision >= before);
 }
 
-TEST_CASE("live: two engines split one plant by partition; each answers for its own twins",
+TEST_CASE("live: two engines split one plant by partition, each answers for its own twins",
           "[live][mqtt][partition]") {
   Broker b;
   Registry reg;

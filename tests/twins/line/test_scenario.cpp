@@ -208,7 +208,7 @@ TEST_CASE("an error in a variant points into the variant's patch", "[scenario][e
   CHECK(e.location().line == 16);
 }
 
-TEST_CASE("the same scenario and seed give bit-identical results; jobs do not matter",
+TEST_CASE("the same scenario and seed give bit-identical results, jobs do not matter",
           "[scenario][determinism]") {
   const Scenario sc = Scenario::parse(kIssueExample, "x.json");
   std::vector<dtwin::CompiledVariant> vs;
