@@ -43,21 +43,21 @@ std::vector<std::pair<Rgba, std::string>> legend(const Session& s, bool stale) {
                     machine::CellStatus::Idle, machine::CellStatus::Fault})
       e.push_back({cell_status_color(st), pre + machine::cell_status_name(st)});
   }
-  if (!s.greenhouses().empty()) {
+  if (!s.greenhouses().empty()) {  // short: the legend sits beside the time bar
     auto clamp1 = [](Rgba c) {
       return Rgba{std::min(c.r, 1.f), std::min(c.g, 1.f), std::min(c.b, 1.f), 1};
     };
     e.push_back({clamp1(kLampOn), "lamps on"});
     e.push_back({kLampOff, "lamps off"});
-    e.push_back({kScreenSheet, "thermal screen (closed part)"});
-    e.push_back({kYoung, "crop, thin (low LAI)"});
-    e.push_back({kLush, "crop, full canopy"});
+    e.push_back({kScreenSheet, "screen"});
+    e.push_back({kYoung, "crop thin"});
+    e.push_back({kLush, "crop full"});
     e.push_back({kFruit, "fruit"});
     e.push_back({kPipeCold,
-                 "heating pipes 20 \xc2\xb0"
+                 "pipes 20 \xc2\xb0"
                  "C"});
     e.push_back({kPipeHot,
-                 "heating pipes 70 \xc2\xb0"
+                 "pipes 70 \xc2\xb0"
                  "C"});
   }
   if (stale) e.push_back({kStale, "stale / offline (no recent report)"});
