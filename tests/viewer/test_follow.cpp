@@ -141,7 +141,7 @@ TEST_CASE("follow: in a window, the trackball's centre goes with the tool point"
   }
 }
 
-TEST_CASE("follow: keeps the distance and angles the user chose; a station is centred") {
+TEST_CASE("follow: keeps the distance and angles the user chose, a station is centred") {
   auto s = load("scenarios/line/flagship.json");
   App app(*s, 960, 540, App::Mode::Offscreen);
   const int lathe = s->find("lathe");

@@ -178,7 +178,7 @@ TEST_CASE("live view: the snapshot op, changed twins only, and bad requests") {
 }
 
 TEST_CASE(
-    "live view: serve + emulate through Mosquitto; the viewer converges, edits, shades "
+    "live view: serve + emulate through Mosquitto: the viewer converges, edits, shades "
     "stale twins",
     "[live][mqtt]") {
   test::BrokerOptions bo;
@@ -382,7 +382,7 @@ TEST_CASE(
   fs::remove_all(dir);
 }
 
-TEST_CASE("sim view: an edit is a command the model handles; refused out of range") {
+TEST_CASE("sim view: an edit is a command the model handles, refused out of range") {
   const Scenario sc = Scenario::load(kLive);
   Session s(sc, Session::Options{});
   s.playback().jump_to(3600);
@@ -426,7 +426,7 @@ TEST_CASE("sim view: an edit is a command the model handles; refused out of rang
   CHECK(app.last_edit().find("expected prop = value") == 0);
 }
 
-TEST_CASE("sim view: a what-if from the current moment; the world shown untouched") {
+TEST_CASE("sim view: a what-if from the current moment, the world shown untouched") {
   const Scenario sc = Scenario::load(kLive);
   Session s(sc, Session::Options{});
   s.playback().jump_to(2 * 3600);
@@ -508,7 +508,7 @@ TEST_CASE("edit and what-if prompts: parsing") {
   CHECK(age_text(300) == "5 min ago");
 }
 
-TEST_CASE("live view: no engine; quitting does not wait for a request; bad options") {
+TEST_CASE("live view: no engine, quitting does not wait for a request, bad options") {
   MqttOptions mo;
   mo.url = "mqtt://127.0.0.1:1";  // nothing listens there
   const double t0 = steady_now();
