@@ -82,6 +82,7 @@ App::App(Session& s, int w, int h, Mode mode)
     image_->allocateImage(w, h, 1, GL_RGB, GL_UNSIGNED_BYTE);
     cam->attach(osg::Camera::COLOR_BUFFER, image_.get());
     cam->setViewMatrix(view_matrix(home));
+    pose_ = home;
     osgGA::EventQueue* q = viewer_->getEventQueue();
     q->getCurrentEventState()->setInputRange(0, 0, float(w), float(h));
     q->getCurrentEventState()->setMouseYOrientation(osgGA::GUIEventAdapter::Y_INCREASING_UPWARDS);
@@ -135,6 +136,7 @@ void App::frame(double wall_s) {
   auto t = clock::now();
   s_.playback().advance(wall_s, 0.030);
   if (live_) sync_live();
+  follow_step();
   if (whatif_.poll() && !whatif_.running()) note("what-if done");
   hud_in_.panel = whatif_.text();
   times_.sim_s = since(t);
@@ -185,13 +187,16 @@ osg::Matrixd App::projection() const {
 }
 
 void App::set_pose(const CameraPose& p) {
-  if (manipulator_)
+  if (manipulator_) {
     manipulator_->setTransformation(p.eye, p.center, p.up);
-  else
+  } else {
+    pose_ = p;
     viewer_->getCamera()->setViewMatrix(view_matrix(p));
+  }
 }
 
 CameraPose App::pose() const {
+  if (!manipulator_) return pose_;  // off-screen: the view matrix alone loses the centre
   CameraPose p;
   viewer_->getCamera()->getViewMatrixAsLookAt(p.eye, p.center, p.up);
   if (manipulator_) p.center = manipulator_->getCenter();
@@ -247,7 +252,50 @@ void App::focus_selected() {
   set_pose(focus_pose(s_.layout().items[static_cast<std::size_t>(sel)], pose()));
 }
 
+void App::toggle_follow() {
+  if (follow_) {
+    follow_ = false;
+    hud_in_.follow.clear();
+    note("follow off");
+    return;
+  }
+  if (s_.selected() < 0) {
+    note("select a twin first (click it), then F");
+    return;
+  }
+  follow_ = true;
+  follow_step();
+}
+
+void App::follow_step() {
+  const int sel = s_.selected();
+  if (!follow_ || sel < 0 || static_cast<std::size_t>(sel) >= s_.layout().items.size()) {
+    follow_ = false;  // nothing selected any more: nothing to follow
+    hud_in_.follow.clear();
+    return;
+  }
+  const Item& it = s_.layout().items[static_cast<std::size_t>(sel)];
+  // a work cell's robot moves: its tool point; any other twin: the middle of its item
+  osg::Vec3d c(it.x_m, it.y_m, it.height_m / 2);
+  if (it.kind == ItemKind::Cell) {
+    const CellView& v = s_.cells()[it.index];
+    const P3 tp = cell_tool_point(v.cell->spec(), s_.cell_state(it.index), v.geom);
+    c.set(tp.x, tp.y, tp.z);
+  }
+  if (manipulator_) {
+    manipulator_->setCenter(c);  // keeps the trackball's rotation and distance
+  } else {
+    const osg::Vec3d d = c - pose_.center;
+    pose_.center += d;
+    pose_.eye += d;
+    viewer_->getCamera()->setViewMatrix(view_matrix(pose_));
+  }
+  hud_in_.follow = "following " + it.id;
+}
+
 void App::home() {
+  follow_ = false;
+  hud_in_.follow.clear();
   if (manipulator_)
     manipulator_->home(0.0);
   else
@@ -259,6 +307,8 @@ void App::deselect() {
     hud_in_.help = false;
   else if (whatif_.open())
     whatif_.close();
+  else if (follow_)
+    toggle_follow();
   else
     s_.select(-1);
 }

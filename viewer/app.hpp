@@ -56,6 +56,7 @@ class App final : public Actions {
   const FrameTimes& times() const { return times_; }
   osgViewer::Viewer& viewer() { return *viewer_; }
   const Scene& scene() const { return *scene_; }
+  Scene& scene() { return *scene_; }
   int width() const { return width_; }
   int height() const { return height_; }
   osg::Matrixd view() const;
@@ -84,6 +85,8 @@ class App final : public Actions {
   void slower() override;
   void toggle_help() override;
   void focus_selected() override;
+  void toggle_follow() override;
+  bool following() const { return follow_; }
   void home() override;
   void deselect() override;
   void quit() override;
@@ -118,6 +121,9 @@ class App final : public Actions {
   void submit_edit(const std::string& text);
   void submit_whatif(const std::string& text);
   void sync_live();
+  void follow_step();  // the camera's centre onto the followed twin
+  bool follow_ = false;
+  CameraPose pose_;  // off-screen: the pose set last (the view matrix loses the centre)
   std::string selected_id() const;
   PromptKind prompt_kind_ = PromptKind::Jump;
   LiveSource* live_ = nullptr;

@@ -17,6 +17,7 @@ std::string help_text() {
          "p / P        plot the next series of the selection / hide the plot\n"
          "click        select a twin: highlight and inspector\n"
          "f            focus the camera on the selected twin\n"
+         "F            follow the selected twin (again, or Esc: stop)\n"
          "Home         back to the view of the whole plant\n"
          "Esc          close this help / clear the selection\n"
          "h            show / hide this help\n"
@@ -66,6 +67,9 @@ bool Controls::handle(const GEA& ea, osgGA::GUIActionAdapter& /*aa*/) {
           return true;
         case 'f':
           actions_.focus_selected();
+          return true;
+        case 'F':
+          actions_.toggle_follow();
           return true;
         case GEA::KEY_Home:
           actions_.home();

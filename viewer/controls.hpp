@@ -20,6 +20,8 @@ class Actions {
   virtual void slower() = 0;
   virtual void toggle_help() = 0;
   virtual void focus_selected() = 0;
+  // F: the camera's centre follows the selected twin (a cell: its tool point) frame by frame
+  virtual void toggle_follow() {}
   virtual void home() = 0;
   virtual void deselect() = 0;
   virtual void quit() = 0;

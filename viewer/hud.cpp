@@ -11,6 +11,8 @@
 #include "viewer/inspector.hpp"
 #include "viewer/inspector_models.hpp"
 #include "viewer/palette.hpp"
+#include "viewer/scene_cell.hpp"
+#include "viewer/scene_greenhouse.hpp"
 #include "viewer/time_text.hpp"
 
 namespace dtwin::viewer {
@@ -28,6 +30,39 @@ std::string factor_text(double f) {
 }
 
 }  // namespace
+
+std::vector<std::pair<Rgba, std::string>> legend(const Session& s, bool stale) {
+  std::vector<std::pair<Rgba, std::string>> e;
+  if (!s.lines().empty()) {
+    for (auto st : kLegend) e.push_back({status_color(st), line::status_name(st)});
+    e.push_back({kPart, "part"});
+  }
+  if (!s.cells().empty()) {  // the states a cell's robot is drawn in
+    const std::string pre = s.lines().empty() ? "" : "robot ";
+    for (auto st : {machine::CellStatus::Moving, machine::CellStatus::Waiting,
+                    machine::CellStatus::Idle, machine::CellStatus::Fault})
+      e.push_back({cell_status_color(st), pre + machine::cell_status_name(st)});
+  }
+  if (!s.greenhouses().empty()) {  // short: the legend sits beside the time bar
+    auto clamp1 = [](Rgba c) {
+      return Rgba{std::min(c.r, 1.f), std::min(c.g, 1.f), std::min(c.b, 1.f), 1};
+    };
+    e.push_back({clamp1(kLampOn), "lamps on"});
+    e.push_back({kLampOff, "lamps off"});
+    e.push_back({kScreenSheet, "screen"});
+    e.push_back({kYoung, "crop thin"});
+    e.push_back({kLush, "crop full"});
+    e.push_back({kFruit, "fruit"});
+    e.push_back({kPipeCold,
+                 "pipes 20 \xc2\xb0"
+                 "C"});
+    e.push_back({kPipeHot,
+                 "pipes 70 \xc2\xb0"
+                 "C"});
+  }
+  if (stale) e.push_back({kStale, "stale / offline (no recent report)"});
+  return e;
+}
 
 std::string kpi_text(const Session& s) {
   const std::string models = model_kpi_text(s);  // greenhouses and cells
@@ -107,7 +142,8 @@ void Hud::resize(int w, int h) {
 }
 
 void Hud::update(const Session& s, const HudInput& in) {
-  const std::string status = in.live.empty() ? status_text(s) : in.live;
+  std::string status = in.live.empty() ? status_text(s) : in.live;
+  if (!in.follow.empty()) status += "\n" + in.follow + "   (F or Esc: stop)";
   std::string inspector = in.help ? std::string() : inspect(s, s.selected());
   if (!in.live.empty()) {  // live: the world's "now" is not the plant's; the mirror's follows
     const auto a = inspector.find("-- now");
@@ -142,13 +178,10 @@ void Hud::update(const Session& s, const HudInput& in) {
   const float row = static_cast<float>(sans_->line_height()) + 3;
   const float sw = std::round(11 * scale_);
   float legend_w = 0;
-  std::vector<std::pair<Rgba, std::string>> entries;
-  for (auto st : kLegend) entries.push_back({status_color(st), line::status_name(st)});
-  entries.push_back({kPart, "part"});
-  if (in.stale_legend) entries.push_back({kStale, "stale / offline (no recent report)"});
+  const std::vector<std::pair<Rgba, std::string>> entries = legend(s, in.stale_legend);
   for (const auto& e : entries) legend_w = std::max(legend_w, sans_->measure(e.second).x());
   const float lh = row * static_cast<float>(entries.size());
-  sans_->rect(at(m, m), 0, 0, legend_w + sw + 3 * pad, lh + 2 * pad, panel);
+  if (!entries.empty()) sans_->rect(at(m, m), 0, 0, legend_w + sw + 3 * pad, lh + 2 * pad, panel);
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const float y = m + pad + lh - row * (static_cast<float>(i) + 0.5f);
     const Rgba c = entries[i].first;

@@ -8,9 +8,12 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <osg/Camera>
 
+#include "viewer/palette.hpp"
 #include "viewer/session.hpp"
 #include "viewer/text_batch.hpp"
 
@@ -28,8 +31,12 @@ struct HudInput {
   std::string prompt_label;     // another prompt than the jump: "edit m2: " ...
   std::string prompt_hint;      // ... and its second line
   std::string panel;            // the what-if comparison, centred
+  std::string follow;           // "following lathe": the camera follows the selection
 };
 
+// The legend's swatches for what the session draws: the line states and a part; the robot's
+// states (a cell); lamps, screen, crop, fruit and pipes (a greenhouse); the stale shade (live).
+std::vector<std::pair<Rgba, std::string>> legend(const Session& s, bool stale);
 // The headline figures of every drawn line together: "throughput 39.6 parts/h   WIP 18 ...".
 std::string kpi_text(const Session& s);
 // "gearbox line · baseline · seed 2026", the clock with the pace, the KPIs.

@@ -192,7 +192,9 @@ void Scene::build_statics(const Session& s) {
   bodies_.assign(s.lines().size(), {});
   for (std::uint32_t li = 0; li < s.lines().size(); ++li)
     bodies_[li].assign(s.spec(li).machines.size(), -1);
+  item_statics_.clear();
   for (const auto& it : L.items) {
+    item_statics_.push_back(boxes.size());
     const double l = it.length_m, w = it.width_m, h = it.height_m;
     switch (it.kind) {
       case ItemKind::Source:
@@ -224,6 +226,9 @@ void Scene::build_statics(const Session& s) {
         break;
     }
   }
+  item_statics_.push_back(boxes.size());
+  static_colors_.clear();
+  for (const auto& b : boxes) static_colors_.push_back(b.color);
   statics_.set(boxes);
   root_->addChild(statics_.node());
 }
@@ -325,31 +330,33 @@ std::string Scene::label_text(const Session& s, const Item& it) const {
 void Scene::update(const Session& s, const osg::Matrixd& view, const osg::Matrixd& proj) {
   const osg::Matrixd view_proj = view * proj;
   const Layout& L = s.layout();
-  // machine colours
+  auto stale = [this](int item) {
+    return item >= 0 && static_cast<std::size_t>(item) < stale_.size() &&
+           stale_[static_cast<std::size_t>(item)];
+  };
+  // stale items: every box of theirs in the stale shade; restored when no longer stale
+  if (stale_ != stale_shown_) {
+    for (std::size_t i = 0; i + 1 < item_statics_.size(); ++i) {
+      const bool st = stale(static_cast<int>(i));
+      for (std::size_t b = item_statics_[i]; b < item_statics_[i + 1]; ++b)
+        statics_.set_color(b, st ? kStale : static_colors_[b]);
+    }
+    stale_shown_ = stale_;
+  }
+  // machine colours: the world's, in live mode the reported state, stale ones in the stale shade
   for (std::uint32_t li = 0; li < s.lines().size(); ++li) {
     const line::LineState& st = s.state(li);
-    for (std::size_t m = 0; m < bodies_[li].size(); ++m)
-      statics_.set_color(static_cast<std::size_t>(bodies_[li][m]),
-                         status_color(st.machines[m].status));
-  }
-  // live mode: the reported states, and stale stations in the stale shade
-  for (std::uint32_t li = 0; li < s.lines().size() && li < L.lines.size(); ++li)
-    for (std::size_t m = 0; m < bodies_[li].size() && m < L.lines[li].machines.size(); ++m) {
-      const int item = L.lines[li].machines[m];
+    for (std::size_t m = 0; m < bodies_[li].size(); ++m) {
+      const int item =
+          li < L.lines.size() && m < L.lines[li].machines.size() ? L.lines[li].machines[m] : -1;
+      Rgba c = status_color(st.machines[m].status);
       if (item >= 0 && static_cast<std::size_t>(item) < live_status_.size() &&
           live_status_[static_cast<std::size_t>(item)] >= 0)
-        statics_.set_color(
-            static_cast<std::size_t>(bodies_[li][m]),
-            status_color(static_cast<line::Status>(live_status_[static_cast<std::size_t>(item)])));
+        c = status_color(static_cast<line::Status>(live_status_[static_cast<std::size_t>(item)]));
+      if (stale(item)) c = kStale;
+      statics_.set_color(static_cast<std::size_t>(bodies_[li][m]), c);
     }
-  if (!stale_.empty())
-    for (std::uint32_t li = 0; li < s.lines().size() && li < L.lines.size(); ++li)
-      for (std::size_t m = 0; m < bodies_[li].size() && m < L.lines[li].machines.size(); ++m) {
-        const int item = L.lines[li].machines[m];
-        if (item >= 0 && static_cast<std::size_t>(item) < stale_.size() &&
-            stale_[static_cast<std::size_t>(item)])
-          statics_.set_color(static_cast<std::size_t>(bodies_[li][m]), kStale);
-      }
+  }
   // parts
   boxes_.clear();
   for (std::uint32_t li = 0; li < s.lines().size(); ++li)
@@ -358,10 +365,21 @@ void Scene::update(const Session& s, const osg::Matrixd& view, const osg::Matrix
   // greenhouses and cells
   boxes_.clear();
   glass_boxes_.clear();
-  for (std::size_t g = 0; g < s.greenhouses().size(); ++g)
+  auto shade = [&](std::size_t from, int item) {  // a stale model's changing boxes
+    if (stale(item))
+      for (std::size_t b = from; b < boxes_.size(); ++b)
+        boxes_[b].color = {kStale.r, kStale.g, kStale.b, boxes_[b].color.a};
+  };
+  for (std::size_t g = 0; g < s.greenhouses().size(); ++g) {
+    const std::size_t from = boxes_.size();
     greenhouse_boxes(s.greenhouses()[g].geom, s.greenhouse_now(g), boxes_, glass_boxes_);
-  for (std::size_t c = 0; c < s.cells().size(); ++c)
+    shade(from, s.greenhouses()[g].item);
+  }
+  for (std::size_t c = 0; c < s.cells().size(); ++c) {
+    const std::size_t from = boxes_.size();
     cell_boxes(s.cells()[c].cell->spec(), s.cell_state(c), s.cells()[c].geom, boxes_);
+    shade(from, s.cells()[c].item);
+  }
   models_.set(boxes_);
   glass_.set(glass_boxes_);
 

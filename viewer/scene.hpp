@@ -35,7 +35,8 @@ class Scene {
   // labels are sized for the window's height
   void set_viewport(int width_px, int height_px);
 
-  // live mode: per layout item, whether its mirror is stale (drawn in kStale); empty: none
+  // live mode: per layout item, whether its mirror is stale (every box of it drawn in kStale,
+  // not the parts it holds); empty: none
   void set_stale(std::vector<bool> by_item) { stale_ = std::move(by_item); }
   // live mode: per layout item, the mirror's word over the world's, which cannot carry a
   // station's working, starved or blocked state: the reported state a station is coloured by
@@ -67,8 +68,11 @@ class Scene {
   std::size_t labels_shown_ = 0;
   int viewport_h_ = 720;
   osg::ref_ptr<osg::MatrixTransform> outline_, halo_;
-  std::vector<Box> boxes_, glass_boxes_;  // scratch, reused every frame
-  std::vector<bool> stale_;               // live mode, per item
+  std::vector<Box> boxes_, glass_boxes_;   // scratch, reused every frame
+  std::vector<bool> stale_;                // live mode, per item
+  std::vector<bool> stale_shown_;          // what statics_ shows: restored when it changes
+  std::vector<std::size_t> item_statics_;  // per item, its first box in statics_ (then one past)
+  std::vector<Rgba> static_colors_;        // statics_' own colours
   std::vector<int> live_status_;
   std::vector<std::string> live_label_;
 };

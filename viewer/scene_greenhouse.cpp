@@ -20,11 +20,6 @@ constexpr Rgba kGlass{0.72f, 0.86f, 0.96f, 0.13f};
 constexpr Rgba kVentGlass{0.70f, 0.85f, 0.96f, 0.45f};
 constexpr Rgba kSoil{0.36f, 0.30f, 0.24f, 1};
 constexpr Rgba kSlab{0.55f, 0.55f, 0.52f, 1};
-constexpr Rgba kYoung{0.72f, 0.74f, 0.36f, 1};  // a thin, pale crop
-constexpr Rgba kLush{0.10f, 0.46f, 0.14f, 1};   // a full canopy
-constexpr Rgba kFruit{0.86f, 0.12f, 0.08f, 1};
-constexpr Rgba kPipeCold{0.35f, 0.45f, 0.66f, 1};
-constexpr Rgba kPipeHot{1.00f, 0.32f, 0.08f, 1};
 
 const greenhouse::GreenLightModel* as_greenlight(const greenhouse::StepTwin& m) {
   return dynamic_cast<const greenhouse::GreenLightModel*>(&m);

@@ -79,5 +79,11 @@ void greenhouse_boxes(const GreenhouseGeom& g, const GreenhouseNow& now, std::ve
 constexpr Rgba kScreenSheet{0.97f, 0.92f, 0.74f, 0.85f};
 constexpr Rgba kLampOn{1.8f, 1.7f, 1.2f, 1};
 constexpr Rgba kLampOff{0.16f, 0.16f, 0.18f, 1};
+// the crop from thin to full, the fruit, the pipes from 20 to 70 degC (the legend shows them)
+constexpr Rgba kYoung{0.72f, 0.74f, 0.36f, 1};
+constexpr Rgba kLush{0.10f, 0.46f, 0.14f, 1};
+constexpr Rgba kFruit{0.86f, 0.12f, 0.08f, 1};
+constexpr Rgba kPipeCold{0.35f, 0.45f, 0.66f, 1};
+constexpr Rgba kPipeHot{1.00f, 0.32f, 0.08f, 1};
 
 }  // namespace dtwin::viewer

@@ -67,6 +67,11 @@ osg::Vec2d front_of(const App& app, const Item& it) {
   return project(app.view(), app.projection(), app.width(), app.height(),
                  {it.x_m, it.y_m - (it.width_m - 0.3) / 2, 0.8});
 }
+// the front of a buffer's rack stand, half way up
+osg::Vec2d stand_of(const App& app, const Item& it) {
+  return project(app.view(), app.projection(), app.width(), app.height(),
+                 {it.x_m, it.y_m - (it.width_m - 0.3) / 2, (it.height_m - 0.08) / 2});
+}
 void type(App& app, const std::string& text) {
   for (char c : text) app.prompt_key(c);
   app.prompt_key(osgGA::GUIEventAdapter::KEY_Return);
@@ -173,7 +178,7 @@ TEST_CASE("live view: the snapshot op, changed twins only, and bad requests") {
 }
 
 TEST_CASE(
-    "live view: serve + emulate through Mosquitto; the viewer converges, edits, shades "
+    "live view: serve + emulate through Mosquitto: the viewer converges, edits, shades "
     "stale twins",
     "[live][mqtt]") {
   test::BrokerOptions bo;
@@ -342,14 +347,19 @@ TEST_CASE(
   SECTION("staleness: the emulated plant killed, its stations turn the stale shade") {
     app.frame(0.02);
     const Item& m3 = item(s, "m3");
-    const osg::Vec2d where = front_of(app, m3);
+    const osg::Vec2d where = front_of(app, m3), rack = stand_of(app, item(s, "b2"));
     CHECK(count(*app.image(), where, 3, stale_shade) == 0);
+    CHECK(count(*app.image(), rack, 2, stale_shade) == 0);
     emulate->kill();  // every asset's will: offline, stale
     REQUIRE(frames_until(
         app, [&] { return is_stale(src.state().twins.at("m3").j); }, 10));
+    REQUIRE(frames_until(
+        app, [&] { return is_stale(src.state().twins.at("b2").j); }, 10));
     app.frame(0.02);
-    INFO("m3 at " << where.x() << ", " << where.y());
+    INFO("m3 at " << where.x() << ", " << where.y() << ", b2's rack at " << rack.x() << ", "
+                  << rack.y());
     CHECK(count(*app.image(), where, 3, stale_shade) >= 40);  // of 49
+    CHECK(count(*app.image(), rack, 2, stale_shade) >= 20);   // of 25: a buffer too
     CHECK(app.hud_input().live.find("stale") != std::string::npos);
     CHECK(app.save_png((dir / "stale.png").string()));
   }
@@ -372,7 +382,7 @@ TEST_CASE(
   fs::remove_all(dir);
 }
 
-TEST_CASE("sim view: an edit is a command the model handles; refused out of range") {
+TEST_CASE("sim view: an edit is a command the model handles, refused out of range") {
   const Scenario sc = Scenario::load(kLive);
   Session s(sc, Session::Options{});
   s.playback().jump_to(3600);
@@ -416,7 +426,7 @@ TEST_CASE("sim view: an edit is a command the model handles; refused out of rang
   CHECK(app.last_edit().find("expected prop = value") == 0);
 }
 
-TEST_CASE("sim view: a what-if from the current moment; the world shown untouched") {
+TEST_CASE("sim view: a what-if from the current moment, the world shown untouched") {
   const Scenario sc = Scenario::load(kLive);
   Session s(sc, Session::Options{});
   s.playback().jump_to(2 * 3600);
@@ -498,7 +508,7 @@ TEST_CASE("edit and what-if prompts: parsing") {
   CHECK(age_text(300) == "5 min ago");
 }
 
-TEST_CASE("live view: no engine; quitting does not wait for a request; bad options") {
+TEST_CASE("live view: no engine, quitting does not wait for a request, bad options") {
   MqttOptions mo;
   mo.url = "mqtt://127.0.0.1:1";  // nothing listens there
   const double t0 = steady_now();

@@ -53,7 +53,7 @@ std::string scenario_text() {
 
 }  // namespace
 
-TEST_CASE("cli: dtwin run leaves the scenario; view --replay shows the run") {
+TEST_CASE("cli: dtwin run leaves the scenario, view --replay shows the run") {
   const fs::path file = tmp("line.json"), out = tmp("out"), out2 = tmp("out2");
   fs::remove_all(out);
   fs::remove_all(out2);

@@ -79,7 +79,7 @@ TEST_CASE("scrubber: a click at the middle of the bar goes to the middle of the 
   CHECK(cyan >= 3);
 }
 
-TEST_CASE("plot: p shows the panel with its curve, P hides it; a jump back trims the samples") {
+TEST_CASE("plot: p shows the panel with its curve, P hides it, a jump back trims the samples") {
   auto s = test::session(test::kConveyorLine);
   Playback& p = s->playback();
   p.set_playing(false);
