@@ -136,7 +136,9 @@ void WhatIfPanel::start_sim(const Scenario& sc, const std::string& variant, std:
     if (!twins.contains(a.twin)) {
       if (a.selected.empty() || a.selected == a.twin || !twins.contains(a.selected))
         throw UsageError("no twin \"" + a.twin + "\" in the scenario");
-      resolved = "no twin \"" + a.twin + "\"; as a parameter of " + a.selected + ": ";
+      resolved =
+          (twins.at(a.selected).contains(a.twin) ? std::string() : "no twin \"" + a.twin + "\"; ") +
+          "as a parameter of " + a.selected + ": ";
       a.prop = a.twin + "." + a.prop;
       a.twin = a.selected;
     }
