@@ -234,14 +234,24 @@ void WhatIfPanel::start_live(LiveSource& src, const WhatIfAsk& ask) {
   if (!ask.variant.empty()) {
     req["variants"] = {ask.variant};
   } else {
-    if (ask.prop.find('.') != std::string::npos ||
-        (!ask.selected.empty() && ask.twin != ask.selected && !src.state().twins.count(ask.twin)))
-      throw UsageError(
-          "parameters: simulation mode only (the engine's what-if takes setpoints "
-          "and variants)");
-    req["set"] = {{ask.twin + "." + ask.prop, ask.value}};
+    // a name the twin reports is a setpoint; anything else a parameter: the engine's "patch"
+    WhatIfAsk a = ask;
+    const auto twins = src.state().twins;
+    if (!twins.count(a.twin) && !a.selected.empty() && twins.count(a.selected)) {
+      a.prop = a.twin + "." + a.prop;
+      a.twin = a.selected;
+    }
+    const auto it = twins.find(a.twin);
+    const bool setpoint = a.prop.find('.') == std::string::npos && it != twins.end() &&
+                          it->second.j.contains("reported") &&
+                          it->second.j["reported"].contains(a.prop);
+    if (setpoint)
+      req["set"] = {{a.twin + "." + a.prop, a.value}};
+    else
+      req["patch"] = parameter_patch(a.twin, a.prop, a.value);
+    ask_ = a;
   }
-  ask_ = ask;
+  if (!ask.variant.empty()) ask_ = ask;
   live_ = true;
   open_ = running_ = true;
   report_ = nullptr;

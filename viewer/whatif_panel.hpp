@@ -20,8 +20,8 @@
 // world shown is only read.
 //
 // Live mode: the engine's `whatif` request ("variants" for a variant, "set" for a change), the
-// same panel from its report; a parameter is refused there (the engine's what-if takes
-// setpoints and variants only).
+// same panel from its report; a parameter is the request's "patch" (the merge patch above), a
+// name the twin reports a "set".
 #pragma once
 
 #include <atomic>
