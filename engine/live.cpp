@@ -569,7 +569,8 @@ void LiveEngine::start_whatif(const nlohmann::json& req,
       names.push_back(n.get<std::string>());
     }
   }
-  if (names.empty() && !req.contains("set"))  // every variant, unless the question is a "set"
+  // every variant, unless the question is a "set" or a "patch"
+  if (names.empty() && !req.contains("set") && !req.contains("patch"))
     for (std::size_t i = 1; i < sc_.variants().size(); ++i) names.push_back(sc_.variants()[i].name);
   const double horizon = num_member(req, "horizon_s", 8 * 3600.0);
   if (!(horizon > 0)) throw BadRequest{"\"horizon_s\" must be positive"};
@@ -623,6 +624,21 @@ void LiveEngine::start_whatif(const nlohmann::json& req,
     }
     w->variants.push_back(std::move(cv));
     w->extra.push_back(std::move(extra));
+  }
+  // "patch": {"twins": {"m3": {"process": {"mean": 40}}}}: one more variant, the baseline
+  // compiled with this merge patch (a parameter changed), forked from the same live values
+  if (const auto it = req.find("patch"); it != req.end() && !it->is_null()) {
+    if (!it->is_object() || it->empty())
+      throw BadRequest{"\"patch\" must be a JSON merge patch object over the scenario"};
+    CompiledVariant cv;
+    try {
+      cv = sc_.compile(0, reg_, *it, "patch " + it->dump());
+    } catch (const ScenarioError& e) {
+      return reply(fail("bad_patch", e.describe()));
+    }
+    cv.settings = w->variants[0].settings;
+    w->variants.push_back(std::move(cv));
+    w->extra.emplace_back();
   }
   // the fork: what every twin reports now, and the revisions it was taken at
   w->forked_at = clock_();

@@ -28,6 +28,12 @@
 //                                                      "set m2.speed=1.3", the baseline with these
 //                                                      setpoints over the live values (an edit
 //                                                      asked about before it is sent)
+//    "patch": {"twins": {"m3": {"process": {"mean": 40}}}}
+//                                                      "patch" (optional): one more variant,
+//                                                      named "patch {...}", the baseline compiled
+//                                                      with this merge patch (a parameter), over
+//                                                      the live values; code bad_patch with the
+//                                                      scenario's error (its JSON pointer)
 // Derived properties: the twins of models that keep a live world (Model::live_world(), a robot
 // cell in mirror mode) are also simulated here, in one World of those models. Each report that
 // brings new values for such a twin advances that world to the report's time ((source time -

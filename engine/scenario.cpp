@@ -198,12 +198,27 @@ std::size_t Scenario::find_variant(const std::string& name) const {
 }
 
 CompiledVariant Scenario::compile(std::size_t i, const Registry& reg) const {
-  const Variant& v = variants_.at(i);
+  return compile(variants_.at(i), nullptr, reg);
+}
+
+CompiledVariant Scenario::compile(std::size_t i, const Registry& reg,
+                                  const nlohmann::json& extra_patch,
+                                  const std::string& name) const {
+  if (!extra_patch.is_object())
+    throw ScenarioError("", "a what-if patch is a JSON merge patch object");
+  CompiledVariant out = compile(variants_.at(i), &extra_patch, reg);
+  out.name = name;
+  return out;
+}
+
+CompiledVariant Scenario::compile(const Variant& v, const nlohmann::json* extra,
+                                  const Registry& reg) const {
   CompiledVariant out;
   out.name = v.name;
   out.doc = doc_.value;
   if (v.kind == Variant::Kind::Patch) out.doc.merge_patch(v.patch);
   for (const auto& [ptr, val] : v.sets) out.doc[nlohmann::json::json_pointer(ptr)] = val;
+  if (extra) out.doc.merge_patch(*extra);
 
   try {
     const Node root(out.doc, doc_);  // members in document order
@@ -260,6 +275,8 @@ CompiledVariant Scenario::compile(std::size_t i, const Registry& reg) const {
   } catch (ScenarioError& e) {
     // locate the error in the file: in the variant's patch or sweep entry when that is what
     // set the bad value, otherwise in the base document
+    if (extra && patch_covers(*extra, e.pointer()))
+      throw ScenarioError(e.pointer(), "in the what-if patch: " + e.message());
     std::string where = e.pointer();
     if (v.kind == Variant::Kind::Patch && patch_covers(v.patch, e.pointer())) {
       where = "/variants/" + pointer_escape(v.name) + covered_prefix(v.patch, e.pointer());

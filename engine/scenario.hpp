@@ -62,8 +62,15 @@ class Scenario {
   // The effective document of variant i and its compiled models. Errors are ScenarioErrors
   // located in the file: in the variant's patch when the variant set the bad value.
   CompiledVariant compile(std::size_t i, const Registry& reg) const;
+  // Variant i with one more merge patch applied after it (a what-if on a parameter, say
+  // {"twins": {"m2": {"process": {"mean": 50}}}}), compiled as `name`. An error the extra patch
+  // caused keeps its JSON pointer and says "in the what-if patch".
+  CompiledVariant compile(std::size_t i, const Registry& reg, const nlohmann::json& extra_patch,
+                          const std::string& name) const;
 
  private:
+  CompiledVariant compile(const Variant& v, const nlohmann::json* extra, const Registry& reg) const;
+
   JsonDoc doc_;
   std::string name_;
   std::vector<Variant> variants_;

@@ -69,8 +69,35 @@ bool parse_whatif(const std::string& text, const std::string& twin, WhatIfAsk& o
   a.twin = e->twin;
   a.prop = e->prop;
   a.value = e->value;
+  a.selected = twin;
+  if (a.value.is_string()) {  // a JSON object or array (a parameter's value) came as its text
+    auto j = nlohmann::json::parse(a.value.get<std::string>(), nullptr, false);
+    if (!j.is_discarded() && (j.is_object() || j.is_array())) a.value = std::move(j);
+  }
+  for (std::size_t i = 0, j = 0; i <= a.prop.size(); ++i)
+    if (i == a.prop.size() || a.prop[i] == '.') {
+      if (i == j) {
+        if (why) *why = "an empty name in the path \"" + a.prop + "\"";
+        return false;
+      }
+      j = i + 1;
+    }
   out = a;
   return true;
+}
+
+nlohmann::json parameter_patch(const std::string& twin, const std::string& path,
+                               const nlohmann::json& value) {
+  nlohmann::json inner = value;
+  std::size_t end = path.size();
+  while (true) {
+    const auto dot = end == 0 ? std::string::npos : path.rfind('.', end - 1);
+    const std::size_t begin = dot == std::string::npos ? 0 : dot + 1;
+    inner = nlohmann::json{{path.substr(begin, end - begin), std::move(inner)}};
+    if (dot == std::string::npos) break;
+    end = dot;
+  }
+  return {{"twins", {{twin, std::move(inner)}}}};
 }
 
 WhatIfPanel::~WhatIfPanel() {
@@ -95,20 +122,47 @@ void WhatIfPanel::start_sim(const Scenario& sc, const std::string& variant, std:
     cv.settings.replications = ask.replications;
   };
   std::vector<CompiledVariant> variants;
-  variants.push_back(sc.compile(sc.find_variant(variant), reg));
+  const std::size_t vi = sc.find_variant(variant);
+  variants.push_back(sc.compile(vi, reg));
   settle(variants[0]);
-  if (!ask.variant.empty()) {
+  const Binding b = Binding::of(w);
+
+  // a setpoint (one name, a writable property of the twin) or a parameter (a path in its spec)
+  WhatIfAsk a = ask;
+  bool parameter = false;
+  std::string resolved;  // how a name that is no twin was read
+  if (a.variant.empty()) {
+    const nlohmann::json& twins = variants[0].doc.at("twins");
+    if (!twins.contains(a.twin)) {
+      if (a.selected.empty() || a.selected == a.twin || !twins.contains(a.selected))
+        throw UsageError("no twin \"" + a.twin + "\" in the scenario");
+      resolved =
+          (twins.at(a.selected).contains(a.twin) ? std::string() : "no twin \"" + a.twin + "\"; ") +
+          "as a parameter of " + a.selected + ": ";
+      a.prop = a.twin + "." + a.prop;
+      a.twin = a.selected;
+    }
+    const auto [t, p] = b.find(a.twin, a.prop);
+    parameter = a.prop.find('.') != std::string::npos || t == std::string::npos ||
+                p == std::string::npos || !b.twins[t].properties[p].writable;
+  }
+  if (parameter) {
+    try {
+      variants.push_back(sc.compile(vi, reg, parameter_patch(a.twin, a.prop, a.value), a.label()));
+    } catch (const ScenarioError& e) {
+      throw UsageError(resolved + e.describe());
+    }
+  } else if (!a.variant.empty()) {
     variants.push_back(sc.compile(sc.find_variant(ask.variant), reg));  // UsageError: names
     if (variants[1].name == variants[0].name)
       throw UsageError("the view shows " + variant + " already: pick another variant");
   } else {
     variants.push_back(variants[0]);
-    variants[1].name = ask.label();
+    variants[1].name = a.label();
   }
   settle(variants[1]);
 
   // the fork: every property of every twin, as the world shows it now
-  const Binding b = Binding::of(w);
   std::vector<ForkObservation> obs;
   for (std::size_t t = 0; t < b.twins.size(); ++t)
     for (std::size_t p = 0; p < b.twins[t].properties.size(); ++p) {
@@ -130,7 +184,7 @@ void WhatIfPanel::start_sim(const Scenario& sc, const std::string& variant, std:
     return out;
   };
   std::vector<ForkObservation> obs1;
-  if (!ask.variant.empty()) {
+  if (!a.variant.empty() || parameter) {
     const auto base_sp = initial(variants[0]);
     std::set<std::pair<std::string, std::string>> own;
     for (const auto& [key, v] : initial(variants[1])) {
@@ -143,16 +197,13 @@ void WhatIfPanel::start_sim(const Scenario& sc, const std::string& variant, std:
     obs1 = obs;
     Value v;
     std::string why;
-    const Edit e{ask.twin, ask.prop, ask.value};
+    const Edit e{a.twin, a.prop, a.value};
     if (!edit_value(w, e, v, &why)) throw UsageError(why);
-    const auto [t, p] = b.find(ask.twin, ask.prop);
-    if (!b.twins[t].properties[p].writable)
-      throw UsageError(ask.twin + "." + ask.prop + " is not a setpoint");
-    obs1.push_back({ask.twin, ask.prop, v});  // after the observations: it wins
+    obs1.push_back({a.twin, a.prop, v});  // after the observations: it wins
   }
   const WorldInit init = assimilate_init(variants, {obs, obs1});
 
-  ask_ = ask;
+  ask_ = a;
   live_ = false;
   open_ = running_ = true;
   report_ = nullptr;
@@ -183,9 +234,24 @@ void WhatIfPanel::start_live(LiveSource& src, const WhatIfAsk& ask) {
   if (!ask.variant.empty()) {
     req["variants"] = {ask.variant};
   } else {
-    req["set"] = {{ask.twin + "." + ask.prop, ask.value}};
+    // a name the twin reports is a setpoint; anything else a parameter: the engine's "patch"
+    WhatIfAsk a = ask;
+    const auto twins = src.state().twins;
+    if (!twins.count(a.twin) && !a.selected.empty() && twins.count(a.selected)) {
+      a.prop = a.twin + "." + a.prop;
+      a.twin = a.selected;
+    }
+    const auto it = twins.find(a.twin);
+    const bool setpoint = a.prop.find('.') == std::string::npos && it != twins.end() &&
+                          it->second.j.contains("reported") &&
+                          it->second.j["reported"].contains(a.prop);
+    if (setpoint)
+      req["set"] = {{a.twin + "." + a.prop, a.value}};
+    else
+      req["patch"] = parameter_patch(a.twin, a.prop, a.value);
+    ask_ = a;
   }
-  ask_ = ask;
+  if (!ask.variant.empty()) ask_ = ask;
   live_ = true;
   open_ = running_ = true;
   report_ = nullptr;

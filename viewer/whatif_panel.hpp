@@ -11,11 +11,17 @@
 // of the world (World::fork) would carry its random streams, so its replications would all be
 // the same run and give no interval; the observed state is what a live fork has too. The change
 // is applied to the variant's fork after the observations (a setpoint through assimilate, that is
-// Model::apply_setpoint). The runs go on a worker thread: the window keeps drawing, and the
+// Model::apply_setpoint). A parameter ("process.mean = 50", "b1.capacity = 8", "mttr = 5min",
+// "m2.process = {\"dist\": \"exponential\", \"mean\": 40}": a member of the twin's spec, any
+// name that is not a writable property) instead compiles the session's variant with one more
+// merge patch {"twins": {"<twin>": {...}}} (Scenario::compile with an extra patch); the
+// variant's fresh worlds run those models and take the same observations. The runs go on a worker
+// thread: the window keeps drawing, and the
 // world shown is only read.
 //
 // Live mode: the engine's `whatif` request ("variants" for a variant, "set" for a change), the
-// same panel from its report.
+// same panel from its report; a parameter is the request's "patch" (the merge patch above), a
+// name the twin reports a "set".
 #pragma once
 
 #include <atomic>
@@ -33,18 +39,26 @@
 namespace dtwin::viewer {
 
 struct WhatIfAsk {
-  std::string variant;  // a scenario variant, or
-  std::string twin, prop;
-  nlohmann::json value;  // a setpoint on a twin
+  std::string variant;     // a scenario variant, or
+  std::string twin, prop;  // prop: a property (a setpoint) or a parameter path "process.mean"
+  nlohmann::json value;    // a setpoint or a parameter's value (JSON; "5min" where durations are)
+  std::string selected;    // the twin selected when asked: "process.mean" is a path on it when
+                           // there is no twin "process"
   double horizon_s = 8 * 3600;
   unsigned replications = 5;
   std::string label() const;
 };
 
-// "variant faster_m2", "speed = 1.3" (on `twin`), "m3.speed=1.3", optionally followed by
+// "variant faster_m2", "speed = 1.3" (on `twin`), "m3.speed=1.3", a parameter path
+// "process.mean = 50", "m2.process = {\"mean\": 40}" (a JSON value), optionally followed by
 // "for 4h" and "x 10" (replications): "speed=1.3 for 4h x 10". False with `why` otherwise.
 bool parse_whatif(const std::string& text, const std::string& twin, WhatIfAsk& out,
                   std::string* why);
+
+// The merge patch of a parameter what-if: ("m2", "process.mean", 50) ->
+// {"twins": {"m2": {"process": {"mean": 50}}}}.
+nlohmann::json parameter_patch(const std::string& twin, const std::string& path,
+                               const nlohmann::json& value);
 
 class WhatIfPanel {
  public:
