@@ -66,7 +66,7 @@ TEST_CASE("a climate file is read relative to the scenario and interpolated line
   CHECK(spec.climate.filled_values == 0);
 }
 
-TEST_CASE("\"previous\" holds each row until the next", "[greenhouse][inputs]") {
+TEST_CASE("interpolation previous holds each row until the next", "[greenhouse][inputs]") {
   const auto v = compile_with_csv("hold", kGood, crop_scenario(R"(, "interpolation": "previous")"));
   const auto& spec = static_cast<const LettuceCropModel&>(*v.models.at(0)).spec();
   double c[3];
