@@ -79,16 +79,6 @@ std::string stem_of(const std::string& file) {
   return fs::path(file).stem().string();
 }
 
-std::string safe_name(const std::string& s) {
-  std::string out;
-  for (char c : s)
-    out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
-            c == '=')
-               ? c
-               : '_';
-  return out;
-}
-
 }  // namespace
 
 int cmd_validate(const std::string& file) {
@@ -128,9 +118,7 @@ int cmd_run(const RunOptions& o) {
   std::vector<std::unique_ptr<std::ofstream>> ts(variants.size());
   if (!o.no_timeseries)
     for (std::size_t i = 0; i < variants.size(); ++i) {
-      const std::string path = out + "/" +
-                               (i == 0 ? std::string("timeseries.csv")
-                                       : "timeseries." + safe_name(variants[i].name) + ".csv");
+      const std::string path = out + "/" + timeseries_file_name(i, variants[i].name);
       ts[i] = std::make_unique<std::ofstream>(path, std::ios::binary);
       if (!*ts[i]) throw UsageError("cannot write " + path);
     }

@@ -1,6 +1,7 @@
 #include "engine/results.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -191,6 +192,17 @@ nlohmann::ordered_json manifest(const ResultTable& t, const Shard& shard) {
   j["runs_planned"] = t.runs_planned();
   j["runs_here"] = t.rows.size();
   return j;
+}
+
+std::string timeseries_file_name(std::size_t i, const std::string& name) {
+  if (i == 0) return "timeseries.csv";
+  std::string safe;
+  for (char c : name)
+    safe += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+             c == '=')
+                ? c
+                : '_';
+  return "timeseries." + safe + ".csv";
 }
 
 ResultTable read_results(const std::string& dir) {

@@ -51,6 +51,11 @@ void write_csv(std::ostream& os, const ResultTable& t);
 // The manifest beside the CSV: scenario, seed, variants and their replications, shard.
 nlohmann::ordered_json manifest(const ResultTable& t, const Shard& shard);
 
+// The file `dtwin run` writes the time series of variant i (named `name`) to, in its output
+// directory: timeseries.csv for the first, timeseries.<name>.csv for the others (characters other
+// than letters, digits and -_.= become _). A replay finds it by the same name.
+std::string timeseries_file_name(std::size_t i, const std::string& name);
+
 // Reads a directory written by run or sweep (sweep.csv or runs.csv, with sweep.json or
 // runs.json). Errors name the file and line.
 ResultTable read_results(const std::string& dir);

@@ -22,17 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// as dtwin run names a variant's file: characters other than letters, digits and -_.= become _
-std::string safe_name(const std::string& s) {
-  std::string out;
-  for (char c : s)
-    out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
-            c == '=')
-               ? c
-               : '_';
-  return out;
-}
-
 bool parse_number(const std::string& cell, double* out) {
   if (cell.empty()) return false;
   char* end = nullptr;
@@ -118,9 +107,7 @@ std::size_t RunDir::find(const std::string& variant) const {
 }
 
 std::string RunDir::timeseries_file(std::size_t variant) const {
-  return dir + "/" +
-         (variant == 0 ? std::string("timeseries.csv")
-                       : "timeseries." + safe_name(variants[variant]) + ".csv");
+  return dir + "/" + timeseries_file_name(variant, variants[variant]);
 }
 
 int TimeSeries::find(const std::string& column) const {

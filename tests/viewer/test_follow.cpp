@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "engine/scenario.hpp"
+#include "pixels.hpp"
 #include "viewer/app.hpp"
 #include "viewer/camera.hpp"
 #include "viewer/hud.hpp"
@@ -21,20 +22,9 @@ using namespace dtwin::viewer;
 
 namespace {
 
-struct Rgb {
-  int r, g, b;
-};
-Rgb at(const osg::Image& img, int x, int y) {
-  const unsigned char* p = img.data(x, y);
-  return {p[0], p[1], p[2]};
-}
-int count(const osg::Image& img, osg::Vec2d c, int r, const std::function<bool(Rgb)>& pred) {
-  int n = 0;
-  for (int y = int(c.y()) - r; y <= int(c.y()) + r; ++y)
-    for (int x = int(c.x()) - r; x <= int(c.x()) + r; ++x)
-      if (x >= 0 && y >= 0 && x < img.s() && y < img.t() && pred(at(img, x, y))) ++n;
-  return n;
-}
+using dtwin::test::at;
+using dtwin::test::count;
+using dtwin::test::Rgb;
 // the stale shade as a face of a box shows it: kStale, darker or lighter by the face's light
 bool stale_shade(Rgb p) {
   if (p.g < 100) return false;

@@ -21,6 +21,7 @@
 #include "engine/inproc_link.hpp"
 #include "engine/live.hpp"
 #include "engine/mqtt_link.hpp"
+#include "pixels.hpp"
 #include "tests/support/broker.hpp"
 #include "tests/support/process.hpp"
 #include "twins/register.hpp"
@@ -40,20 +41,9 @@ namespace {
 
 const std::string kLive = std::string(DTWIN_SOURCE_DIR) + "/scenarios/live/line.json";
 
-struct Rgb {
-  int r, g, b;
-};
-Rgb at(const osg::Image& img, int x, int y) {
-  const unsigned char* p = img.data(x, y);
-  return {p[0], p[1], p[2]};
-}
-int count(const osg::Image& img, osg::Vec2d c, int r, const std::function<bool(Rgb)>& pred) {
-  int n = 0;
-  for (int y = int(c.y()) - r; y <= int(c.y()) + r; ++y)
-    for (int x = int(c.x()) - r; x <= int(c.x()) + r; ++x)
-      if (x >= 0 && y >= 0 && x < img.s() && y < img.t() && pred(at(img, x, y))) ++n;
-  return n;
-}
+using dtwin::test::at;
+using dtwin::test::count;
+using dtwin::test::Rgb;
 // the stale shade as a face of a box shows it: kStale, darker or lighter by the face's light
 bool stale_shade(Rgb p) {
   if (p.g < 100) return false;

@@ -8,6 +8,7 @@
 #include <functional>
 #include <set>
 
+#include "pixels.hpp"
 #include "scenes.hpp"
 #include "viewer/app.hpp"
 #include "viewer/camera.hpp"
@@ -18,24 +19,9 @@ using namespace dtwin::viewer;
 
 namespace {
 
-struct Rgb {
-  int r, g, b;
-};
-
-// (x, y) from the bottom-left, as OpenGL and the image store them
-Rgb at(const osg::Image& img, int x, int y) {
-  const unsigned char* p = img.data(x, y);
-  return {p[0], p[1], p[2]};
-}
-
-// how many pixels in the square of half-size r around (x, y) satisfy pred
-int count(const osg::Image& img, osg::Vec2d c, int r, const std::function<bool(Rgb)>& pred) {
-  int n = 0;
-  for (int y = int(c.y()) - r; y <= int(c.y()) + r; ++y)
-    for (int x = int(c.x()) - r; x <= int(c.x()) + r; ++x)
-      if (x >= 0 && y >= 0 && x < img.s() && y < img.t() && pred(at(img, x, y))) ++n;
-  return n;
-}
+using dtwin::test::at;
+using dtwin::test::count;
+using dtwin::test::Rgb;
 
 bool red(Rgb p) {
   return p.r > 140 && p.g < 80 && p.b < 80;

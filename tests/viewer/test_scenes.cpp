@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "engine/scenario.hpp"
+#include "pixels.hpp"
 #include "viewer/app.hpp"
 #include "viewer/camera.hpp"
 #include "viewer/inspector.hpp"
@@ -25,22 +26,9 @@ namespace {
 
 constexpr double kDay = 86400;
 
-struct Rgb {
-  int r, g, b;
-};
-
-Rgb at(const osg::Image& img, int x, int y) {
-  const unsigned char* p = img.data(x, y);
-  return {p[0], p[1], p[2]};
-}
-
-int count(const osg::Image& img, osg::Vec2d c, int r, const std::function<bool(Rgb)>& pred) {
-  int n = 0;
-  for (int y = int(c.y()) - r; y <= int(c.y()) + r; ++y)
-    for (int x = int(c.x()) - r; x <= int(c.x()) + r; ++x)
-      if (x >= 0 && y >= 0 && x < img.s() && y < img.t() && pred(at(img, x, y))) ++n;
-  return n;
-}
+using dtwin::test::at;
+using dtwin::test::count;
+using dtwin::test::Rgb;
 
 // mean brightness (0..255) of the square of half-size r around c
 double brightness(const osg::Image& img, osg::Vec2d c, int r) {
