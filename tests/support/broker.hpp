@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "engine/mqtt_link.hpp"
+
 #include <cerrno>
 #include <chrono>
 #include <climits>
@@ -277,5 +279,16 @@ class Broker {
   int port_ = 0;
   pid_t pid_ = -1;
 };
+
+// Client options for a test against this broker: short keep-alive, quick reconnects.
+inline MqttOptions fast_client(const Broker& b, const std::string& id) {
+  MqttOptions o;
+  o.url = b.url();
+  o.client_id = id;
+  o.keepalive_s = 5;
+  o.reconnect_min_ms = 50;
+  o.reconnect_max_ms = 300;
+  return o;
+}
 
 }  // namespace dtwin::test

@@ -41,16 +41,6 @@ const char* kLine = R"({"name": "live test line", "seed": 5, "duration": "8h", "
   "variants": {"faster_m2": {"twins": {"m2": {"speed": 1.5}}},
                "bigger_b1": {"twins": {"b1": {"capacity": 12}}}}})";
 
-MqttOptions fast(const Broker& b, const std::string& id) {
-  MqttOptions o;
-  o.url = b.url();
-  o.client_id = id;
-  o.keepalive_s = 5;
-  o.reconnect_min_ms = 50;
-  o.reconnect_max_ms = 300;
-  return o;
-}
-
 struct Live {
   Broker& broker;
   Registry reg;
@@ -66,7 +56,7 @@ struct Live {
   std::map<std::string, std::string> users;
 
   static MqttOptions engine_opts(Broker& b, bool login) {
-    MqttOptions o = fast(b, "engine");
+    MqttOptions o = test::fast_client(b, "engine");
     if (login) o.username = "dtwin-engine", o.password = "engine-pw";
     return o;
   }
@@ -80,7 +70,7 @@ struct Live {
     emu = std::make_unique<LiveEmulator>(v, parse_live(sc), 5, [&](const std::string& twin) {
       FaultOptions f = fo;
       f.seed = fo.seed + 7919 * ++k;
-      MqttOptions o = fast(broker, "asset-" + twin);
+      MqttOptions o = test::fast_client(broker, "asset-" + twin);
       if (!users.empty()) o.username = twin, o.password = users.at(twin);
       auto fl = std::make_unique<FaultLink>(std::unique_ptr<Link>(new MqttLink(o)), f);
       faults.push_back(fl.get());
@@ -273,7 +263,7 @@ TEST_CASE("live: bad messages are refused and counted, the twin unchanged", "[li
   L.pump_for(0.3);
   L.emu->pause(true);
   REQUIRE(L.converged(5));
-  MqttLink raw(fast(b, "intruder"));
+  MqttLink raw(test::fast_client(b, "intruder"));
   raw.connect();
   REQUIRE(L.pump_until([&] { return raw.connected(); }, 5));
   const auto& m = L.engine->mirror();
@@ -443,7 +433,7 @@ TEST_CASE("live: the documented Mosquitto ACL lets the plant run and keeps asset
   REQUIRE(L.converged(5));  // births, reports, wills and desired all allowed where needed
 
   // an operator reaches the engine through the request topic
-  MqttOptions oo = fast(b, "op");
+  MqttOptions oo = test::fast_client(b, "op");
   oo.username = "operator";
   oo.password = "op-pw";
   MqttLink op(oo);
@@ -465,7 +455,7 @@ TEST_CASE("live: the documented Mosquitto ACL lets the plant run and keeps asset
       5));
 
   // asset m1 tries to speak for m2 and to set a desired value: the broker refuses both
-  MqttOptions mo = fast(b, "rogue-m1");
+  MqttOptions mo = test::fast_client(b, "rogue-m1");
   mo.username = "m1";
   mo.password = "m1-pw";
   MqttLink rogue(mo);
@@ -493,7 +483,7 @@ TEST_CASE("live: two engines split one plant by partition, each answers for its 
   Registry reg;
   twins::register_all(reg);
   const Scenario sc = Scenario::parse(kLine, "live.json");
-  MqttLink l1(fast(b, "engine-1")), l2(fast(b, "engine-2"));
+  MqttLink l1(test::fast_client(b, "engine-1")), l2(test::fast_client(b, "engine-2"));
   LiveOptions o1, o2;
   o1.part_k = 1, o1.part_n = 2;
   o2.part_k = 2, o2.part_n = 2;
@@ -502,7 +492,7 @@ TEST_CASE("live: two engines split one plant by partition, each answers for its 
   e2.start();
   const CompiledVariant v = sc.compile(0, reg);
   LiveEmulator emu(v, parse_live(sc), 5, [&](const std::string& twin) {
-    return std::unique_ptr<Link>(new MqttLink(fast(b, "asset-" + twin)));
+    return std::unique_ptr<Link>(new MqttLink(test::fast_client(b, "asset-" + twin)));
   });
   emu.start();
   const std::size_t all = emu.binding().twins.size();
@@ -540,7 +530,7 @@ TEST_CASE("live: two engines split one plant by partition, each answers for its 
 
   // a client asks about a twin of each partition: exactly its engine answers
   for (const char* twin : {"m1", "m2", "m3", "b1", "b2"}) {
-    MqttLink cl(fast(b, std::string("client-") + twin));
+    MqttLink cl(test::fast_client(b, std::string("client-") + twin));
     RpcClient client(cl, "t");
     nlohmann::json answer;
     std::thread t([&] { answer = client.call({{"op", "get"}, {"twin", twin}}, 5000); });

@@ -21,16 +21,6 @@ using namespace dtwin;
 
 namespace {
 
-MqttOptions fast(const test::Broker& b, const std::string& id) {
-  MqttOptions o;
-  o.url = b.url();
-  o.client_id = id;
-  o.keepalive_s = 5;
-  o.reconnect_min_ms = 50;
-  o.reconnect_max_ms = 300;
-  return o;
-}
-
 std::string read(const std::string& path) {
   std::ifstream in(path);
   return std::string(std::istreambuf_iterator<char>(in), {});
@@ -45,17 +35,17 @@ TEST_CASE("live cell: the engine derives the tool position and the part carried 
   twins::register_all(reg);
   const std::string path = std::string(DTWIN_SOURCE_DIR) + "/scenarios/live/cell.json";
   const Scenario sc = Scenario::parse(read(path), path);
-  MqttLink elink(fast(broker, "engine"));
+  MqttLink elink(test::fast_client(broker, "engine"));
   LiveEngine engine(sc, reg, elink, LiveOptions{});
   engine.start();
   REQUIRE(engine.live_world() != nullptr);
   const CompiledVariant v = sc.compile(sc.find_variant("machine"), reg);
   LiveEmulator emu(v, parse_live(sc), v.settings.seed, [&](const std::string& twin) {
-    return std::unique_ptr<Link>(new MqttLink(fast(broker, "asset-" + twin)));
+    return std::unique_ptr<Link>(new MqttLink(test::fast_client(broker, "asset-" + twin)));
   });
   emu.start();
   // a client of the retained <twin>/state topic (what a live viewer reads)
-  MqttLink watcher(fast(broker, "watcher"));
+  MqttLink watcher(test::fast_client(broker, "watcher"));
   nlohmann::json last_state;
   watcher.on_message([&](const Message& msg) {
     if (msg.topic == "dtwin/cell/cell1/state") last_state = nlohmann::json::parse(msg.payload);
