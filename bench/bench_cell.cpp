@@ -23,10 +23,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/error.hpp"
-#include "engine/json_doc.hpp"
-#include "engine/scenario.hpp"
-#include "engine/world.hpp"
+#include "engine/base/error.hpp"
+#include "engine/scenario/json_doc.hpp"
+#include "engine/scenario/scenario.hpp"
+#include "engine/sim/world.hpp"
 #include "twins/machine/state.hpp"
 #include "twins/register.hpp"
 

@@ -18,9 +18,9 @@
 #include <thread>
 #include <vector>
 
-#include "engine/live.hpp"
-#include "engine/mirror_service.hpp"
-#include "engine/mqtt_link.hpp"
+#include "engine/live/live.hpp"
+#include "engine/live/mirror_service.hpp"
+#include "engine/transport/mqtt_link.hpp"
 #include "tests/support/broker.hpp"
 
 using namespace dtwin;

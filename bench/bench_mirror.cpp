@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/inproc_link.hpp"
-#include "engine/mirror.hpp"
-#include "engine/mirror_service.hpp"
+#include "engine/live/mirror_service.hpp"
+#include "engine/mirror/mirror.hpp"
+#include "engine/transport/inproc_link.hpp"
 
 using namespace dtwin;
 

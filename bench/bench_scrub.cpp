@@ -21,9 +21,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/error.hpp"
-#include "engine/registry.hpp"
-#include "engine/scenario.hpp"
+#include "engine/base/error.hpp"
+#include "engine/scenario/registry.hpp"
+#include "engine/scenario/scenario.hpp"
 #include "twins/register.hpp"
 #include "viewer/playback.hpp"
 

@@ -1,4 +1,4 @@
-// Benchmark: the mirror's SQLite store (engine/mirror_store.hpp) under a stream of reported
+// Benchmark: the mirror's SQLite store (engine/store/mirror_store.hpp) under a stream of reported
 // updates, and the latency of a durable desired command.
 //
 // A fleet of --twins twins with --props number properties each; update i goes to twin i % twins,
@@ -33,8 +33,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/mirror.hpp"
-#include "engine/mirror_store.hpp"
+#include "engine/mirror/mirror.hpp"
+#include "engine/store/mirror_store.hpp"
 
 using namespace dtwin;
 

@@ -19,7 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/scenario.hpp"
+#include "engine/scenario/scenario.hpp"
 #include "viewer/app.hpp"
 #include "viewer/camera.hpp"
 #include "viewer/session.hpp"

@@ -2,9 +2,9 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
-#include "engine/error.hpp"
-#include "engine/json_doc.hpp"
-#include "engine/scenario.hpp"
+#include "engine/base/error.hpp"
+#include "engine/scenario/json_doc.hpp"
+#include "engine/scenario/scenario.hpp"
 #include "twins/machine/model.hpp"
 #include "twins/machine/parse.hpp"
 #include "twins/machine/safety.hpp"

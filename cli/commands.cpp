@@ -7,11 +7,11 @@
 #include <sstream>
 #include <thread>
 
-#include "engine/duration.hpp"
-#include "engine/error.hpp"
-#include "engine/results.hpp"
-#include "engine/runner.hpp"
-#include "engine/scenario.hpp"
+#include "engine/base/error.hpp"
+#include "engine/run/results.hpp"
+#include "engine/run/runner.hpp"
+#include "engine/scenario/duration.hpp"
+#include "engine/scenario/scenario.hpp"
 #include "twins/register.hpp"
 
 namespace dtwin::cli {

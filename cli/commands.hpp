@@ -54,4 +54,8 @@ int cmd_validate(const std::string& file);
 int cmd_sweep(const SweepOptions& o);
 int cmd_compare(const CompareOptions& o);
 
+// `dtwin view ARGS`: replaces this process with dtwin-view ARGS, found beside the running dtwin
+// binary (`self`: argv[0]), else on PATH. Returns only when it cannot (exit status 2, saying why).
+int run_viewer(const char* self, const std::vector<std::string>& args);
+
 }  // namespace dtwin::cli

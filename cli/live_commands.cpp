@@ -14,13 +14,13 @@
 #include <iostream>
 #include <sstream>
 
-#include "engine/duration.hpp"
-#include "engine/error.hpp"
-#include "engine/fault_link.hpp"
-#include "engine/live.hpp"
-#include "engine/mqtt_link.hpp"
-#include "engine/replay_link.hpp"
-#include "engine/runner.hpp"
+#include "engine/base/error.hpp"
+#include "engine/live/live.hpp"
+#include "engine/run/runner.hpp"
+#include "engine/scenario/duration.hpp"
+#include "engine/transport/fault_link.hpp"
+#include "engine/transport/mqtt_link.hpp"
+#include "engine/transport/replay_link.hpp"
 #include "twins/register.hpp"
 
 namespace dtwin::cli {

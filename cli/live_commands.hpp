@@ -10,7 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "engine/link.hpp"
+#include "engine/transport/link.hpp"
 
 namespace dtwin::cli {
 

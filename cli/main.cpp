@@ -6,8 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/live_commands.hpp"
-#include "engine/error.hpp"
-#include "viewer/view.hpp"
+#include "engine/base/error.hpp"
 
 int main(int argc, char** argv) {
   using namespace dtwin::cli;
@@ -69,31 +68,15 @@ int main(int argc, char** argv) {
                       "KPI to show (repeatable; default: throughput_per_h, "
                       "lead_time_s, wip)");
 
-  dtwin::viewer::ViewOptions vo;
+  // the viewer is its own executable (it links OpenSceneGraph, this one does not): `dtwin view
+  // ARGS` runs `dtwin-view ARGS`, as git runs its subcommands
   auto* view = app.add_subcommand("view",
-                                  "Watch a scenario's plant run in 3D, or render one frame of it "
-                                  "to PNG (--screenshot); keys: h in the window");
-  view->add_option("file", vo.file, "Scenario JSON file (or --replay DIR)");
-  view->add_option("--replay", vo.replay,
-                   "Replay a run: the output directory of dtwin run FILE --out DIR (its scenario, "
-                   "seed and time series; --variant picks one of its variants)");
-  view->add_option("--variant", vo.variant,
-                   "The variant to show (default: baseline; with --replay, the run's first)");
-  view->add_option("--seed", vo.seed, "Override the scenario's seed")
-      ->check(CLI::NonNegativeNumber);
-  view->add_option("--at", vo.at,
-                   "Start at this sim time (2h, 90min, 3d); with --screenshot, the picture's time");
-  view->add_option("--screenshot", vo.screenshot, "Render one frame off-screen to this PNG, exit");
-  view->add_option("--size", vo.size, "Window or picture size in pixels (default 1280x720)");
-  view->add_option("--select", vo.select, "Select this twin (highlight and inspector)");
-  view->add_option("--speed", vo.speed,
-                   "Real-time factor to start with (default 10; greenhouses 20000, cells 1)")
-      ->check(CLI::PositiveNumber);
-  view->add_flag("--paused", vo.paused, "Start paused");
-  view->add_flag("--plot", vo.plot,
-                 "Show the plot panel: the selected twin's first time series, or the plant's");
-  MqttArgs vm;  // live mode: an operator of a running dtwin serve
-  add_mqtt_args(view, vm, false);
+                                  "Watch a scenario's plant run in 3D, replay a run, or operate "
+                                  "a live plant (runs dtwin-view; dtwin view --help for its "
+                                  "options)");
+  view->prefix_command();
+  view->set_help_flag();
+  view->allow_extras();
 
   // ---- the live plant ----
   ServeOptions sv;
@@ -236,14 +219,7 @@ int main(int argc, char** argv) {
     if (*sweep) return cmd_sweep(so);
     if (*compare) return cmd_compare(co);
     if (*check) return cmd_check(ko);
-    if (*view) {
-      vo.variant_given = view->count("--variant") > 0;
-      if (!vm.url.empty()) {
-        vo.live_link = mqtt_client_links(vm);
-        vo.plant = vm.plant;
-      }
-      return dtwin::viewer::run_view(vo);
-    }
+    if (*view) return run_viewer(argv[0], view->remaining());
     if (*serve) return cmd_serve(sv);
     if (*emulate) return cmd_emulate(em);
     if (*get) return cmd_get(go);

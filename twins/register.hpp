@@ -1,7 +1,7 @@
 // The one place that knows every twin kind.
 #pragma once
 
-#include "engine/registry.hpp"
+#include "engine/scenario/registry.hpp"
 
 namespace dtwin::twins {
 

@@ -8,7 +8,7 @@
 #include <osgDB/WriteFile>
 #include <osgViewer/ViewerEventHandlers>
 
-#include "engine/duration.hpp"
+#include "engine/scenario/duration.hpp"
 #include "viewer/edit.hpp"
 #include "viewer/picking.hpp"
 #include "viewer/time_text.hpp"

@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "engine/binding.hpp"
+#include "engine/mirror/binding.hpp"
 
 namespace dtwin::viewer {
 

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/world.hpp"
+#include "engine/sim/world.hpp"
 
 namespace dtwin::viewer {
 

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <vector>
 
-#include "engine/duration.hpp"
-#include "engine/format.hpp"
+#include "engine/base/format.hpp"
+#include "engine/scenario/duration.hpp"
 #include "viewer/controls.hpp"
 #include "viewer/fonts.hpp"
 #include "viewer/inspector.hpp"

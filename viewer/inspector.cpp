@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "engine/duration.hpp"
-#include "engine/format.hpp"
+#include "engine/base/format.hpp"
+#include "engine/scenario/duration.hpp"
 #include "viewer/inspector_models.hpp"
 #include "viewer/time_text.hpp"
 

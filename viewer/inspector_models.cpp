@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "engine/duration.hpp"
-#include "engine/format.hpp"
+#include "engine/base/format.hpp"
+#include "engine/scenario/duration.hpp"
 
 namespace dtwin::viewer {
 

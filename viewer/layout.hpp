@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/json_node.hpp"
+#include "engine/scenario/json_node.hpp"
 #include "twins/line/spec.hpp"
 
 namespace dtwin::viewer {

@@ -7,10 +7,10 @@
 #include <mutex>
 #include <thread>
 
-#include "engine/binding.hpp"
-#include "engine/error.hpp"
-#include "engine/format.hpp"
-#include "engine/live.hpp"
+#include "engine/base/error.hpp"
+#include "engine/base/format.hpp"
+#include "engine/live/live.hpp"
+#include "engine/mirror/binding.hpp"
 #include "twins/line/state.hpp"
 
 namespace dtwin::viewer {

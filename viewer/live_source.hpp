@@ -24,8 +24,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/link.hpp"
-#include "engine/world.hpp"
+#include "engine/sim/world.hpp"
+#include "engine/transport/link.hpp"
 #include "viewer/layout.hpp"
 
 namespace dtwin::viewer {

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <iterator>
 
-#include "engine/binding.hpp"
+#include "engine/mirror/binding.hpp"
 
 namespace dtwin::viewer {
 

@@ -20,9 +20,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/mirror.hpp"
-#include "engine/model.hpp"
-#include "engine/world.hpp"
+#include "engine/mirror/mirror.hpp"
+#include "engine/sim/model.hpp"
+#include "engine/sim/world.hpp"
 
 namespace dtwin::viewer {
 

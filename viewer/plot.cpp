@@ -8,8 +8,8 @@
 
 #include <osg/LineWidth>
 
-#include "engine/duration.hpp"
-#include "engine/format.hpp"
+#include "engine/base/format.hpp"
+#include "engine/scenario/duration.hpp"
 #include "viewer/fonts.hpp"
 #include "viewer/palette.hpp"
 

@@ -21,7 +21,7 @@
 #include <osg/Geode>
 #include <osg/Geometry>
 
-#include "engine/world.hpp"
+#include "engine/sim/world.hpp"
 #include "viewer/replay.hpp"
 #include "viewer/scrubber.hpp"
 #include "viewer/text_batch.hpp"

@@ -13,8 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/error.hpp"
-#include "engine/results.hpp"
+#include "engine/base/error.hpp"
+#include "engine/run/results.hpp"
 
 namespace dtwin::viewer {
 

@@ -9,7 +9,7 @@
 #include <osg/Geometry>
 #include <osg/LineWidth>
 
-#include "engine/format.hpp"
+#include "engine/base/format.hpp"
 #include "viewer/camera.hpp"
 #include "viewer/fonts.hpp"
 #include "viewer/parts.hpp"

@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/model.hpp"
-#include "engine/world.hpp"
+#include "engine/sim/model.hpp"
+#include "engine/sim/world.hpp"
 #include "twins/greenhouse/step_twin.hpp"
 #include "viewer/box.hpp"
 #include "viewer/shapes.hpp"

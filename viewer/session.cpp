@@ -1,6 +1,6 @@
 #include "viewer/session.hpp"
 
-#include "engine/error.hpp"
+#include "engine/base/error.hpp"
 #include "twins/register.hpp"
 
 namespace dtwin::viewer {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/scenario.hpp"
+#include "engine/scenario/scenario.hpp"
 #include "twins/greenhouse/step_twin.hpp"
 #include "twins/line/model.hpp"
 #include "twins/machine/model.hpp"

@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "engine/duration.hpp"
+#include "engine/scenario/duration.hpp"
 
 namespace dtwin::viewer {
 

@@ -7,10 +7,10 @@
 #include <iostream>
 #include <memory>
 
-#include "engine/duration.hpp"
-#include "engine/error.hpp"
-#include "engine/live.hpp"
-#include "engine/scenario.hpp"
+#include "engine/base/error.hpp"
+#include "engine/live/live.hpp"
+#include "engine/scenario/duration.hpp"
+#include "engine/scenario/scenario.hpp"
 #include "viewer/app.hpp"
 #include "viewer/replay.hpp"
 #include "viewer/session.hpp"

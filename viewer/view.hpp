@@ -9,7 +9,7 @@
 #include <string>
 #include <utility>
 
-#include "engine/link.hpp"
+#include "engine/transport/link.hpp"
 
 namespace dtwin::viewer {
 

@@ -5,13 +5,13 @@
 #include <map>
 #include <set>
 
-#include "engine/binding.hpp"
-#include "engine/duration.hpp"
-#include "engine/error.hpp"
-#include "engine/format.hpp"
-#include "engine/live.hpp"
-#include "engine/results.hpp"
-#include "engine/runner.hpp"
+#include "engine/base/error.hpp"
+#include "engine/base/format.hpp"
+#include "engine/live/live.hpp"
+#include "engine/mirror/binding.hpp"
+#include "engine/run/results.hpp"
+#include "engine/run/runner.hpp"
+#include "engine/scenario/duration.hpp"
 #include "twins/register.hpp"
 #include "viewer/edit.hpp"
 #include "viewer/time_text.hpp"

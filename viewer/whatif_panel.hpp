@@ -32,8 +32,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/scenario.hpp"
-#include "engine/world.hpp"
+#include "engine/scenario/scenario.hpp"
+#include "engine/sim/world.hpp"
 #include "viewer/live_source.hpp"
 
 namespace dtwin::viewer {

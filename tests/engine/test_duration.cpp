@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "engine/duration.hpp"
+#include "engine/scenario/duration.hpp"
 
 using dtwin::format_duration;
 using dtwin::Node;

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <string>
 
-#include "engine/json_doc.hpp"
+#include "engine/scenario/json_doc.hpp"
 
 using dtwin::JsonDoc;
 using dtwin::parse_json;

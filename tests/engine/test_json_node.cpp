@@ -2,8 +2,8 @@
 
 #include <string>
 
-#include "engine/json_doc.hpp"
-#include "engine/json_node.hpp"
+#include "engine/scenario/json_doc.hpp"
+#include "engine/scenario/json_node.hpp"
 
 using dtwin::Node;
 using dtwin::ScenarioError;

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "engine/kernel.hpp"
-#include "engine/rng.hpp"
+#include "engine/sim/kernel.hpp"
+#include "engine/sim/rng.hpp"
 
 using dtwin::Event;
 using dtwin::Kernel;

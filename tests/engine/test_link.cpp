@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "engine/inproc_link.hpp"
+#include "engine/transport/inproc_link.hpp"
 
 using namespace dtwin;
 

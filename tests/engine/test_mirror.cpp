@@ -1,7 +1,7 @@
-// The mirror's semantics, property by property (see engine/mirror.hpp).
+// The mirror's semantics, property by property (see engine/mirror/mirror.hpp).
 #include <catch2/catch.hpp>
 
-#include "engine/mirror.hpp"
+#include "engine/mirror/mirror.hpp"
 
 using namespace dtwin;
 

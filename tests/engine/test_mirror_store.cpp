@@ -1,5 +1,5 @@
-// The mirror's SQLite store (engine/mirror_store.hpp): round trips, history, CSV, schema checks
-// and durability under SIGKILL.
+// The mirror's SQLite store (engine/store/mirror_store.hpp): round trips, history, CSV, schema
+// checks and durability under SIGKILL.
 #include <catch2/catch.hpp>
 
 #include <signal.h>
@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/error.hpp"
-#include "engine/mirror.hpp"
-#include "engine/mirror_store.hpp"
+#include "engine/base/error.hpp"
+#include "engine/mirror/mirror.hpp"
+#include "engine/store/mirror_store.hpp"
 
 using namespace dtwin;
 

@@ -10,8 +10,8 @@
 #include <thread>
 #include <vector>
 
-#include "engine/error.hpp"
-#include "engine/mqtt_link.hpp"
+#include "engine/base/error.hpp"
+#include "engine/transport/mqtt_link.hpp"
 #include "tests/support/broker.hpp"
 
 // libmosquitto 2.0.11 makes an OpenSSL UI_METHOD (UI_create_method) for every TLS context it

@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "engine/rng.hpp"
-#include "engine/stats.hpp"
+#include "engine/sim/rng.hpp"
+#include "engine/sim/stats.hpp"
 
 TEST_CASE("Welford mean and variance match the two-pass formulas", "[stats]") {
   const std::vector<double> xs = {2, 4, 4, 4, 5, 5, 7, 9};

@@ -4,8 +4,8 @@
 
 #include <cmath>
 
-#include "engine/rng.hpp"
-#include "engine/world.hpp"
+#include "engine/sim/rng.hpp"
+#include "engine/sim/world.hpp"
 
 namespace {
 

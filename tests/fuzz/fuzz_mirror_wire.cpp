@@ -10,9 +10,9 @@
 #include <cstdlib>
 #include <string>
 
-#include "engine/inproc_link.hpp"
-#include "engine/mirror.hpp"
-#include "engine/mirror_service.hpp"
+#include "engine/live/mirror_service.hpp"
+#include "engine/mirror/mirror.hpp"
+#include "engine/transport/inproc_link.hpp"
 
 namespace {
 

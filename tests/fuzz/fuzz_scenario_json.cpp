@@ -8,10 +8,10 @@
 #include <cstdlib>
 #include <string>
 
-#include "engine/distribution.hpp"
-#include "engine/duration.hpp"
-#include "engine/json_doc.hpp"
-#include "engine/json_node.hpp"
+#include "engine/scenario/duration.hpp"
+#include "engine/scenario/json_doc.hpp"
+#include "engine/scenario/json_node.hpp"
+#include "engine/sim/distribution.hpp"
 
 namespace {
 

@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "engine/mqtt_link.hpp"
+#include "engine/transport/mqtt_link.hpp"
 
 #include <cerrno>
 #include <chrono>

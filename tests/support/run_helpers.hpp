@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/runner.hpp"
-#include "engine/scenario.hpp"
-#include "engine/stats.hpp"
+#include "engine/run/runner.hpp"
+#include "engine/scenario/scenario.hpp"
+#include "engine/sim/stats.hpp"
 #include "twins/register.hpp"
 
 namespace dtwin::test {

@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "engine/scenario.hpp"
+#include "engine/scenario/scenario.hpp"
 #include "viewer/session.hpp"
 
 namespace dtwin::test {

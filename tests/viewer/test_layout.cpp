@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "engine/error.hpp"
+#include "engine/base/error.hpp"
 #include "scenes.hpp"
 
 using namespace dtwin;

@@ -17,10 +17,10 @@
 #include <set>
 #include <thread>
 
-#include "engine/binding.hpp"
-#include "engine/inproc_link.hpp"
-#include "engine/live.hpp"
-#include "engine/mqtt_link.hpp"
+#include "engine/live/live.hpp"
+#include "engine/mirror/binding.hpp"
+#include "engine/transport/inproc_link.hpp"
+#include "engine/transport/mqtt_link.hpp"
 #include "pixels.hpp"
 #include "tests/support/broker.hpp"
 #include "tests/support/process.hpp"

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "engine/error.hpp"
+#include "engine/base/error.hpp"
 #include "scenes.hpp"
 #include "viewer/camera.hpp"
 #include "viewer/inspector.hpp"

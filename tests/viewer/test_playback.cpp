@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/scenario.hpp"
+#include "engine/scenario/scenario.hpp"
 #include "scenes.hpp"
 #include "tests/support/process.hpp"
 #include "twins/register.hpp"

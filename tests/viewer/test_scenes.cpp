@@ -10,7 +10,7 @@
 #include <functional>
 #include <memory>
 
-#include "engine/scenario.hpp"
+#include "engine/scenario/scenario.hpp"
 #include "pixels.hpp"
 #include "viewer/app.hpp"
 #include "viewer/camera.hpp"

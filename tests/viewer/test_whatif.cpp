@@ -5,10 +5,10 @@
 #include <chrono>
 #include <thread>
 
-#include "engine/error.hpp"
-#include "engine/mqtt_link.hpp"
-#include "engine/scenario.hpp"
-#include "engine/world.hpp"
+#include "engine/base/error.hpp"
+#include "engine/scenario/scenario.hpp"
+#include "engine/sim/world.hpp"
+#include "engine/transport/mqtt_link.hpp"
 #include "twins/register.hpp"
 #include "viewer/live_source.hpp"
 #include "viewer/whatif_panel.hpp"

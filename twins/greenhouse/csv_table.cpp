@@ -11,7 +11,7 @@
 #include <optional>
 #include <sstream>
 
-#include "engine/json_node.hpp"
+#include "engine/scenario/json_node.hpp"
 
 namespace dtwin::greenhouse {
 

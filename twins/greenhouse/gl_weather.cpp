@@ -8,7 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "engine/duration.hpp"
+#include "engine/scenario/duration.hpp"
 
 namespace dtwin::greenhouse {
 

@@ -44,7 +44,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/json_node.hpp"
+#include "engine/scenario/json_node.hpp"
 #include "twins/greenhouse/greenlight.hpp"
 #include "twins/greenhouse/input_series.hpp"
 

@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "engine/duration.hpp"
-#include "engine/format.hpp"
+#include "engine/base/format.hpp"
+#include "engine/scenario/duration.hpp"
 
 namespace dtwin::greenhouse {
 

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <filesystem>
 
-#include "engine/duration.hpp"
+#include "engine/scenario/duration.hpp"
 #include "twins/greenhouse/csv_table.hpp"
 #include "twins/greenhouse/time_format.hpp"
 

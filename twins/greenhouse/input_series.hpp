@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/json_node.hpp"
+#include "engine/scenario/json_node.hpp"
 
 namespace dtwin::greenhouse {
 

@@ -16,7 +16,7 @@
 #include <boost/numeric/odeint/stepper/rosenbrock4.hpp>
 #include <boost/numeric/odeint/stepper/rosenbrock4_controller.hpp>
 
-#include "engine/format.hpp"
+#include "engine/base/format.hpp"
 
 namespace dtwin::greenhouse {
 

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/json_node.hpp"
+#include "engine/scenario/json_node.hpp"
 
 namespace dtwin::greenhouse {
 

@@ -1,6 +1,6 @@
 #include "twins/greenhouse/parse.hpp"
 
-#include "engine/duration.hpp"
+#include "engine/scenario/duration.hpp"
 
 namespace dtwin::greenhouse {
 

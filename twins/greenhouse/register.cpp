@@ -1,6 +1,6 @@
 #include "twins/greenhouse/register.hpp"
 
-#include "engine/json_doc.hpp"
+#include "engine/scenario/json_doc.hpp"
 #include "twins/greenhouse/greenlight_twin.hpp"
 #include "twins/greenhouse/lettuce_crop.hpp"
 #include "twins/greenhouse/lettuce_greenhouse.hpp"

@@ -2,7 +2,7 @@
 // model per twin, built from its Spec.
 #pragma once
 
-#include "engine/registry.hpp"
+#include "engine/scenario/registry.hpp"
 
 namespace dtwin::greenhouse {
 

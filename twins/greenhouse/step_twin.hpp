@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/model.hpp"
-#include "engine/world.hpp"
+#include "engine/sim/model.hpp"
+#include "engine/sim/world.hpp"
 #include "twins/greenhouse/spec.hpp"
 #include "twins/greenhouse/state.hpp"
 

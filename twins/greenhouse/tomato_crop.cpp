@@ -1,6 +1,6 @@
 #include "twins/greenhouse/tomato_crop.hpp"
 
-#include "engine/format.hpp"
+#include "engine/base/format.hpp"
 
 namespace dtwin::greenhouse {
 

@@ -5,7 +5,7 @@
 #include <limits>
 #include <string>
 
-#include "engine/duration.hpp"
+#include "engine/scenario/duration.hpp"
 
 namespace dtwin::line {
 

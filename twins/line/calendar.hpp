@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/json_node.hpp"
+#include "engine/scenario/json_node.hpp"
 
 namespace dtwin::line {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "engine/duration.hpp"
+#include "engine/scenario/duration.hpp"
 
 namespace dtwin::line {
 

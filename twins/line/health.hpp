@@ -55,8 +55,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/distribution.hpp"
-#include "engine/json_node.hpp"
+#include "engine/scenario/json_node.hpp"
+#include "engine/sim/distribution.hpp"
 
 namespace dtwin::line {
 

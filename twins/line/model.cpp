@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "engine/format.hpp"
+#include "engine/base/format.hpp"
 
 namespace dtwin::line {
 

@@ -5,8 +5,8 @@
 
 #include <memory>
 
-#include "engine/model.hpp"
-#include "engine/world.hpp"
+#include "engine/sim/model.hpp"
+#include "engine/sim/world.hpp"
 #include "twins/line/spec.hpp"
 #include "twins/line/state.hpp"
 

@@ -6,8 +6,8 @@
 #include <map>
 #include <optional>
 
-#include "engine/duration.hpp"
-#include "engine/json_doc.hpp"
+#include "engine/scenario/duration.hpp"
+#include "engine/scenario/json_doc.hpp"
 
 namespace dtwin::line {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/json_node.hpp"
+#include "engine/scenario/json_node.hpp"
 #include "twins/line/spec.hpp"
 
 namespace dtwin::line {

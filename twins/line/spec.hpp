@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/distribution.hpp"
+#include "engine/sim/distribution.hpp"
 #include "twins/line/calendar.hpp"
 #include "twins/line/health.hpp"
 

@@ -6,8 +6,8 @@
 #include <utility>
 #include <vector>
 
-#include "engine/ring.hpp"
-#include "engine/rng.hpp"
+#include "engine/sim/ring.hpp"
+#include "engine/sim/rng.hpp"
 
 namespace dtwin::line {
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "engine/json_node.hpp"
+#include "engine/scenario/json_node.hpp"
 #include "twins/machine/dynamics.hpp"
 #include "twins/machine/kinematics.hpp"
 #include "twins/machine/physics/world.hpp"

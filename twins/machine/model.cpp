@@ -4,8 +4,8 @@
 #include <limits>
 #include <stdexcept>
 
-#include "engine/format.hpp"
-#include "engine/json_node.hpp"
+#include "engine/base/format.hpp"
+#include "engine/scenario/json_node.hpp"
 #include "twins/machine/cell.hpp"
 #include "twins/machine/kinematics.hpp"
 #include "twins/machine/safety.hpp"

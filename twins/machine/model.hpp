@@ -9,8 +9,8 @@
 // In mirror mode report() puts the links where the machine says they are.
 #pragma once
 
-#include "engine/model.hpp"
-#include "engine/world.hpp"
+#include "engine/sim/model.hpp"
+#include "engine/sim/world.hpp"
 #include "twins/machine/spec.hpp"
 #include "twins/machine/state.hpp"
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <map>
 
-#include "engine/duration.hpp"
+#include "engine/scenario/duration.hpp"
 #include "twins/machine/kinematics.hpp"
 
 namespace dtwin::machine {

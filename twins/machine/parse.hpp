@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/json_node.hpp"
+#include "engine/scenario/json_node.hpp"
 #include "twins/machine/spec.hpp"
 
 namespace dtwin::machine {

@@ -2,9 +2,9 @@
 // "process": {"from_cell": "<id>"} to the cell's measured cycle time.
 #pragma once
 
-#include "engine/distribution.hpp"
-#include "engine/json_node.hpp"
-#include "engine/registry.hpp"
+#include "engine/scenario/json_node.hpp"
+#include "engine/scenario/registry.hpp"
+#include "engine/sim/distribution.hpp"
 
 namespace dtwin::machine {
 

@@ -1,6 +1,6 @@
 #include "twins/machine/safety.hpp"
 
-#include "engine/json_node.hpp"
+#include "engine/scenario/json_node.hpp"
 #include "twins/machine/cell.hpp"
 
 namespace dtwin::machine {

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/distribution.hpp"
+#include "engine/sim/distribution.hpp"
 #include "twins/machine/geom.hpp"
 
 namespace dtwin::machine {

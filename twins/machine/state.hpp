@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/rng.hpp"
+#include "engine/sim/rng.hpp"
 #include "twins/machine/geom.hpp"
 #include "twins/machine/trajectory.hpp"
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "engine/json_node.hpp"
+#include "engine/scenario/json_node.hpp"
 
 namespace dtwin::machine {
 

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/runner.hpp"
-#include "engine/scenario.hpp"
-#include "engine/world.hpp"
+#include "engine/run/runner.hpp"
+#include "engine/scenario/scenario.hpp"
+#include "engine/sim/world.hpp"
 #include "tests/support/run_helpers.hpp"
 #include "twins/greenhouse/step_twin.hpp"
 

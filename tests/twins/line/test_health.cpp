@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/world.hpp"
+#include "engine/sim/world.hpp"
 #include "tests/support/run_helpers.hpp"
 #include "twins/line/model.hpp"
 

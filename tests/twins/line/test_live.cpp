@@ -14,10 +14,10 @@
 #include <thread>
 #include <tuple>
 
-#include "engine/error.hpp"
-#include "engine/fault_link.hpp"
-#include "engine/live.hpp"
-#include "engine/mqtt_link.hpp"
+#include "engine/base/error.hpp"
+#include "engine/live/live.hpp"
+#include "engine/transport/fault_link.hpp"
+#include "engine/transport/mqtt_link.hpp"
 #include "tests/support/broker.hpp"
 #include "twins/register.hpp"
 

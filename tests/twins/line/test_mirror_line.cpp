@@ -5,10 +5,10 @@
 
 #include <memory>
 
-#include "engine/asset_agent.hpp"
-#include "engine/binding.hpp"
-#include "engine/inproc_link.hpp"
-#include "engine/mirror_service.hpp"
+#include "engine/live/asset_agent.hpp"
+#include "engine/live/mirror_service.hpp"
+#include "engine/mirror/binding.hpp"
+#include "engine/transport/inproc_link.hpp"
 #include "tests/support/run_helpers.hpp"
 #include "twins/line/state.hpp"
 

@@ -1,7 +1,7 @@
 // The scenario contract: variants as merge patches, sweeps, and the errors a user sees.
 #include <catch2/catch.hpp>
 
-#include "engine/results.hpp"
+#include "engine/run/results.hpp"
 #include "tests/support/run_helpers.hpp"
 #include "twins/line/model.hpp"
 

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "engine/world.hpp"
+#include "engine/sim/world.hpp"
 #include "tests/support/run_helpers.hpp"
 #include "twins/line/model.hpp"
 

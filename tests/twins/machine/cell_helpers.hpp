@@ -5,8 +5,8 @@
 #include <cstring>
 #include <string>
 
-#include "engine/json_doc.hpp"
-#include "engine/json_node.hpp"
+#include "engine/scenario/json_doc.hpp"
+#include "engine/scenario/json_node.hpp"
 #include "twins/machine/cell.hpp"
 #include "twins/machine/parse.hpp"
 

@@ -11,8 +11,8 @@
 #include <iterator>
 
 #include "cell_helpers.hpp"
-#include "engine/scenario.hpp"
-#include "engine/world.hpp"
+#include "engine/scenario/scenario.hpp"
+#include "engine/sim/world.hpp"
 #include "tests/support/run_helpers.hpp"
 #include "twins/machine/dynamics.hpp"
 #include "twins/machine/model.hpp"

@@ -10,8 +10,8 @@
 #include <iterator>
 #include <memory>
 
-#include "engine/live.hpp"
-#include "engine/mqtt_link.hpp"
+#include "engine/live/live.hpp"
+#include "engine/transport/mqtt_link.hpp"
 #include "tests/support/broker.hpp"
 #include "twins/machine/kinematics.hpp"
 #include "twins/machine/model.hpp"

@@ -5,9 +5,9 @@
 #include <cmath>
 
 #include "cell_helpers.hpp"
-#include "engine/binding.hpp"
-#include "engine/scenario.hpp"
-#include "engine/world.hpp"
+#include "engine/mirror/binding.hpp"
+#include "engine/scenario/scenario.hpp"
+#include "engine/sim/world.hpp"
 #include "tests/support/run_helpers.hpp"
 #include "twins/machine/kinematics.hpp"
 #include "twins/machine/model.hpp"

@@ -7,9 +7,9 @@
 #include <iterator>
 
 #include "cell_helpers.hpp"
-#include "engine/binding.hpp"
-#include "engine/scenario.hpp"
-#include "engine/world.hpp"
+#include "engine/mirror/binding.hpp"
+#include "engine/scenario/scenario.hpp"
+#include "engine/sim/world.hpp"
 #include "tests/support/run_helpers.hpp"
 #include "twins/machine/kinematics.hpp"
 #include "twins/machine/model.hpp"

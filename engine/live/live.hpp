@@ -1,0 +1,265 @@
+// The live plant: `dtwin serve` (LiveEngine), `dtwin emulate` (LiveEmulator) and the clients of
+// `dtwin get / set / history / whatif` (RpcClient), all over one Link.
+//
+// LiveEngine keeps the mirror of every twin the scenario names (MirrorService), records it in a
+// MirrorStore when given one, answers requests, and runs what-ifs forked from the live state.
+//
+// Requests (JSON, MQTT 5 request/response): a client publishes to dtwin/<plant>/engine/request
+// with a Response Topic and Correlation Data; the engine answers on that topic with the same
+// correlation: {"ok": true, "result": ...} or {"ok": false, "error": "...", "code": "..."}.
+//   {"op": "status"}                                   counters, twins, store
+//   {"op": "get", "twin": "m2"}                        the twin as Mirror::twin_json
+//   {"op": "get"}                                      every twin: online, revision, delta size
+//   {"op": "set", "twin": "m2", "prop": "speed", "value": 1.2,
+//    "if_revision": 0, "ttl_s": 0, "id": ""}           a desired value, acknowledged once stored
+//   {"op": "history", "twin": "m2", "prop": "speed", "since": t, "until": t, "limit": n}
+//   {"op": "snapshot", "since": {"m2": 41, ...}}       every twin as Mirror::twin_json in one
+//                                                      reply (a viewer's poll); with "since",
+//                                                      only the twins whose revision differs
+//                                                      from the one the client holds. Revisions
+//                                                      are per twin (a staleness, a report, a
+//                                                      desired value all bump it), so the client
+//                                                      says what it holds rather than one number.
+//                                                      Result: plant, time (engine clock),
+//                                                      twin_count, unchanged, twins.
+//   {"op": "whatif", "variants": ["faster_m2"], "horizon_s": 28800, "replications": 5,
+//    "objective": "throughput_per_h", "minimize": false, "apply": false,
+//    "set": {"m2.speed": 1.3}}                         "set" (optional): one more variant, named
+//                                                      "set m2.speed=1.3", the baseline with these
+//                                                      setpoints over the live values (an edit
+//                                                      asked about before it is sent)
+//    "patch": {"twins": {"m3": {"process": {"mean": 40}}}}
+//                                                      "patch" (optional): one more variant,
+//                                                      named "patch {...}", the baseline compiled
+//                                                      with this merge patch (a parameter), over
+//                                                      the live values; code bad_patch with the
+//                                                      scenario's error (its JSON pointer)
+// Derived properties: the twins of models that keep a live world (Model::live_world(), a robot
+// cell in mirror mode) are also simulated here, in one World of those models. Each report that
+// brings new values for such a twin advances that world to the report's time ((source time -
+// the first report's source time) x the scenario's live speed, 1 for a real plant) and passes
+// the values to Model::assimilate in property order (a cell's joints before its gripper); the
+// properties marked derived are then read from the world and stored as reported values of the
+// same session, sequence and source time ("derived": true in `get`; the twin's retained state
+// is published again with them). They are not written to the store (they are recomputed from
+// what is). A silent asset's next report makes the world catch up on the gap, step by step.
+// Codes: bad_request, unknown_twin, unknown_property, wrong_type, out_of_range, not_writable,
+// revision_mismatch, store_failed, busy, conflict, no_store.
+//
+// A what-if from live: the reported values held at the fork (buffer levels, machines down,
+// setpoints in force) become the initial state of fresh worlds (Model::assimilate), one per
+// variant and replication, run for the horizon on worker threads while the engine goes on
+// ingesting. Nothing live is touched unless "apply" is set: then the winning variant's setpoints
+// (writable properties whose value differs from the baseline's) become desired values, all or
+// none, refused when any of those properties got a new desired value after the fork.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/live/asset_agent.hpp"
+#include "engine/live/mirror_service.hpp"
+#include "engine/mirror/binding.hpp"
+#include "engine/mirror/mirror.hpp"
+#include "engine/run/runner.hpp"
+#include "engine/scenario/registry.hpp"
+#include "engine/scenario/scenario.hpp"
+#include "engine/sim/world.hpp"
+#include "engine/store/mirror_store.hpp"
+#include "engine/transport/link.hpp"
+#include "engine/transport/replay_link.hpp"
+
+namespace dtwin {
+
+double wall_clock();  // seconds since the Unix epoch
+
+// The scenario's optional "live" member: how the plant is mirrored and how `dtwin emulate`
+// plays it.
+struct LiveSettings {
+  std::string plant = "plant";  // topic root dtwin/<plant>/
+  double stale_after_s = 0;     // an asset silent this long turns stale (0: only its will)
+  // emulator
+  double speed = 1;           // simulated seconds per wall-clock second
+  double report_every_s = 1;  // changed values, this often (wall clock)
+  double full_every_s = 10;   // every value again (heals lost messages)
+  double delay_s = 0;         // sensor and network delay before a report leaves
+  struct Noise {
+    std::string twin;  // empty: every twin with the property
+    std::string prop;
+    double sigma = 0;  // Gaussian, in the property's unit
+  };
+  std::vector<Noise> noise;
+};
+// Reads root["live"] (defaults when absent); errors are ScenarioErrors at the pointer.
+LiveSettings parse_live(const Scenario& sc);
+
+// The properties of a compiled scenario's twins, for a Mirror.
+std::vector<TwinSpec> mirror_specs(const CompiledVariant& v);
+// Which partition (0-based, of n) a twin belongs to: FNV-1a of its id, modulo n.
+std::uint32_t partition_of(const std::string& twin_id, std::uint32_t n);
+
+// A value observed on a plant (what a mirror holds, or what a viewer reads off the world it
+// shows), to be carried into a fork.
+struct ForkObservation {
+  std::string twin, prop;
+  Value value;
+};
+// The WorldInit (runner.hpp) that puts observations into the fresh world of each run
+// (Model::assimilate, between the fresh states and the first events): obs[i] for variants[i],
+// resolved to model targets once per variant; observations of twins or properties a variant
+// does not have are skipped, and so are those its model refuses (a counter). The variants and
+// observations are copied into the init.
+WorldInit assimilate_init(const std::vector<CompiledVariant>& variants,
+                          std::vector<std::vector<ForkObservation>> obs);
+
+struct LiveOptions {
+  std::string store;  // SQLite file; empty: no persistence
+  // Partition k of n (1-based): this engine mirrors the twins whose id hashes (FNV-1a) to
+  // k - 1 modulo n, subscribing to their topics only; n engines together mirror the plant.
+  // Requests about a twin are answered by its engine; plant-wide ones (list, status, whatif)
+  // by partition 1 only, over its own twins.
+  std::uint32_t part_k = 1, part_n = 1;
+  unsigned whatif_jobs = 0;  // threads for what-ifs (0: every core)
+  std::size_t max_payload = 64 * 1024;
+};
+
+class LiveEngine {
+ public:
+  using Clock = std::function<double()>;
+  using Log = std::function<void(const std::string&)>;
+
+  // The scenario and registry must outlive the engine.
+  LiveEngine(const Scenario& sc, const Registry& reg, Link& link, LiveOptions opt,
+             Clock clock = wall_clock);
+  ~LiveEngine();
+  LiveEngine(const LiveEngine&) = delete;
+  LiveEngine& operator=(const LiveEngine&) = delete;
+
+  // Opens the store (restoring the mirror from it), subscribes and connects. Returns the store's
+  // warnings (twins or values it held that no longer fit the scenario).
+  std::vector<std::string> start();
+  // Handles what has arrived (waiting at most timeout_ms), flushes the store when due, answers
+  // finished what-ifs.
+  int poll(int timeout_ms);
+  // Flushes the store and closes it (throws StoreError when that fails).
+  void stop();
+
+  // A request as the RPC topic takes it; `reply` is called once, maybe later (what-ifs).
+  void request(const nlohmann::json& req, std::function<void(nlohmann::json)> reply);
+
+  Mirror& mirror() { return *mirror_; }
+  // The world of the models that derive properties live (nullptr: none).
+  const World* live_world() const;
+  MirrorService& service() { return *service_; }
+  const LiveSettings& settings() const { return live_; }
+  std::string request_topic() const { return "dtwin/" + live_.plant + "/engine/request"; }
+  void on_log(Log f);
+  std::size_t whatifs_running() const;
+  // Every message the engine takes from its link (not its requests) is appended here too
+  // (`dtwin serve --record`); nullptr stops it. Not owned.
+  void record_to(Recorder* r) { recorder_ = r; }
+
+ private:
+  struct Observer;
+  struct WhatIf;
+  struct LiveWorld;
+  void on_message(const Message& m);
+  void feed_live_world();
+  nlohmann::json do_get(const nlohmann::json& req);
+  nlohmann::json do_set(const nlohmann::json& req);
+  nlohmann::json do_history(const nlohmann::json& req);
+  nlohmann::json do_status();
+  nlohmann::json do_snapshot(const nlohmann::json& req);
+  void start_whatif(const nlohmann::json& req, std::function<void(nlohmann::json)> reply);
+  void finish_whatifs();
+  nlohmann::json apply_whatif(WhatIf& w, const std::string& winner);
+
+  const Scenario& sc_;
+  const Registry& reg_;
+  Link& link_;
+  LiveOptions opt_;
+  Clock clock_;
+  LiveSettings live_;
+  CompiledVariant base_;
+  std::unique_ptr<Mirror> mirror_;
+  std::unique_ptr<MirrorService> service_;
+  std::unique_ptr<MirrorStore> store_;
+  std::unique_ptr<Observer> observer_;
+  Log log_;
+  double started_ = 0;
+  std::vector<std::unique_ptr<WhatIf>> whatifs_;
+  Recorder* recorder_ = nullptr;
+  std::unique_ptr<LiveWorld> live_world_;
+};
+
+// The physical side played by the scenario's own models: a world run in scaled real time, one
+// AssetAgent (one connection, so one will) per twin.
+class LiveEmulator {
+ public:
+  using LinkFactory = std::function<std::unique_ptr<Link>(const std::string& twin_id)>;
+
+  LiveEmulator(const CompiledVariant& v, LiveSettings live, std::uint64_t seed,
+               LinkFactory make_link, AssetAgent::Clock clock = wall_clock);
+  ~LiveEmulator();
+
+  void start();
+  // Advances the world to the scaled wall-clock time, sends the reports that are due, delivers
+  // setpoints; waits at most timeout_ms for messages.
+  int poll(int timeout_ms);
+  // Paused, the world stands still but the assets stay connected and keep reporting (tests
+  // compare the mirror with a world that does not move).
+  void pause(bool p);
+  // An asset falls silent: it stops reporting, its connection stays up (no will).
+  void silence(const std::string& twin, bool silent);
+
+  World& world() { return world_; }
+  const Binding& binding() const { return binding_; }
+  // The value an asset would report now, without noise.
+  bool truth(const std::string& twin, const std::string& prop, Value& out) const;
+  std::uint64_t setpoints_applied() const;
+
+ private:
+  struct Asset;
+  void advance();
+  const CompiledVariant& v_;
+  LiveSettings live_;
+  AssetAgent::Clock clock_;
+  World world_;
+  Binding binding_;
+  std::vector<std::unique_ptr<Asset>> assets_;
+  double wall0_ = 0, sim0_ = 0;
+  bool paused_ = false;
+  double last_report_ = -1e300, last_full_ = -1e300;
+  std::mt19937_64 noise_rng_;
+};
+
+// A client of a running engine: sends a request, waits for the answer.
+class RpcClient {
+ public:
+  // `link` must not be connected yet; the client subscribes to its response topic.
+  RpcClient(Link& link, std::string plant);
+  // Throws UsageError when no answer comes within timeout_ms (no engine for that plant?), or
+  // when `cancelled` (checked every 20 ms while waiting) says so.
+  nlohmann::json call(const nlohmann::json& req, int timeout_ms,
+                      const std::function<bool()>& cancelled = nullptr);
+
+ private:
+  Link& link_;
+  std::string plant_, response_topic_;
+  std::uint64_t next_ = 1;
+  std::optional<nlohmann::json> answer_;
+  std::string waiting_for_;
+};
+
+}  // namespace dtwin

@@ -1,0 +1,73 @@
+// The results of many runs as one table: a row per run (variant, replication), a column per
+// metric. `dtwin run` and `dtwin sweep` write it as CSV (runs.csv / sweep.csv, a header
+// "key [unit]" per metric column); `dtwin compare` reads shards back and merges them. The same
+// table makes report.json and the comparison printed on the terminal, so a merged set of shards
+// reports exactly what one unsharded run would have.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/run/runner.hpp"
+#include "engine/scenario/scenario.hpp"
+#include "engine/sim/stats.hpp"
+
+namespace dtwin {
+
+struct RunRow {
+  std::string variant;
+  std::uint32_t replication = 0;
+  std::uint64_t seed = 0;
+  std::uint64_t events = 0;
+  std::vector<double> values;       // per ResultTable::keys; NaN when missing
+  std::vector<std::string> labels;  // per ResultTable::label_keys
+};
+
+struct ResultTable {
+  std::string scenario;  // scenario name
+  std::string file;      // scenario file
+  std::uint64_t seed = 0;
+  double duration_s = 0, warmup_s = 0;
+  std::vector<std::string> variants;        // in plan order, baseline first
+  std::vector<std::uint32_t> replications;  // per variant: how many the plan has
+  std::vector<std::string> keys, units;
+  std::vector<std::string> label_keys;
+  std::vector<RunRow> rows;  // sorted by (variant order, replication)
+
+  std::size_t variant_index(const std::string& name) const;  // npos if absent
+  std::size_t key_index(const std::string& key) const;       // npos if absent
+  std::size_t runs_planned() const;
+};
+
+ResultTable make_table(const Scenario& sc, const std::vector<CompiledVariant>& variants,
+                       const std::vector<RunResult>& results);
+
+// CSV with the header "variant,replication,seed,events,<key> [<unit>]...,<label>...".
+void write_csv(std::ostream& os, const ResultTable& t);
+// The manifest beside the CSV: scenario, seed, variants and their replications, shard.
+nlohmann::ordered_json manifest(const ResultTable& t, const Shard& shard);
+
+// The file `dtwin run` writes the time series of variant i (named `name`) to, in its output
+// directory: timeseries.csv for the first, timeseries.<name>.csv for the others (characters other
+// than letters, digits and -_.= become _). A replay finds it by the same name.
+std::string timeseries_file_name(std::size_t i, const std::string& name);
+
+// Reads a directory written by run or sweep (sweep.csv or runs.csv, with sweep.json or
+// runs.json). Errors name the file and line.
+ResultTable read_results(const std::string& dir);
+// Merges shards: same scenario and seed required; a run present twice must be identical.
+ResultTable merge(const std::vector<ResultTable>& parts);
+
+// Per variant, per metric: mean, 95% CI and n; for variants other than the baseline, the paired
+// difference from the baseline (replication r against replication r: common random numbers).
+nlohmann::ordered_json make_report(const ResultTable& t);
+
+// The terminal table: a row per variant, the headline KPIs with their CI half-widths and the
+// difference from the baseline.
+std::string comparison_text(const ResultTable& t, const std::vector<std::string>& headline);
+
+}  // namespace dtwin

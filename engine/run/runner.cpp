@@ -1,0 +1,127 @@
+#include "engine/run/runner.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <mutex>
+#include <ostream>
+#include <thread>
+
+#include "engine/base/error.hpp"
+#include "engine/base/format.hpp"
+#include "engine/sim/world.hpp"
+
+namespace dtwin {
+
+Shard parse_shard(const std::string& text) {
+  unsigned k = 0, n = 0;
+  char extra = 0;
+  if (std::sscanf(text.c_str(), "%u/%u%c", &k, &n, &extra) != 2 || n == 0 || k == 0 || k > n)
+    throw UsageError("--shard expects K/N with 1 <= K <= N (shard K of N), got \"" + text + "\"");
+  return Shard{k, n};
+}
+
+std::vector<RunTask> plan_runs(const std::vector<CompiledVariant>& variants, Shard shard) {
+  std::vector<RunTask> out;
+  std::uint64_t index = 0;
+  for (std::uint32_t v = 0; v < variants.size(); ++v)
+    for (std::uint32_t r = 0; r < variants[v].settings.replications; ++r, ++index)
+      if (index % shard.n == shard.k - 1) out.push_back(RunTask{v, r, index});
+  return out;
+}
+
+namespace {
+void write_row(std::ostream& os, double t, World& w, std::vector<std::string>& cells) {
+  cells.clear();
+  w.sample(cells);
+  os << fmt_num(t, 12);
+  for (const auto& c : cells) os << ',' << c;
+  os << '\n';
+}
+}  // namespace
+
+RunResult run_one(const CompiledVariant& v, const RunTask& task, std::ostream* ts,
+                  const WorldInit& init) {
+  const Settings& s = v.settings;
+  World w(v.models);
+  if (init)
+    w.start(RunContext{s.seed, task.replication}, [&](World& ww) { init(ww, task); });
+  else
+    w.start(RunContext{s.seed, task.replication});
+  if (!ts) {
+    if (s.warmup_s > 0) {
+      w.run_until(s.warmup_s);
+      w.reset_stats();
+    }
+    w.run_until(s.duration_s);
+  } else {
+    std::vector<std::string> cells;
+    w.columns(cells);
+    *ts << "time_s";
+    for (const auto& c : cells) *ts << ',' << c;
+    *ts << '\n';
+    write_row(*ts, 0, w, cells);
+    bool warm = s.warmup_s > 0;
+    std::uint64_t k = 1;
+    for (;;) {
+      const double next_sample =
+          std::min(static_cast<double>(k) * s.sample_interval_s, s.duration_s);
+      const double t = warm ? std::min(next_sample, s.warmup_s) : next_sample;
+      w.run_until(t);
+      if (warm && t == s.warmup_s) {
+        w.reset_stats();
+        warm = false;
+      }
+      if (t == next_sample) {
+        write_row(*ts, t, w, cells);
+        ++k;
+        if (t >= s.duration_s) break;
+      }
+    }
+  }
+  RunResult r;
+  r.task = task;
+  r.seed = s.seed;
+  r.metrics = w.collect();
+  r.events = w.events_handled();
+  return r;
+}
+
+std::vector<RunResult> run_all(const std::vector<CompiledVariant>& variants,
+                               const std::vector<RunTask>& tasks, unsigned jobs,
+                               const std::function<std::ostream*(const RunTask&)>& timeseries_for,
+                               Progress* progress, const WorldInit& init) {
+  std::vector<RunResult> results(tasks.size());
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr error;
+  std::mutex error_mu;
+  auto worker = [&] {
+    for (;;) {
+      const std::size_t i = next.fetch_add(1);
+      if (i >= tasks.size()) return;
+      try {
+        std::ostream* ts = timeseries_for ? timeseries_for(tasks[i]) : nullptr;
+        results[i] = run_one(variants[tasks[i].variant], tasks[i], ts, init);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mu);
+        if (!error) error = std::current_exception();
+        next = tasks.size();
+      }
+      if (progress) progress->tick();
+    }
+  };
+  jobs = std::max(1u, std::min<unsigned>(jobs, static_cast<unsigned>(tasks.size())));
+  if (jobs == 1) {
+    worker();
+  } else {
+    std::vector<std::thread> pool;
+    for (unsigned j = 0; j < jobs; ++j) pool.emplace_back(worker);
+    for (auto& t : pool) t.join();
+  }
+  if (error) std::rethrow_exception(error);
+  return results;
+}
+
+}  // namespace dtwin

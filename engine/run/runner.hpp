@@ -1,0 +1,54 @@
+// Runs replications: one world per (variant, replication), warm-up then measurement, on as many
+// threads as asked. Results come back in plan order whatever order the threads finish in, so
+// the output does not depend on --jobs.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <vector>
+
+#include "engine/run/progress.hpp"
+#include "engine/scenario/scenario.hpp"
+#include "engine/sim/model.hpp"
+#include "engine/sim/world.hpp"
+
+namespace dtwin {
+
+struct RunTask {
+  std::uint32_t variant = 0;      // index into the compiled variants
+  std::uint32_t replication = 0;  // 0-based
+  std::uint64_t index = 0;        // position in the whole plan (all variants x replications)
+};
+
+struct RunResult {
+  RunTask task;
+  std::uint64_t seed = 0;
+  Metrics metrics;
+  std::uint64_t events = 0;
+};
+
+// Shard k of n (1-based k): the tasks whose plan index i has i % n == k - 1. Shards are
+// disjoint and together they are the whole plan.
+struct Shard {
+  std::uint32_t k = 1, n = 1;
+};
+Shard parse_shard(const std::string& text);  // "2/4"; UsageError otherwise
+
+std::vector<RunTask> plan_runs(const std::vector<CompiledVariant>& variants, Shard shard = {});
+
+// One replication. When `timeseries` is given, writes the CSV (header, then one row per sample
+// interval from 0 to the duration).
+// `init`, when set, runs between the fresh states and the first events (World::start), with
+// the task the world is made for.
+using WorldInit = std::function<void(World&, const RunTask&)>;
+RunResult run_one(const CompiledVariant& v, const RunTask& task, std::ostream* timeseries,
+                  const WorldInit& init = nullptr);
+
+// Runs the tasks on `jobs` threads. timeseries_for may return nullptr.
+std::vector<RunResult> run_all(const std::vector<CompiledVariant>& variants,
+                               const std::vector<RunTask>& tasks, unsigned jobs,
+                               const std::function<std::ostream*(const RunTask&)>& timeseries_for,
+                               Progress* progress, const WorldInit& init = nullptr);
+
+}  // namespace dtwin

@@ -1,0 +1,43 @@
+// A JSON document read from a file, with the line and column of every value, so errors about
+// a value can name file:line:col as well as its JSON pointer. Columns count bytes (a UTF-8
+// character of several bytes counts as several columns; a byte-order mark is not counted).
+// Documents nested more than 512 levels deep are rejected, so code that walks a document
+// recursively need not worry about the stack.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/base/error.hpp"
+
+namespace dtwin {
+
+struct JsonDoc {
+  std::string file;      // the path as the user gave it (used in messages)
+  std::string text;      // the raw text
+  nlohmann::json value;  // the parsed document
+  // RFC 6901 pointer -> 1-based (line, col) of the first character of that value
+  // ("" is the root). For object members this is the position of the value, not the key.
+  std::unordered_map<std::string, std::pair<int, int>> positions;
+
+  // Location of the value at `pointer`, or of its nearest ancestor that exists in this
+  // document (a missing member is reported where its parent object starts).
+  SourceLocation locate(std::string_view pointer) const;
+};
+
+// Parses `text`. Syntax errors throw ScenarioError with file, line and column and a message
+// saying what was expected ("expected ',' or '}' after object member, got 'x'"). Duplicate
+// member names in one object are an error too (JSON allows them, nlohmann keeps the last one
+// silently, and a user who wrote a key twice has made a mistake).
+JsonDoc parse_json(std::string text, std::string file_label);
+
+// Reads and parses a file. An unreadable file throws UsageError naming the path and errno text.
+JsonDoc load_json_file(const std::string& path);
+
+// Escapes one reference token for a JSON pointer ("~" -> "~0", "/" -> "~1").
+std::string pointer_escape(std::string_view token);
+
+}  // namespace dtwin
