@@ -18,8 +18,8 @@
 #include <thread>
 #include <vector>
 
-#include "engine/live/live.hpp"
 #include "engine/live/mirror_service.hpp"
+#include "engine/live/settings.hpp"
 #include "engine/transport/mqtt_link.hpp"
 #include "tests/support/broker.hpp"
 

@@ -20,10 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// the line's health, energy and cost KPIs show only when the scenario configures them
-const std::vector<std::string> kHeadline = {"throughput_per_h", "lead_time_s", "wip",
-                                            "availability",     "energy_kwh",  "cost"};
-
 Registry make_registry() {
   Registry r;
   twins::register_all(r);
@@ -143,7 +139,7 @@ int cmd_run(const RunOptions& o) {
   // the scenario as run, byte for byte: a replay (dtwin view --replay) reads it from here
   write_file(out + "/scenario.json", read_bytes(o.file));
   if (!o.quiet) {
-    std::cout << comparison_text(table, kHeadline);
+    std::cout << comparison_text(table, headline_kpis());
     std::cout << "wrote " << out << "/report.json, " << out << "/timeseries.csv and " << out
               << "/runs.csv\n";
   }
@@ -180,7 +176,7 @@ int cmd_compare(const CompareOptions& o) {
   if (t.rows.size() < t.runs_planned())
     std::cerr << "warning: " << t.rows.size() << " of " << t.runs_planned()
               << " planned runs present (missing shards?)\n";
-  std::cout << comparison_text(t, o.kpis.empty() ? kHeadline : o.kpis);
+  std::cout << comparison_text(t, o.kpis.empty() ? headline_kpis() : o.kpis);
   if (!o.out.empty()) {
     make_dir(o.out);
     std::ostringstream csv;

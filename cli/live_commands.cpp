@@ -15,7 +15,10 @@
 #include <sstream>
 
 #include "engine/base/error.hpp"
-#include "engine/live/live.hpp"
+#include "engine/live/emulator.hpp"
+#include "engine/live/engine.hpp"
+#include "engine/live/rpc_client.hpp"
+#include "engine/live/settings.hpp"
 #include "engine/run/runner.hpp"
 #include "engine/scenario/duration.hpp"
 #include "engine/transport/fault_link.hpp"

@@ -65,8 +65,8 @@ int main(int argc, char** argv) {
       ->required();
   compare->add_option("--out", co.out, "Write the merged report.json and sweep.csv here");
   compare->add_option("--kpi", co.kpis,
-                      "KPI to show (repeatable; default: throughput_per_h, "
-                      "lead_time_s, wip)");
+                      "KPI to show (repeatable; default: the headline KPIs the results have: "
+                      "throughput_per_h, lead_time_s, wip, availability, energy_kwh, cost)");
 
   // the viewer is its own executable (it links OpenSceneGraph, this one does not): `dtwin view
   // ARGS` runs `dtwin-view ARGS`, as git runs its subcommands

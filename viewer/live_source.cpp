@@ -9,7 +9,7 @@
 
 #include "engine/base/error.hpp"
 #include "engine/base/format.hpp"
-#include "engine/live/live.hpp"
+#include "engine/live/rpc_client.hpp"
 #include "engine/mirror/binding.hpp"
 #include "twins/line/state.hpp"
 
@@ -222,8 +222,7 @@ std::function<void(World&)> live_init(const std::map<std::string, LiveSource::Tw
       Value v;
       if (parse_property_value(b.twins[t].properties[p], o.value, v, nullptr) != Outcome::Applied)
         continue;
-      const auto [m, local] = b.where[t];
-      w.models()[m]->assimilate(w, m, local, p, v, nullptr);
+      b.assimilate(w, t, p, v, nullptr);
     }
   };
 }

@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "engine/base/error.hpp"
-#include "engine/live/live.hpp"
+#include "engine/live/settings.hpp"
 #include "engine/scenario/duration.hpp"
 #include "engine/scenario/scenario.hpp"
 #include "viewer/app.hpp"

@@ -2,15 +2,12 @@
 
 #include <cctype>
 #include <cmath>
-#include <map>
-#include <set>
 
 #include "engine/base/error.hpp"
 #include "engine/base/format.hpp"
-#include "engine/live/live.hpp"
 #include "engine/mirror/binding.hpp"
 #include "engine/run/results.hpp"
-#include "engine/run/runner.hpp"
+#include "engine/run/whatif.hpp"
 #include "engine/scenario/duration.hpp"
 #include "twins/register.hpp"
 #include "viewer/edit.hpp"
@@ -114,17 +111,9 @@ void WhatIfPanel::start_sim(const Scenario& sc, const std::string& variant, std:
   join();
   Registry reg;
   twins::register_all(reg);
-  auto settle = [&](CompiledVariant& cv) {
-    cv.settings.seed = seed;
-    cv.settings.duration_s = ask.horizon_s;
-    cv.settings.warmup_s = 0;
-    cv.settings.sample_interval_s = 0;
-    cv.settings.replications = ask.replications;
-  };
-  std::vector<CompiledVariant> variants;
+  WhatIf q;
   const std::size_t vi = sc.find_variant(variant);
-  variants.push_back(sc.compile(vi, reg));
-  settle(variants[0]);
+  q.variants.push_back(sc.compile(vi, reg));
   const Binding b = Binding::of(w);
 
   // a setpoint (one name, a writable property of the twin) or a parameter (a path in its spec)
@@ -132,7 +121,7 @@ void WhatIfPanel::start_sim(const Scenario& sc, const std::string& variant, std:
   bool parameter = false;
   std::string resolved;  // how a name that is no twin was read
   if (a.variant.empty()) {
-    const nlohmann::json& twins = variants[0].doc.at("twins");
+    const nlohmann::json& twins = q.variants[0].doc.at("twins");
     if (!twins.contains(a.twin)) {
       if (a.selected.empty() || a.selected == a.twin || !twins.contains(a.selected))
         throw UsageError("no twin \"" + a.twin + "\" in the scenario");
@@ -146,78 +135,49 @@ void WhatIfPanel::start_sim(const Scenario& sc, const std::string& variant, std:
     parameter = a.prop.find('.') != std::string::npos || t == std::string::npos ||
                 p == std::string::npos || !b.twins[t].properties[p].writable;
   }
+  q.extra.resize(2);
   if (parameter) {
     try {
-      variants.push_back(sc.compile(vi, reg, parameter_patch(a.twin, a.prop, a.value), a.label()));
+      q.variants.push_back(
+          sc.compile(vi, reg, parameter_patch(a.twin, a.prop, a.value), a.label()));
     } catch (const ScenarioError& e) {
       throw UsageError(resolved + e.describe());
     }
   } else if (!a.variant.empty()) {
-    variants.push_back(sc.compile(sc.find_variant(ask.variant), reg));  // UsageError: names
-    if (variants[1].name == variants[0].name)
+    q.variants.push_back(sc.compile(sc.find_variant(ask.variant), reg));  // UsageError: names
+    if (q.variants[1].name == q.variants[0].name)
       throw UsageError("the view shows " + variant + " already: pick another variant");
   } else {
-    variants.push_back(variants[0]);
-    variants[1].name = a.label();
-  }
-  settle(variants[1]);
-
-  // the fork: every property of every twin, as the world shows it now
-  std::vector<ForkObservation> obs;
-  for (std::size_t t = 0; t < b.twins.size(); ++t)
-    for (std::size_t p = 0; p < b.twins[t].properties.size(); ++p) {
-      Value v;
-      if (b.read(w, t, p, v)) obs.push_back({b.twins[t].id, b.twins[t].properties[p].name, v});
-    }
-  // a variant's own setpoints win over the observed ones (faster_m2 asks about m2 at its speed)
-  auto initial = [&](const CompiledVariant& cv) {
-    std::map<std::pair<std::string, std::string>, Value> out;
-    World probe(cv.models);
-    probe.start(RunContext{seed, 0});
-    const Binding pb = Binding::of(probe);
-    for (std::size_t t = 0; t < pb.twins.size(); ++t)
-      for (std::size_t p = 0; p < pb.twins[t].properties.size(); ++p) {
-        Value v;
-        if (pb.twins[t].properties[p].writable && pb.read(probe, t, p, v))
-          out[{pb.twins[t].id, pb.twins[t].properties[p].name}] = v;
-      }
-    return out;
-  };
-  std::vector<ForkObservation> obs1;
-  if (!a.variant.empty() || parameter) {
-    const auto base_sp = initial(variants[0]);
-    std::set<std::pair<std::string, std::string>> own;
-    for (const auto& [key, v] : initial(variants[1])) {
-      const auto it = base_sp.find(key);
-      if (it == base_sp.end() || !(it->second == v)) own.insert(key);
-    }
-    for (const auto& o : obs)
-      if (!own.count({o.twin, o.prop})) obs1.push_back(o);
-  } else {
-    obs1 = obs;
+    // a setpoint: the session's variant, with the change put into its fork after the
+    // observations (it wins over them)
+    q.variants.push_back(q.variants[0]);
+    q.variants[1].name = a.label();
     Value v;
     std::string why;
-    const Edit e{a.twin, a.prop, a.value};
-    if (!edit_value(w, e, v, &why)) throw UsageError(why);
-    obs1.push_back({a.twin, a.prop, v});  // after the observations: it wins
+    if (!edit_value(w, Edit{a.twin, a.prop, a.value}, v, &why)) throw UsageError(why);
+    q.extra[1].push_back({a.twin, a.prop, v});
   }
-  const WorldInit init = assimilate_init(variants, {obs, obs1});
+  for (auto& cv : q.variants) {
+    cv.settings.seed = seed;
+    settle_for_whatif(cv, ask.horizon_s, ask.replications);
+  }
+  // the fork: every property of every twin, as the world shows it now
+  q.observed = observe(w);
+  q.jobs = jobs;
 
   ask_ = a;
   live_ = false;
   open_ = running_ = true;
   report_ = nullptr;
   error_.clear();
-  baseline_name_ = variants[0].name;
-  variant_name_ = variants[1].name;
+  baseline_name_ = q.variants[0].name;
+  variant_name_ = q.variants[1].name;
   forked_at_ = w.now();
   started_ = steady_now();
   done_ = false;
-  thread_ = std::thread([this, &sc, variants = std::move(variants), init, jobs] {
+  thread_ = std::thread([this, &sc, q = std::move(q)] {
     try {
-      const auto results = run_all(variants, plan_runs(variants), jobs, nullptr, nullptr, init);
-      const ResultTable table = make_table(sc, variants, results);
-      result_ = nlohmann::json::parse(make_report(table).dump());
+      result_ = nlohmann::json::parse(run_whatif(sc, q).report.dump());
     } catch (const std::exception& e) {
       thread_error_ = e.what();
     }
@@ -297,6 +257,16 @@ bool WhatIfPanel::poll() {
 
 namespace {
 
+// the decimals the baseline's interval justifies (as dtwin run's table)
+int decimals_of(const nlohmann::json& s) {
+  if (!s.is_object() || !s["mean"].is_number()) return 2;
+  const auto& ci = s["ci95"];
+  const double half = ci.is_array() && ci.size() == 2 && ci[0].is_number() && ci[1].is_number()
+                          ? (ci[1].get<double>() - ci[0].get<double>()) / 2
+                          : std::nan("");
+  return decimals_for(half, s["mean"].get<double>());
+}
+
 std::string pm(const nlohmann::json& s, int decimals) {
   if (!s.is_object() || !s["mean"].is_number()) return "-";
   std::string t = fmt_fixed(s["mean"].get<double>(), decimals);
@@ -331,21 +301,19 @@ std::string comparison_panel(const nlohmann::json& report, const std::string& ba
   const auto& v = vs[variant]["kpis"];
   const auto& d = vs[variant]["delta_vs_baseline"]["kpis"];
   std::string out =
-      pad("KPI", 22) + pad(baseline, 18) + pad(variant.substr(0, 24), 26) + "delta (paired)\n";
-  const struct {
-    const char* key;
-    const char* name;
-    int decimals;
-  } rows[] = {{"throughput_per_h", "throughput [parts/h]", 2},
-              {"lead_time_s", "lead time [s]", 0},
-              {"wip", "WIP [parts]", 2},
-              {"output", "output [parts]", 1}};
-  for (const auto& r : rows) {
-    if (!b.contains(r.key)) continue;
-    const bool sig = d.contains(r.key) && significant(d[r.key]);
-    out += pad(r.name, 22) + pad(pm(b[r.key], r.decimals), 18) + pad(pm(v[r.key], r.decimals), 26) +
-           (d.contains(r.key) ? pm(d[r.key], r.decimals) : std::string("-")) + (sig ? " *" : "") +
-           "\n";
+      pad("KPI", 26) + pad(baseline, 18) + pad(variant.substr(0, 24), 26) + "delta (paired)\n";
+  std::vector<std::string> keys;
+  for (const auto& [key, unused] : b.items()) keys.push_back(key);
+  for (const std::size_t k : headline_columns(keys, headline_kpis())) {
+    const std::string& key = keys[k];
+    const std::string unit = report.contains("units") && report["units"].contains(key)
+                                 ? report["units"][key].get<std::string>()
+                                 : std::string();
+    const int dec = decimals_of(b[key]);
+    const bool sig = d.contains(key) && significant(d[key]);
+    out += pad(key + " [" + unit + "]", 26) + pad(pm(b[key], dec), 18) +
+           pad(v.contains(key) ? pm(v[key], dec) : std::string("-"), 26) +
+           (d.contains(key) ? pm(d[key], dec) : std::string("-")) + (sig ? " *" : "") + "\n";
   }
   return out;
 }

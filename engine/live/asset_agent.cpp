@@ -25,7 +25,7 @@ AssetAgent::AssetAgent(World& world, const Binding& binding, std::size_t twin, L
   noise_.assign(n, 0.0);
 }
 
-void AssetAgent::set_noise(std::size_t prop, double sigma, std::mt19937_64* rng) {
+void AssetAgent::set_noise(std::size_t prop, double sigma, Rng* rng) {
   noise_.at(prop) = sigma;
   noise_rng_ = rng;
 }
@@ -70,8 +70,7 @@ void AssetAgent::report(Report kind) {
     sent_[p] = true;
     const PropertySpec& ps = spec.properties[p];
     if (noise_[p] > 0 && noise_rng_ && ps.kind == PropertySpec::Kind::Number && !ps.writable) {
-      std::normal_distribution<double> n(0.0, noise_[p]);
-      v.num = std::min(ps.max, std::max(ps.min, v.num + n(*noise_rng_)));
+      v.num = std::min(ps.max, std::max(ps.min, v.num + noise_[p] * standard_normal(*noise_rng_)));
     }
     values[ps.name] = value_to_json(ps, v);
   }

@@ -9,12 +9,12 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "engine/mirror/binding.hpp"
+#include "engine/sim/rng.hpp"
 #include "engine/sim/world.hpp"
 #include "engine/transport/link.hpp"
 
@@ -37,7 +37,7 @@ class AssetAgent {
   int poll(int timeout_ms) { return link_.poll(timeout_ms); }
   // Sensor noise: Gaussian with sigma in the property's unit added to what is reported (numbers
   // only; setpoints echoed back are never noisy). The generator is shared, not owned.
-  void set_noise(std::size_t prop, double sigma, std::mt19937_64* rng);
+  void set_noise(std::size_t prop, double sigma, Rng* rng);
   // Reports wait this long before they leave (sensor and network delay); send_due() sends the
   // ones whose time has come, in order.
   double delay_s = 0;
@@ -62,7 +62,7 @@ class AssetAgent {
   std::vector<std::uint64_t> handled_version_;
   std::uint64_t engine_ = 0;  // the engine whose desired versions handled_version_ counts
   std::vector<double> noise_;
-  std::mt19937_64* noise_rng_ = nullptr;
+  Rng* noise_rng_ = nullptr;
   std::deque<std::pair<double, Message>> outbox_;  // (due time, message)
 };
 

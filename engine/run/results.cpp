@@ -79,14 +79,6 @@ std::vector<const RunRow*> rows_of(const ResultTable& t, const std::string& vari
   return out;
 }
 
-// Precision that the CI justifies: two significant digits of the half-width.
-int decimals_for(double half_width, double value) {
-  double ref = std::isnan(half_width) || half_width <= 0 ? std::fabs(value) * 1e-3 : half_width;
-  if (!(ref > 0)) return 2;
-  const int d = 1 - static_cast<int>(std::floor(std::log10(ref)));
-  return std::clamp(d, 0, 6);
-}
-
 std::string pad(const std::string& s, std::size_t w, bool right = false) {
   // count UTF-8 code points for width
   std::size_t n = 0;
@@ -97,6 +89,59 @@ std::string pad(const std::string& s, std::size_t w, bool right = false) {
 }
 
 }  // namespace
+
+int decimals_for(double half_width, double value) {
+  double ref = std::isnan(half_width) || half_width <= 0 ? std::fabs(value) * 1e-3 : half_width;
+  if (!(ref > 0)) return 2;
+  const int d = 1 - static_cast<int>(std::floor(std::log10(ref)));
+  return std::clamp(d, 0, 6);
+}
+
+const std::vector<std::string>& headline_kpis() {
+  static const std::vector<std::string> k = {"throughput_per_h", "lead_time_s", "wip",
+                                             "availability",     "energy_kwh",  "cost"};
+  return k;
+}
+
+std::vector<std::size_t> headline_columns(const std::vector<std::string>& keys,
+                                          const std::vector<std::string>& wanted) {
+  std::vector<std::size_t> cols;
+  for (const auto& h : wanted)
+    for (std::size_t k = 0; k < keys.size(); ++k)
+      if (keys[k] == h) {
+        cols.push_back(k);
+        break;
+      }
+  if (cols.empty())
+    for (std::size_t k = 0; k < std::min<std::size_t>(4, keys.size()); ++k) cols.push_back(k);
+  return cols;
+}
+
+namespace {
+// the label column beside finding `l` that says how it was found (npos when none)
+std::size_t finding_method(const ResultTable& t, std::size_t l) {
+  const std::string want = t.label_keys[l] + "_method";
+  for (std::size_t m = 0; m < t.label_keys.size(); ++m)
+    if (t.label_keys[m] == want) return m;
+  return std::string::npos;
+}
+}  // namespace
+
+std::vector<std::size_t> finding_columns(const ResultTable& t) {
+  std::vector<std::size_t> out;
+  for (std::size_t l = 0; l < t.label_keys.size(); ++l)
+    if (finding_method(t, l) != std::string::npos) out.push_back(l);
+  return out;
+}
+
+Mode mode_of(const std::vector<const RunRow*>& rows, std::size_t label) {
+  Mode m;
+  for (const auto* r : rows)
+    if (!r->labels[label].empty()) ++m.counts[r->labels[label]];
+  for (const auto& [value, c] : m.counts)
+    if (c > m.count) m.value = value, m.count = c;
+  return m;
+}
 
 std::size_t ResultTable::variant_index(const std::string& name) const {
   for (std::size_t i = 0; i < variants.size(); ++i)
@@ -377,25 +422,17 @@ nlohmann::ordered_json make_report(const ResultTable& t) {
     }
     v["kpis"] = std::move(kpis);
     v["twins"] = std::move(twins);
-    // bottleneck: the machine named most often across replications
-    for (std::size_t l = 0; l < t.label_keys.size(); ++l) {
-      if (t.label_keys[l] != "bottleneck") continue;
-      std::map<std::string, std::uint64_t> counts;
-      for (const auto* r : rows)
-        if (!r->labels[l].empty()) ++counts[r->labels[l]];
-      std::string best;
-      std::uint64_t bc = 0;
-      for (const auto& [id, c] : counts)
-        if (c > bc) best = id, bc = c;
-      std::string method;
-      for (std::size_t m = 0; m < t.label_keys.size(); ++m)
-        if (t.label_keys[m] == "bottleneck_method" && !rows.empty()) method = rows[0]->labels[m];
+    // findings (the bottleneck): the value named most often across replications
+    for (const std::size_t l : finding_columns(t)) {
+      const Mode m = mode_of(rows, l);
+      const std::size_t method = finding_method(t, l);
       nlohmann::ordered_json b;
-      b["id"] = best;
-      b["method"] = method;
-      b["share"] = rows.empty() ? 0.0 : static_cast<double>(bc) / static_cast<double>(rows.size());
-      b["counts"] = counts;
-      v["bottleneck"] = std::move(b);
+      b["id"] = m.value;
+      b["method"] = rows.empty() ? std::string() : rows[0]->labels[method];
+      b["share"] =
+          rows.empty() ? 0.0 : static_cast<double>(m.count) / static_cast<double>(rows.size());
+      b["counts"] = m.counts;
+      v[t.label_keys[l]] = std::move(b);
     }
     if (vi > 0) v["delta_vs_baseline"] = {{"kpis", std::move(dk)}, {"twins", std::move(dt)}};
     vj[t.variants[vi]] = std::move(v);
@@ -410,15 +447,8 @@ std::string comparison_text(const ResultTable& t, const std::vector<std::string>
      << (reps == 1 ? "" : "s") << " of " << format_duration(t.duration_s - t.warmup_s)
      << (t.warmup_s > 0 ? " after a " + format_duration(t.warmup_s) + " warm-up" : "") << "\n";
 
-  std::vector<std::size_t> cols;
-  for (const auto& h : headline)
-    if (t.key_index(h) != std::string::npos) cols.push_back(t.key_index(h));
-  // none of the headline KPIs (a plant without a line): the first few the models report
-  if (cols.empty())
-    for (std::size_t k = 0; k < std::min<std::size_t>(4, t.keys.size()); ++k) cols.push_back(k);
-  const auto bl = std::find(t.label_keys.begin(), t.label_keys.end(), "bottleneck");
-  const bool has_bn = bl != t.label_keys.end();
-  const std::size_t bli = static_cast<std::size_t>(bl - t.label_keys.begin());
+  const std::vector<std::size_t> cols = headline_columns(t.keys, headline);
+  const std::vector<std::size_t> findings = finding_columns(t);
 
   std::vector<std::vector<std::string>> cells;
   std::vector<std::string> head = {"variant"};
@@ -426,7 +456,7 @@ std::string comparison_text(const ResultTable& t, const std::vector<std::string>
     head.push_back(t.keys[k] + " [" + t.units[k] + "]");
     head.push_back("Δ vs baseline");
   }
-  if (has_bn) head.push_back("bottleneck");
+  for (const std::size_t l : findings) head.push_back(t.label_keys[l]);
   cells.push_back(head);
   const auto base_rows =
       t.variants.empty() ? std::vector<const RunRow*>{} : rows_of(t, t.variants[0]);
@@ -458,14 +488,10 @@ std::string comparison_text(const ResultTable& t, const std::vector<std::string>
         line.push_back(dc);
       }
     }
-    if (has_bn) {
-      std::map<std::string, std::uint64_t> counts;
-      for (const auto* r : rows) ++counts[r->labels[bli]];
-      std::string best;
-      std::uint64_t bc = 0;
-      for (const auto& [id, c] : counts)
-        if (c > bc) best = id, bc = c;
-      line.push_back(best + " (" + std::to_string(bc) + "/" + std::to_string(rows.size()) + ")");
+    for (const std::size_t l : findings) {
+      const Mode m = mode_of(rows, l);
+      line.push_back(m.value + " (" + std::to_string(m.count) + "/" + std::to_string(rows.size()) +
+                     ")");
     }
     cells.push_back(line);
   }
@@ -479,9 +505,8 @@ std::string comparison_text(const ResultTable& t, const std::vector<std::string>
     }
   for (std::size_t r = 0; r < cells.size(); ++r) {
     for (std::size_t c = 0; c < cells[r].size(); ++c) {
-      os << pad(
-          cells[r][c], width[c],
-          c > 0 && r > 0 && !cells[r][c].empty() && c + 1 < cells[r].size() + (has_bn ? 0 : 1));
+      os << pad(cells[r][c], width[c],
+                c > 0 && r > 0 && !cells[r][c].empty() && c < 1 + 2 * cols.size());
       if (c + 1 < cells[r].size()) os << "  ";
     }
     os << "\n";

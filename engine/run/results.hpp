@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -66,8 +67,32 @@ ResultTable merge(const std::vector<ResultTable>& parts);
 // difference from the baseline (replication r against replication r: common random numbers).
 nlohmann::ordered_json make_report(const ResultTable& t);
 
+// The headline KPIs, in the order comparisons show them; each scenario shows those its models
+// report (a line's health, energy and cost KPIs only when it configures them).
+const std::vector<std::string>& headline_kpis();
+// The metric columns a comparison shows: the `wanted` keys the table has, in that order; when
+// it has none of them (a plant without a line), its first four.
+std::vector<std::size_t> headline_columns(const std::vector<std::string>& keys,
+                                          const std::vector<std::string>& wanted);
+
+// Decimals for a mean shown with its 95% half-width: two significant digits of the half-width
+// (of a thousandth of the value when there is no interval), 0 to 6.
+int decimals_for(double half_width, double value);
+
+// Findings: categorical results a model reports per run (Metrics::finding, such as the line's
+// bottleneck), a label `key` with a label `key_method` beside it. Over replications a finding is
+// summarised by its mode.
+struct Mode {
+  std::string value;  // the most frequent non-empty value ("" when there is none)
+  std::uint64_t count = 0;
+  std::map<std::string, std::uint64_t> counts;
+};
+// The label columns that are findings, in table order.
+std::vector<std::size_t> finding_columns(const ResultTable& t);
+Mode mode_of(const std::vector<const RunRow*>& rows, std::size_t label);
+
 // The terminal table: a row per variant, the headline KPIs with their CI half-widths and the
-// difference from the baseline.
+// difference from the baseline, and the findings' modes.
 std::string comparison_text(const ResultTable& t, const std::vector<std::string>& headline);
 
 }  // namespace dtwin

@@ -47,13 +47,6 @@ std::string join(const std::vector<std::string>& names) {
   return out;
 }
 
-// a standard normal variate by Box-Muller from two uniforms (the second variate is dropped)
-double standard_normal(Rng& rng) {
-  const double u1 = rng.uniform_pos();
-  const double u2 = rng.uniform();
-  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * kPi * u2);
-}
-
 std::string secs(double v) {
   return format_number(v) + " s";
 }

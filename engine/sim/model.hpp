@@ -4,6 +4,8 @@
 // many worlds (replications, variants, forks) running on many threads. Everything that changes
 // lives in the model's State, a plain copyable value the World owns (MuJoCo's mjModel/mjData,
 // Drake's System/Context). Handlers read the spec and write the state, nothing else.
+// A twin kind that is mirrored from a live plant also implements Mirrorable
+// (engine/mirror/mirrorable.hpp); the core knows nothing of the mirror.
 #pragma once
 
 #include <cstdint>
@@ -50,6 +52,12 @@ struct Metrics {
     values.push_back({std::move(key), v, std::move(unit)});
   }
   void label(std::string key, std::string v) { labels.emplace_back(std::move(key), std::move(v)); }
+  // A categorical result that replications summarise by its mode (the line's bottleneck): the
+  // label `key` and beside it the label `key_method`, how it was found (engine/run/results.hpp).
+  void finding(const std::string& key, std::string v, std::string method) {
+    label(key, std::move(v));
+    label(key + "_method", std::move(method));
+  }
   const Value* find(std::string_view key) const {
     for (const auto& v : values)
       if (v.key == key) return &v;
@@ -102,39 +110,6 @@ class Model {
 
   // The state as JSON, for inspection and debugging (never read back by a model).
   virtual nlohmann::json state_json(const World& w, std::uint32_t self) const = 0;
-
-  // ---- the mirror's view of the model ----
-  // The properties of this model's twins that a mirror binds: what an asset reports and what
-  // the digital side may set. One TwinSpec per twin that has any.
-  virtual void properties(std::vector<TwinSpec>& out) const { (void)out; }
-  // The value of property `prop` of the `twin`-th TwinSpec this model listed, in the simulated
-  // state (what an emulated asset reports).
-  virtual bool read_property(const World& w, std::uint32_t self, std::size_t twin, std::size_t prop,
-                             Value& out) const {
-    (void)w, (void)self, (void)twin, (void)prop, (void)out;
-    return false;
-  }
-  // A setpoint reaches the asset: the model applies it to its state, or refuses with a reason.
-  virtual bool apply_setpoint(World& w, std::uint32_t self, std::size_t twin, std::size_t prop,
-                              const Value& v, std::string* reason) const {
-    (void)w, (void)self, (void)twin, (void)prop, (void)v;
-    if (reason) *reason = "not a setpoint";
-    return false;
-  }
-  // A model whose mirror has derived properties (PropertySpec::derived) computed from what its
-  // asset reports: the live engine keeps it in a world of its own, feeds it the reports
-  // through assimilate() at their time, and reads the derived properties back.
-  virtual bool live_world() const { return false; }
-
-  // The live plant's observed value becomes the simulated state (a what-if forked from the live
-  // mirror). Called between make_state and start, at time 0 of the fork: the model puts the
-  // observation into its initial state (a buffer's level, a machine that is down, a setpoint in
-  // force) or refuses with a reason (a counter that has no meaning in a fresh run). The default
-  // takes setpoints only.
-  virtual bool assimilate(World& w, std::uint32_t self, std::size_t twin, std::size_t prop,
-                          const Value& v, std::string* reason) const {
-    return apply_setpoint(w, self, twin, prop, v, reason);
-  }
 };
 
 }  // namespace dtwin

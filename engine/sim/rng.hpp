@@ -8,8 +8,11 @@
 //  - a stream is plain data (four words), so it is snapshotted with the state that owns it.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <string_view>
+
+#include "engine/base/hash.hpp"
 
 namespace dtwin {
 
@@ -18,16 +21,6 @@ constexpr std::uint64_t splitmix64(std::uint64_t& x) {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   return z ^ (z >> 31);
-}
-
-// FNV-1a 64: a stable hash of a name, identical on every platform and build.
-constexpr std::uint64_t hash_name(std::string_view s) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  return h;
 }
 
 class Rng {
@@ -88,6 +81,15 @@ constexpr std::uint64_t stream_key(std::uint64_t seed, std::uint64_t replication
   k = splitmix64(x);
   x = k ^ hash_name(purpose);
   return splitmix64(x);
+}
+
+// A standard normal variate by Box-Muller from two uniforms (two draws; the second variate is
+// dropped): the one normal sampler of the codebase. std::normal_distribution gives different
+// numbers with different standard libraries, so it is not used anywhere.
+inline double standard_normal(Rng& rng) {
+  const double u1 = rng.uniform_pos();
+  const double u2 = rng.uniform();
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);  // 2 pi
 }
 
 inline Rng make_stream(std::uint64_t seed, std::uint64_t replication, std::string_view twin,

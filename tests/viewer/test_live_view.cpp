@@ -17,7 +17,7 @@
 #include <set>
 #include <thread>
 
-#include "engine/live/live.hpp"
+#include "engine/live/engine.hpp"
 #include "engine/mirror/binding.hpp"
 #include "engine/transport/inproc_link.hpp"
 #include "engine/transport/mqtt_link.hpp"
@@ -330,7 +330,7 @@ TEST_CASE(
     const std::string panel = app.hud_input().panel;
     INFO(panel);
     CHECK(panel.find("what-if from the live plant: m3.speed=1.5, 4h ahead, 5 replications") == 0);
-    CHECK(panel.find("throughput [parts/h]") != std::string::npos);
+    CHECK(panel.find("throughput_per_h [parts/h]") != std::string::npos);
     CHECK(app.whatif().forked_at() > 1e9);  // the engine's wall clock
   }
 
@@ -443,7 +443,7 @@ TEST_CASE("sim view: a what-if from the current moment, the world shown untouche
   const std::string panel = app.hud_input().panel;
   INFO(panel);
   CHECK(panel.find("what-if from t = 2:00:00: m3.speed=1.5, 8h ahead, 5 replications") == 0);
-  CHECK(panel.find("throughput [parts/h]") != std::string::npos);
+  CHECK(panel.find("throughput_per_h [parts/h]") != std::string::npos);
   CHECK(panel.find(" *\n") != std::string::npos);
   CHECK(app.whatif().forked_at() == 2 * 3600);
   // the world shown was only read: the same state as before, and as a run without the what-if

@@ -76,12 +76,6 @@ double sojourn(const HealthSpec& h, std::uint32_t state, Rng& rng) {
   return q > 0 ? -std::log(rng.uniform_pos()) / q : kInf;
 }
 
-// a standard normal draw (Box-Muller, the second variate unused)
-double normal01(Rng& rng) {
-  const double u1 = rng.uniform_pos(), u2 = rng.uniform();
-  return std::sqrt(-2 * std::log(u1)) * std::cos(6.283185307179586 * u2);
-}
-
 // the wear index now: the part in progress adds its wear evenly over its processing
 double wear_now(const MachineState& ms, double now) {
   if (ms.part_proc <= 0) return ms.wear;
@@ -921,10 +915,11 @@ void LineModel::monitor(Ctx& c, std::uint32_t m) const {
   const double h = spec.health.markov() ? static_cast<double>(ms.health)
                                         : wear_now(ms, c.now) / spec.health.wear_threshold;
   if (sg.vibration.on)
-    ms.vib = sg.vibration.base + sg.vibration.slope * h + sg.vibration.sd * normal01(ms.rng_signal);
+    ms.vib = sg.vibration.base + sg.vibration.slope * h +
+             sg.vibration.sd * standard_normal(ms.rng_signal);
   if (sg.temperature.on)
     ms.temp = sg.temperature.base + sg.temperature.slope * h +
-              sg.temperature.sd * normal01(ms.rng_signal);
+              sg.temperature.sd * standard_normal(ms.rng_signal);
   if (ms.job != 0) return;  // no estimate during maintenance
   const double op_now =
       ms.op_total + (ms.status == Status::Working ? c.now - ms.status_since : 0.0);
@@ -1069,16 +1064,15 @@ void LineModel::collect(const World& w, std::uint32_t self, Metrics& out) const 
       if (k > 0) sev += std::fabs(BL(k - 1) - ST(k));
       if (sev > best) best = sev, bn = order[k];
     }
-    out.label("bottleneck", spec_.machines[bn].id);
-    out.label("bottleneck_method", "arrow-based (blockage and starvation; Li & Meerkov 2009)");
+    out.finding("bottleneck", spec_.machines[bn].id,
+                "arrow-based (blockage and starvation; Li & Meerkov 2009)");
   } else {
     // active-time method (Roser, Nakano & Tanaka 2001): the machine active (working, in setup or
     // down) for the largest fraction of its planned time
     for (std::size_t i = 1; i < M; ++i)
       if (active[i] > active[bn]) bn = i;
-    out.label("bottleneck", spec_.machines[bn].id);
-    out.label("bottleneck_method",
-              "active-time (largest share of planned time active; Roser 2001)");
+    out.finding("bottleneck", spec_.machines[bn].id,
+                "active-time (largest share of planned time active; Roser 2001)");
   }
 }
 

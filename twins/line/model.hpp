@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "engine/mirror/mirrorable.hpp"
 #include "engine/sim/model.hpp"
 #include "engine/sim/world.hpp"
 #include "twins/line/spec.hpp"
@@ -12,7 +13,7 @@
 
 namespace dtwin::line {
 
-class LineModel final : public Model {
+class LineModel final : public Model, public Mirrorable {
  public:
   explicit LineModel(LineSpec spec) : spec_(std::move(spec)) {}
   const LineSpec& spec() const { return spec_; }

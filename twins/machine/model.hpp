@@ -9,6 +9,7 @@
 // In mirror mode report() puts the links where the machine says they are.
 #pragma once
 
+#include "engine/mirror/mirrorable.hpp"
 #include "engine/sim/model.hpp"
 #include "engine/sim/world.hpp"
 #include "twins/machine/spec.hpp"
@@ -16,7 +17,7 @@
 
 namespace dtwin::machine {
 
-class CellModel final : public Model {
+class CellModel final : public Model, public Mirrorable {
  public:
   explicit CellModel(CellSpec spec) : spec_(std::move(spec)) {}
   const CellSpec& spec() const { return spec_; }

@@ -396,11 +396,12 @@ TEST_CASE("energy under load: working power with the speed the part was started 
   // back to speed 1 through the mirror's setpoint: the part started at 5 h (30 s at speed 2)
   // keeps its pace and load, every part after it runs at 10 kW
   std::vector<dtwin::TwinSpec> props;
-  v.models[0]->properties(props);
+  const dtwin::Mirrorable& mirrored = *dtwin::mirrorable(*v.models[0]);
+  mirrored.properties(props);
   std::size_t twin = 0;
   while (props[twin].id != "m") ++twin;
   std::string reason;
-  REQUIRE(v.models[0]->apply_setpoint(w, 0, twin, 2, dtwin::Value{1.0, ""}, &reason));
+  REQUIRE(mirrored.apply_setpoint(w, 0, twin, 2, dtwin::Value{1.0, ""}, &reason));
   w.run_until(10 * 3600.0);
   CHECK(get(w.collect(), "m.energy_kwh") ==
         Approx(75 + 30 * 15 / 3600.0 + (5 * 3600.0 - 30) * 10 / 3600).epsilon(1e-12));
@@ -594,6 +595,7 @@ TEST_CASE("health, signals, RUL and power as time-series columns and mirror prop
       "sink": {"kind": "sink"}},
     "flow": [["src", "m"], ["m", "sink"]]})");
   const auto& model = *v.models.at(0);
+  const dtwin::Mirrorable& mirrored = *dtwin::mirrorable(model);
   std::vector<std::string> cols;
   model.columns(cols);
   for (const char* c : {"m.health", "m.vibration_mm_s", "m.temperature_c", "m.rul_h", "m.power_kw",
@@ -602,7 +604,7 @@ TEST_CASE("health, signals, RUL and power as time-series columns and mirror prop
     CHECK(std::find(cols.begin(), cols.end(), c) != cols.end());
   }
   std::vector<dtwin::TwinSpec> props;
-  model.properties(props);
+  mirrored.properties(props);
   const auto it = std::find_if(props.begin(), props.end(),
                                [](const dtwin::TwinSpec& t) { return t.id == "m"; });
   REQUIRE(it != props.end());
@@ -619,16 +621,16 @@ TEST_CASE("health, signals, RUL and power as time-series columns and mirror prop
   std::vector<std::string> row;
   model.sample(w, 0, row);
   REQUIRE(row.size() == cols.size());
-  REQUIRE(model.read_property(w, 0, twin, 3, val));
+  REQUIRE(mirrored.read_property(w, 0, twin, 3, val));
   CHECK(val.num == st.health);
-  REQUIRE(model.read_property(w, 0, twin, 4, val));
+  REQUIRE(mirrored.read_property(w, 0, twin, 4, val));
   // the latest vibration sample is base + slope * health + noise (sd 0.1)
   CHECK(std::fabs(val.num - (2 + 3.0 * st.health)) < 1.0);
-  REQUIRE(model.read_property(w, 0, twin, 6, val));
+  REQUIRE(mirrored.read_property(w, 0, twin, 6, val));
   CHECK(val.num > 0);
-  REQUIRE(model.read_property(w, 0, twin, 7, val));
+  REQUIRE(mirrored.read_property(w, 0, twin, 7, val));
   CHECK(val.num == (st.status == dtwin::line::Status::Working ? 5.0 : 0.5));
-  CHECK_FALSE(model.read_property(w, 0, twin, 8, val));
+  CHECK_FALSE(mirrored.read_property(w, 0, twin, 8, val));
 }
 
 TEST_CASE("wear RUL: the filter learns the rate from the signals, even from a wrong prior",

@@ -15,7 +15,10 @@
 #include <tuple>
 
 #include "engine/base/error.hpp"
-#include "engine/live/live.hpp"
+#include "engine/live/emulator.hpp"
+#include "engine/live/engine.hpp"
+#include "engine/live/rpc_client.hpp"
+#include "engine/live/settings.hpp"
 #include "engine/transport/fault_link.hpp"
 #include "engine/transport/mqtt_link.hpp"
 #include "tests/support/broker.hpp"

@@ -10,7 +10,9 @@
 #include <iterator>
 #include <memory>
 
-#include "engine/live/live.hpp"
+#include "engine/live/emulator.hpp"
+#include "engine/live/engine.hpp"
+#include "engine/live/settings.hpp"
 #include "engine/transport/mqtt_link.hpp"
 #include "tests/support/broker.hpp"
 #include "twins/machine/kinematics.hpp"

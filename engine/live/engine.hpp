@@ -1,8 +1,6 @@
-// The live plant: `dtwin serve` (LiveEngine), `dtwin emulate` (LiveEmulator) and the clients of
-// `dtwin get / set / history / whatif` (RpcClient), all over one Link.
-//
-// LiveEngine keeps the mirror of every twin the scenario names (MirrorService), records it in a
-// MirrorStore when given one, answers requests, and runs what-ifs forked from the live state.
+// `dtwin serve`: the live engine. It keeps the mirror of every twin the scenario names
+// (MirrorService), records it in a MirrorStore when given one, answers requests, and runs what-ifs
+// forked from the live state.
 //
 // Requests (JSON, MQTT 5 request/response): a client publishes to dtwin/<plant>/engine/request
 // with a Response Topic and Correlation Data; the engine answers on that topic with the same
@@ -34,11 +32,11 @@
 //                                                      with this merge patch (a parameter), over
 //                                                      the live values; code bad_patch with the
 //                                                      scenario's error (its JSON pointer)
-// Derived properties: the twins of models that keep a live world (Model::live_world(), a robot
+// Derived properties: the twins of models that keep a live world (Mirrorable::live_world(), a robot
 // cell in mirror mode) are also simulated here, in one World of those models. Each report that
 // brings new values for such a twin advances that world to the report's time ((source time -
 // the first report's source time) x the scenario's live speed, 1 for a real plant) and passes
-// the values to Model::assimilate in property order (a cell's joints before its gripper); the
+// the values to Mirrorable::assimilate in property order (a cell's joints before its gripper); the
 // properties marked derived are then read from the world and stored as reported values of the
 // same session, sequence and source time ("derived": true in `get`; the twin's retained state
 // is published again with them). They are not written to the store (they are recomputed from
@@ -47,32 +45,24 @@
 // revision_mismatch, store_failed, busy, conflict, no_store.
 //
 // A what-if from live: the reported values held at the fork (buffer levels, machines down,
-// setpoints in force) become the initial state of fresh worlds (Model::assimilate), one per
+// setpoints in force) become the initial state of fresh worlds (engine/run/whatif.hpp), one per
 // variant and replication, run for the horizon on worker threads while the engine goes on
 // ingesting. Nothing live is touched unless "apply" is set: then the winning variant's setpoints
 // (writable properties whose value differs from the baseline's) become desired values, all or
 // none, refused when any of those properties got a new desired value after the fork.
 #pragma once
 
-#include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <optional>
-#include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "engine/live/asset_agent.hpp"
 #include "engine/live/mirror_service.hpp"
-#include "engine/mirror/binding.hpp"
+#include "engine/live/settings.hpp"
 #include "engine/mirror/mirror.hpp"
-#include "engine/run/runner.hpp"
 #include "engine/scenario/registry.hpp"
 #include "engine/scenario/scenario.hpp"
 #include "engine/sim/world.hpp"
@@ -82,46 +72,8 @@
 
 namespace dtwin {
 
-double wall_clock();  // seconds since the Unix epoch
-
-// The scenario's optional "live" member: how the plant is mirrored and how `dtwin emulate`
-// plays it.
-struct LiveSettings {
-  std::string plant = "plant";  // topic root dtwin/<plant>/
-  double stale_after_s = 0;     // an asset silent this long turns stale (0: only its will)
-  // emulator
-  double speed = 1;           // simulated seconds per wall-clock second
-  double report_every_s = 1;  // changed values, this often (wall clock)
-  double full_every_s = 10;   // every value again (heals lost messages)
-  double delay_s = 0;         // sensor and network delay before a report leaves
-  struct Noise {
-    std::string twin;  // empty: every twin with the property
-    std::string prop;
-    double sigma = 0;  // Gaussian, in the property's unit
-  };
-  std::vector<Noise> noise;
-};
-// Reads root["live"] (defaults when absent); errors are ScenarioErrors at the pointer.
-LiveSettings parse_live(const Scenario& sc);
-
 // The properties of a compiled scenario's twins, for a Mirror.
 std::vector<TwinSpec> mirror_specs(const CompiledVariant& v);
-// Which partition (0-based, of n) a twin belongs to: FNV-1a of its id, modulo n.
-std::uint32_t partition_of(const std::string& twin_id, std::uint32_t n);
-
-// A value observed on a plant (what a mirror holds, or what a viewer reads off the world it
-// shows), to be carried into a fork.
-struct ForkObservation {
-  std::string twin, prop;
-  Value value;
-};
-// The WorldInit (runner.hpp) that puts observations into the fresh world of each run
-// (Model::assimilate, between the fresh states and the first events): obs[i] for variants[i],
-// resolved to model targets once per variant; observations of twins or properties a variant
-// does not have are skipped, and so are those its model refuses (a counter). The variants and
-// observations are copied into the init.
-WorldInit assimilate_init(const std::vector<CompiledVariant>& variants,
-                          std::vector<std::vector<ForkObservation>> obs);
 
 struct LiveOptions {
   std::string store;  // SQLite file; empty: no persistence
@@ -172,18 +124,20 @@ class LiveEngine {
 
  private:
   struct Observer;
-  struct WhatIf;
+  struct WhatIfJob;
   struct LiveWorld;
+  using Reply = std::function<void(nlohmann::json)>;
   void on_message(const Message& m);
-  void feed_live_world();
-  nlohmann::json do_get(const nlohmann::json& req);
-  nlohmann::json do_set(const nlohmann::json& req);
-  nlohmann::json do_history(const nlohmann::json& req);
-  nlohmann::json do_status();
-  nlohmann::json do_snapshot(const nlohmann::json& req);
-  void start_whatif(const nlohmann::json& req, std::function<void(nlohmann::json)> reply);
+  void feed_live_world();  // live_world.cpp
+  // the request ops, one file each (op_<name>.cpp)
+  nlohmann::json op_get(const nlohmann::json& req);
+  nlohmann::json op_set(const nlohmann::json& req);
+  nlohmann::json op_history(const nlohmann::json& req);
+  nlohmann::json op_status();
+  nlohmann::json op_snapshot(const nlohmann::json& req);
+  void op_whatif(const nlohmann::json& req, Reply reply);
   void finish_whatifs();
-  nlohmann::json apply_whatif(WhatIf& w, const std::string& winner);
+  nlohmann::json apply_whatif(WhatIfJob& w);
 
   const Scenario& sc_;
   const Registry& reg_;
@@ -198,68 +152,9 @@ class LiveEngine {
   std::unique_ptr<Observer> observer_;
   Log log_;
   double started_ = 0;
-  std::vector<std::unique_ptr<WhatIf>> whatifs_;
+  std::vector<std::unique_ptr<WhatIfJob>> whatifs_;
   Recorder* recorder_ = nullptr;
   std::unique_ptr<LiveWorld> live_world_;
-};
-
-// The physical side played by the scenario's own models: a world run in scaled real time, one
-// AssetAgent (one connection, so one will) per twin.
-class LiveEmulator {
- public:
-  using LinkFactory = std::function<std::unique_ptr<Link>(const std::string& twin_id)>;
-
-  LiveEmulator(const CompiledVariant& v, LiveSettings live, std::uint64_t seed,
-               LinkFactory make_link, AssetAgent::Clock clock = wall_clock);
-  ~LiveEmulator();
-
-  void start();
-  // Advances the world to the scaled wall-clock time, sends the reports that are due, delivers
-  // setpoints; waits at most timeout_ms for messages.
-  int poll(int timeout_ms);
-  // Paused, the world stands still but the assets stay connected and keep reporting (tests
-  // compare the mirror with a world that does not move).
-  void pause(bool p);
-  // An asset falls silent: it stops reporting, its connection stays up (no will).
-  void silence(const std::string& twin, bool silent);
-
-  World& world() { return world_; }
-  const Binding& binding() const { return binding_; }
-  // The value an asset would report now, without noise.
-  bool truth(const std::string& twin, const std::string& prop, Value& out) const;
-  std::uint64_t setpoints_applied() const;
-
- private:
-  struct Asset;
-  void advance();
-  const CompiledVariant& v_;
-  LiveSettings live_;
-  AssetAgent::Clock clock_;
-  World world_;
-  Binding binding_;
-  std::vector<std::unique_ptr<Asset>> assets_;
-  double wall0_ = 0, sim0_ = 0;
-  bool paused_ = false;
-  double last_report_ = -1e300, last_full_ = -1e300;
-  std::mt19937_64 noise_rng_;
-};
-
-// A client of a running engine: sends a request, waits for the answer.
-class RpcClient {
- public:
-  // `link` must not be connected yet; the client subscribes to its response topic.
-  RpcClient(Link& link, std::string plant);
-  // Throws UsageError when no answer comes within timeout_ms (no engine for that plant?), or
-  // when `cancelled` (checked every 20 ms while waiting) says so.
-  nlohmann::json call(const nlohmann::json& req, int timeout_ms,
-                      const std::function<bool()>& cancelled = nullptr);
-
- private:
-  Link& link_;
-  std::string plant_, response_topic_;
-  std::uint64_t next_ = 1;
-  std::optional<nlohmann::json> answer_;
-  std::string waiting_for_;
 };
 
 }  // namespace dtwin

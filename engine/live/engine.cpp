@@ -1,0 +1,183 @@
+#include "engine/live/engine.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include "engine/base/error.hpp"
+#include "engine/live/live_world.hpp"
+#include "engine/live/request.hpp"
+#include "engine/live/whatif_job.hpp"
+#include "engine/mirror/binding.hpp"
+
+namespace dtwin {
+
+using namespace live_detail;
+
+std::vector<TwinSpec> mirror_specs(const CompiledVariant& v) {
+  return Binding::of(v.models).twins;
+}
+
+// ---- the store as the service's observer ---------------------------------------------------
+
+struct LiveEngine::Observer final : MirrorObserver {
+  Mirror& m;
+  MirrorStore& store;
+  const LiveEngine::Clock& clock;
+  Observer(Mirror& mm, MirrorStore& s, const LiveEngine::Clock& c) : m(mm), store(s), clock(c) {}
+  void reported(std::size_t t, std::size_t p) override {
+    store.record_reported(t, p, m.state(t).props[p].reported);
+  }
+  void desired(std::size_t t, std::size_t p, bool command) override {
+    if (command)
+      store.commit_desired(t, p, m.state(t).props[p].desired, clock());
+    else
+      store.record_desired(t, p, m.state(t).props[p].desired, clock());
+  }
+  void presence(std::size_t t, bool online) override {
+    store.record_presence(t, online, m.state(t).session, clock());
+  }
+};
+
+LiveEngine::LiveEngine(const Scenario& sc, const Registry& reg, Link& link, LiveOptions opt,
+                       Clock clock)
+    : sc_(sc), reg_(reg), link_(link), opt_(std::move(opt)), clock_(std::move(clock)) {
+  live_ = parse_live(sc_);
+  base_ = sc_.compile(0, reg_);
+  if (opt_.part_n < 1 || opt_.part_k < 1 || opt_.part_k > opt_.part_n)
+    throw UsageError("partition " + std::to_string(opt_.part_k) + "/" +
+                     std::to_string(opt_.part_n) + ": expected K/N with 1 <= K <= N");
+  std::vector<TwinSpec> specs = mirror_specs(base_);
+  if (opt_.part_n > 1) {
+    std::vector<TwinSpec> mine;
+    for (auto& t : specs)
+      if (partition_of(t.id, opt_.part_n) == opt_.part_k - 1) mine.push_back(std::move(t));
+    specs = std::move(mine);
+  }
+  mirror_ = std::make_unique<Mirror>(std::move(specs));
+  service_ = std::make_unique<MirrorService>(*mirror_, link_, live_.plant, clock_);
+  service_->subscribe_per_twin = opt_.part_n > 1;
+  service_->stale_after_s = live_.stale_after_s;
+  service_->max_payload = opt_.max_payload;
+  // the models that derive properties live get a world of their own
+  std::vector<std::shared_ptr<const Model>> live;
+  for (const auto& m : base_.models)
+    if (const Mirrorable* mm = mirrorable(*m); mm && mm->live_world()) live.push_back(m);
+  if (!live.empty()) {
+    auto lw = std::make_unique<LiveWorld>();
+    lw->world = std::make_unique<World>(std::move(live));
+    lw->world->start(RunContext{base_.settings.seed, 0});
+    lw->binding = Binding::of(*lw->world);
+    for (std::size_t b = 0; b < lw->binding.twins.size(); ++b) {
+      const std::size_t t = mirror_->find_twin(lw->binding.twins[b].id);
+      if (t == std::string::npos) continue;  // another partition's
+      LiveWorld::Twin tw;
+      tw.mirror = t;
+      tw.bind = b;
+      tw.taken.assign(lw->binding.twins[b].properties.size(), {0, 0, -1e300});
+      lw->twins.push_back(std::move(tw));
+    }
+    if (!lw->twins.empty()) live_world_ = std::move(lw);
+  }
+  link_.on_message([this](const Message& m) { on_message(m); });
+}
+
+LiveEngine::~LiveEngine() {
+  for (auto& w : whatifs_)
+    if (w->thread.joinable()) w->thread.join();
+  if (store_) service_->set_observer(nullptr);
+}
+
+void LiveEngine::on_log(Log f) {
+  log_ = f;
+  service_->on_log(std::move(f));
+}
+
+std::vector<std::string> LiveEngine::start() {
+  std::vector<std::string> warnings;
+  if (!opt_.store.empty()) {
+    store_ = std::make_unique<MirrorStore>(opt_.store);
+    warnings = store_->load_into(*mirror_);
+    observer_ = std::make_unique<Observer>(*mirror_, *store_, clock_);
+    service_->set_observer(observer_.get());
+  }
+  started_ = clock_();
+  link_.subscribe(request_topic(), 1);
+  service_->start();
+  return warnings;
+}
+
+void LiveEngine::stop() {
+  if (store_) {
+    store_->close();
+    service_->set_observer(nullptr);
+    observer_.reset();
+    store_.reset();
+  }
+}
+
+int LiveEngine::poll(int timeout_ms) {
+  const int n = service_->poll(timeout_ms);
+  if (store_) store_->flush_if_due();
+  finish_whatifs();
+  return n;
+}
+
+std::size_t LiveEngine::whatifs_running() const {
+  return whatifs_.size();
+}
+
+void LiveEngine::on_message(const Message& m) {
+  if (m.topic != request_topic()) {
+    if (recorder_) recorder_->write(clock_(), m);
+    service_->handle(m);
+    if (live_world_) feed_live_world();
+    return;
+  }
+  if (m.response_topic.empty()) {
+    if (log_) log_("request without a response topic ignored");
+    return;
+  }
+  const std::string to = m.response_topic, corr = m.correlation;
+  auto reply = [this, to, corr](nlohmann::json j) {
+    link_.publish({to, j.dump(), 1, false, "", corr});
+  };
+  if (m.payload.size() > opt_.max_payload) return reply(fail("bad_request", "request too large"));
+  const auto req = nlohmann::json::parse(m.payload, nullptr, false);
+  if (req.is_discarded() || !req.is_object())
+    return reply(fail("bad_request", "a request is a JSON object with an \"op\""));
+  request(req, reply);
+}
+
+void LiveEngine::request(const nlohmann::json& req, std::function<void(nlohmann::json)> reply) {
+  try {
+    const std::string op = str_member(req, "op");
+    if (opt_.part_n > 1) {
+      // partitioned: a twin's engine answers for it, partition 1 for the plant; the others
+      // keep quiet (the client takes the one answer that comes)
+      const auto tw = req.find("twin");
+      if (tw != req.end() && tw->is_string()) {
+        if (partition_of(tw->get<std::string>(), opt_.part_n) != opt_.part_k - 1) return;
+      } else if (opt_.part_k != 1) {
+        return;
+      }
+    }
+    if (op == "get") return reply(op_get(req));
+    if (op == "set") return reply(op_set(req));
+    if (op == "history") return reply(op_history(req));
+    if (op == "status") return reply(op_status());
+    if (op == "snapshot") return reply(op_snapshot(req));
+    if (op == "whatif") return op_whatif(req, reply);  // a copy: a refusal below uses it
+    reply(fail("bad_request",
+               "unknown op \"" + op + "\" (get, set, history, status, snapshot or whatif)"));
+  } catch (const BadRequest& e) {
+    reply(fail("bad_request", e.what));
+  } catch (const StoreError& e) {
+    reply(fail("store_failed", e.what()));
+  } catch (const ScenarioError& e) {
+    reply(fail("bad_request", e.describe()));
+  } catch (const UsageError& e) {
+    reply(fail("bad_request", e.what()));
+  }
+}
+
+}  // namespace dtwin

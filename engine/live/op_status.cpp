@@ -1,0 +1,29 @@
+// {"op": "status"}: counters, twins online, what-ifs running, the store.
+#include "engine/live/engine.hpp"
+#include "engine/live/request.hpp"
+
+namespace dtwin {
+
+using namespace live_detail;
+
+nlohmann::json LiveEngine::op_status() {
+  nlohmann::json s = {{"plant", live_.plant},
+                      {"scenario", sc_.name()},
+                      {"twins", mirror_->twin_count()},
+                      {"uptime_s", clock_() - started_},
+                      {"counters", service_->counters().to_json()},
+                      {"whatifs_running", whatifs_.size()}};
+  std::size_t online = 0;
+  for (std::size_t t = 0; t < mirror_->twin_count(); ++t) online += mirror_->state(t).online;
+  s["online"] = online;
+  if (store_) {
+    const auto& st = store_->stats();
+    s["store"] = {{"path", store_->path()},
+                  {"records", st.records},
+                  {"transactions", st.transactions},
+                  {"synced", st.synced}};
+  }
+  return ok(std::move(s));
+}
+
+}  // namespace dtwin

@@ -1,0 +1,57 @@
+// What a twin kind implements to be mirrored: the properties of its twins (what an asset reports
+// and what the digital side may set), their values in a simulated state, setpoints, and the
+// observations of a live plant taken into a state. A model of a mirrored kind derives from both
+// Model (engine/sim/model.hpp) and Mirrorable; the core Model knows nothing of the mirror.
+//
+// Twins are numbered per model: the `twin`-th TwinSpec that model's properties() listed; `self`
+// is the model's index in the world, as in Model's handlers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/mirror/property.hpp"
+#include "engine/sim/model.hpp"
+#include "engine/sim/world.hpp"
+
+namespace dtwin {
+
+class Mirrorable {
+ public:
+  virtual ~Mirrorable() = default;
+
+  // The properties of this model's twins: one TwinSpec per twin that has any.
+  virtual void properties(std::vector<TwinSpec>& out) const = 0;
+  // The value of property `prop` of twin `twin` in the simulated state (what an emulated asset
+  // reports). False when the state has none.
+  virtual bool read_property(const World& w, std::uint32_t self, std::size_t twin, std::size_t prop,
+                             Value& out) const = 0;
+  // A setpoint reaches the asset: the model applies it to its state, or refuses with a reason.
+  virtual bool apply_setpoint(World& w, std::uint32_t self, std::size_t twin, std::size_t prop,
+                              const Value& v, std::string* reason) const {
+    (void)w, (void)self, (void)twin, (void)prop, (void)v;
+    if (reason) *reason = "not a setpoint";
+    return false;
+  }
+  // A model whose mirror has derived properties (PropertySpec::derived) computed from what its
+  // asset reports: the live engine keeps it in a world of its own, feeds it the reports
+  // through assimilate() at their time, and reads the derived properties back.
+  virtual bool live_world() const { return false; }
+  // The live plant's observed value becomes the simulated state (a what-if forked from the live
+  // mirror). Called between make_state and start, at time 0 of the fork: the model puts the
+  // observation into its initial state (a buffer's level, a machine that is down, a setpoint in
+  // force) or refuses with a reason (a counter that has no meaning in a fresh run). The default
+  // takes setpoints only.
+  virtual bool assimilate(World& w, std::uint32_t self, std::size_t twin, std::size_t prop,
+                          const Value& v, std::string* reason) const {
+    return apply_setpoint(w, self, twin, prop, v, reason);
+  }
+};
+
+// The model's mirror interface; nullptr when its kind is not mirrored.
+inline const Mirrorable* mirrorable(const Model& m) {
+  return dynamic_cast<const Mirrorable*>(&m);
+}
+
+}  // namespace dtwin
