@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "engine/base/error.hpp"
+#include "engine/base/format.hpp"
 #include "engine/live/emulator.hpp"
 #include "engine/live/engine.hpp"
 #include "engine/live/rpc_client.hpp"
@@ -40,18 +41,6 @@ void install_signals() {
   std::signal(SIGTERM, on_signal);
 }
 
-std::string iso_time(double epoch_s) {
-  const std::time_t t = static_cast<std::time_t>(std::floor(epoch_s));
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char ms[8];
-  std::snprintf(ms, sizeof ms, ".%03dZ",
-                static_cast<int>(std::floor((epoch_s - std::floor(epoch_s)) * 1000.0)));
-  return std::string(buf) + ms;
-}
-
 std::string fmt_speed(double x) {
   std::ostringstream s;
   s << x;
@@ -59,7 +48,7 @@ std::string fmt_speed(double x) {
 }
 
 void log_line(const std::string& s) {
-  std::cerr << iso_time(wall_clock()) << " " << s << "\n";
+  std::cerr << iso_utc(wall_clock()) << " " << s << "\n";
 }
 
 double duration_arg(const std::string& text, const char* option) {
@@ -358,9 +347,9 @@ int cmd_history(const HistoryOptions& o) {
         q = e + "\"";
       }
       *out << std::setprecision(15) << r["receive_time"].get<double>() << ','
-           << iso_time(r["receive_time"].get<double>()) << ',' << r["twin"].get<std::string>()
-           << ',' << r["prop"].get<std::string>() << ',' << r["kind"].get<std::string>() << ',' << q
-           << ',' << r["unit"].get<std::string>() << ',' << r["state"].get<std::string>() << ',';
+           << iso_utc(r["receive_time"].get<double>()) << ',' << r["twin"].get<std::string>() << ','
+           << r["prop"].get<std::string>() << ',' << r["kind"].get<std::string>() << ',' << q << ','
+           << r["unit"].get<std::string>() << ',' << r["state"].get<std::string>() << ',';
       if (r.contains("source_time")) *out << r["source_time"].get<double>();
       *out << '\n';
     }
@@ -370,7 +359,7 @@ int cmd_history(const HistoryOptions& o) {
             << std::setw(10) << "kind" << std::setw(16) << "value" << std::setw(8) << "unit"
             << "state\n";
   for (const auto& r : rows)
-    std::cout << std::left << std::setw(25) << iso_time(r["receive_time"].get<double>())
+    std::cout << std::left << std::setw(25) << iso_utc(r["receive_time"].get<double>())
               << std::setw(14)
               << (r["prop"].get<std::string>().empty() ? "-" : r["prop"].get<std::string>())
               << std::setw(10) << r["kind"].get<std::string>() << std::setw(16)
@@ -401,7 +390,7 @@ int cmd_whatif(const WhatIfOptions& o) {
     return 0;
   }
   std::cout << "what-if from the live plant \"" << a.plant << "\" at "
-            << iso_time(res["forked_at"].get<double>()) << ", horizon "
+            << iso_utc(res["forked_at"].get<double>()) << ", horizon "
             << format_duration(res["horizon_s"].get<double>()) << ", "
             << res["replications"].get<std::uint64_t>() << " replications\n";
   std::size_t taken = 0, left = 0;

@@ -1,6 +1,7 @@
 #include "viewer/session.hpp"
 
 #include "engine/base/error.hpp"
+#include "engine/scenario/suggest.hpp"
 #include "twins/register.hpp"
 
 namespace dtwin::viewer {
@@ -115,7 +116,7 @@ int Session::find(const std::string& id) const {
   if (i >= 0) return i;
   const std::vector<std::string> ids = layout_.ids();
   std::string msg = "no twin \"" + id + "\" to select";
-  if (auto best = closest_name(id, ids)) msg += "; did you mean \"" + *best + "\"?";
+  msg += did_you_mean(id, ids);
   msg += " (twins: ";
   for (std::size_t k = 0; k < ids.size() && k < 40; ++k) msg += (k ? ", " : "") + ids[k];
   if (ids.size() > 40) msg += ", ...";

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "engine/scenario/json_doc.hpp"
+#include "engine/scenario/suggest.hpp"
 
 namespace dtwin {
 
@@ -164,60 +165,6 @@ std::string quote(std::string_view s, std::size_t limit) {
   return "\"" + body + "\"";
 }
 
-std::string format_number(double v, int digits) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
-  char buf[64];
-  if (v == std::floor(v) && std::fabs(v) < 1e15) {
-    const auto r = std::to_chars(buf, buf + sizeof buf, static_cast<long long>(v));
-    return std::string(buf, r.ptr);
-  }
-  const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, digits);
-  return std::string(buf, r.ptr);
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  if (a.size() < b.size()) std::swap(a, b);
-  std::vector<std::size_t> prev(b.size() + 1);
-  std::vector<std::size_t> cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t subst = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, subst});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-std::optional<std::string> closest_name(std::string_view name,
-                                        const std::vector<std::string>& candidates) {
-  std::optional<std::string> best;
-  std::size_t best_d = std::numeric_limits<std::size_t>::max();
-  for (const auto& c : candidates) {
-    // a prefix of three or more characters counts as close ("expo" for "exponential")
-    if (name.size() >= 3 && name.size() < c.size() && c.compare(0, name.size(), name) == 0) {
-      if (best_d > 1) {
-        best = c;
-        best_d = 1;
-      }
-      continue;
-    }
-    const std::size_t limit = std::max<std::size_t>(2, c.size() / 3);
-    const std::size_t len_diff =
-        name.size() > c.size() ? name.size() - c.size() : c.size() - name.size();
-    if (len_diff > limit) continue;  // also keeps huge names cheap
-    const std::size_t d = edit_distance(name, c);
-    if (d <= limit && d < std::max(name.size(), c.size()) && d < best_d) {
-      best = c;
-      best_d = d;
-    }
-  }
-  return best;
-}
-
 Node::Node(const JsonDoc& doc) : j_(&doc.value), ptr_(), doc_(&doc) {}
 
 Node Node::child(const nlohmann::json& j, std::string_view token) const {
@@ -317,8 +264,8 @@ void Node::check_keys(const std::vector<std::string>& allowed) const {
     const std::string& key = it.key();
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
     std::string message = "unknown member " + quote(key);
-    if (const auto guess = closest_name(key, allowed)) {
-      message += "; did you mean " + quote(*guess) + "?";
+    if (const std::string hint = did_you_mean(key, allowed); !hint.empty()) {
+      message += hint;
     } else if (allowed.empty()) {
       message += "; this object takes no members";
     } else {

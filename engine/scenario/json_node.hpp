@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/base/error.hpp"
+#include "engine/base/format.hpp"
 #include "engine/scenario/json_doc.hpp"  // complete, so Node(json) never tries json -> JsonDoc
 
 namespace dtwin {
@@ -88,19 +89,6 @@ class Node {
   std::string ptr_;
   const JsonDoc* doc_ = nullptr;  // for locations; may be null
 };
-
-// Levenshtein distance, for "did you mean" suggestions.
-std::size_t edit_distance(std::string_view a, std::string_view b);
-
-// The candidate closest to `name` when it is close enough to be a likely typo (edit distance
-// at most max(2, length/3), and not a complete replacement, or `name` is a prefix of at least
-// three characters); nullopt otherwise.
-std::optional<std::string> closest_name(std::string_view name,
-                                        const std::vector<std::string>& candidates);
-
-// A number for messages: integers without a decimal point, others with up to `digits`
-// significant digits ("60", "0.25", "1.5e+20"). Locale-independent.
-std::string format_number(double v, int digits = 6);
 
 // A string for messages: JSON-quoted with escapes, cut to about `limit` bytes with "...".
 std::string quote(std::string_view s, std::size_t limit = 40);

@@ -1,4 +1,5 @@
 #include "engine/scenario/scenario.hpp"
+#include "engine/scenario/suggest.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -244,18 +245,10 @@ CompiledVariant Scenario::compile(const Variant& v, const nlohmann::json* extra,
       const std::string kind = kn.string();
       const ModelFactory* f = reg.for_kind(kind);
       if (!f) {
-        std::string best, list;
-        std::size_t bd = 1000;
-        for (const auto& k : kinds) {
-          list += (list.empty() ? "" : ", ") + k;
-          const std::size_t d = edit_distance(kind, k);
-          if (d < bd) bd = d, best = k;
-        }
-        std::string msg = "unknown kind \"" + kind + "\"";
-        if (bd <= std::max<std::size_t>(2, kind.size() / 3))
-          msg += "; did you mean \"" + best + "\"?";
-        msg += " (known kinds: " + list + ")";
-        kn.fail(msg);
+        std::string list;
+        for (const auto& k : kinds) list += (list.empty() ? "" : ", ") + k;
+        kn.fail("unknown kind \"" + kind + "\"" + did_you_mean(kind, kinds) +
+                " (known kinds: " + list + ")");
       }
       ids[static_cast<std::size_t>(f - reg.factories().data())].push_back(id);
     }

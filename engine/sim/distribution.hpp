@@ -1,4 +1,5 @@
-// Random durations and quantities in scenario JSON.
+// Random durations and quantities: their forms in scenario JSON (parsed by
+// engine/scenario/distribution.hpp) and their sampling.
 //
 //   60                                      constant (a number, or a duration string "90s")
 //   {"dist": "constant", "value": 60}
@@ -23,7 +24,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/scenario/json_node.hpp"
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
 #include "engine/sim/rng.hpp"
 
 namespace dtwin {
@@ -58,6 +62,9 @@ struct Distribution {
     return sample_other(rng);
   }
   double sample_other(Rng& rng) const;
+  static const char* kind_name(Kind k);          // "exponential"
+  static std::vector<std::string> kind_names();  // every kind's name, in enumeration order
+  static bool kind_of(std::string_view name, Kind* out);
   double mean() const;           // the distribution's mean (for Normal: of the truncated variable)
   std::string describe() const;  // "exponential(mean 60 s)"
   nlohmann::json to_json() const;  // canonical JSON form, parseable by parse_distribution
@@ -67,11 +74,5 @@ struct Distribution {
   }
   bool operator!=(const Distribution& o) const { return !(*this == o); }
 };
-
-// Parses a distribution at `n`. Values must be >= 0 (they are durations or counts); a mean of
-// 0 is allowed only for constant. Unknown "dist" names list the known ones; unknown members
-// are rejected with a suggestion. A distribution whose mean is too large to represent (say
-// lognormal with mu 800) is rejected too, so mean() is always finite.
-Distribution parse_distribution(const Node& n);
 
 }  // namespace dtwin

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/base/error.hpp"
+#include "engine/base/format.hpp"
 
 namespace dtwin {
 
@@ -283,25 +284,6 @@ char* write_num(char* first, char* last, double v) {
 std::string num_text(double v) {
   char buf[64];
   return std::string(buf, write_num(buf, buf + sizeof buf, v));
-}
-
-// ISO 8601 UTC with milliseconds: 2023-11-14T22:13:20.250Z. Empty if not representable.
-std::string iso_utc(double s) {
-  if (!std::isfinite(s) || std::fabs(s) > 1e14) return {};
-  const std::int64_t ms = std::llround(s * 1000.0);
-  std::int64_t sec = ms / 1000, frac = ms % 1000;
-  if (frac < 0) {
-    frac += 1000;
-    --sec;
-  }
-  const auto tt = static_cast<time_t>(sec);
-  struct tm tm {};
-  if (!gmtime_r(&tt, &tm)) return {};
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(frac));
-  return buf;
 }
 
 void csv_cell(std::ostream& out, std::string_view s) {

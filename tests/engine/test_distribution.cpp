@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/scenario/distribution.hpp"
 #include "engine/scenario/json_doc.hpp"
-#include "engine/sim/distribution.hpp"
 
 using dtwin::Distribution;
 using dtwin::Node;

@@ -192,19 +192,6 @@ TEST_CASE("nodes from a document carry file, line and column, and keep document 
   CHECK(error_of([&] { Node(patched, doc).at("zeta").string(); }).location().line == 2);
 }
 
-TEST_CASE("edit distance and suggestions") {
-  CHECK(dtwin::edit_distance("", "") == 0);
-  CHECK(dtwin::edit_distance("abc", "") == 3);
-  CHECK(dtwin::edit_distance("kitten", "sitting") == 3);
-  CHECK(dtwin::edit_distance("capcity", "capacity") == 1);
-  const std::vector<std::string> names{"capacity", "rate", "mean"};
-  CHECK(dtwin::closest_name("capcity", names) == "capacity");
-  CHECK(dtwin::closest_name("meen", names) == "mean");
-  CHECK(dtwin::closest_name("cap", names) == "capacity");
-  CHECK_FALSE(dtwin::closest_name("zzz", names).has_value());
-  CHECK_FALSE(dtwin::closest_name("x", {"a"}).has_value());
-}
-
 TEST_CASE("format_number") {
   CHECK(dtwin::format_number(60) == "60");
   CHECK(dtwin::format_number(-3) == "-3");

@@ -8,10 +8,10 @@
 #include <cstdlib>
 #include <string>
 
+#include "engine/scenario/distribution.hpp"
 #include "engine/scenario/duration.hpp"
 #include "engine/scenario/json_doc.hpp"
 #include "engine/scenario/json_node.hpp"
-#include "engine/sim/distribution.hpp"
 
 namespace {
 

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "engine/scenario/json_node.hpp"
+#include "engine/scenario/suggest.hpp"
 
 namespace dtwin::greenhouse {
 
@@ -51,36 +52,6 @@ void split(std::string_view line, char delim, std::vector<std::string>& cells) {
     }
   }
   cells.emplace_back(trim(cell));
-}
-
-// A header name close to `name`: the same but for case, or the nearest by edit distance with
-// transpositions ("Tiar" -> "Tair"), when near enough to be a likely typo.
-std::optional<std::string> suggest(const std::string& name, const std::vector<std::string>& cells) {
-  auto lower = [](std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-  };
-  for (const auto& c : cells)
-    if (lower(c) == lower(name)) return c;
-  std::size_t best = std::string::npos, best_d = std::max<std::size_t>(2, name.size() / 3) + 1;
-  for (std::size_t k = 0; k < cells.size(); ++k) {
-    const std::string& b = cells[k];
-    // optimal string alignment distance
-    std::vector<std::vector<std::size_t>> d(name.size() + 1,
-                                            std::vector<std::size_t>(b.size() + 1));
-    for (std::size_t i = 0; i <= name.size(); ++i) d[i][0] = i;
-    for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-    for (std::size_t i = 1; i <= name.size(); ++i)
-      for (std::size_t j = 1; j <= b.size(); ++j) {
-        const std::size_t cost = name[i - 1] == b[j - 1] ? 0 : 1;
-        d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-        if (i > 1 && j > 1 && name[i - 1] == b[j - 2] && name[i - 2] == b[j - 1])
-          d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-      }
-    if (d[name.size()][b.size()] < best_d) best_d = d[name.size()][b.size()], best = k;
-  }
-  if (best == std::string::npos || best_d >= name.size()) return std::nullopt;
-  return cells[best];
 }
 
 std::string header_list(const std::vector<std::string>& header) {
@@ -136,7 +107,7 @@ CsvColumns read_csv_columns(const std::string& path, const std::string& shown, c
         }
         if (found == cells.size()) {
           std::string msg = at + "no column " + quote(name);
-          if (auto best = suggest(name, cells)) msg += "; did you mean " + quote(*best) + "?";
+          msg += did_you_mean(name, cells);
           msg += " (columns: " + header_list(cells) + ")";
           throw CsvError(col, msg);
         }

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "engine/scenario/duration.hpp"
+#include "engine/scenario/suggest.hpp"
 #include "twins/greenhouse/csv_table.hpp"
 #include "twins/greenhouse/time_format.hpp"
 
@@ -33,7 +34,7 @@ std::size_t quantity_of(const std::string& key, const Node& n, const std::vector
       if (k == key) return q;
   const auto keys = all_keys(qs);
   std::string msg = "unknown input " + quote(key);
-  if (auto best = closest_name(key, keys)) msg += "; did you mean " + quote(*best) + "?";
+  msg += did_you_mean(key, keys);
   msg += " (accepted here: " + key_list(keys) + ")";
   n.fail(msg);
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/scenario/distribution.hpp"
 #include "engine/scenario/duration.hpp"
 
 namespace dtwin::line {

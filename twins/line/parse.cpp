@@ -6,8 +6,10 @@
 #include <map>
 #include <optional>
 
+#include "engine/scenario/distribution.hpp"
 #include "engine/scenario/duration.hpp"
 #include "engine/scenario/json_doc.hpp"
+#include "engine/scenario/suggest.hpp"
 
 namespace dtwin::line {
 
@@ -253,20 +255,11 @@ LineSpec parse_line(const Node& root, const std::vector<std::string>& ids, doubl
     const std::string id = n.string();
     auto it = refs.find(id);
     if (it != refs.end()) return it->second;
-    std::string best;
-    std::size_t bd = 1000;
-    for (const auto& k : known) {
-      const std::size_t d = edit_distance(id, k);
-      if (d < bd) bd = d, best = k;
-    }
     if (twins.has(id))
       n.fail("\"" + id + "\" is not a line twin (kind " + twins.at(id).at("kind").string() + ")");
-    std::string msg = "unknown twin \"" + id + "\" in flow";
-    if (!best.empty() && bd <= std::max<std::size_t>(2, id.size() / 3))
-      msg += "; did you mean \"" + best + "\"?";
-    else
-      msg += "; the line's twins are defined under /twins";
-    n.fail(msg);
+    const std::string hint = did_you_mean(id, known);
+    n.fail("unknown twin \"" + id + "\" in flow" +
+           (hint.empty() ? "; the line's twins are defined under /twins" : hint));
   };
 
   auto link_place = [&](const std::string& name, PlaceKind kind, std::uint64_t cap) {

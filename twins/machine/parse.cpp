@@ -4,7 +4,9 @@
 #include <cmath>
 #include <map>
 
+#include "engine/scenario/distribution.hpp"
 #include "engine/scenario/duration.hpp"
+#include "engine/scenario/suggest.hpp"
 #include "twins/machine/kinematics.hpp"
 
 namespace dtwin::machine {
@@ -167,7 +169,7 @@ std::vector<Op> parse_program(const Node& prog, const CellSpec& cell, bool stric
   auto unknown = [&](const Node& n, const std::string& what, std::vector<std::string> names) {
     const std::string id = n.string();
     std::string msg = "unknown " + what + " \"" + id + "\"";
-    if (auto best = closest_name(id, names)) msg += "; did you mean \"" + *best + "\"?";
+    msg += did_you_mean(id, names);
     std::string list;
     for (const auto& x : names) list += (list.empty() ? "" : ", ") + x;
     msg += names.empty() ? " (the cell has none)" : " (the cell has: " + list + ")";
