@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/mirror/property.hpp"
 #include "engine/sim/world.hpp"
 
 namespace dtwin::viewer {

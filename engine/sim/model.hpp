@@ -17,7 +17,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/mirror/mirror.hpp"
 #include "engine/sim/kernel.hpp"
 
 namespace dtwin {
