@@ -2,8 +2,15 @@
 // as a user's key presses would be.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "scenes.hpp"
 #include "viewer/app.hpp"
+#include "viewer/controls.hpp"
 
 using namespace dtwin;
 using namespace dtwin::viewer;
@@ -97,4 +104,51 @@ TEST_CASE("controls: help, selection, focus and quit") {
   CHECK_FALSE(app.viewer().done());
   key(app, 'q');
   CHECK(app.viewer().done());
+}
+
+namespace {
+
+// the rows of the first "| key | action |" table after `heading` in a Markdown file
+std::string key_table(const std::string& file, const std::string& heading) {
+  std::ifstream in(std::string(DTWIN_SOURCE_DIR) + "/" + file);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  const auto h = text.find(heading);
+  REQUIRE(h != std::string::npos);
+  const auto begin = text.find("| key | action |", h);
+  REQUIRE(begin != std::string::npos);
+  const auto end = text.find("\n\n", begin);
+  return text.substr(begin, end - begin);
+}
+
+}  // namespace
+
+TEST_CASE("docs: both keyboard tables list every key the viewer's help lists") {
+  // the help's key column: "p / P        plot ..." -> "p", "P"
+  std::vector<std::string> keys;
+  std::istringstream help(help_text());
+  std::string line;
+  std::getline(help, line);  // the title
+  std::getline(help, line);  // blank
+  while (std::getline(help, line) && !line.empty()) {
+    const std::string col = line.substr(0, line.find("  "));
+    std::size_t from = 0;
+    for (;;) {
+      const auto slash = col.find(" / ", from);
+      keys.push_back(col.substr(from, slash - from));
+      if (slash == std::string::npos) break;
+      from = slash + 3;
+    }
+  }
+  REQUIRE(keys.size() >= 20);
+  for (const auto& [file, heading] : std::vector<std::pair<std::string, std::string>>{
+           {"README.md", "### Keyboard and mouse"}, {"viewer/README.md", "Keyboard"}}) {
+    const std::string table = key_table(file, heading);
+    for (const auto& k : keys) {
+      INFO(file << ": key " << k);
+      const std::string cell = k == "click" ? "| click |" : "`" + k + "`";
+      CHECK(table.find(cell) != std::string::npos);
+    }
+  }
 }

@@ -22,9 +22,9 @@
 //
 //   "tom": {"kind": "tomato_crop",            Vanthoor's tomato crop (GreenLight simplification)
 //     "step", "solver", "rtol" as above,
-//     "params": {...},                        overrides of
-//     assets/greenhouse/vanthoor2011_tomato.json "initial": {"c_buf_mg_m2": 20000, "c_leaf_mg_m2":
-//     4368, "c_stem_mg_m2": 1560,
+//     "params": {...},                        overrides of the parameter file
+//                                             assets/greenhouse/vanthoor2011_tomato.json
+//     "initial": {"c_buf_mg_m2": 20000, "c_leaf_mg_m2": 4368, "c_stem_mg_m2": 1560,
 //                 "c_fruit_mg_m2": 312, "temp_sum_c_d": 0, "canopy_temp_24h_c": 20.5},
 //     "climate": {"constant": {"par_umol_m2_s": 300, "canopy_temp_c": 20, "co2_ppm": 800}}}
 //
