@@ -71,6 +71,16 @@ std::string read_bytes(const std::string& path) {
   return os.str();
 }
 
+// --max-events / --max-wall
+Budget budget_of(unsigned long long max_events, const std::string& max_wall) {
+  Budget b;
+  b.max_events = max_events;
+  if (!max_wall.empty() && !parse_duration_text(max_wall, &b.max_wall_s))
+    throw UsageError("--max-wall: expected a duration such as 90s, 10min or 2h, got \"" + max_wall +
+                     "\"");
+  return b;
+}
+
 std::string stem_of(const std::string& file) {
   return fs::path(file).stem().string();
 }
@@ -125,7 +135,7 @@ int cmd_run(const RunOptions& o) {
       [&](const RunTask& t) -> std::ostream* {
         return t.replication == 0 && ts[t.variant] ? ts[t.variant].get() : nullptr;
       },
-      &progress);
+      &progress, nullptr, budget_of(o.max_events, o.max_wall));
   progress.finish();
   for (auto& f : ts)
     if (f) f->close();
@@ -156,7 +166,8 @@ int cmd_sweep(const SweepOptions& o) {
   const auto tasks = plan_runs(variants, shard);
   make_dir(o.out);
   Progress progress(tasks.size(), "runs", !o.quiet && stderr_is_terminal());
-  const auto results = run_all(variants, tasks, default_jobs(o.jobs), nullptr, &progress);
+  const auto results = run_all(variants, tasks, default_jobs(o.jobs), nullptr, &progress, nullptr,
+                               budget_of(o.max_events, o.max_wall));
   progress.finish();
   const ResultTable table = make_table(sc, variants, results);
   std::ostringstream csv;

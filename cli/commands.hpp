@@ -16,6 +16,8 @@ struct RunOptions {
   unsigned jobs = 0;                  // 0: every core
   bool quiet = false;
   bool no_timeseries = false;
+  unsigned long long max_events = 0;  // per run; 0: no limit
+  std::string max_wall;               // for every run together ("10min"); empty: no limit
 };
 
 struct SweepOptions {
@@ -26,6 +28,8 @@ struct SweepOptions {
   long long seed = -1;
   long long replications = -1;
   bool quiet = false;
+  unsigned long long max_events = 0;
+  std::string max_wall;
 };
 
 struct CompareOptions {

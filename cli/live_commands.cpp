@@ -156,6 +156,8 @@ int cmd_serve(const ServeOptions& o) {
   LiveOptions lo;
   lo.store = o.store;
   lo.whatif_jobs = o.jobs;
+  lo.whatif_max_events = o.whatif_max_events;
+  lo.whatif_max_wall_s = duration_arg(o.whatif_max_wall, "--whatif-max-wall");
   if (!o.partition.empty()) {
     const Shard p = parse_shard(o.partition);  // "K/N", UsageError otherwise
     lo.part_k = p.k;

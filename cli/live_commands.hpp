@@ -38,6 +38,8 @@ struct ServeOptions {
   double replay_speed = 0;  // recorded seconds per second; 0: as fast as it goes
   std::string record;       // append every message taken to this recording
   unsigned jobs = 0;
+  unsigned long long whatif_max_events = 100'000'000;
+  std::string whatif_max_wall = "2min";
   bool quiet = false;
 };
 

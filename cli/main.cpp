@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/live_commands.hpp"
 #include "engine/base/error.hpp"
+#include "engine/sim/budget.hpp"
 
 int main(int argc, char** argv) {
   using namespace dtwin::cli;
@@ -34,6 +35,10 @@ int main(int argc, char** argv) {
   run->add_option("--jobs,-j", ro.jobs, "Parallel runs (default: every core)");
   run->add_flag("--quiet,-q", ro.quiet, "Print nothing on success");
   run->add_flag("--no-timeseries", ro.no_timeseries, "Do not write timeseries.csv");
+  run->add_option("--max-events", ro.max_events,
+                  "Stop (exit 2) when a run handles more events than this (default: no limit)");
+  run->add_option("--max-wall", ro.max_wall,
+                  "Stop (exit 2) when the runs take longer than this, say 10min (default: none)");
 
   std::string vfile;
   auto* validate = app.add_subcommand("validate",
@@ -56,6 +61,10 @@ int main(int argc, char** argv) {
   sweep->add_option("--replications", so.replications, "Override the number of replications")
       ->check(CLI::PositiveNumber);
   sweep->add_flag("--quiet,-q", so.quiet, "Print nothing on success");
+  sweep->add_option("--max-events", so.max_events,
+                    "Stop (exit 2) when a run handles more events than this (default: no limit)");
+  sweep->add_option("--max-wall", so.max_wall,
+                    "Stop (exit 2) when the runs take longer than this, say 1h (default: none)");
 
   CompareOptions co;
   auto* compare = app.add_subcommand("compare",
@@ -107,6 +116,10 @@ int main(int argc, char** argv) {
                     "Mirror partition K of N of the plant's twins (by a hash of the twin id): N "
                     "engines together mirror one large plant");
   serve->add_option("--jobs,-j", sv.jobs, "Threads for what-ifs (default: every core)");
+  serve->add_option("--whatif-max-events", sv.whatif_max_events,
+                    "Events a what-if's run may handle (default 100000000; 0: no limit)");
+  serve->add_option("--whatif-max-wall", sv.whatif_max_wall,
+                    "Wall-clock time a what-if may take, all its runs (default 2min)");
   serve->add_flag("--quiet,-q", sv.quiet, "Log nothing");
 
   EmulateOptions em;
@@ -231,6 +244,9 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const dtwin::UsageError& e) {
     std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const dtwin::BudgetExceeded& e) {
+    std::cerr << "error: " << e.what() << " (--max-events / --max-wall)\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "internal error: " << e.what() << "\n";

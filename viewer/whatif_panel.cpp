@@ -98,6 +98,7 @@ nlohmann::json parameter_patch(const std::string& twin, const std::string& path,
 }
 
 WhatIfPanel::~WhatIfPanel() {
+  cancel_ = true;
   join();
 }
 
@@ -164,6 +165,7 @@ void WhatIfPanel::start_sim(const Scenario& sc, const std::string& variant, std:
   // the fork: every property of every twin, as the world shows it now
   q.observed = observe(w);
   q.jobs = jobs;
+  q.budget.cancel = &cancel_;
 
   ask_ = a;
   live_ = false;

@@ -96,7 +96,8 @@ class WhatIfPanel {
   // sim
   std::thread thread_;
   std::atomic<bool> done_{false};
-  nlohmann::json result_;  // written by the thread before done_
+  std::atomic<bool> cancel_{false};  // set when the panel goes (the viewer quits)
+  nlohmann::json result_;            // written by the thread before done_
   std::string thread_error_;
   // live
   LiveSource* src_ = nullptr;

@@ -82,6 +82,7 @@ LiveEngine::LiveEngine(const Scenario& sc, const Registry& reg, Link& link, Live
 }
 
 LiveEngine::~LiveEngine() {
+  cancel_ = true;
   for (auto& w : whatifs_)
     if (w->thread.joinable()) w->thread.join();
   if (store_) service_->set_observer(nullptr);
@@ -107,6 +108,11 @@ std::vector<std::string> LiveEngine::start() {
 }
 
 void LiveEngine::stop() {
+  cancel_ = true;
+  for (auto& w : whatifs_)
+    if (w->thread.joinable()) w->thread.join();
+  finish_whatifs();  // answered: cancelled
+  service_->stop();
   if (store_) {
     store_->close();
     service_->set_observer(nullptr);

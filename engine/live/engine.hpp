@@ -52,6 +52,7 @@
 // none, refused when any of those properties got a new desired value after the fork.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -83,6 +84,11 @@ struct LiveOptions {
   // by partition 1 only, over its own twins.
   std::uint32_t part_k = 1, part_n = 1;
   unsigned whatif_jobs = 0;  // threads for what-ifs (0: every core)
+  // What a what-if may spend (a request may ask for less, never more): events per run (about
+  // ten seconds of a line at ten million events a second) and wall-clock time for all its runs.
+  // A what-if over budget is answered with code budget_exceeded; stop() cancels those running.
+  std::uint64_t whatif_max_events = 100'000'000;
+  double whatif_max_wall_s = 120;
   std::size_t max_payload = 64 * 1024;
 };
 
@@ -104,7 +110,9 @@ class LiveEngine {
   // Handles what has arrived (waiting at most timeout_ms), flushes the store when due, answers
   // finished what-ifs.
   int poll(int timeout_ms);
-  // Flushes the store and closes it (throws StoreError when that fails).
+  // Cancels the what-ifs running (they are answered "cancelled"), announces the engine offline,
+  // flushes the store and closes it (throws StoreError when that fails). Returns within about a
+  // millisecond of work per what-if thread, whatever the what-ifs were doing.
   void stop();
 
   // A request as the RPC topic takes it; `reply` is called once, maybe later (what-ifs).
@@ -153,6 +161,7 @@ class LiveEngine {
   Log log_;
   double started_ = 0;
   std::vector<std::unique_ptr<WhatIfJob>> whatifs_;
+  std::atomic<bool> cancel_{false};  // set by stop(): every what-if stops
   Recorder* recorder_ = nullptr;
   std::unique_ptr<LiveWorld> live_world_;
 };

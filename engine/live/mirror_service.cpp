@@ -64,6 +64,11 @@ void MirrorService::start() {
   link_.connect();
 }
 
+void MirrorService::stop() {
+  if (link_.connected())
+    link_.publish({prefix_ + "engine/status", R"({"online":false})", 1, true, "", ""});
+}
+
 int MirrorService::poll(int timeout_ms) {
   const int n = link_.poll(timeout_ms);
   tick();

@@ -59,6 +59,9 @@ class MirrorService {
   // Subscribes, announces the engine (its will says offline) and publishes every twin's
   // desired values.
   void start();
+  // Announces the engine offline (the retained engine/status, as its will would) before a
+  // clean shutdown.
+  void stop();
   // Handles what the link has received, waiting at most timeout_ms; then tick().
   int poll(int timeout_ms);
   void handle(const Message& m);

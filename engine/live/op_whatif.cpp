@@ -125,12 +125,33 @@ void LiveEngine::op_whatif(const nlohmann::json& req, Reply reply) {
     job->fork_desired_version.push_back(std::move(dv));
   }
   q.jobs = opt_.whatif_jobs ? opt_.whatif_jobs : std::max(1u, std::thread::hardware_concurrency());
+  // the budget: what the request asks for, at most what the engine allows
+  const std::uint64_t max_events = uint_member(req, "max_events", opt_.whatif_max_events);
+  const double max_wall = num_member(req, "max_wall_s", opt_.whatif_max_wall_s);
+  if (!(max_wall > 0)) throw BadRequest{"\"max_wall_s\" must be positive"};
+  q.budget.max_events =
+      opt_.whatif_max_events == 0
+          ? max_events
+          : std::min(max_events == 0 ? opt_.whatif_max_events : max_events, opt_.whatif_max_events);
+  q.budget.max_wall_s =
+      opt_.whatif_max_wall_s > 0 ? std::min(max_wall, opt_.whatif_max_wall_s) : max_wall;
+  q.budget.cancel = &cancel_;
   job->reply = std::move(reply);
   WhatIfJob* j = job.get();
   j->thread = std::thread([this, j] {
     try {
       j->result = run_whatif(sc_, j->question);
+    } catch (const BudgetExceeded& e) {
+      const bool cancelled = e.why() == BudgetExceeded::Why::Cancelled;
+      j->code = cancelled ? "cancelled" : "budget_exceeded";
+      j->error = cancelled
+                     ? std::string("the engine is shutting down")
+                     : std::string(e.what()) +
+                           " (budget: " + std::to_string(j->question.budget.max_events) +
+                           " events per run, " + std::to_string(j->question.budget.max_wall_s) +
+                           " s for the what-if; serve --whatif-max-events / --whatif-max-wall)";
     } catch (const std::exception& e) {
+      j->code = "whatif_failed";
       j->error = e.what();
     }
     j->done = true;
@@ -145,9 +166,9 @@ void LiveEngine::finish_whatifs() {
       ++i;
       continue;
     }
-    w.thread.join();
+    if (w.thread.joinable()) w.thread.join();
     if (!w.error.empty()) {
-      w.reply(fail("whatif_failed", w.error));
+      w.reply(fail(w.code, w.error));
     } else {
       const WhatIf& q = w.question;
       const WhatIfResult& r = w.result;

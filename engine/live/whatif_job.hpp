@@ -26,7 +26,7 @@ struct LiveEngine::WhatIfJob {
   std::thread thread;
   std::atomic<bool> done{false};
   WhatIfResult result;
-  std::string error;
+  std::string error, code;  // when it failed: what happened, and the answer's code
 };
 
 }  // namespace dtwin

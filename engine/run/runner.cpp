@@ -43,9 +43,10 @@ void write_row(std::ostream& os, double t, World& w, std::vector<std::string>& c
 }  // namespace
 
 RunResult run_one(const CompiledVariant& v, const RunTask& task, std::ostream* ts,
-                  const WorldInit& init) {
+                  const WorldInit& init, const RunLimits& limits) {
   const Settings& s = v.settings;
   World w(v.models);
+  w.set_budget(limits.max_events, limits.deadline, limits.cancel, limits.stop);
   if (init)
     w.start(RunContext{s.seed, task.replication}, [&](World& ww) { init(ww, task); });
   else
@@ -92,9 +93,13 @@ RunResult run_one(const CompiledVariant& v, const RunTask& task, std::ostream* t
 std::vector<RunResult> run_all(const std::vector<CompiledVariant>& variants,
                                const std::vector<RunTask>& tasks, unsigned jobs,
                                const std::function<std::ostream*(const RunTask&)>& timeseries_for,
-                               Progress* progress, const WorldInit& init) {
+                               Progress* progress, const WorldInit& init, const Budget& budget) {
   std::vector<RunResult> results(tasks.size());
   std::atomic<std::size_t> next{0};
+  std::atomic<bool> stop{false};  // a run failed: the others stop too
+  const RunLimits limits{budget.max_events,
+                         budget.max_wall_s > 0 ? steady_seconds() + budget.max_wall_s : 0,
+                         budget.cancel, &stop};
   std::exception_ptr error;
   std::mutex error_mu;
   auto worker = [&] {
@@ -103,11 +108,12 @@ std::vector<RunResult> run_all(const std::vector<CompiledVariant>& variants,
       if (i >= tasks.size()) return;
       try {
         std::ostream* ts = timeseries_for ? timeseries_for(tasks[i]) : nullptr;
-        results[i] = run_one(variants[tasks[i].variant], tasks[i], ts, init);
+        results[i] = run_one(variants[tasks[i].variant], tasks[i], ts, init, limits);
       } catch (...) {
         std::lock_guard<std::mutex> lock(error_mu);
         if (!error) error = std::current_exception();
         next = tasks.size();
+        stop = true;
       }
       if (progress) progress->tick();
     }

@@ -3,6 +3,7 @@
 // the output does not depend on --jobs.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
@@ -10,6 +11,7 @@
 
 #include "engine/run/progress.hpp"
 #include "engine/scenario/scenario.hpp"
+#include "engine/sim/budget.hpp"
 #include "engine/sim/model.hpp"
 #include "engine/sim/world.hpp"
 
@@ -42,13 +44,25 @@ std::vector<RunTask> plan_runs(const std::vector<CompiledVariant>& variants, Sha
 // `init`, when set, runs between the fresh states and the first events (World::start), with
 // the task the world is made for.
 using WorldInit = std::function<void(World&, const RunTask&)>;
+// What one run may spend (engine/sim/budget.hpp), resolved: its events, the deadline of the
+// whole call on steady_seconds() (0: none), the flags that stop it.
+struct RunLimits {
+  std::uint64_t max_events = 0;
+  double deadline = 0;
+  const std::atomic<bool>* cancel = nullptr;
+  const std::atomic<bool>* stop = nullptr;
+};
+// Throws BudgetExceeded when the run goes over its limits.
 RunResult run_one(const CompiledVariant& v, const RunTask& task, std::ostream* timeseries,
-                  const WorldInit& init = nullptr);
+                  const WorldInit& init = nullptr, const RunLimits& limits = {});
 
-// Runs the tasks on `jobs` threads. timeseries_for may return nullptr.
+// Runs the tasks on `jobs` threads. timeseries_for may return nullptr. `budget`: events per run,
+// wall-clock time for the whole call, a flag that cancels it; the first run that fails (over
+// budget or otherwise) stops the others and its exception is rethrown.
 std::vector<RunResult> run_all(const std::vector<CompiledVariant>& variants,
                                const std::vector<RunTask>& tasks, unsigned jobs,
                                const std::function<std::ostream*(const RunTask&)>& timeseries_for,
-                               Progress* progress, const WorldInit& init = nullptr);
+                               Progress* progress, const WorldInit& init = nullptr,
+                               const Budget& budget = {});
 
 }  // namespace dtwin

@@ -142,7 +142,7 @@ WhatIfResult run_whatif(const Scenario& sc, const WhatIf& q) {
     });
   }
   const WorldInit init = assimilate_init(q.variants, std::move(per));
-  res.runs = run_all(q.variants, plan_runs(q.variants), q.jobs, nullptr, nullptr, init);
+  res.runs = run_all(q.variants, plan_runs(q.variants), q.jobs, nullptr, nullptr, init, q.budget);
   res.table = make_table(sc, q.variants, res.runs);
   res.report = make_report(res.table);
   const Best best = best_variant(res.table, q.objective, q.minimize);

@@ -70,6 +70,7 @@ struct WhatIf {
   std::string objective = "throughput_per_h";
   bool minimize = false;
   unsigned jobs = 1;
+  Budget budget;  // events per run, wall-clock time for the whole what-if, a cancel flag
 };
 
 struct WhatIfResult {
@@ -88,7 +89,8 @@ struct WhatIfResult {
   bool has_objective = false;
 };
 
-// Runs the what-if on q.jobs threads (the calling thread waits). Throws what the runs throw.
+// Runs the what-if on q.jobs threads (the calling thread waits). Throws what the runs throw
+// (BudgetExceeded when it goes over q.budget).
 WhatIfResult run_whatif(const Scenario& sc, const WhatIf& q);
 
 // The variant whose mean of `kpi` over its replications is the best; ("baseline", false) when

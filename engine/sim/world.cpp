@@ -1,6 +1,10 @@
 #include "engine/sim/world.hpp"
 
+#include <algorithm>
+
+#include <chrono>
 #include <stdexcept>
+#include <string>
 
 namespace dtwin {
 
@@ -51,8 +55,42 @@ void World::start(const RunContext& ctx, const std::function<void(World&)>& init
     models_[i]->start(*this, static_cast<std::uint32_t>(i));
 }
 
+double steady_seconds() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+void World::set_budget(std::uint64_t max_events, double deadline, const std::atomic<bool>* cancel,
+                       const std::atomic<bool>* cancel2) {
+  event_limit_ =
+      max_events == 0 || handled_ > UINT64_MAX - max_events ? UINT64_MAX : handled_ + max_events;
+  deadline_ = deadline;
+  cancel_[0] = cancel;
+  cancel_[1] = cancel2;
+  const bool any = event_limit_ != UINT64_MAX || deadline_ > 0 || cancel || cancel2;
+  next_check_ = any ? handled_ : UINT64_MAX;
+}
+
+void World::check_budget() {
+  using Why = BudgetExceeded::Why;
+  for (const auto* c : cancel_)
+    if (c && c->load(std::memory_order_relaxed))
+      throw BudgetExceeded(Why::Cancelled, "the run was cancelled");
+  if (handled_ >= event_limit_)
+    throw BudgetExceeded(Why::Events, "the run took more than its budget of events (" +
+                                          std::to_string(handled_) +
+                                          " handled, at t = " + std::to_string(now_) + " s)");
+  if (deadline_ > 0 && steady_seconds() > deadline_)
+    throw BudgetExceeded(Why::WallTime,
+                         "the run took more than its budget of wall-clock time "
+                         "(at t = " +
+                             std::to_string(now_) + " s)");
+  next_check_ = std::min(handled_ + kBudgetCheckEvery, event_limit_);
+}
+
 bool World::step() {
   if (kernel_.empty()) return false;
+  if (handled_ >= next_check_) check_budget();
   const Event e = kernel_.take();  // a copy: the handler may overwrite the root
   now_ = e.time;
   ++handled_;
@@ -63,6 +101,7 @@ bool World::step() {
 
 void World::run_until(double t) {
   while (!kernel_.empty() && kernel_.peek() <= t) {
+    if (handled_ >= next_check_) check_budget();
     const Event e = kernel_.take();
     now_ = e.time;
     ++handled_;

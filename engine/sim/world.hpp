@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/sim/budget.hpp"
 #include "engine/sim/kernel.hpp"
 #include "engine/sim/model.hpp"
 
@@ -51,6 +52,14 @@ class World {
     kernel_.schedule(time, priority, model, entity, code, token);
   }
 
+  // Limits on what the next steps may spend: at most `max_events` more events (0: no limit),
+  // until `deadline` on steady_seconds() (0: none), while neither flag is set. When a limit is
+  // reached, step() and run_until() throw BudgetExceeded (the world stays consistent: the event
+  // in hand was handled). A fork starts without one.
+  void set_budget(std::uint64_t max_events, double deadline,
+                  const std::atomic<bool>* cancel = nullptr,
+                  const std::atomic<bool>* cancel2 = nullptr);
+
   // Handles the next event. Returns false when there is none.
   bool step();
   // Handles every event with time <= t, then sets the clock to t.
@@ -88,6 +97,12 @@ class World {
   Kernel kernel_;
   double now_ = 0;
   std::uint64_t handled_ = 0;
+  // the budget: checked when handled_ reaches next_check_ (never without one)
+  void check_budget();
+  std::uint64_t next_check_ = UINT64_MAX;
+  std::uint64_t event_limit_ = UINT64_MAX;  // handled_ may not pass this
+  double deadline_ = 0;
+  const std::atomic<bool>* cancel_[2] = {nullptr, nullptr};
 };
 
 }  // namespace dtwin
