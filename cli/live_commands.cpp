@@ -182,7 +182,10 @@ int cmd_serve(const ServeOptions& o) {
   // a scenario copy whose live.plant is the one chosen
   nlohmann::json doc = sc.doc().value;
   doc["live"]["plant"] = a.plant;
-  const Scenario sc2 = Scenario::parse(doc.dump(), o.file);
+  Scenario sc2 = Scenario::parse(doc.dump(), o.file);
+  // its data files: below --data-dir, by default the scenario's own directory
+  sc2.files().restrict_to(o.data_dirs.empty() ? std::vector<std::string>{sc2.files().base_dir()}
+                                              : o.data_dirs);
   // a replay runs on the recorded clock, so the history keeps the recorded times
   LiveEngine engine(
       sc2, reg, link, lo,

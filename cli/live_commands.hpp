@@ -33,10 +33,11 @@ struct ServeOptions {
   std::string store;  // SQLite file
   std::string stale_after;
   std::string client_id;
-  std::string partition;    // "K/N"
-  std::string replay;       // a recording to play instead of a broker
-  double replay_speed = 0;  // recorded seconds per second; 0: as fast as it goes
-  std::string record;       // append every message taken to this recording
+  std::string partition;               // "K/N"
+  std::string replay;                  // a recording to play instead of a broker
+  double replay_speed = 0;             // recorded seconds per second; 0: as fast as it goes
+  std::string record;                  // append every message taken to this recording
+  std::vector<std::string> data_dirs;  // where its data files may be; empty: the scenario's dir
   unsigned jobs = 0;
   unsigned long long whatif_max_events = 100'000'000;
   std::string whatif_max_wall = "2min";

@@ -115,6 +115,9 @@ int main(int argc, char** argv) {
   serve->add_option("--partition", sv.partition,
                     "Mirror partition K of N of the plant's twins (by a hash of the twin id): N "
                     "engines together mirror one large plant");
+  serve->add_option("--data-dir", sv.data_dirs,
+                    "A directory the scenario's data files (weather, climate CSV) may be read "
+                    "from (repeatable; default: the scenario's own directory)");
   serve->add_option("--jobs,-j", sv.jobs, "Threads for what-ifs (default: every core)");
   serve->add_option("--whatif-max-events", sv.whatif_max_events,
                     "Events a what-if's run may handle (default 100000000; 0: no limit)");

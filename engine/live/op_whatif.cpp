@@ -50,6 +50,31 @@ nlohmann::json parse_set(const nlohmann::json& set, const CompiledVariant& base,
   return nullptr;
 }
 
+// What a what-if from the network may change: parameters of the scenario's twins (and, through
+// "set", setpoints). It never adds a twin, changes a kind or reaches outside /twins; the files
+// it may name are checked where they are opened (FileAccess::known_only). A refusal, or null.
+nlohmann::json check_patch(const nlohmann::json& patch, const nlohmann::json& base) {
+  if (!patch.is_object() || patch.empty())
+    throw BadRequest{"\"patch\" must be a JSON merge patch object over the scenario"};
+  const auto refuse = [](const std::string& why) {
+    return fail("bad_patch", why +
+                                 " (a what-if changes parameters of the scenario's twins; it "
+                                 "never adds twins, changes kinds or names files)");
+  };
+  for (const auto& [key, val] : patch.items()) {
+    if (key != "twins") return refuse("/" + key + ": a what-if may change only /twins");
+    if (!val.is_object()) return refuse("/twins: expected an object of the twins to change");
+    const auto& twins = base.at("twins");
+    for (const auto& [id, change] : val.items()) {
+      if (!twins.contains(id)) return refuse("/twins/" + id + ": no such twin in the scenario");
+      if (!change.is_object())
+        return refuse("/twins/" + id + ": expected an object of the members to change");
+      if (change.contains("kind")) return refuse("/twins/" + id + "/kind: a kind cannot change");
+    }
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 void LiveEngine::op_whatif(const nlohmann::json& req, Reply reply) {
@@ -98,11 +123,12 @@ void LiveEngine::op_whatif(const nlohmann::json& req, Reply reply) {
   // "patch": {"twins": {"m3": {"process": {"mean": 40}}}}: one more variant, the baseline
   // compiled with this merge patch (a parameter changed), forked from the same live values
   if (const auto it = req.find("patch"); it != req.end() && !it->is_null()) {
-    if (!it->is_object() || it->empty())
-      throw BadRequest{"\"patch\" must be a JSON merge patch object over the scenario"};
+    const nlohmann::json refused = check_patch(*it, q.variants[0].doc);
+    if (!refused.is_null()) return reply(refused);
     CompiledVariant cv;
     try {
-      cv = sc_.compile(0, reg_, *it, "patch " + it->dump());
+      const FileAccess known = sc_.files().known_only();  // a request names no file
+      cv = sc_.compile(0, reg_, *it, "patch " + it->dump(), &known);
     } catch (const ScenarioError& e) {
       return reply(fail("bad_patch", e.describe()));
     }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/scenario/file_access.hpp"
 #include "engine/scenario/json_node.hpp"
 #include "engine/sim/model.hpp"
 
@@ -18,7 +19,7 @@ struct CompileContext {
   const Node& root;          // the whole scenario, variant applied
   double duration_s;         // run length
   double sample_interval_s;  // time-series sampling
-  std::string base_dir;      // the scenario file's directory: relative paths in it start here
+  const FileAccess& files;   // the data files it may read, relative to the scenario's directory
 };
 
 struct ModelFactory {

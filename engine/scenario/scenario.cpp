@@ -117,6 +117,7 @@ Scenario Scenario::parse(std::string text, std::string label) {
 Scenario Scenario::from_doc(JsonDoc doc) {
   Scenario s;
   s.doc_ = std::move(doc);
+  s.files_ = FileAccess::beside(s.doc_.file);
   try {
     const Node root(s.doc_);
     if (!root.is_object()) root.expected("a scenario object");
@@ -199,21 +200,21 @@ std::size_t Scenario::find_variant(const std::string& name) const {
 }
 
 CompiledVariant Scenario::compile(std::size_t i, const Registry& reg) const {
-  return compile(variants_.at(i), nullptr, reg);
+  return compile(variants_.at(i), nullptr, reg, nullptr);
 }
 
 CompiledVariant Scenario::compile(std::size_t i, const Registry& reg,
-                                  const nlohmann::json& extra_patch,
-                                  const std::string& name) const {
+                                  const nlohmann::json& extra_patch, const std::string& name,
+                                  const FileAccess* files) const {
   if (!extra_patch.is_object())
     throw ScenarioError("", "a what-if patch is a JSON merge patch object");
-  CompiledVariant out = compile(variants_.at(i), &extra_patch, reg);
+  CompiledVariant out = compile(variants_.at(i), &extra_patch, reg, files);
   out.name = name;
   return out;
 }
 
 CompiledVariant Scenario::compile(const Variant& v, const nlohmann::json* extra,
-                                  const Registry& reg) const {
+                                  const Registry& reg, const FileAccess* files) const {
   CompiledVariant out;
   out.name = v.name;
   out.doc = doc_.value;
@@ -253,7 +254,7 @@ CompiledVariant Scenario::compile(const Variant& v, const nlohmann::json* extra,
       ids[static_cast<std::size_t>(f - reg.factories().data())].push_back(id);
     }
     const CompileContext ctx{root, out.settings.duration_s, out.settings.sample_interval_s,
-                             std::filesystem::path(doc_.file).parent_path().string()};
+                             files ? *files : files_};
     for (std::size_t k = 0; k < reg.factories().size(); ++k) {
       const ModelFactory& f = reg.factories()[k];
       if (ids[k].empty()) {

@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/scenario/file_access.hpp"
 #include "engine/scenario/json_doc.hpp"
 #include "engine/scenario/registry.hpp"
 #include "engine/sim/model.hpp"
@@ -65,15 +66,24 @@ class Scenario {
   // Variant i with one more merge patch applied after it (a what-if on a parameter, say
   // {"twins": {"m2": {"process": {"mean": 50}}}}), compiled as `name`. An error the extra patch
   // caused keeps its JSON pointer and says "in the what-if patch".
+  // `files`, when given, instead of the scenario's own FileAccess (a what-if from the network
+  // may read only the files the scenario reads).
   CompiledVariant compile(std::size_t i, const Registry& reg, const nlohmann::json& extra_patch,
-                          const std::string& name) const;
+                          const std::string& name, const FileAccess* files = nullptr) const;
+
+  // The data files its twins may read: by default any, relative to the scenario's directory
+  // (engine/scenario/file_access.hpp). `dtwin serve` restricts it.
+  const FileAccess& files() const { return files_; }
+  FileAccess& files() { return files_; }
 
  private:
-  CompiledVariant compile(const Variant& v, const nlohmann::json* extra, const Registry& reg) const;
+  CompiledVariant compile(const Variant& v, const nlohmann::json* extra, const Registry& reg,
+                          const FileAccess* files) const;
 
   JsonDoc doc_;
   std::string name_;
   std::vector<Variant> variants_;
+  FileAccess files_;
 };
 
 Settings parse_settings(const Node& root);

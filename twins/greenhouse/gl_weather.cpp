@@ -325,11 +325,9 @@ namespace fs = std::filesystem;
 GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const GlSoilSpec& soil) {
   wn.check_keys({"epw", "start", "max_gap", "co2_ppm"});
   const Node file = wn.at("epw");
-  const std::string name = file.string();
-  fs::path path(name);
-  if (path.is_relative() && !ctx.base_dir.empty()) path = fs::path(ctx.base_dir) / path;
-  const std::string shown = path.lexically_normal().string();
-  std::ifstream is(path, std::ios::binary);
+  const FileAccess::Path fp = ctx.files.path_for(file);
+  const std::string& shown = fp.shown;
+  std::ifstream is(fp.open, std::ios::binary);
   if (!is) file.fail("cannot open " + shown);
   std::ostringstream ss;
   ss << is.rdbuf();

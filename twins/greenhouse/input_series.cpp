@@ -82,11 +82,8 @@ RawInputs read_inputs(const Node& source, const std::vector<Quantity>& qs,
       source.fail("expected \"constant\": {...} or \"file\": \"...csv\" with \"columns\"");
   } else {
     // the file and how to read it
-    const std::string name = file->string();
-    if (name.empty()) file->expected("a file name");
-    fs::path path(name);
-    if (path.is_relative() && !ctx.base_dir.empty()) path = fs::path(ctx.base_dir) / path;
-    const std::string shown = path.lexically_normal().string();
+    const FileAccess::Path fp = ctx.files.path_for(*file);
+    const std::string& shown = fp.shown;
     out.file = shown;
     const Node time_col = source.at("time_column");
     const std::string time_column = time_col.string();
@@ -131,7 +128,7 @@ RawInputs read_inputs(const Node& source, const std::vector<Quantity>& qs,
 
     CsvColumns csv;
     try {
-      csv = read_csv_columns(path.string(), shown, delimiter, time_column, *fmt, col_names);
+      csv = read_csv_columns(fp.open, shown, delimiter, time_column, *fmt, col_names);
     } catch (const CsvError& e) {
       if (e.column >= 0) col_nodes[static_cast<std::size_t>(e.column)].fail(e.what());
       if (e.column == CsvError::kTimeColumn) time_col.fail(e.what());

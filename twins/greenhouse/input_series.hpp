@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/scenario/file_access.hpp"
 #include "engine/scenario/json_node.hpp"
 
 namespace dtwin::greenhouse {
@@ -53,8 +54,8 @@ struct RawInputs {
 };
 
 struct InputContext {
-  std::string base_dir;  // relative file paths start here
-  double duration_s;     // the file must cover [0, duration_s]
+  const FileAccess& files;  // which files may be read, and where relative paths start
+  double duration_s;        // the file must cover [0, duration_s]
 };
 
 RawInputs read_inputs(const Node& source, const std::vector<Quantity>& quantities,

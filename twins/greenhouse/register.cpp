@@ -16,7 +16,7 @@ void register_kinds(Registry& r) {
   f.build = [](const CompileContext& ctx, const std::vector<std::string>& ids) {
     std::vector<std::shared_ptr<const Model>> out;
     const Node twins = ctx.root.at("twins");
-    const InputContext in{ctx.base_dir, ctx.duration_s};
+    const InputContext in{ctx.files, ctx.duration_s};
     for (const auto& id : ids) {
       const Node t = twins.at(id);
       const std::string kind = t.at("kind").string();
