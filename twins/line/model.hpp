@@ -1,6 +1,9 @@
 // The production-line model: discrete events over a LineSpec, state in a LineState.
 // Parts are released by sources, wait in places (buffers, conveyors, links), are processed by
 // machines, and leave at sinks or as scrap. See spec.hpp for the semantics.
+// The code, one concern a file: model.cpp (initial state, start, events), flow.cpp (taking,
+// putting, blocking), shifts.cpp, maintenance.cpp (health, crew, monitor), energy.cpp, kpis.cpp,
+// series.cpp (time series, state JSON) and mirror.cpp; what they share: model_detail.hpp.
 #pragma once
 
 #include <memory>
@@ -42,10 +45,17 @@ class LineModel final : public Model, public Mirrorable {
                   std::string* reason) const override;
 
  private:
-  struct Ctx;  // one event's working set: world, state, self
+  struct Ctx;  // one event's working set: world, state, self (model_detail.hpp)
+  // a machine's events (flow.cpp, energy.cpp)
+  void part_done(Ctx& c, std::uint32_t m) const;
+  void failed(Ctx& c, std::uint32_t m) const;
+  void repaired(Ctx& c, std::uint32_t m) const;
+  void setup_done(Ctx& c, std::uint32_t m) const;
+  void warmed_up(Ctx& c, std::uint32_t m) const;
+  void sleep_due(Ctx& c, std::uint32_t m) const;
+  // flow and blocking (flow.cpp)
   void try_start(Ctx& c, std::uint32_t m) const;
   bool take_and_begin(Ctx& c, std::uint32_t m) const;
-  void powered_start(Ctx& c, std::uint32_t m) const;
   bool can_start(const Ctx& c, std::uint32_t m) const;
   void begin_work(Ctx& c, std::uint32_t m) const;
   void schedule_segment(Ctx& c, std::uint32_t m) const;
@@ -57,12 +67,15 @@ class LineModel final : public Model, public Mirrorable {
   void after_take(Ctx& c, std::uint32_t place) const;
   void put(Ctx& c, std::uint32_t place, double birth) const;
   void notify(Ctx& c, std::uint32_t place) const;
-  void shift_change(Ctx& c, std::uint32_t m) const;
   void arrival(Ctx& c, std::uint32_t s) const;
   void set_status(Ctx& c, std::uint32_t m, Status s) const;
   void level_changed(Ctx& c, std::uint32_t place) const;
   void wip_changed(Ctx& c) const;
-  // health, maintenance, crew and energy (health.hpp)
+  // shift calendars (shifts.cpp)
+  void shift_change(Ctx& c, std::uint32_t m) const;
+  void shift_ends(Ctx& c, std::uint32_t m) const;
+  void shift_starts(Ctx& c, std::uint32_t m) const;
+  // health, maintenance, the crew and the condition monitor (maintenance.cpp, health.hpp)
   void load_part(Ctx& c, std::uint32_t m) const;
   void wear_target(Ctx& c, std::uint32_t m) const;
   void degrade(Ctx& c, std::uint32_t m) const;
@@ -71,9 +84,12 @@ class LineModel final : public Model, public Mirrorable {
   void job_done(Ctx& c, std::uint32_t m) const;
   void renew(Ctx& c, std::uint32_t m) const;
   void crew_changed(Ctx& c) const;
-  void power_to(Ctx& c, std::uint32_t m, std::uint8_t mode) const;
   void monitor(Ctx& c, std::uint32_t m) const;
+  // energy (energy.cpp)
+  void powered_start(Ctx& c, std::uint32_t m) const;
+  void power_to(Ctx& c, std::uint32_t m, std::uint8_t mode) const;
   double power_kw(const MachineState& ms, const MachineSpec& m) const;
+  // statistics (kpis.cpp)
   void collect_health(const LineState& s, double now, double T, Metrics& out) const;
 
   LineSpec spec_;

@@ -1,0 +1,69 @@
+// Inside LineModel: what its source files share and nothing outside twins/line includes.
+// The event codes, one event's working set (Ctx), the machine's operating-time clocks, and the
+// health helpers that the state, the statistics and the mirror all read.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+
+#include "twins/line/model.hpp"
+
+namespace dtwin::line {
+
+enum Code : std::uint32_t {
+  kDone,           // a machine finished processing a part
+  kFail,           // a machine failed
+  kRepaired,       // its repair is over
+  kSetupDone,      // its setup is over
+  kShift,          // its calendar changes between on and off
+  kArrival,        // a source releases a part
+  kConveyorReady,  // a part reached the end of a conveyor
+  kWindow,         // time-series throughput window
+  kDegrade,        // a health transition (markov) or a wear threshold is reached
+  kPreventive,     // preventive maintenance is due (operating time)
+  kWarmDone,       // a machine switched off while idle has warmed up
+  kSleep,          // an idle machine switches off
+  kSignal,         // the condition monitor samples a machine's signals
+};
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr std::uint8_t kCorrective = 1, kPreventiveJob = 2;
+constexpr std::uint8_t kPowerOn = 0, kPowerAsleep = 1, kPowerWarming = 2;
+
+// one event's working set; at() schedules an event of the line
+struct LineModel::Ctx {
+  World& w;
+  LineState& s;
+  std::uint32_t self;
+  double now;
+  void at(double t, std::uint8_t prio, std::uint32_t entity, std::uint32_t code,
+          std::uint32_t token = 0) {
+    w.schedule(t, prio, self, entity, code, token);
+  }
+};
+
+// The working time since the current segment started, counted on every operating-time clock:
+// the part's processing left, the time to failure, and the health and maintenance clocks.
+// A `finished` part has none left: its event came when due, and max(0, left - elapsed) there
+// would branch on rounding noise at every part (a misprediction in two, ~15 % in bench_line).
+inline void count_operating(MachineState& ms, const MachineSpec& m, double now,
+                            bool finished = false) {
+  const double el = now - ms.seg_start;
+  ms.proc_rem = finished ? 0.0 : std::max(0.0, ms.proc_rem - el);
+  if (m.fails) ms.ttf_rem -= el;
+  if (m.clocks) {
+    ms.deg_rem -= el;
+    ms.pm_rem -= el;
+  }
+}
+
+// health helpers (maintenance.cpp)
+// operating time until the chain leaves `state` (exponential with the row's exit rate)
+double sojourn(const HealthSpec& h, std::uint32_t state, Rng& rng);
+// the wear index now: the part in progress adds its wear evenly over its processing
+double wear_now(const MachineState& ms, double now);
+// the wear filter's prior rate, per operating hour
+double nominal_wear_rate_h(const MachineSpec& m);
+
+}  // namespace dtwin::line

@@ -1,0 +1,42 @@
+// Inside parse_line: what its source files share and nothing outside twins/line includes.
+// parse.cpp reads the twins kind by kind (parse_machine.cpp the machines) and the line's own
+// settings; parse_flow.cpp joins them by the "/flow" edges and checks the result.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "twins/line/parse.hpp"
+
+namespace dtwin::line {
+
+// What the flow refers to: index into sources, machines or places by twin id.
+struct NodeRef {
+  enum Kind { Source, Machine, Place } kind;
+  std::uint32_t index;
+  std::string pointer;  // "/twins/<id>"
+};
+using NodeRefs = std::map<std::string, NodeRef>;
+
+// a capacity: null is unbounded, else a whole number >= 0
+std::uint64_t parse_capacity(const Node& n);
+
+// a "machine" or "assembly" twin t; its calendar (or the line's) goes into spec.calendars
+MachineSpec parse_machine(const Node& t, const std::string& id, const std::string& kind,
+                          const std::optional<Node>& line_calendar,
+                          const ProcessFromTwin& from_twin, LineSpec& spec);
+
+// the edges of "/flow" (flow): inputs and outputs of machines, places between them
+void connect_flow(const Node& flow, const Node& twins, const NodeRefs& refs, LineSpec& spec);
+// every twin connected; an assembly's parts per input
+void check_connected(const Node& root, const Node& twins, const std::vector<std::string>& ids,
+                     LineSpec& spec);
+// a cycle through direct machine-to-machine links only would deadlock
+void check_link_cycles(const Node& flow, const LineSpec& spec);
+// machines in flow order when the line is one chain (for the arrow-based bottleneck), else none
+std::vector<std::uint32_t> serial_order(const LineSpec& spec);
+
+}  // namespace dtwin::line

@@ -1,0 +1,258 @@
+// The line's "/flow": edges [from, to] between its twins become the machines' inputs and
+// outputs and the places between them; then the checks on the whole: every twin connected, no
+// cycle without a buffer, and the machines' order when the line is one chain.
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <utility>
+
+#include "engine/scenario/suggest.hpp"
+#include "twins/line/parse_detail.hpp"
+
+namespace dtwin::line {
+
+namespace {
+
+// Builds the places and the machines' inputs and outputs, edge by edge.
+class FlowBuilder {
+ public:
+  FlowBuilder(const Node& twins, const NodeRefs& refs, LineSpec& spec)
+      : twins_(twins),
+        refs_(refs),
+        spec_(spec),
+        source_out_(spec.sources.size(), 0),
+        machine_out_ptr_(spec.machines.size()) {
+    for (const auto& kv : refs_) known_.push_back(kv.first);
+  }
+
+  void edge(const Node& e) {
+    if (!e.is_array() || e.size() != 2) e.expected("an edge [\"from\", \"to\"]");
+    const Node fn = e.at(std::size_t{0}), tn = e.at(std::size_t{1});
+    const NodeRef from = lookup(fn), to = lookup(tn);
+    const std::string fid = fn.string(), tid = tn.string();
+    if (fid == tid) e.fail("an edge from \"" + fid + "\" to itself");
+    if (from.kind == NodeRef::Place && spec_.places[from.index].kind == PlaceKind::Sink)
+      fn.fail("a sink has no outgoing edges");
+    if (to.kind == NodeRef::Source) tn.fail("a source has no incoming edges");
+    if (from.kind == NodeRef::Source)
+      from_source(e, from, to, fid, tid);
+    else if (from.kind == NodeRef::Machine)
+      from_machine(e, from, to, fid, tid);
+    else
+      from_place(e, from, to, tid);
+  }
+
+ private:
+  const NodeRef& lookup(const Node& n) const {
+    const std::string id = n.string();
+    auto it = refs_.find(id);
+    if (it != refs_.end()) return it->second;
+    if (twins_.has(id))
+      n.fail("\"" + id + "\" is not a line twin (kind " + twins_.at(id).at("kind").string() + ")");
+    const std::string hint = did_you_mean(id, known_);
+    n.fail("unknown twin \"" + id + "\" in flow" +
+           (hint.empty() ? "; the line's twins are defined under /twins" : hint));
+  }
+
+  // an implicit place between a source or machine and a machine
+  std::uint32_t link_place(const std::string& name, PlaceKind kind, std::uint64_t cap) {
+    PlaceSpec p;
+    p.id = name;
+    p.kind = kind;
+    p.capacity = cap;
+    spec_.places.push_back(std::move(p));
+    return static_cast<std::uint32_t>(spec_.places.size() - 1);
+  }
+
+  // a source feeds a machine (through an implicit place) or a buffer or conveyor
+  void from_source(const Node& e, const NodeRef& from, const NodeRef& to, const std::string& fid,
+                   const std::string& tid) {
+    SourceSpec& s = spec_.sources[from.index];
+    if (++source_out_[from.index] > 1)
+      e.fail("source \"" + fid + "\" already has an outgoing edge");
+    if (to.kind == NodeRef::Machine) {
+      const std::uint32_t p = link_place(
+          fid + "->" + tid, s.saturated ? PlaceKind::Supply : PlaceKind::Arrivals, kUnbounded);
+      if (!s.saturated) {
+        const Node st = twins_.at(fid);
+        if (auto c = st.find("capacity")) spec_.places[p].capacity = parse_capacity(*c);
+      }
+      spec_.places[p].source = from.index;
+      s.place = p;
+      spec_.machines[to.index].inputs.push_back(p);
+      spec_.places[p].consumers.push_back(to.index);
+    } else if (to.kind == NodeRef::Place && spec_.places[to.index].kind != PlaceKind::Sink) {
+      if (s.saturated)
+        e.fail("a saturated source must feed a machine directly (its supply never runs out)");
+      if (spec_.places[to.index].source != kNone)
+        e.fail("\"" + tid + "\" is already fed by another source");
+      if (twins_.at(fid).has("capacity"))
+        twins_.at(fid)
+            .at("capacity")
+            .fail("a source feeding a buffer or conveyor uses its capacity");
+      s.place = to.index;
+      spec_.places[to.index].source = from.index;
+    } else {
+      e.fail("a source must feed a machine, a buffer or a conveyor");
+    }
+  }
+
+  // a machine sends its parts to one place: a twin, or a link of capacity 0 to a machine
+  void from_machine(const Node& e, const NodeRef& from, const NodeRef& to, const std::string& fid,
+                    const std::string& tid) {
+    MachineSpec& m = spec_.machines[from.index];
+    if (m.output != kNone)
+      e.fail("machine \"" + fid + "\" already has an output (" + machine_out_ptr_[from.index] +
+             "); a machine sends its parts to one place");
+    machine_out_ptr_[from.index] = e.pointer();
+    std::uint32_t p;
+    if (to.kind == NodeRef::Machine) {
+      p = link_place(fid + "->" + tid, PlaceKind::Link, 0);
+      spec_.machines[to.index].inputs.push_back(p);
+      spec_.places[p].consumers.push_back(to.index);
+    } else {
+      p = to.index;
+    }
+    m.output = p;
+    spec_.places[p].producers.push_back(from.index);
+  }
+
+  // a buffer or conveyor feeds machines
+  void from_place(const Node& e, const NodeRef& from, const NodeRef& to, const std::string& tid) {
+    if (to.kind != NodeRef::Machine)
+      e.fail(
+          "a " +
+          std::string(spec_.places[from.index].kind == PlaceKind::Buffer ? "buffer" : "conveyor") +
+          " must feed a machine (got \"" + tid + "\")");
+    const auto key = std::make_pair(from.index, to.index);
+    if (seen_edge_.count(key)) e.fail("duplicate edge (first at " + seen_edge_[key] + ")");
+    seen_edge_[key] = e.pointer();
+    spec_.machines[to.index].inputs.push_back(from.index);
+    spec_.places[from.index].consumers.push_back(to.index);
+  }
+
+  const Node& twins_;
+  const NodeRefs& refs_;
+  LineSpec& spec_;
+  std::vector<std::string> known_;  // the line twins' ids, for suggestions
+  std::vector<int> source_out_;
+  std::vector<std::string> machine_out_ptr_;
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::string> seen_edge_;
+};
+
+// an assembly's "inputs": {"<input>": parts, ...}, an input named by its place or, for an
+// implicit place, by the twin upstream
+void parse_assembly_inputs(const Node& in, const LineSpec& spec, MachineSpec& m) {
+  in.check_keys([&] {
+    std::vector<std::string> names;
+    for (auto p : m.inputs) names.push_back(spec.places[p].id);
+    for (auto p : m.inputs)
+      if (spec.places[p].kind == PlaceKind::Link || spec.places[p].kind == PlaceKind::Supply ||
+          spec.places[p].kind == PlaceKind::Arrivals) {
+        // implicit place: named after the upstream twin
+        const std::string& pid = spec.places[p].id;
+        names.push_back(pid.substr(0, pid.find("->")));
+      }
+    return names;
+  }());
+  for (const auto& [name, q] : in.members()) {
+    for (std::size_t k = 0; k < m.inputs.size(); ++k) {
+      const std::string& pid = spec.places[m.inputs[k]].id;
+      if (pid == name || pid.substr(0, pid.find("->")) == name)
+        m.input_qty[k] = static_cast<std::uint32_t>(q.integer_at_least(1));
+    }
+  }
+}
+
+}  // namespace
+
+void connect_flow(const Node& flow, const Node& twins, const NodeRefs& refs, LineSpec& spec) {
+  FlowBuilder b(twins, refs, spec);
+  for (const auto& e : flow.items()) b.edge(e);
+}
+
+void check_connected(const Node& root, const Node& twins, const std::vector<std::string>& ids,
+                     LineSpec& spec) {
+  for (std::uint32_t i = 0; i < spec.sources.size(); ++i)
+    if (spec.sources[i].place == kNone)
+      twins.at(spec.sources[i].id)
+          .fail("source \"" + spec.sources[i].id + "\" feeds nothing: add a flow edge from it");
+  for (auto& m : spec.machines) {
+    const Node t = twins.at(m.id);
+    if (m.inputs.empty()) t.fail("machine \"" + m.id + "\" has no input: add a flow edge into it");
+    if (m.output == kNone)
+      t.fail("machine \"" + m.id + "\" has no output: add a flow edge from it");
+    m.input_qty.assign(m.inputs.size(), 1);
+    if (m.assembly) {
+      if (auto in = t.find("inputs")) parse_assembly_inputs(*in, spec, m);
+    }
+  }
+  for (auto& p : spec.places) {
+    if (!p.is_twin) continue;
+    const Node t = twins.at(p.id);
+    if (p.kind == PlaceKind::Sink) {
+      if (p.producers.empty())
+        t.fail("sink \"" + p.id + "\" receives nothing: add a flow edge into it");
+      continue;
+    }
+    if (p.producers.empty() && p.source == kNone)
+      t.fail("\"" + p.id + "\" has no input: add a flow edge into it");
+    if (p.consumers.empty()) t.fail("\"" + p.id + "\" feeds nothing: add a flow edge from it");
+  }
+  if (spec.machines.empty() && !ids.empty())
+    root.at("twins").fail("a line needs at least one machine");
+}
+
+void check_link_cycles(const Node& flow, const LineSpec& spec) {
+  const std::size_t n = spec.machines.size();
+  std::vector<int> color(n, 0);  // 0 new, 1 on stack, 2 done
+  std::vector<std::uint32_t> stack;
+  std::function<void(std::uint32_t)> dfs = [&](std::uint32_t u) {
+    color[u] = 1;
+    stack.push_back(u);
+    const PlaceSpec& out = spec.places[spec.machines[u].output];
+    if (out.kind == PlaceKind::Link) {
+      for (auto v : out.consumers) {
+        if (color[v] == 1) {
+          std::string cyc;
+          auto it = std::find(stack.begin(), stack.end(), v);
+          for (; it != stack.end(); ++it) cyc += spec.machines[*it].id + " -> ";
+          cyc += spec.machines[v].id;
+          flow.fail("cycle " + cyc + " has no buffer: its machines would block each other " +
+                    "for ever; put a buffer in the loop");
+        }
+        if (color[v] == 0) dfs(v);
+      }
+    }
+    stack.pop_back();
+    color[u] = 2;
+  };
+  for (std::uint32_t i = 0; i < n; ++i)
+    if (color[i] == 0) dfs(i);
+}
+
+std::vector<std::uint32_t> serial_order(const LineSpec& spec) {
+  bool serial = !spec.machines.empty();
+  for (const auto& m : spec.machines)
+    if (m.inputs.size() != 1) serial = false;
+  for (const auto& p : spec.places)
+    if (p.producers.size() > 1 || p.consumers.size() > 1) serial = false;
+  if (!serial) return {};
+  // the first machine takes from a place no machine feeds
+  std::uint32_t first = kNone;
+  for (std::uint32_t i = 0; i < spec.machines.size(); ++i)
+    if (spec.places[spec.machines[i].inputs[0]].producers.empty()) {
+      if (first != kNone) serial = false;
+      first = i;
+    }
+  std::vector<std::uint32_t> order;
+  for (std::uint32_t m = first; serial && m != kNone && order.size() <= spec.machines.size();) {
+    order.push_back(m);
+    const PlaceSpec& out = spec.places[spec.machines[m].output];
+    m = out.consumers.empty() ? kNone : out.consumers[0];
+  }
+  if (serial && order.size() == spec.machines.size()) return order;
+  return {};
+}
+
+}  // namespace dtwin::line
