@@ -61,7 +61,8 @@ IkResult dls(const RobotSpec& r, const Vec3& target, const std::vector<double>& 
       const Vec3 a = f[k].R * r.joints[k].axis;
       J[k] = r.joints[k].type == JointType::Revolute ? a.cross(f[n].p - f[k].p) : a;
     }
-    // dq = J^T (J J^T + lambda^2 I)^-1 e
+    // dq = J^T (J J^T + lambda^2 I)^-1 e, the inverse by cofactors over the determinant (not
+    // Eigen's inverse(), which multiplies by 1/det: other last bits, other trajectories)
     double A[3][3];
     for (int i = 0; i < 3; ++i)
       for (int c = 0; c < 3; ++c) {
