@@ -1,7 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <vector>
+
 #include "engine/sim/kernel.hpp"
 #include "engine/sim/rng.hpp"
+#include "tests/engine/alloc_counter.hpp"
 
 using dtwin::Event;
 using dtwin::Kernel;
@@ -45,14 +48,45 @@ TEST_CASE("kernel peek, size and a copied queue replays identically", "[kernel]"
   REQUIRE(copy.empty());
 }
 
-TEST_CASE("kernel does not allocate once its storage has grown", "[kernel]") {
+TEST_CASE("the allocation counter sees allocations, and only while counting", "[alloc]") {
+  std::uint64_t counted = 0, after = 0;
+  {
+    dtwin::test::CountAllocations count;
+    void* p = ::operator new(64);  // an explicit call: never elided
+    ::operator delete(p);
+    std::vector<double> v(1000);
+    volatile double* escape = v.data();  // the vector must exist
+    (void)escape;
+    counted = count.stop();
+    void* q = ::operator new(64);
+    ::operator delete(q);
+    after = count.stop();
+  }
+  CHECK(counted == 2);
+  CHECK(after == 2);
+}
+
+TEST_CASE("kernel does not allocate once its storage has grown", "[kernel][alloc]") {
   Kernel k(16);
   for (std::uint32_t i = 0; i < 16; ++i) k.schedule(i, 2, 0, i, 0);
-  // steady state: pop one, push one, the heap's capacity never changes
-  for (int i = 0; i < 100000; ++i) {
-    const Event e = k.pop();
-    k.schedule(e.time + 1.5, 2, 0, e.entity, 0);
+  std::uint64_t allocations = 0;
+  {
+    dtwin::test::CountAllocations count;
+    // steady state: pop one, push one
+    for (int i = 0; i < 100000; ++i) {
+      const Event e = k.pop();
+      k.schedule(e.time + 1.5, 2, 0, e.entity, 0);
+    }
+    // and World::step's way: the handled event's slot taken by the one it schedules, or popped
+    for (int i = 0; i < 100000; ++i) {
+      const Event e = k.take();
+      if (i % 2 == 0) k.schedule(e.time + 1.5, 2, 0, e.entity, 0);
+      k.done();
+      if (i % 2 == 1) k.schedule(e.time + 2.5, 2, 0, e.entity, 0);
+    }
+    allocations = count.stop();
   }
+  CHECK(allocations == 0);
   REQUIRE(k.size() == 16);
 }
 

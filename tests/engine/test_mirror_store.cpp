@@ -20,6 +20,7 @@
 #include "engine/base/error.hpp"
 #include "engine/mirror/mirror.hpp"
 #include "engine/store/mirror_store.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace dtwin;
 
@@ -27,19 +28,8 @@ namespace {
 
 constexpr double kT0 = 1700000000;  // 2023-11-14T22:13:20Z
 
-// A fresh directory under $TMPDIR, removed with its files.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "dtwin-store-XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  std::string file(const std::string& name) const { return path + "/" + name; }
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("dtwin-store") {}
 };
 
 PropertySpec prop(const std::string& name, PropertySpec::Kind kind, bool writable,

@@ -6,6 +6,7 @@
 
 #include "engine/sim/rng.hpp"
 #include "engine/sim/world.hpp"
+#include "tests/engine/alloc_counter.hpp"
 
 namespace {
 
@@ -137,4 +138,20 @@ TEST_CASE("replications draw different numbers, the same replication the same", 
   c.run_until(1000);
   REQUIRE(a.same_state(b));
   REQUIRE_FALSE(a.same_state(c));
+}
+
+TEST_CASE("a world steps without allocating once its queue has grown", "[world][alloc]") {
+  auto w = make_world();
+  w.start({4, 0});
+  w.run_until(1000);  // the queue at its working size
+  const auto before = w.events_handled();
+  std::uint64_t allocations = 0;
+  {
+    dtwin::test::CountAllocations count;
+    for (int i = 0; i < 20000; ++i) w.step();
+    w.run_until(w.now() + 5000);
+    allocations = count.stop();
+  }
+  CHECK(w.events_handled() > before + 20000);
+  CHECK(allocations == 0);
 }
