@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <Eigen/LU>
+
 #include "engine/scenario/distribution.hpp"
 #include "engine/scenario/duration.hpp"
 
@@ -11,33 +13,6 @@ namespace dtwin::line {
 namespace {
 
 constexpr std::uint32_t kMaxStates = 64;
-
-// Solves A x = b in place (Gaussian elimination with partial pivoting); false if singular.
-// Not Eigen's PartialPivLU: it substitutes back by columns, not rows, which moves the last bits
-// of a transition-matrix chain's times to failure (up to 14 ulp) and of the RUL reported.
-bool solve(std::vector<std::vector<double>> a, std::vector<double>& b) {
-  const std::size_t n = b.size();
-  for (std::size_t c = 0; c < n; ++c) {
-    std::size_t p = c;
-    for (std::size_t r = c + 1; r < n; ++r)
-      if (std::fabs(a[r][c]) > std::fabs(a[p][c])) p = r;
-    if (std::fabs(a[p][c]) < 1e-300) return false;
-    std::swap(a[p], a[c]);
-    std::swap(b[p], b[c]);
-    for (std::size_t r = c + 1; r < n; ++r) {
-      const double f = a[r][c] / a[c][c];
-      if (f == 0) continue;
-      for (std::size_t k = c; k < n; ++k) a[r][k] -= f * a[c][k];
-      b[r] -= f * b[c];
-    }
-  }
-  for (std::size_t c = n; c-- > 0;) {
-    double s = b[c];
-    for (std::size_t k = c + 1; k < n; ++k) s -= a[c][k] * b[k];
-    b[c] = s / a[c][c];
-  }
-  return true;
-}
 
 // Fills exit rates, jump probabilities, the generator and the expected time to failure from the
 // rates per hour q (K-1 transient states) and the jump matrix jp (K x K, zero diagonal).
@@ -76,17 +51,20 @@ void finish_markov(HealthSpec& h, const std::vector<double>& q_h,
     if (!reach[i])
       where.fail("health state " + std::to_string(i) + " can never reach the failure state " +
                  std::to_string(K - 1) + ": the chain must end in failure from every state");
-  // m = (I - J)^-1 tau on the transient states
-  const std::size_t n = K - 1;
-  std::vector<std::vector<double>> a(n, std::vector<double>(n, 0));
-  std::vector<double> b(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    for (std::size_t j = 0; j < n; ++j) a[i][j] = (i == j ? 1.0 : 0.0) - jp[i][j];
-    b[i] = 1.0 / h.exit_rate_s[i];
+  // m = (I - J)^-1 tau on the transient states (Kemeny & Snell's fundamental matrix)
+  const Eigen::Index n = K - 1;
+  Eigen::MatrixXd a(n, n);
+  Eigen::VectorXd tau(n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    for (Eigen::Index j = 0; j < n; ++j) a(i, j) = (i == j ? 1.0 : 0.0) - jp[i][j];
+    tau(i) = 1.0 / h.exit_rate_s[i];
   }
-  if (!solve(a, b)) where.fail("the health chain's fundamental matrix is singular");
+  const Eigen::PartialPivLU<Eigen::MatrixXd> lu(a);
+  if (!(lu.matrixLU().diagonal().cwiseAbs().minCoeff() > 1e-300))
+    where.fail("the health chain's fundamental matrix is singular");
+  const Eigen::VectorXd m = lu.solve(tau);
   h.mttf_s.assign(K, 0);
-  for (std::size_t i = 0; i < n; ++i) h.mttf_s[i] = b[i];
+  for (Eigen::Index i = 0; i < n; ++i) h.mttf_s[i] = m(i);
 }
 
 SignalSpec parse_signal(const Node& n) {
