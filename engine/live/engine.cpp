@@ -98,6 +98,12 @@ std::vector<std::string> LiveEngine::start() {
   if (!opt_.store.empty()) {
     store_ = std::make_unique<MirrorStore>(opt_.store);
     warnings = store_->load_into(*mirror_);
+    // the engine was away: a death may have been missed, so no twin is taken as alive until it
+    // reports or is born again (an engine online asks every asset for a birth)
+    if (const std::size_t n = mirror_->restarted(clock_()))
+      warnings.push_back(std::to_string(n) +
+                         " twin(s) had a session ahead of the clock in the "
+                         "store: forgotten, their next birth or report starts a new one");
     observer_ = std::make_unique<Observer>(*mirror_, *store_, clock_);
     service_->set_observer(observer_.get());
   }

@@ -17,7 +17,9 @@ nlohmann::json ServiceCounters::to_json() const {
           {"births", births},
           {"deaths", deaths},
           {"rejected_by_asset", rejected_by_asset},
-          {"disconnects", disconnects}};
+          {"disconnects", disconnects},
+          {"future_session", future_session},
+          {"dead_session", dead_session}};
 }
 
 MirrorService::MirrorService(Mirror& mirror, Link& link, std::string plant, Clock clock)
@@ -38,7 +40,7 @@ MirrorService::MirrorService(Mirror& mirror, Link& link, std::string plant, Cloc
       for (std::size_t t = 0; t < mirror_.twin_count(); ++t) {
         const auto rev = mirror_.state(t).revision;
         const bool was_online = mirror_.state(t).online;
-        mirror_.death(t, now);
+        mirror_.lost(t, now);
         if (was_online && observer_) observer_->presence(t, false);
         changed(t, rev);
       }
@@ -73,6 +75,13 @@ int MirrorService::poll(int timeout_ms) {
   const int n = link_.poll(timeout_ms);
   tick();
   return n;
+}
+
+std::string MirrorService::future_session(std::uint64_t session, double now) const {
+  return "session " + std::to_string(session) + " is ahead of the engine's clock (" +
+         std::to_string(static_cast<std::uint64_t>(now * 1000)) + " ms since the epoch) by more " +
+         "than " + std::to_string(static_cast<long long>(mirror_.max_session_ahead_s)) +
+         " s: refused (a session is a counter or a time in milliseconds)";
 }
 
 void MirrorService::refuse(const Message& m, std::uint64_t& counter, const std::string& why) {
@@ -190,9 +199,28 @@ void MirrorService::reported(std::size_t twin, const Message& m, bool is_birth) 
   const auto rev = mirror_.state(twin).revision;
   if (is_birth) {
     const Outcome b = mirror_.birth(twin, session, now);
-    if (b == Outcome::Stale) return refuse(m, counters_.stale, "birth of an older session");
-    ++counters_.births;
-    if (observer_) observer_->presence(twin, true);
+    if (b == Outcome::FutureSession)
+      return refuse(m, counters_.future_session, future_session(session, now));
+    if (b == Outcome::Applied) {
+      ++counters_.births;
+      if (observer_) observer_->presence(twin, true);
+    }
+  }
+  // the message as a whole: older than the newest taken, or of a dead session, is dropped
+  switch (mirror_.admit(twin, session, seq, source_time, now)) {
+    case Outcome::Applied:
+      break;
+    case Outcome::Duplicate:
+      ++counters_.duplicate;
+      return changed(twin, rev);
+    case Outcome::FutureSession:
+      return refuse(m, counters_.future_session, future_session(session, now));
+    case Outcome::DeadSession:
+      ++counters_.dead_session;
+      return changed(twin, rev);
+    default:
+      ++counters_.stale;
+      return changed(twin, rev);
   }
   for (const auto& it : items) {
     switch (mirror_.report(twin, it.prop, it.v, source_time, session, seq, now)) {
@@ -277,7 +305,7 @@ void MirrorService::tick() {
     const auto rev = mirror_.state(t).revision;
     const auto& st = mirror_.state(t);
     if (stale_after_s > 0 && st.online && now - st.last_seen > stale_after_s) {
-      mirror_.death(t, now);
+      mirror_.lost(t, now);
       if (observer_) observer_->presence(t, false);
       if (log_)
         log_(mirror_.spec(t).id + " silent for " + std::to_string(now - st.last_seen) +

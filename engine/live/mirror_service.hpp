@@ -32,7 +32,8 @@ namespace dtwin {
 struct ServiceCounters {
   std::uint64_t messages = 0, applied = 0, malformed = 0, oversized = 0, unknown_twin = 0,
                 unknown_property = 0, bad_value = 0, stale = 0, duplicate = 0, births = 0,
-                deaths = 0, rejected_by_asset = 0, disconnects = 0;
+                deaths = 0, rejected_by_asset = 0, disconnects = 0, future_session = 0,
+                dead_session = 0;
   nlohmann::json to_json() const;
 };
 
@@ -95,6 +96,7 @@ class MirrorService {
   void publish_desired(std::size_t twin);
   void changed(std::size_t twin, std::uint64_t old_revision);
   void refuse(const Message& m, std::uint64_t& counter, const std::string& why);
+  std::string future_session(std::uint64_t session, double now) const;
 
   Mirror& mirror_;
   Link& link_;

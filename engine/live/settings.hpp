@@ -17,7 +17,9 @@ double wall_clock();  // seconds since the Unix epoch
 // plays it.
 struct LiveSettings {
   std::string plant = "plant";  // topic root dtwin/<plant>/
-  double stale_after_s = 0;     // an asset silent this long turns stale (0: only its will)
+  // an asset silent this long turns stale (0: only its death does); gateways that report only
+  // changes should set their heartbeat here
+  double stale_after_s = 300;
   // emulator
   double speed = 1;           // simulated seconds per wall-clock second
   double report_every_s = 1;  // changed values, this often (wall clock)

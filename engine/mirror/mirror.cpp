@@ -85,6 +85,51 @@ std::size_t Mirror::find_property(std::size_t twin, const std::string& name) con
   return it == index.end() ? std::string::npos : it->second;
 }
 
+namespace {
+// a session number ahead of the engine's clock `now` (s) by more than `bound_s`, read as
+// milliseconds since the epoch
+bool ahead_of_clock(std::uint64_t session, double now, double bound_s) {
+  return static_cast<double>(session) > (now + bound_s) * 1000.0;
+}
+}  // namespace
+
+Outcome Mirror::admit(std::size_t twin, std::uint64_t session, std::uint64_t seq,
+                      double source_time, double receive_time) {
+  if (twin >= specs_.size()) return Outcome::UnknownTwin;
+  TwinMirrorState& st = states_[twin];
+  if (ahead_of_clock(session, receive_time, max_session_ahead_s)) {
+    ++st.rejected;
+    return Outcome::FutureSession;
+  }
+  if (session < st.session) {  // a session the asset has left behind
+    ++st.stale_dropped;
+    return Outcome::Stale;
+  }
+  if (session == st.session) {
+    if (st.dead) {
+      ++st.stale_dropped;
+      return Outcome::DeadSession;
+    }
+    if (st.msg_taken) {
+      if (seq == st.msg_seq && source_time == st.msg_time) {
+        ++st.duplicates;
+        return Outcome::Duplicate;
+      }
+      if (seq < st.msg_seq || (seq == st.msg_seq && source_time < st.msg_time)) {
+        ++st.stale_dropped;
+        return Outcome::Stale;
+      }
+    }
+  } else {  // a newer session without a birth: take it as one
+    st.session = session;
+    st.dead = false;
+  }
+  st.msg_seq = seq;
+  st.msg_time = source_time;
+  st.msg_taken = true;
+  return Outcome::Applied;
+}
+
 Outcome Mirror::report(std::size_t twin, std::size_t prop, const Value& v, double source_time,
                        std::uint64_t session, std::uint64_t seq, double receive_time) {
   if (twin >= specs_.size()) return Outcome::UnknownTwin;
@@ -99,16 +144,24 @@ Outcome Mirror::report(std::size_t twin, std::size_t prop, const Value& v, doubl
     ++st.rejected;
     return ok;
   }
+  if (ahead_of_clock(session, receive_time, max_session_ahead_s)) {
+    ++st.rejected;
+    return Outcome::FutureSession;
+  }
   Reported& r = st.props[prop].reported;
   if (session < st.session) {  // from a session the asset has left behind
     ++st.stale_dropped;
     return Outcome::Stale;
   }
-  if (r.present) {
-    // order by (session, sequence, source time)
-    const bool older = session < r.session || (session == r.session && seq < r.seq) ||
-                       (session == r.session && seq == r.seq && source_time < r.source_time);
-    const bool same = session == r.session && seq == r.seq && source_time == r.source_time;
+  if (session == st.session && st.dead) {  // its death was received: only a birth revives it
+    ++st.stale_dropped;
+    return Outcome::DeadSession;
+  }
+  if (r.present && r.session == session) {
+    // within a session, order by (sequence, source time); a value of another session (an
+    // earlier one, or one a birth has replaced) gives way to the current session's
+    const bool older = seq < r.seq || (seq == r.seq && source_time < r.source_time);
+    const bool same = seq == r.seq && source_time == r.source_time;
     if (older || (same && !(r.value == v))) {
       ++st.stale_dropped;
       return Outcome::Stale;
@@ -120,6 +173,7 @@ Outcome Mirror::report(std::size_t twin, std::size_t prop, const Value& v, doubl
   }
   if (session > st.session) {  // a new session without a birth: take it as one
     st.session = session;
+    st.dead = false;
     st.online = true;
   } else if (!st.online) {  // the current session speaks again after a silence: it is alive
     st.online = true;
@@ -201,20 +255,23 @@ WriteResult Mirror::reject_desired(std::size_t twin, std::size_t prop, std::uint
 Outcome Mirror::birth(std::size_t twin, std::uint64_t session, double receive_time) {
   if (twin >= specs_.size()) return Outcome::UnknownTwin;
   TwinMirrorState& st = states_[twin];
-  if (session < st.session) {
-    ++st.stale_dropped;
-    return Outcome::Stale;
+  if (ahead_of_clock(session, receive_time, max_session_ahead_s)) {
+    ++st.rejected;
+    return Outcome::FutureSession;
   }
-  if (session == st.session && st.online) {
+  if (session == st.session && st.online && !st.dead) {
     ++st.duplicates;
     return Outcome::Duplicate;
   }
+  // a birth starts the session, whatever its number: the asset says who it is now
   st.session = session;
   st.online = true;
+  st.dead = false;
+  st.msg_taken = false;
   st.last_seen = receive_time;
-  // values from an earlier session stand until the asset republishes them
+  // values from another session stand until the asset republishes them
   for (auto& p : st.props)
-    if (p.reported.present && p.reported.session < session &&
+    if (p.reported.present && p.reported.session != session &&
         p.reported.quality != Quality::Uncertain) {
       p.reported.quality = Quality::Uncertain;
       p.reported.quality_since = receive_time;
@@ -224,6 +281,12 @@ Outcome Mirror::birth(std::size_t twin, std::uint64_t session, double receive_ti
 }
 
 void Mirror::death(std::size_t twin, double receive_time) {
+  if (twin >= specs_.size()) return;
+  states_[twin].dead = true;
+  lost(twin, receive_time);
+}
+
+void Mirror::lost(std::size_t twin, double receive_time) {
   if (twin >= specs_.size()) return;
   TwinMirrorState& st = states_[twin];
   if (!st.online) return;
@@ -254,7 +317,7 @@ std::size_t Mirror::rearm(std::size_t twin) {
 }
 
 void Mirror::lost_all(double receive_time) {
-  for (std::size_t t = 0; t < specs_.size(); ++t) death(t, receive_time);
+  for (std::size_t t = 0; t < specs_.size(); ++t) lost(t, receive_time);
 }
 
 void Mirror::expire(double now) {
@@ -346,7 +409,47 @@ void Mirror::restore(std::vector<TwinMirrorState> s) {
   for (std::size_t t = 0; t < s.size(); ++t)
     if (s[t].props.size() != states_[t].props.size())
       throw std::invalid_argument("Mirror::restore: property count differs for " + specs_[t].id);
+  // the newest message taken of each twin's session: its newest reported value's
+  for (auto& st : s) {
+    st.msg_taken = false;
+    for (const auto& p : st.props) {
+      const Reported& r = p.reported;
+      if (!r.present || r.session != st.session) continue;
+      if (!st.msg_taken || r.seq > st.msg_seq ||
+          (r.seq == st.msg_seq && r.source_time > st.msg_time)) {
+        st.msg_seq = r.seq;
+        st.msg_time = r.source_time;
+        st.msg_taken = true;
+      }
+    }
+  }
   states_ = std::move(s);
+}
+
+std::size_t Mirror::restarted(double now) {
+  std::size_t forgotten = 0;
+  for (std::size_t t = 0; t < states_.size(); ++t) {
+    TwinMirrorState& st = states_[t];
+    bool changed = false;
+    if (ahead_of_clock(st.session, now, max_session_ahead_s)) {
+      st.session = 0;
+      st.msg_taken = false;
+      ++forgotten;
+      changed = true;
+    }
+    if (st.online) {
+      st.online = false;
+      changed = true;
+    }
+    for (auto& p : st.props)
+      if (p.reported.present && p.reported.quality != Quality::Stale) {
+        p.reported.quality = Quality::Stale;
+        p.reported.quality_since = now;
+        changed = true;
+      }
+    if (changed) bump(t);
+  }
+  return forgotten;
 }
 
 }  // namespace dtwin

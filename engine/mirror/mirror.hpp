@@ -8,7 +8,14 @@
 //    property's tolerance for numbers).
 //  - delta: the desired values still pending whose reported value differs.
 //  - Stale input never wins: a report older than what is held, ordered by (session, sequence,
-//    source time), is dropped and counted; an identical one is a duplicate (idempotent).
+//    source time), is dropped and counted; an identical one is a duplicate (idempotent). A
+//    message is taken whole or not at all: admit() orders it against the newest message taken.
+//  - Sessions: a birth starts the asset's session, whatever its number (a gateway that
+//    restarts counting from 1, or whose clock was once ahead, is not locked out); a report of a
+//    newer session starts one too. No session number may run ahead of the engine's clock by more
+//    than max_session_ahead_s (sessions are counters or times in milliseconds): one that does is
+//    refused, so one hostile or confused message cannot lock the asset out. After a death, the
+//    dead session's reports are dropped until the asset is born again.
 //  - Every change bumps the twin's revision; a write may be conditional on a revision.
 //  - Presence: birth starts a session; death (or a lost broker) marks every reported value
 //    stale with the engine's receive time.
@@ -63,7 +70,12 @@ struct TwinMirrorState {
   std::uint64_t revision = 0;
   bool online = false;
   std::uint64_t session = 0;  // current asset session (from its birth)
+  bool dead = false;          // its death was received: only a birth brings it back
   double last_seen = 0;
+  // the newest message taken from the current session: (seq, source time); taken = any yet
+  std::uint64_t msg_seq = 0;
+  double msg_time = 0;
+  bool msg_taken = false;
   std::vector<PropertyState> props;
   // counters
   std::uint64_t applied = 0, stale_dropped = 0, duplicates = 0, rejected = 0;
@@ -88,6 +100,12 @@ class Mirror {
   std::size_t find_twin(const std::string& id) const;
   std::size_t find_property(std::size_t twin, const std::string& name) const;
 
+  // Whether a message from the asset (its session, sequence and source time) may be taken, as a
+  // whole: Applied (take it; a newer session than the current one starts), Duplicate (the
+  // newest message taken, again), Stale (older than it, or of an older session), DeadSession, or
+  // FutureSession (ahead of receive_time by more than max_session_ahead_s). Counted.
+  Outcome admit(std::size_t twin, std::uint64_t session, std::uint64_t seq, double source_time,
+                double receive_time);
   // The physical side reports a value. The hot path: indices, no allocation for numbers.
   Outcome report(std::size_t twin, std::size_t prop, const Value& v, double source_time,
                  std::uint64_t session, std::uint64_t seq, double receive_time);
@@ -102,9 +120,14 @@ class Mirror {
   WriteResult reject_desired(std::size_t twin, std::size_t prop, std::uint64_t version,
                              const std::string& reason);
 
-  // Presence. A birth with a session id lower than the current one is stale and ignored.
+  // Presence. A birth starts a session whatever its number (FutureSession when it is ahead of
+  // the clock); the same session born again while online is a Duplicate.
   Outcome birth(std::size_t twin, std::uint64_t session, double receive_time);
+  // The asset's death (its will): the session ends, its reports are dropped until a birth.
   void death(std::size_t twin, double receive_time);
+  // The asset is not heard (silent for too long, or the broker lost): offline and stale, but
+  // its session goes on; its next report brings it back.
+  void lost(std::size_t twin, double receive_time);
   // After a birth: applied desired values the asset no longer holds (it restarted with its own
   // defaults) are pending again, to be pushed again. Returns how many.
   std::size_t rearm(std::size_t twin);
@@ -112,6 +135,15 @@ class Mirror {
   void lost_all(double receive_time);
   // Pending desired values past their expiry become expired.
   void expire(double now);
+  // After the engine (re)started from a store: no twin is known to be alive (a death may have
+  // been missed meanwhile). Each is offline, its values stale since `now`, until it reports or
+  // is born again; a stored session ahead of the clock is forgotten. Returns how many twins had
+  // such a session.
+  std::size_t restarted(double now);
+
+  // Sessions more than this far ahead of the engine's clock (seconds; the session read as
+  // milliseconds since the epoch) are refused. Counters (1, 2, 3 ...) are always behind it.
+  double max_session_ahead_s = 3600;
 
   // Desired values pending whose reported value differs (or is absent).
   std::vector<std::size_t> delta(std::size_t twin) const;

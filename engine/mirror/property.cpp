@@ -28,6 +28,10 @@ const char* outcome_name(Outcome o) {
       return "revision mismatch";
     case Outcome::StoreFailed:
       return "store failed";
+    case Outcome::FutureSession:
+      return "session ahead of the engine's clock";
+    case Outcome::DeadSession:
+      return "dead session";
   }
   return "?";
 }

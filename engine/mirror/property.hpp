@@ -46,7 +46,9 @@ enum class Outcome : std::uint8_t {
   OutOfRange,
   NotWritable,
   RevisionMismatch,
-  StoreFailed,  // the store could not make a desired value durable: refused
+  StoreFailed,    // the store could not make a desired value durable: refused
+  FutureSession,  // a session number ahead of the engine's clock: refused
+  DeadSession,    // from a session whose death was received: dropped until the asset's birth
 };
 const char* outcome_name(Outcome o);
 

@@ -179,7 +179,9 @@ TEST_CASE(
   CHECK(m.state(t).props[p].reported.quality == Quality::Stale);
   CHECK(m.state(t).props[p].reported.quality_since == 10);
   CHECK(m.birth(t, 1, 11) == Outcome::Applied);  // reconnect, same session
-  CHECK(m.birth(t, 0, 11) == Outcome::Stale);
+  CHECK(m.birth(t, 1, 11) == Outcome::Duplicate);
+  CHECK(m.birth(t, 0, 11) == Outcome::Applied);  // a birth starts a session, whatever its number
+  CHECK(m.state(t).session == 0);
   CHECK(m.birth(t, 2, 12) == Outcome::Applied);
   CHECK(m.state(t).props[p].reported.quality == Quality::Uncertain);
   m.report(t, p, num(4), 13, 2, 1, 13);
