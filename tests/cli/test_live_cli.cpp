@@ -223,3 +223,45 @@ TEST_CASE("cli live: serve --record, then serve --replay rebuilds the mirror wit
   CHECK(r.status == 2);
   CHECK(r.out.find("/nonexistent.jsonl") != std::string::npos);
 }
+
+TEST_CASE(
+    "cli live: SIGTERM stops serve within a second or two whatever its what-ifs do, and "
+    "it leaves the engine announced offline",
+    "[cli][live][hostile]") {
+  Env e;
+  auto serve = std::make_unique<Child>(
+      std::vector<std::string>{DTWIN_BIN, "serve", e.scenario, "--mqtt", e.broker.url(),
+                               "--whatif-max-events", "0", "--whatif-max-wall", "1h"},
+      (e.dir / "serve.log").string());
+  // the engine answers
+  REQUIRE(e.get_until(
+               "", [](const nlohmann::json& j) { return j.contains("twins"); }, 15)
+              .contains("twins"));
+  // four what-ifs of a thousand years each: they would run for days
+  std::vector<std::unique_ptr<Child>> clients;
+  for (int i = 0; i < 4; ++i)
+    clients.push_back(std::make_unique<Child>(
+        std::vector<std::string>{DTWIN_BIN, "whatif", "--horizon", "365000d", "--mqtt",
+                                 e.broker.url(), "--plant", "cli", "--timeout", "1min"},
+        (e.dir / ("whatif" + std::to_string(i) + ".log")).string()));
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // they run
+  const Result status = e.dtwin("get --timeout 5s");
+  CHECK(status.status == 0);  // the engine still answers meanwhile
+  const auto t0 = std::chrono::steady_clock::now();
+  CHECK(serve->stop() == 0);  // SIGTERM
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  CHECK(took < 2.0);
+  // the retained status says offline (a clean stop, not only the will)
+  const Result retained =
+      dtwin::test::sh_cmd("mosquitto_sub -p " + std::to_string(e.broker.port()) +
+                          " -t dtwin/cli/engine/status -C 1 -W 5");
+  CHECK(retained.out.find("\"online\":false") != std::string::npos);
+  // the what-ifs were answered: cancelled
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  for (int i = 0; i < 4; ++i) {
+    std::ifstream log(e.dir / ("whatif" + std::to_string(i) + ".log"));
+    const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    INFO(text);
+    CHECK(text.find("cancelled") != std::string::npos);
+  }
+}

@@ -57,6 +57,7 @@ SourceSpec parse_source(const Node& t, const std::string& id) {
     s.interarrival = parse_distribution(t.at("interarrival"));
     if (s.interarrival.mean() <= 0)
       t.at("interarrival").expected("an interarrival distribution with a mean > 0");
+    check_resolution(t.at("interarrival"), s.interarrival.mean(), "an interarrival time");
   }
   if (auto w = t.find("when_full")) {
     const std::string v = w->string();
@@ -91,11 +92,13 @@ PlaceSpec parse_conveyor(const Node& t, const std::string& id) {
   if (t.has("transit")) {
     if (t.has("speed")) t.at("transit").fail("give either \"transit\" or \"length\" and \"speed\"");
     p.transit_s = parse_duration(t.at("transit"));
+    check_resolution(t.at("transit"), p.transit_s, "a transit time");
     if (auto l = t.find("length")) p.length_m = l->positive();
   } else {
     p.length_m = t.at("length").positive();
     p.speed_m_s = t.at("speed").positive();
     p.transit_s = p.length_m / p.speed_m_s;
+    check_resolution(t.at("speed"), p.transit_s, "a transit time (length / speed)");
   }
   if (auto mp = t.find("max_parts")) {
     p.capacity = static_cast<std::uint64_t>(mp->integer_at_least(1));
@@ -172,6 +175,7 @@ LineSpec parse_line(const Node& root, const std::vector<std::string>& ids, doubl
   connect_flow(flow, twins, refs, spec);
   check_connected(root, twins, ids, spec);
   check_link_cycles(flow, spec);
+  check_zero_time_paths(twins, spec);
   spec.serial_order = serial_order(spec);
   return spec;
 }

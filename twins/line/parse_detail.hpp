@@ -21,6 +21,16 @@ struct NodeRef {
 };
 using NodeRefs = std::map<std::string, NodeRef>;
 
+// The finest time step the line takes: 1 microsecond. A time (a process, a setup, a time to
+// failure or repair, an interarrival, a transit) whose mean is positive but below it is refused:
+// no station of a plant works that fast, and such times only make a run handle millions of
+// events without time advancing (at a 30-year horizon a double still tells 0.1 us apart, so the
+// resolution is well within what the clock represents). Zero is allowed where time can still
+// advance (check_zero_time_paths).
+constexpr double kTimeResolution_s = 1e-6;
+// fails at `n` when 0 < mean_s < kTimeResolution_s
+void check_resolution(const Node& n, double mean_s, const std::string& what);
+
 // a capacity: null is unbounded, else a whole number >= 0
 std::uint64_t parse_capacity(const Node& n);
 
@@ -36,6 +46,10 @@ void check_connected(const Node& root, const Node& twins, const std::vector<std:
                      LineSpec& spec);
 // a cycle through direct machine-to-machine links only would deadlock
 void check_link_cycles(const Node& flow, const LineSpec& spec);
+// a path from a saturated source to a sink through stations that all take no time (process
+// 0 without setup, conveyors with transit 0) would release parts for ever at one instant:
+// refused, at the first such machine's "process"
+void check_zero_time_paths(const Node& twins, const LineSpec& spec);
 // machines in flow order when the line is one chain (for the arrow-based bottleneck), else none
 std::vector<std::uint32_t> serial_order(const LineSpec& spec);
 

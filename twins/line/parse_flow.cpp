@@ -6,6 +6,7 @@
 #include <map>
 #include <utility>
 
+#include "engine/base/format.hpp"
 #include "engine/scenario/suggest.hpp"
 #include "twins/line/parse_detail.hpp"
 
@@ -229,6 +230,42 @@ void check_link_cycles(const Node& flow, const LineSpec& spec) {
   };
   for (std::uint32_t i = 0; i < n; ++i)
     if (color[i] == 0) dfs(i);
+}
+
+void check_resolution(const Node& n, double mean_s, const std::string& what) {
+  if (mean_s > 0 && mean_s < kTimeResolution_s)
+    n.fail(what + " of " + format_number(mean_s) +
+           " s is below the line's time resolution of 1 us (no station works that fast; the run "
+           "would handle events for ever without time advancing)");
+}
+
+void check_zero_time_paths(const Node& twins, const LineSpec& spec) {
+  const auto instant = [&](const MachineSpec& m) {
+    return m.process.mean() == 0 && !(m.has_setup && m.setup.mean() > 0);
+  };
+  // from every saturated source's place, through zero-time machines and places, to a sink
+  std::vector<char> seen(spec.places.size(), 0);
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> todo;  // (place, first instant machine)
+  for (const auto& src : spec.sources)
+    if (src.saturated && src.place != kNone) todo.push_back({src.place, kNone});
+  while (!todo.empty()) {
+    const auto [p, first] = todo.back();
+    todo.pop_back();
+    const PlaceSpec& place = spec.places[p];
+    if (place.kind == PlaceKind::Sink) {
+      const MachineSpec& m = spec.machines[first];
+      twins.at(m.id).at("process").fail(
+          "a process time of 0 on a path from a saturated source to a sink where nothing else "
+          "takes time: parts would flow for ever at one instant; give it (or a station on the "
+          "path) a time of at least 1 us");
+    }
+    if (seen[p] || (place.kind == PlaceKind::Conveyor && place.transit_s > 0)) continue;
+    seen[p] = 1;
+    for (const std::uint32_t c : place.consumers) {
+      const MachineSpec& m = spec.machines[c];
+      if (instant(m) && m.output != kNone) todo.push_back({m.output, first == kNone ? c : first});
+    }
+  }
 }
 
 std::vector<std::uint32_t> serial_order(const LineSpec& spec) {

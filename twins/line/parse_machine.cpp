@@ -39,6 +39,8 @@ void parse_failures(const Node& t, MachineSpec& m) {
     const double mtbf = parse_duration(t.at("mtbf"));
     const double mttr = parse_duration(t.at("mttr"));
     if (mtbf <= 0) t.at("mtbf").expected("a duration > 0");
+    check_resolution(t.at("mtbf"), mtbf, "a mean time between failures");
+    check_resolution(t.at("mttr"), mttr, "a mean time to repair");
     m.fails = true;
     m.ttf = Distribution::exponential(mtbf);
     m.ttr = mttr > 0 ? Distribution::exponential(mttr) : Distribution::constant(0);
@@ -48,6 +50,8 @@ void parse_failures(const Node& t, MachineSpec& m) {
     m.ttf = parse_distribution(f->at("ttf"));
     m.ttr = parse_distribution(f->at("ttr"));
     if (m.ttf.mean() <= 0) f->at("ttf").expected("a time to failure with a mean > 0");
+    check_resolution(f->at("ttf"), m.ttf.mean(), "a time to failure");
+    check_resolution(f->at("ttr"), m.ttr.mean(), "a time to repair");
   }
 }
 
@@ -59,10 +63,12 @@ void parse_setup(const Node& t, MachineSpec& m) {
   if (s->is_object() && s->has("duration")) {
     s->check_keys({"duration", "every"});
     m.setup = parse_distribution(s->at("duration"));
+    check_resolution(s->at("duration"), m.setup.mean(), "a setup time");
     if (auto e = s->find("every"))
       m.setup_every = static_cast<std::uint64_t>(e->integer_at_least(1));
   } else {
     m.setup = parse_distribution(*s);
+    check_resolution(*s, m.setup.mean(), "a setup time");
   }
 }
 
@@ -122,7 +128,11 @@ MachineSpec parse_machine(const Node& t, const std::string& id, const std::strin
   m.kind = kind;
   m.assembly = kind == "assembly";
   const PowerSpec twin_power = parse_process(t, from_twin, m);
-  if (auto s = t.find("speed")) m.speed = s->positive();
+  if (auto s = t.find("speed")) {
+    m.speed = s->positive();
+    check_resolution(*s, m.process.mean() / m.speed, "a process time at this speed");
+  }
+  check_resolution(t.at("process"), m.process.mean(), "a process time");
   parse_failures(t, m);
   parse_setup(t, m);
   if (auto s = t.find("scrap")) {
