@@ -111,7 +111,9 @@ int main(int argc, char** argv) {
   serve->add_option("--stale-after", sv.stale_after,
                     "An asset silent this long turns stale (say 10s; default: the scenario's "
                     "live.stale_after, else only its last will)");
-  serve->add_option("--client-id", sv.client_id, "MQTT client id (default dtwin-serve-<plant>)");
+  serve->add_option("--client-id", sv.client_id,
+                    "MQTT client id (default dtwin-serve-<plant>-<64 random bits>: one no client "
+                    "can guess and take over)");
   serve->add_option("--partition", sv.partition,
                     "Mirror partition K of N of the plant's twins (by a hash of the twin id): N "
                     "engines together mirror one large plant");

@@ -145,8 +145,12 @@ void LiveEngine::on_message(const Message& m) {
     if (live_world_) feed_live_world();
     return;
   }
-  if (m.response_topic.empty()) {
-    if (log_) log_("request without a response topic ignored");
+  // answers go only to the asker's own response topic, dtwin/<plant>/client/<id>/response
+  // (never to a twin's topics, the engine's status or another plant's: engine/MQTT.md)
+  if (!own_response_topic(m.response_topic)) {
+    if (log_)
+      log_("request ignored: its response topic \"" + m.response_topic.substr(0, 200) +
+           "\" is not dtwin/" + live_.plant + "/client/<id>/response");
     return;
   }
   const std::string to = m.response_topic, corr = m.correlation;
@@ -158,6 +162,15 @@ void LiveEngine::on_message(const Message& m) {
   if (req.is_discarded() || !req.is_object())
     return reply(fail("bad_request", "a request is a JSON object with an \"op\""));
   request(req, reply);
+}
+
+bool LiveEngine::own_response_topic(const std::string& topic) const {
+  const std::string head = "dtwin/" + live_.plant + "/client/", tail = "/response";
+  if (topic.size() <= head.size() + tail.size() || topic.compare(0, head.size(), head) != 0 ||
+      topic.compare(topic.size() - tail.size(), tail.size(), tail) != 0)
+    return false;
+  const std::string id = topic.substr(head.size(), topic.size() - head.size() - tail.size());
+  return id.find_first_of("/+#") == std::string::npos;
 }
 
 void LiveEngine::request(const nlohmann::json& req, std::function<void(nlohmann::json)> reply) {

@@ -136,6 +136,7 @@ class LiveEngine {
   struct LiveWorld;
   using Reply = std::function<void(nlohmann::json)>;
   void on_message(const Message& m);
+  bool own_response_topic(const std::string& topic) const;
   void feed_live_world();  // live_world.cpp
   // the request ops, one file each (op_<name>.cpp)
   nlohmann::json op_get(const nlohmann::json& req);

@@ -40,10 +40,11 @@ nlohmann::json RpcClient::call(const nlohmann::json& req, int timeout_ms,
     if (answer_) return *answer_;
     if (cancelled && cancelled()) throw UsageError("request cancelled");
   }
+  const std::string why = link_.last_error();
   throw UsageError(sent ? "no answer from an engine for plant \"" + plant_ + "\" within " +
                               std::to_string(timeout_ms / 1000) + " s (is dtwin serve running?)"
                         : "could not reach the broker within " + std::to_string(timeout_ms / 1000) +
-                              " s");
+                              " s" + (why.empty() ? std::string() : ": " + why));
 }
 
 }  // namespace dtwin

@@ -1,14 +1,15 @@
 #include "engine/scenario/scenario.hpp"
-#include "engine/scenario/suggest.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <functional>
+#include <string_view>
 
 #include "engine/base/format.hpp"
 #include "engine/scenario/duration.hpp"
 #include "engine/scenario/json_node.hpp"
+#include "engine/scenario/suggest.hpp"
 
 namespace dtwin {
 
@@ -104,6 +105,24 @@ Settings parse_settings(const Node& root) {
       n->expected("an interval giving at most 10 million samples");
   }
   return s;
+}
+
+void check_twin_id(const std::string& id, const Node& at) {
+  // it is a level of MQTT topics (dtwin/<plant>/<twin>/...) and a name on the command line
+  if (id.empty()) at.fail("a twin id must not be empty");
+  for (const unsigned char c : id)
+    if (c < 0x20 || c == 0x7f ||
+        std::string_view(".,/ \"+#").find(static_cast<char>(c)) != std::string_view::npos)
+      at.fail(
+          "a twin id must not contain '.', ',', '/', '+', '#', spaces, quotes or control "
+          "characters (it is an MQTT topic level): " +
+          quote(id));
+  if (id[0] == '$')
+    at.fail("a twin id must not start with '$' (MQTT keeps such topics): " + quote(id));
+  if (id == "engine" || id == "client")
+    at.fail("\"" + id + "\" is taken by the engine's own topics (dtwin/<plant>/" + id +
+            "/...): name the twin otherwise");
+  if (id.size() > 256) at.fail("a twin id of at most 256 bytes, got " + std::to_string(id.size()));
 }
 
 Scenario Scenario::load(const std::string& path) {
@@ -239,8 +258,7 @@ CompiledVariant Scenario::compile(const Variant& v, const nlohmann::json* extra,
     std::vector<std::string> kinds = reg.kinds();
     for (const auto& [id, t] : twins.members()) {
       if (id.empty()) t.fail("a twin id must not be empty");
-      if (id.find_first_of(".,/ \t\"") != std::string::npos)
-        t.fail("a twin id must not contain '.', ',', '/', spaces or quotes: \"" + id + "\"");
+      check_twin_id(id, t);
       if (!t.is_object()) t.expected("a twin object with a \"kind\"");
       const Node kn = t.at("kind");
       const std::string kind = kn.string();

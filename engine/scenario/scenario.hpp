@@ -87,5 +87,9 @@ class Scenario {
 };
 
 Settings parse_settings(const Node& root);
+// A twin id must be usable as an MQTT topic level and on a command line: not empty, no '.', ',',
+// '/', '+', '#', spaces, quotes or control characters, not starting with '$', not "engine" or
+// "client" (the engine's own topics). ScenarioError at `at` otherwise.
+void check_twin_id(const std::string& id, const Node& at);
 
 }  // namespace dtwin

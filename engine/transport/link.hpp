@@ -46,6 +46,9 @@ class Link {
   // Delivers what has arrived, waiting at most timeout_ms for the first message. Returns the
   // number delivered.
   virtual int poll(int timeout_ms) = 0;
+  // Why the last connection attempt failed or the connection was lost ("certificate verify
+  // failed", "not authorised"); empty when nothing has gone wrong or the link cannot tell.
+  virtual std::string last_error() const { return {}; }
 };
 
 // MQTT topic filter matching: '+' matches one level, '#' the rest ("a/#" also matches "a").

@@ -128,7 +128,7 @@ class MqttLink final : public Link {
   std::uint64_t rejected_publishes() const { return rejected_.load(); }
   // The last connection or protocol error, for logs and operators ("" when none): refused
   // CONNACKs ("not authorized"), TLS failures (the OpenSSL message), lost connections.
-  std::string last_error() const;
+  std::string last_error() const override;
   const MqttOptions& options() const { return opts_; }
 
  private:

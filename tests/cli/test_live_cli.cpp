@@ -195,6 +195,31 @@ TEST_CASE("cli live: no engine, bad URL, bad arguments", "[cli][live]") {
   }
 }
 
+TEST_CASE("cli live: a broker that refuses says why: certificate, login", "[cli][live]") {
+  const std::string bin = DTWIN_BIN;
+  {
+    dtwin::test::BrokerOptions bo;
+    bo.tls = true;
+    Broker b(bo);
+    const Result r =
+        dtwin::test::sh_cmd(bin + " get --mqtt " + b.url() + " --plant p --timeout 2s");
+    CHECK(r.status == 2);
+    INFO(r.out);
+    CHECK(r.out.find("could not reach the broker") != std::string::npos);
+    CHECK(r.out.find("certificate verify failed") != std::string::npos);
+  }
+  {
+    dtwin::test::BrokerOptions bo;
+    bo.users = {{"operator", "right"}};
+    Broker b(bo);
+    const Result r = dtwin::test::sh_cmd("DTWIN_MQTT_PASSWORD=wrong " + bin + " get --mqtt " +
+                                         b.url() + " --plant p --user operator --timeout 2s");
+    CHECK(r.status == 2);
+    INFO(r.out);
+    CHECK(r.out.find("Not authorized") != std::string::npos);
+  }
+}
+
 TEST_CASE("cli live: serve --record, then serve --replay rebuilds the mirror without a broker",
           "[cli][live][replay]") {
   Env e;

@@ -383,28 +383,30 @@ TEST_CASE("MQTT username and password", "[mqtt]") {
   CHECK(right.link.last_error().empty());
 }
 
-// The ACL the README and engine/MQTT.md show (assets/mosquitto/dtwin.acl): the engine does
-// anything under dtwin/; an asset (username = its twin id) publishes only its own reported,
-// birth, death and ack topics and reads its desired values.
-static std::string documented_acl() {
-  std::ifstream in(std::string(DTWIN_SOURCE_DIR) + "/assets/mosquitto/dtwin.acl");
-  std::stringstream s;
-  s << in.rdbuf();
-  REQUIRE(!s.str().empty());
-  return s.str();
+// The broker set-up dtwin ships (assets/mosquitto/dtwin.conf with its two ACL files), run as
+// shipped: assets on the first listener (their user name is their twin id and becomes their
+// client id), the engine and operators on the second.
+static BrokerOptions shipped() {
+  BrokerOptions bo;
+  bo.shipped = std::string(DTWIN_SOURCE_DIR) + "/assets/mosquitto/dtwin.conf";
+  bo.password_files["dtwin-assets.passwd"] = {{"m1", "m1-pw"}, {"m2", "m2-pw"}};
+  bo.password_files["dtwin.passwd"] = {{"dtwin-engine", "e-pw"}, {"operator", "op-pw"}};
+  return bo;
+}
+static MqttOptions login(const Broker& b, int listener, const std::string& id,
+                         const std::string& user, const std::string& pw) {
+  MqttOptions o = options(b, id);
+  o.url = b.url(listener);
+  o.ca_file = b.file("ca.crt");
+  o.username = user;
+  o.password = pw;
+  return o;
 }
 
 TEST_CASE("MQTT ACL: an asset publishes only its own topics, only the engine desired", "[mqtt]") {
-  BrokerOptions bo;
-  bo.users = {{"dtwin-engine", "e-pw"}, {"m1", "m1-pw"}};
-  bo.acl = documented_acl();
-  Broker b(bo);
-  MqttOptions eo = options(b, "dtwin-engine"), ao = options(b, "asset-m1");
-  eo.username = "dtwin-engine";
-  eo.password = "e-pw";
-  ao.username = "m1";
-  ao.password = "m1-pw";
-  Client engine(eo), asset(ao);
+  Broker b(shipped());
+  Client engine(login(b, 1, "dtwin-serve-p1-3f9a2c71d4e8b605", "dtwin-engine", "e-pw"));
+  Client asset(login(b, 0, "asset-m1", "m1", "m1-pw"));
   asset.link.set_will({"dtwin/p1/m1/death", "lost", 1, false, "", ""});
   connect({&engine, &asset});
   engine.link.subscribe("dtwin/#");
@@ -435,6 +437,41 @@ TEST_CASE("MQTT ACL: an asset publishes only its own topics, only the engine des
   asset.link.crash_for_test();
   REQUIRE(pump_until({&engine}, [&] { return !engine.got.empty(); }));
   CHECK(engine.texts() == std::vector<std::string>{"dtwin/p1/m1/death=lost"});
+}
+
+TEST_CASE(
+    "MQTT set-up as shipped: client ids are bound to who logs in, so no asset can take "
+    "over the engine's or another asset's connection",
+    "[mqtt][hostile]") {
+  Broker b(shipped());  // the shipped file loads (comments, paths) or this throws with the log
+  const std::string engine_id = "dtwin-serve-p1-3f9a2c71d4e8b605";
+  Client engine(login(b, 1, engine_id, "dtwin-engine", "e-pw"));
+  Client m1(login(b, 0, "m1", "m1", "m1-pw"));
+  connect({&engine, &m1});
+  // asset m2 connects with the engine's client id, then with m1's, on its listener: the broker
+  // replaces its client id with its user name, so nobody is thrown off
+  Client as_engine(login(b, 0, engine_id, "m2", "m2-pw"));
+  Client as_m1(login(b, 0, "m1", "m2", "m2-pw"));
+  connect({&as_engine});
+  as_m1.link.connect();
+  pump_for({&engine, &m1, &as_engine, &as_m1}, 500);
+  CHECK(engine.conn == std::vector<bool>{true});
+  CHECK(m1.conn == std::vector<bool>{true});
+  // an asset is no user of the engine's listener, and the engine none of the assets'
+  Client asset_on_engines(login(b, 1, engine_id, "m2", "m2-pw"));
+  Client engine_on_assets(login(b, 0, "dtwin-engine", "dtwin-engine", "e-pw"));
+  asset_on_engines.link.connect();
+  engine_on_assets.link.connect();
+  REQUIRE(pump_until({&asset_on_engines, &engine_on_assets}, [&] {
+    return !asset_on_engines.link.last_error().empty() &&
+           !engine_on_assets.link.last_error().empty();
+  }));
+  CHECK(asset_on_engines.conn.empty());
+  CHECK_THAT(asset_on_engines.link.last_error(), Contains("Not authorized"));
+  CHECK(engine_on_assets.conn.empty());
+  pump_for({&engine, &m1}, 200);
+  CHECK(engine.conn == std::vector<bool>{true});
+  CHECK(m1.conn == std::vector<bool>{true});
 }
 
 TEST_CASE("MQTT over TLS with a throwaway CA", "[mqtt]") {

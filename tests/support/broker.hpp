@@ -41,6 +41,14 @@ struct BrokerOptions {
   bool require_client_cert = false;          // mutual TLS (client.crt / client.key are made too)
   bool persistence = false;  // sessions and retained messages survive stop()/restart()
   std::string extra;         // more config lines
+  // Run a shipped configuration (assets/mosquitto/dtwin.conf) as shipped: only its paths move
+  // (/etc/mosquitto/ and /var/lib/mosquitto/ to the broker's directory, where the ACL files it
+  // names are copied from beside it and its certificates are made), each "listener N" gets a
+  // free port on 127.0.0.1 (port(i), url(i), in the file's order), and logging and, for root,
+  // "user root" are added. `users` and `acl` are not used: `password_files` makes the password
+  // files it names.
+  std::string shipped;
+  std::map<std::string, std::map<std::string, std::string>> password_files;  // file -> users
 };
 
 class Broker {
@@ -54,7 +62,9 @@ class Broker {
     if (!::mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed");
     dir_ = templ;
     try {
-      if (!opts_.users.empty()) {
+      if (!opts_.shipped.empty()) {
+        prepare_shipped();
+      } else if (!opts_.users.empty()) {
         bool first = true;
         for (const auto& [user, pw] : opts_.users) {
           std::vector<std::string> args{"mosquitto_passwd", "-b"};
@@ -65,10 +75,12 @@ class Broker {
         }
       }
       if (!opts_.acl.empty()) std::ofstream(file("acl")) << opts_.acl;
-      if (opts_.tls) make_certificates();
+      if (opts_.tls || !opts_.shipped.empty()) make_certificates();
       // the port is free when we look; if someone takes it before the broker binds, try another
       for (int attempt = 0;; ++attempt) {
-        port_ = free_port();
+        ports_.clear();
+        for (int i = 0; i < listeners_; ++i) ports_.push_back(free_port());
+        port_ = ports_[0];
         write_config();
         try {
           start();
@@ -87,8 +99,12 @@ class Broker {
   Broker& operator=(const Broker&) = delete;
 
   int port() const { return port_; }
-  std::string url() const {
-    return std::string(opts_.tls ? "mqtts" : "mqtt") + "://127.0.0.1:" + std::to_string(port_);
+  std::string url() const { return url(0); }
+  // the i-th listener of a shipped configuration (0 for the others)
+  int port(int i) const { return ports_.at(static_cast<std::size_t>(i)); }
+  std::string url(int i) const {
+    const bool tls = opts_.tls || !opts_.shipped.empty();
+    return std::string(tls ? "mqtts" : "mqtt") + "://127.0.0.1:" + std::to_string(port(i));
   }
   // A file in the broker's directory: "ca.crt", "client.crt", "client.key", "mosquitto.log".
   std::string file(const std::string& name) const { return (dir_ / name).string(); }
@@ -210,7 +226,59 @@ class Broker {
       key("client", "/CN=dtwin-test-client", "extendedKeyUsage=clientAuth");
   }
 
+  // the shipped file's listeners, ACL files copied beside, password files made
+  void prepare_shipped() {
+    std::ifstream in(opts_.shipped);
+    if (!in) throw std::runtime_error("cannot read " + opts_.shipped);
+    const auto from = std::filesystem::path(opts_.shipped).parent_path();
+    listeners_ = 0;
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("listener ", 0) == 0) ++listeners_;
+      if (line.rfind("acl_file ", 0) == 0) {
+        const auto name = std::filesystem::path(line.substr(9)).filename();
+        std::filesystem::copy_file(from / name, dir_ / name,
+                                   std::filesystem::copy_options::overwrite_existing);
+      }
+    }
+    for (const auto& [name, users] : opts_.password_files) {
+      bool first = true;
+      for (const auto& [user, pw] : users) {
+        std::vector<std::string> args{"mosquitto_passwd", "-b"};
+        if (first) args.push_back("-c");
+        args.insert(args.end(), {file(name), user, pw});
+        tool(args);
+        first = false;
+      }
+    }
+  }
+
+  void write_shipped_config() const {
+    std::ifstream in(opts_.shipped);
+    std::ofstream c(file("mosquitto.conf"));
+    const auto replace_all = [](std::string s, const std::string& a, const std::string& b) {
+      for (auto at = s.find(a); at != std::string::npos; at = s.find(a, at + b.size()))
+        s.replace(at, a.size(), b);
+      return s;
+    };
+    std::size_t listener = 0;
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("listener ", 0) == 0) {
+        c << "listener " << ports_.at(listener++) << " 127.0.0.1\n";
+        continue;
+      }
+      line = replace_all(line, "/etc/mosquitto/certs/", dir_.string() + "/");
+      line = replace_all(line, "/etc/mosquitto/", dir_.string() + "/");
+      line = replace_all(line, "/var/lib/mosquitto/", dir_.string() + "/");
+      c << line << "\n";
+    }
+    if (::geteuid() == 0)
+      if (const passwd* pw = ::getpwuid(0)) c << "user " << pw->pw_name << "\n";
+    c << "log_dest stderr\nlog_type error\nlog_type warning\nlog_type notice\n"
+         "log_type information\nconnection_messages true\n";
+  }
+
   void write_config() const {
+    if (!opts_.shipped.empty()) return write_shipped_config();
     std::ofstream c(file("mosquitto.conf"));
     c << "listener " << port_ << " 127.0.0.1\n";
     c << "allow_anonymous " << (opts_.users.empty() ? "true" : "false") << "\n";
@@ -240,7 +308,9 @@ class Broker {
         pid_ = -1;
         throw std::runtime_error("mosquitto exited at start:\n" + log());
       }
-      if (accepts(port_)) return;
+      bool all = true;
+      for (const int p : ports_) all = all && accepts(p);
+      if (all) return;
       if (std::chrono::steady_clock::now() > deadline) {
         end(SIGKILL);
         throw std::runtime_error("mosquitto did not accept connections within 5 s:\n" + log());
@@ -277,6 +347,8 @@ class Broker {
   BrokerOptions opts_;
   std::filesystem::path dir_;
   int port_ = 0;
+  int listeners_ = 1;
+  std::vector<int> ports_;
   pid_t pid_ = -1;
 };
 

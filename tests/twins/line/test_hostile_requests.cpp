@@ -237,3 +237,43 @@ TEST_CASE("hostile: a scenario run by the engine reads only below the directorie
   ok.files().restrict_to({ok.files().base_dir()});
   CHECK_NOTHROW(ok.compile(0, test::registry()));
 }
+
+TEST_CASE("hostile: the engine answers only on the asker's own response topic",
+          "[line][hostile][wire]") {
+  Engine e(Scenario::parse(kLine, "line.json"));
+  auto client = e.bus.link("operator");
+  std::vector<Message> seen;
+  auto watcher = e.bus.link("watcher");
+  watcher->on_message([&](const Message& m) { seen.push_back(m); });
+  watcher->subscribe("#");
+  watcher->connect();
+  client->connect();
+  const std::string req = R"({"op": "status"})";
+  for (const char* to : {"dtwin/p/m2/desired", "dtwin/p/m2/reported", "dtwin/p/engine/status",
+                         "dtwin/other/client/x/response", "dtwin/p/client/+/response",
+                         "dtwin/p/client/a/b/response", "elsewhere"})
+    client->publish({"dtwin/p/engine/request", req, 1, false, to, "c1"});
+  client->publish({"dtwin/p/engine/request", req, 1, false, "dtwin/p/client/op7/response", "c2"});
+  for (int i = 0; i < 10; ++i) {
+    e.engine->poll(0);
+    watcher->poll(0);
+  }
+  std::vector<std::string> answered;
+  for (const auto& m : seen)
+    if (m.topic != "dtwin/p/engine/request" && m.payload.find("\"ok\"") != std::string::npos)
+      answered.push_back(m.topic + " " + m.correlation);
+  CHECK(answered == std::vector<std::string>{"dtwin/p/client/op7/response c2"});
+}
+
+TEST_CASE("hostile: twin ids that cannot be topics are refused by validate", "[line][hostile]") {
+  for (const char* id : {"m+", "m#", "engine", "client", "$sys", "a b", "m/1"}) {
+    INFO(id);
+    const std::string s = std::string(R"({"duration": "1h", "twins": {"src": {"kind": "source",
+      "saturated": true}, ")") +
+                          id + R"(": {"kind": "machine", "process": 10}, "sink": {"kind":
+      "sink"}}, "flow": [["src", ")" +
+                          id + R"("], [")" + id + R"(", "sink"]]})";
+    const std::string e = error_of(s);
+    CHECK_FALSE(e.empty());
+  }
+}

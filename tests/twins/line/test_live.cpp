@@ -54,13 +54,18 @@ struct Live {
   std::vector<FaultLink*> faults;
   std::unique_ptr<LiveEmulator> emu;
 
-  // users: asset twin id -> password; when set, every client logs in (the engine as
-  // dtwin-engine with password "engine-pw", each asset as its twin id)
+  // users: asset twin id -> password; when set, the broker runs the shipped set-up
+  // (assets/mosquitto/dtwin.conf) and every client logs in: the engine as dtwin-engine with
+  // password "engine-pw" on the second listener, each asset as its twin id on the first
   std::map<std::string, std::string> users;
 
   static MqttOptions engine_opts(Broker& b, bool login) {
     MqttOptions o = test::fast_client(b, "engine");
-    if (login) o.username = "dtwin-engine", o.password = "engine-pw";
+    if (login) {
+      o.url = b.url(1);
+      o.ca_file = b.file("ca.crt");
+      o.username = "dtwin-engine", o.password = "engine-pw";
+    }
     return o;
   }
   Live(Broker& b, FaultOptions fo = {}, std::map<std::string, std::string> logins = {})
@@ -74,7 +79,11 @@ struct Live {
       FaultOptions f = fo;
       f.seed = fo.seed + 7919 * ++k;
       MqttOptions o = test::fast_client(broker, "asset-" + twin);
-      if (!users.empty()) o.username = twin, o.password = users.at(twin);
+      if (!users.empty()) {
+        o.url = broker.url(0);
+        o.ca_file = broker.file("ca.crt");
+        o.username = twin, o.password = users.at(twin);
+      }
       auto fl = std::make_unique<FaultLink>(std::unique_ptr<Link>(new MqttLink(o)), f);
       faults.push_back(fl.get());
       return std::unique_ptr<Link>(std::move(fl));
@@ -416,19 +425,14 @@ TEST_CASE("live: a what-if on a parameter (a merge patch over the scenario)",
   CHECK(L.rpc({{"op", "whatif"}, {"patch", 3}})["ok"] == false);
 }
 
-TEST_CASE("live: the documented Mosquitto ACL lets the plant run and keeps assets in their lane",
+TEST_CASE("live: the shipped Mosquitto set-up lets the plant run and keeps assets in their lane",
           "[live][mqtt][acl]") {
-  std::ifstream in(std::string(DTWIN_SOURCE_DIR) + "/assets/mosquitto/dtwin.acl");
-  std::stringstream acl;
-  acl << in.rdbuf();
-  REQUIRE(!acl.str().empty());
   test::BrokerOptions bo;
-  bo.acl = acl.str();
+  bo.shipped = std::string(DTWIN_SOURCE_DIR) + "/assets/mosquitto/dtwin.conf";
   std::map<std::string, std::string> assets;
   for (const char* t : {"line", "m1", "m2", "m3", "b1", "b2"}) assets[t] = std::string(t) + "-pw";
-  bo.users = assets;
-  bo.users["dtwin-engine"] = "engine-pw";
-  bo.users["operator"] = "op-pw";
+  bo.password_files["dtwin-assets.passwd"] = assets;
+  bo.password_files["dtwin.passwd"] = {{"dtwin-engine", "engine-pw"}, {"operator", "op-pw"}};
   Broker b(bo);
   Live L(b, {}, assets);
   L.pump_for(0.5);
@@ -437,6 +441,8 @@ TEST_CASE("live: the documented Mosquitto ACL lets the plant run and keeps asset
 
   // an operator reaches the engine through the request topic
   MqttOptions oo = test::fast_client(b, "op");
+  oo.url = b.url(1);
+  oo.ca_file = b.file("ca.crt");
   oo.username = "operator";
   oo.password = "op-pw";
   MqttLink op(oo);
@@ -459,6 +465,8 @@ TEST_CASE("live: the documented Mosquitto ACL lets the plant run and keeps asset
 
   // asset m1 tries to speak for m2 and to set a desired value: the broker refuses both
   MqttOptions mo = test::fast_client(b, "rogue-m1");
+  mo.url = b.url(0);
+  mo.ca_file = b.file("ca.crt");
   mo.username = "m1";
   mo.password = "m1-pw";
   MqttLink rogue(mo);
