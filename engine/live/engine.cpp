@@ -98,6 +98,7 @@ std::vector<std::string> LiveEngine::start() {
   if (!opt_.store.empty()) {
     store_ = std::make_unique<MirrorStore>(opt_.store);
     warnings = store_->load_into(*mirror_);
+    service_->set_epoch(store_->epoch());  // versions go on from the store's
     // the engine was away: a death may have been missed, so no twin is taken as alive until it
     // reports or is born again (an engine online asks every asset for a birth)
     if (const std::size_t n = mirror_->restarted(clock_()))
@@ -129,7 +130,17 @@ void LiveEngine::stop() {
 
 int LiveEngine::poll(int timeout_ms) {
   const int n = service_->poll(timeout_ms);
-  if (store_) store_->flush_if_due();
+  if (store_) {
+    store_->flush_if_due();  // never throws: a failing store keeps its backlog and retries
+    const bool failing = !store_->error().empty();
+    if (failing != store_failing_ && log_)
+      log_(failing ? "store: cannot write (" + store_->error() +
+                         "): commands are refused, reports are kept in memory and written when "
+                         "it can"
+                   : "store: writing again (" + std::to_string(store_->stats().lost) +
+                         " reported values were not recorded meanwhile)");
+    store_failing_ = failing;
+  }
   finish_whatifs();
   return n;
 }

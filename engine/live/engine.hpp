@@ -163,6 +163,7 @@ class LiveEngine {
   double started_ = 0;
   std::vector<std::unique_ptr<WhatIfJob>> whatifs_;
   std::atomic<bool> cancel_{false};  // set by stop(): every what-if stops
+  bool store_failing_ = false;
   Recorder* recorder_ = nullptr;
   std::unique_ptr<LiveWorld> live_world_;
 };

@@ -1,6 +1,7 @@
 #include "engine/live/mirror_service.hpp"
 
 #include <cmath>
+#include <cstdio>
 
 namespace dtwin {
 
@@ -29,6 +30,9 @@ MirrorService::MirrorService(Mirror& mirror, Link& link, std::string plant, Cloc
       prefix_("dtwin/" + plant_ + "/"),
       clock_(std::move(clock)),
       engine_id_(static_cast<std::uint64_t>(clock_() * 1e6)) {
+  char hex[24];
+  std::snprintf(hex, sizeof hex, "%llx", static_cast<unsigned long long>(engine_id_));
+  id_prefix_ = std::string("d") + hex + "-";
   link_.on_message([this](const Message& m) { handle(m); });
   link_.on_connection([this](bool up) {
     if (up) {
@@ -277,7 +281,7 @@ WriteResult MirrorService::set(const std::string& twin_id, const std::string& pr
   const Outcome ok = mirror_.parse_value(twin, prop, value, v, &why);
   if (ok != Outcome::Applied) return {ok, mirror_.state(twin).revision, 0, why};
   const auto rev = mirror_.state(twin).revision;
-  const std::string rid = id.empty() ? "d" + std::to_string(next_id_++) : id;
+  const std::string rid = id.empty() ? id_prefix_ + std::to_string(next_id_++) : id;
   WriteResult r = mirror_.set_desired(twin, prop, v, clock_(), rid, if_revision, ttl_s);
   if (r.outcome == Outcome::Applied) {
     if (observer_) {

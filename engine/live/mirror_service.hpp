@@ -80,6 +80,10 @@ class MirrorService {
   std::string topic(const std::string& twin, std::string_view kind) const;
 
   void on_log(Log f) { log_ = std::move(f); }
+  // The number desired versions are counted within ("engine" in <twin>/desired): a store's
+  // epoch when the engine keeps one, so an asset goes on counting across engine restarts and
+  // applies no version twice; by default this process's start (versions start over with it).
+  void set_epoch(std::uint64_t epoch) { engine_id_ = epoch; }
   // Called after every change of a twin (its revision moved): persistence, notifications.
   void on_change(std::function<void(std::size_t twin)> f) { change_ = std::move(f); }
   void set_observer(MirrorObserver* o) { observer_ = o; }
@@ -109,9 +113,12 @@ class MirrorService {
   std::uint64_t next_id_ = 1;
   double last_tick_ = -1e300;
   double last_expiry_ = -1e300;
-  // this engine process (its start time in microseconds): desired versions are counted per
-  // engine unless a store carries them over, so an asset starts over when it changes
+  // what desired versions are counted within (set_epoch); by default this engine process (its
+  // start time in microseconds)
   std::uint64_t engine_id_;
+  // desired ids made here ("d<process start, hex>-<n>"): unique across restarts, so an asset
+  // can drop a command it has seen
+  std::string id_prefix_;
 };
 
 }  // namespace dtwin

@@ -21,7 +21,12 @@ nlohmann::json LiveEngine::op_status() {
     s["store"] = {{"path", store_->path()},
                   {"records", st.records},
                   {"transactions", st.transactions},
-                  {"synced", st.synced}};
+                  {"synced", st.synced},
+                  {"writing", store_->error().empty()},
+                  {"error", store_->error()},
+                  {"backlog", store_->pending()},
+                  {"failures", st.failures},
+                  {"lost", st.lost}};
   }
   return ok(std::move(s));
 }

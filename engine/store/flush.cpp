@@ -3,6 +3,8 @@
 // housekeeping_rows log rows, or when asked) also the index pass and the state of every twin
 // changed since the last one. On failure the transaction is rolled back and everything kept as
 // it was, so a later flush writes it all again.
+#include <unistd.h>
+
 #include "engine/store/store_impl.hpp"
 
 namespace dtwin {
@@ -13,6 +15,17 @@ MirrorStore::Impl::~Impl() {
   try {
     flush(false, true);
   } catch (...) {  // close() is the place to see the error
+  }
+  if (mark_fd >= 0) ::close(mark_fd);
+}
+
+bool MirrorStore::Impl::try_flush() noexcept {
+  if (!error.empty() && std::chrono::steady_clock::now() < retry_at) return false;
+  try {
+    flush(false, false);
+    return true;
+  } catch (const std::exception&) {  // error and retry_at set by failed()
+    return false;
   }
 }
 
@@ -26,11 +39,17 @@ void MirrorStore::Impl::flush(bool sync, bool housekeep_now) {
     begin.run();
     f = write_batch(housekeep_now);
     commit.run();
-  } catch (...) {
+  } catch (const std::exception& e) {
     failed(sync);
+    if (error.empty()) error = e.what();
+    ++stats.failures;
+    retry_at = std::chrono::steady_clock::now() +
+               std::chrono::milliseconds(static_cast<std::int64_t>(opt.retry_s * 1000));
     throw;
   }
+  error.clear();
   committed(sync, f);
+  if (sync || f.housekeeping) write_mark(sync);
 }
 
 // Records pending, twins to write, or (asked to housekeep) rows not yet indexed.

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/store/store_impl.hpp"
 
 namespace dtwin {
@@ -73,8 +75,38 @@ const char* history_kind_name(HistoryKind k) {
   return "?";
 }
 
+namespace {
+
+bool utf8(const std::string& s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    const std::size_t n = c < 0x80         ? 1
+                          : (c >> 5) == 6  ? 2
+                          : (c >> 4) == 14 ? 3
+                          : (c >> 3) == 30 ? 4
+                                           : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (std::size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    i += n;
+  }
+  return true;
+}
+
+// a row as the file holds it may be damaged: its text not UTF-8, its value not JSON
+bool sound(const HistoryRow& r) {
+  if (!utf8(r.prop) || !utf8(r.value) || !utf8(r.state) || !utf8(r.unit)) return false;
+  if (r.value.empty()) return r.kind == HistoryKind::Presence;
+  return !nlohmann::json::parse(r.value, nullptr, false).is_discarded();
+}
+
+}  // namespace
+
 std::vector<HistoryRow> MirrorStore::history(const std::string& twin, const std::string& prop,
-                                             double since, double until, std::size_t limit) {
+                                             double since, double until, std::size_t limit,
+                                             std::size_t* skipped) {
+  if (skipped) *skipped = 0;
   Impl& s = need(impl_);
   Stmt q(s.db.get(), kHistoryQuery, s.path);
   q.text(1, twin);
@@ -90,6 +122,10 @@ std::vector<HistoryRow> MirrorStore::history(const std::string& twin, const std:
   while (q.step()) {
     HistoryRow r = read_row(q, twin);
     if (auto it = units.find(r.prop); it != units.end()) r.unit = it->second;
+    if (!sound(r)) {
+      if (skipped) ++*skipped;
+      continue;
+    }
     rows.push_back(std::move(r));
   }
   std::reverse(rows.begin(), rows.end());

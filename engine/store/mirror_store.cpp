@@ -38,11 +38,23 @@ void MirrorStore::flush() {
 
 bool MirrorStore::flush_if_due() {
   Impl& s = need(impl_);
-  if (s.n == 0) return false;
+  if (s.n == 0 && s.urgent_twins.empty()) return false;
   const std::chrono::duration<double> age = std::chrono::steady_clock::now() - s.oldest;
-  if (age.count() < s.opt.max_delay_s) return false;
-  s.flush(false, false);
-  return true;
+  if (s.n > 0 && age.count() < s.opt.max_delay_s) return false;
+  return s.try_flush();
+}
+
+std::uint64_t MirrorStore::epoch() const {
+  return need(impl_).epoch;
+}
+
+const std::string& MirrorStore::error() const {
+  return need(impl_).error;
+}
+
+void MirrorStore::set_max_pages(std::int64_t pages) {
+  Impl& s = need(impl_);
+  s.exec(("PRAGMA max_page_count=" + std::to_string(pages)).c_str());
 }
 
 std::size_t MirrorStore::pending() const {

@@ -28,6 +28,19 @@
 //    happens again) and the stale/duplicate/rejected counters since the twin's state was last
 //    written; every flushed row and every committed desired value stays.
 //
+//  - Checked at open: a file that is damaged (PRAGMA quick_check), that lost transactions it had
+//    committed (its -wal damaged, or an older copy put back: the mark file <path>.mark beside it
+//    records how far the log reached at every synced commit), or that is an empty file where a
+//    store was, is refused with a UsageError saying what is wrong and the way out (README: "A
+//    damaged store"), never used silently.
+//  - Failing while running (a full disk, an I/O error): the batch stays in memory and flushes
+//    are retried every retry_s; reported values beyond max_backlog are not recorded (counted in
+//    Stats::lost); commit_desired throws (the command is refused) until the store writes again.
+//    Recording never throws for it, so the engine keeps mirroring, and catches up when the disk
+//    has room again.
+//  - Reading history never trusts the file: a row whose text is not valid UTF-8 or whose value
+//    is not JSON is skipped and counted.
+//
 // One store per file is written by one process, from one thread (the mirror's). Other processes
 // may read the file meanwhile (`dtwin history`, sqlite3): WAL lets readers run beside the writer.
 #pragma once
@@ -59,6 +72,9 @@ struct StoreOptions {
   bool sync_desired = true;                 // commit_desired also fsyncs: survives power loss
   int busy_timeout_ms = 5000;               // wait this long for another connection's lock
   std::int64_t cache_kib = 65536;           // SQLite page cache
+  std::size_t max_backlog = 1000000;        // records held while the store is failing
+  double retry_s = 1;                       // a failing store tries again this often
+  std::int64_t max_pages = 0;               // PRAGMA max_page_count (0: as big as the disk)
 };
 
 enum class HistoryKind : std::uint8_t { Reported, Desired, Presence };
@@ -132,15 +148,26 @@ class MirrorStore {
   // History of one property (prop empty: the whole twin, presence included) with
   // since <= receive_time < until, oldest first. With more than limit rows (0: no limit), the
   // newest limit rows.
+  // Rows the file holds damaged (text not UTF-8, a value not JSON) are left out and counted in
+  // *skipped when given.
   std::vector<HistoryRow> history(const std::string& twin, const std::string& prop,
                                   double since = -std::numeric_limits<double>::infinity(),
                                   double until = std::numeric_limits<double>::infinity(),
-                                  std::size_t limit = 0);
+                                  std::size_t limit = 0, std::size_t* skipped = nullptr);
   // CSV with a header; times as seconds since the Unix epoch and as ISO 8601 UTC text.
   static void export_csv(std::ostream& out, const std::vector<HistoryRow>& rows);
 
   // PRAGMA integrity_check: "ok" or the problems found, one a line.
   std::string integrity_check();
+
+  // The store's own random number, made with the file: desired versions are counted within it,
+  // so an asset can tell a restarted engine on the same store (versions go on) from a new one.
+  std::uint64_t epoch() const;
+  // The last flush failed (a full disk, an I/O error): why, and since when it has been failing;
+  // empty when it writes.
+  const std::string& error() const;
+  // the file's size limit (PRAGMA max_page_count): a full disk, on purpose
+  void set_max_pages(std::int64_t pages);
 
   struct Stats {
     std::uint64_t records = 0;       // history rows recorded
@@ -148,6 +175,8 @@ class MirrorStore {
     std::uint64_t synced = 0;        // of which fsynced (desired commands, save_all)
     std::uint64_t housekeeping = 0;  // index passes with a state write
     std::uint64_t state_rows = 0;    // current-state rows written (twins and props)
+    std::uint64_t failures = 0;      // flushes that failed (a full disk, an I/O error)
+    std::uint64_t lost = 0;          // reported values not recorded: the backlog was full
   };
   const Stats& stats() const;
 

@@ -16,20 +16,31 @@ void MirrorStore::open(const std::string& path, StoreOptions opt) {
   auto s = std::make_unique<Impl>();
   s->path = path;
   s->opt = opt;
+  if (!opt.read_only) s->check_not_emptied();
   s->connect();
-  const std::int64_t tables = s->inspect();
-  if (!opt.read_only) {
-    s->use_wal();
-    if (tables == 0) create_schema(s->db.get(), s->path);
-    s->prepare_writes();
+  try {
+    const std::int64_t tables = s->inspect();
+    if (!opt.read_only) {
+      if (tables > 0) s->check_integrity();
+      s->use_wal();
+      if (tables == 0) create_schema(s->db.get(), s->path);
+      if (opt.max_pages > 0)
+        s->exec(("PRAGMA max_page_count=" + std::to_string(opt.max_pages)).c_str());
+      s->prepare_writes();
+    }
+    s->read_positions();
+    s->read_epoch();
+  } catch (const StoreError& e) {  // SQLite found it malformed on the way
+    damaged(path, e.what());
   }
-  s->read_positions();
+  if (!opt.read_only) s->check_mark();
   impl_ = std::move(s);
 }
 
 void MirrorStore::close() {
   if (!impl_) return;
   impl_->flush(false, true);
+  impl_->write_mark(true);
   impl_.reset();
 }
 

@@ -13,6 +13,10 @@ void MirrorStore::record_reported(std::size_t twin, std::size_t prop, const Repo
   Impl& s = need(impl_);
   s.writable();
   const std::size_t f = s.flat(twin, prop);
+  if (s.n >= s.opt.max_backlog) {  // failing for long: the mirror goes on, its history not
+    ++s.stats.lost;
+    return;
+  }
   Entry& e = s.next();
   e.kind = HistoryKind::Reported;
   e.state = static_cast<std::uint8_t>(r.quality);
@@ -42,8 +46,18 @@ void MirrorStore::record_desired(std::size_t twin, std::size_t prop, const Desir
 void MirrorStore::commit_desired(std::size_t twin, std::size_t prop, const Desired& d, double now) {
   Impl& s = need(impl_);
   s.writable();
-  s.add_desired(twin, prop, s.flat(twin, prop), d, now);
-  s.flush(s.opt.sync_desired, false);
+  const std::size_t f = s.flat(twin, prop), n = s.n;
+  const LastDesired last = s.last_desired[f];
+  s.add_desired(twin, prop, f, d, now);
+  try {
+    s.flush(s.opt.sync_desired, false);
+  } catch (const StoreError& e) {
+    // not durable, so refused: the command leaves no trace in the batch either
+    s.n = n;
+    s.last_desired[f] = last;
+    throw StoreError(std::string("the store cannot write (") + e.what() +
+                     "): the command is refused until it can");
+  }
 }
 
 void MirrorStore::record_presence(std::size_t twin, bool online, std::uint64_t session,

@@ -2,6 +2,7 @@
 // statements, the attached mirror's layout, and the batch of records waiting for the next flush.
 // Which file does what:
 //   schema.cpp       the file format: tables, application_id, schema version checks
+//   checks.cpp       the checks at open: integrity, the mark of the log's reach, the epoch
 //   open.cpp         opening a file: what it holds, WAL and pragmas, the writer's statements
 //   attach.cpp       binding a mirror: its layout and series ids; save_all
 //   record.cpp       record_*: appending to the in-memory batch
@@ -70,7 +71,11 @@ struct MirrorStore::Impl {
   Stmt begin, commit, sync_full, sync_normal, put_log, put_log_many, put_index, put_meta, put_prop,
       put_twin;
 
-  std::int64_t last_id = 0;       // the log's last row
+  std::int64_t last_id = 0;  // the log's last row
+  std::uint64_t epoch = 0;   // meta.epoch
+  int mark_fd = -1;          // <path>.mark, open for writing
+  std::string error;         // why the last flush failed; empty when the store writes
+  std::chrono::steady_clock::time_point retry_at;
   std::int64_t indexed_upto = 0;  // log rows up to here are in history_index
   std::int64_t state_upto = 0;    // every twin's current state is written as of this row or later
 
@@ -98,6 +103,13 @@ struct MirrorStore::Impl {
   // flushes what is pending, ignoring errors (close() is the place to see them)
   ~Impl();
 
+  // checks at open (checks.cpp)
+  void check_not_emptied() const;
+  void check_integrity();
+  void read_epoch();
+  void check_mark();
+  void write_mark(bool sync) noexcept;
+
   // opening (open.cpp)
   void connect();
   std::int64_t inspect();
@@ -117,8 +129,11 @@ struct MirrorStore::Impl {
   std::size_t flat(std::size_t t, std::size_t p) const;
   void add_desired(std::size_t t, std::size_t p, std::size_t f, const Desired& d, double now);
   void flush_if_full() {
-    if (n >= opt.max_batch) flush(false, false);
+    if (n >= opt.max_batch) try_flush();
   }
+  // A flush that does not throw: on failure the store is failing (error set, retried after
+  // retry_s); true when it wrote (or had nothing to write).
+  bool try_flush() noexcept;
   Entry& next() {
     if (n == 0) oldest = std::chrono::steady_clock::now();
     if (n == batch.size()) batch.emplace_back();
@@ -155,6 +170,9 @@ struct MirrorStore::Impl {
 };
 
 namespace store_detail {
+
+// Throws UsageError: the store at path is damaged (what was found), with the way out.
+[[noreturn]] void damaged(const std::string& path, const std::string& what);
 
 inline MirrorStore::Impl& need(const std::unique_ptr<MirrorStore::Impl>& p) {
   if (!p) throw std::logic_error("MirrorStore: not open");

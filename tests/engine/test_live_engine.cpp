@@ -203,13 +203,17 @@ TEST_CASE("live: requests over the bus are answered on their response topic", "[
   InProcessLink client(p.bus, "client");
   std::vector<Message> answers;
   client.on_message([&](const Message& m) { answers.push_back(m); });
+  const std::string mine = "dtwin/toy/client/c7/response";
+  client.subscribe(mine);
   client.subscribe("client/answers");
   client.connect();
   const std::string topic = p.engine->request_topic();
   CHECK(topic == "dtwin/toy/engine/request");
-  client.publish({topic, R"({"op": "status"})", 1, false, "client/answers", "c-1"});
-  client.publish({topic, "{not json", 1, false, "client/answers", "c-2"});
+  client.publish({topic, R"({"op": "status"})", 1, false, mine, "c-1"});
+  client.publish({topic, "{not json", 1, false, mine, "c-2"});
   client.publish({topic, R"({"op": "status"})", 1, false, "", "c-3"});  // nowhere to answer
+  // not a client's response topic: no answer (engine/MQTT.md)
+  client.publish({topic, R"({"op": "status"})", 1, false, "client/answers", "c-4"});
   p.step();
   client.poll(0);
   REQUIRE(answers.size() == 2);
@@ -295,4 +299,50 @@ TEST_CASE("live: a what-if forks the mirror, runs the variants, and applies the 
   CHECK(p.prop("t1", "rate").desired.value.num == 900);
   p.emu->pause(false);
   REQUIRE(p.run_until([&] { return p.prop("t1", "rate").desired.state == DesiredState::Applied; }));
+}
+
+TEST_CASE(
+    "live: after an engine restart on its store, desired ids are new and no setpoint is "
+    "applied twice",
+    "[live][store][hostile]") {
+  TempDir dir("dtwin-live");
+  const std::string store = dir.file("mirror.db");
+  Plant p(store);
+  REQUIRE(p.run_until([&] { return p.online(); }));
+  auto first = p.rpc({{"op", "set"}, {"twin", "t1"}, {"prop", "rate"}, {"value", 600}});
+  REQUIRE(first["ok"] == true);
+  const std::string id1 = first["result"]["id"];
+  REQUIRE(p.run_until([&] { return p.prop("t1", "rate").desired.state == DesiredState::Applied; }));
+  // a second command; the engine dies before it hears the asset apply it: the asset applies
+  // it, the engine's store still says pending
+  auto second = p.rpc({{"op", "set"}, {"twin", "t2"}, {"prop", "rate"}, {"value", 240}});
+  REQUIRE(second["ok"] == true);
+  const std::uint64_t version = second["result"]["version"];
+  p.emu->poll(0);
+  p.emu->poll(0);
+  p.engine.reset();  // gone (its store holds the pending command)
+  for (int i = 0; i < 20; ++i) {
+    p.now += 0.25;
+    p.emu->poll(0);
+  }
+  const std::uint64_t applied_before = p.emu->setpoints_applied();
+  CHECK(applied_before == 2);
+  // the engine starts again on its store, on a new connection
+  InProcessLink link2{p.bus, "engine-2"};
+  LiveOptions o;
+  o.store = store;
+  o.whatif_jobs = 2;
+  p.engine = std::make_unique<LiveEngine>(p.sc, p.reg, link2, o, [&p] { return p.now; });
+  p.engine->start();
+  REQUIRE(p.run_until([&] { return p.online(); }));
+  REQUIRE(p.run_until([&] { return p.prop("t2", "rate").desired.state == DesiredState::Applied; }));
+  for (int i = 0; i < 40; ++i) p.step();
+  // the asset saw version `version` again with the same epoch: not applied twice
+  CHECK(p.emu->setpoints_applied() == applied_before);
+  CHECK(p.prop("t2", "rate").desired.version == version);
+  // a new command after the restart has an id never used before
+  auto third = p.rpc({{"op", "set"}, {"twin", "t1"}, {"prop", "rate"}, {"value", 300}});
+  REQUIRE(third["ok"] == true);
+  CHECK(third["result"]["id"] != id1);
+  CHECK(third["result"]["id"] != second["result"]["id"]);
 }
