@@ -5,6 +5,8 @@
 // as two to four columns); a byte-order mark is not counted.
 #include "engine/scenario/json_doc.hpp"
 
+#include <filesystem>
+
 #include <cerrno>
 #include <cstdio>
 #include <memory>
@@ -12,6 +14,8 @@
 #include <tuple>
 #include <utility>
 #include <vector>
+
+#include "engine/base/hash.hpp"
 
 namespace dtwin {
 
@@ -313,7 +317,7 @@ class PositionScanner {
   };
 
  public:
-  PositionScanner(const JsonDoc& doc, std::unordered_map<std::string, std::pair<int, int>>& out)
+  PositionScanner(const JsonDoc& doc, std::unordered_map<std::uint64_t, std::pair<int, int>>& out)
       : doc_(doc), text_(doc.text), out_(out) {
     if (has_bom(text_)) i_ = 3;
   }
@@ -326,7 +330,7 @@ class PositionScanner {
       skip_ws();
       if (want_value) {
         if (i_ >= text_.size()) return;  // cannot happen for accepted text
-        out_[pointer] = here();
+        out_[hash_name(pointer)] = here();
         const char c = text_[i_];
         if (c == '{' || c == '[') {
           if (stack.size() >= kMaxDepth) {
@@ -511,7 +515,7 @@ class PositionScanner {
 
   const JsonDoc& doc_;
   std::string_view text_;
-  std::unordered_map<std::string, std::pair<int, int>>& out_;
+  std::unordered_map<std::uint64_t, std::pair<int, int>>& out_;
   std::size_t i_ = 0;
   int line_ = 1;
   std::size_t line_start_ = 0;
@@ -534,17 +538,28 @@ std::string pointer_escape(std::string_view token) {
   return out;
 }
 
+const std::pair<int, int>* JsonDoc::position(std::string_view pointer) const {
+  const auto it = positions.find(hash_name(pointer));
+  return it == positions.end() ? nullptr : &it->second;
+}
+
 SourceLocation JsonDoc::locate(std::string_view pointer) const {
   std::string p(pointer);
   for (;;) {
-    if (const auto it = positions.find(p); it != positions.end()) {
-      return SourceLocation{file, it->second.first, it->second.second};
-    }
+    if (const auto* at = position(p)) return SourceLocation{file, at->first, at->second};
     if (p.empty()) return SourceLocation{file, 0, 0};
     const std::size_t slash = p.rfind('/');
     p.resize(slash == std::string::npos ? 0 : slash);
   }
 }
+
+namespace {
+[[noreturn]] void too_large(const std::string& file, std::uintmax_t bytes) {
+  throw UsageError(file + ": " + std::to_string(bytes) + " bytes: a scenario may have at most " +
+                   std::to_string(kMaxJsonBytes >> 20) +
+                   " MiB (data sets belong in the CSV or weather files it names)");
+}
+}  // namespace
 
 JsonDoc parse_json(std::string text, std::string file_label) {
   JsonDoc doc;
@@ -555,6 +570,7 @@ JsonDoc parse_json(std::string text, std::string file_label) {
   if (t.empty()) {
     throw ScenarioError(SourceLocation{doc.file, 1, 1}, "", "invalid JSON: the file is empty");
   }
+  if (t.size() > kMaxJsonBytes) too_large(doc.file, t.size());
   if (end_of_content(t) == 0) {
     throw ScenarioError(SourceLocation{doc.file, 1, 1}, "",
                         "invalid JSON: the file contains only whitespace");
@@ -594,6 +610,9 @@ JsonDoc load_json_file(const std::string& path) {
   errno = 0;
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!f) fail(errno);
+  std::error_code ec;
+  if (const auto size = std::filesystem::file_size(path, ec); !ec && size > kMaxJsonBytes)
+    too_large(path, size);
   std::string text;
   char buf[65536];
   for (;;) {

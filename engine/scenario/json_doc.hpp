@@ -2,9 +2,11 @@
 // a value can name file:line:col as well as its JSON pointer. Columns count bytes (a UTF-8
 // character of several bytes counts as several columns; a byte-order mark is not counted).
 // Documents nested more than 512 levels deep are rejected, so code that walks a document
-// recursively need not worry about the stack.
+// recursively need not worry about the stack, and so are documents over 4 MiB (kMaxJsonBytes):
+// a scenario is written by people; data sets belong in the files it names (CSV, EPW).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -15,13 +17,20 @@
 
 namespace dtwin {
 
+constexpr std::size_t kMaxJsonBytes = 4u << 20;
+
 struct JsonDoc {
   std::string file;      // the path as the user gave it (used in messages)
   std::string text;      // the raw text
   nlohmann::json value;  // the parsed document
-  // RFC 6901 pointer -> 1-based (line, col) of the first character of that value
-  // ("" is the root). For object members this is the position of the value, not the key.
-  std::unordered_map<std::string, std::pair<int, int>> positions;
+  // hash_name(RFC 6901 pointer) -> 1-based (line, col) of the first character of that value
+  // ("" is the root). For object members this is the position of the value, not the key. Keyed
+  // by the pointer's 64-bit hash, not the pointer: a deep document's pointers are long, and
+  // storing them would take memory quadratic in the depth (a collision would only misplace a
+  // line number in a message).
+  std::unordered_map<std::uint64_t, std::pair<int, int>> positions;
+  // where the value at `pointer` starts, or nullptr
+  const std::pair<int, int>* position(std::string_view pointer) const;
 
   // Location of the value at `pointer`, or of its nearest ancestor that exists in this
   // document (a missing member is reported where its parent object starts).

@@ -289,9 +289,9 @@ std::vector<std::pair<std::string, Node>> Node::members() const {
   if (doc_ != nullptr) {
     // nlohmann sorts member names; the scanner knows where each member was written
     auto where = [this](const Node& n) {
-      const auto it = doc_->positions.find(n.pointer());
+      const auto* at = doc_->position(n.pointer());
       constexpr int kLast = std::numeric_limits<int>::max();
-      return it == doc_->positions.end() ? std::pair<int, int>{kLast, kLast} : it->second;
+      return at ? *at : std::pair<int, int>{kLast, kLast};
     };
     std::stable_sort(out.begin(), out.end(), [&where](const auto& a, const auto& b) {
       return where(a.second) < where(b.second);

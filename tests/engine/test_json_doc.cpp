@@ -25,9 +25,9 @@ ScenarioError parse_error(const std::string& text) {
 }
 
 std::pair<int, int> pos(const JsonDoc& doc, const std::string& pointer) {
-  const auto it = doc.positions.find(pointer);
-  REQUIRE(it != doc.positions.end());
-  return it->second;
+  const auto* at = doc.position(pointer);
+  REQUIRE(at != nullptr);
+  return *at;
 }
 
 }  // namespace
@@ -251,4 +251,14 @@ TEST_CASE("load_json_file reads a file and names it in errors") {
       Catch::Matchers::Message("cannot read /nonexistent/dir/x.json: No such file or directory"));
   CHECK_THROWS_AS(dtwin::load_json_file(std::filesystem::temp_directory_path().string()),
                   dtwin::UsageError);
+}
+
+TEST_CASE("a scenario over 4 MiB is refused before it is parsed, saying why") {
+  const std::string big = "{\"junk\": [" + std::string(4u << 20, ' ') + "1]}";
+  try {
+    parse_json(big, "big.json");
+    FAIL("parsed");
+  } catch (const dtwin::UsageError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("at most 4 MiB"));
+  }
 }

@@ -60,7 +60,7 @@ void check_distribution(const Node& n) {
 
 void walk(const dtwin::JsonDoc& doc, const Node& n) {
   // the scanner saw the same structure as nlohmann
-  if (doc.positions.count(n.pointer()) != 1) broken("no position for", n.pointer());
+  if (doc.position(n.pointer()) == nullptr) broken("no position for", n.pointer());
   const dtwin::SourceLocation loc = doc.locate(n.pointer());
   if (loc.line < 1 || loc.col < 1) broken("bad location for", n.pointer());
 
