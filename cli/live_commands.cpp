@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cmath>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -344,6 +345,10 @@ int cmd_history(const HistoryOptions& o) {
   nlohmann::json res;
   if (const int rc = call(a, req, res)) return rc;
   const auto& rows = res["rows"];
+  // what the rows do not show: damaged rows the store left out
+  if (const auto sk = res.value("skipped", std::uint64_t{0}); sk > 0)
+    std::cerr << "dtwin history: " << sk
+              << " damaged row(s) in the store were skipped (README, \"A damaged store\")\n";
   std::ostream* out = &std::cout;
   std::ofstream file;
   if (!o.csv.empty() && o.csv != "-") {

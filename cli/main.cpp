@@ -109,8 +109,8 @@ int main(int argc, char** argv) {
                     "SQLite file for the mirror's state and history (WAL); a restart resumes "
                     "from it");
   serve->add_option("--stale-after", sv.stale_after,
-                    "An asset silent this long turns stale (say 10s; default: the scenario's "
-                    "live.stale_after, else only its last will)");
+                    "An asset silent this long turns stale (say 10s; 0: only its last will; "
+                    "default: the scenario's live.stale_after, else 5min)");
   serve->add_option("--client-id", sv.client_id,
                     "MQTT client id (default dtwin-serve-<plant>-<64 random bits>: one no client "
                     "can guess and take over)");

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/mirror/mirror.hpp"
+#include "engine/transport/wire_json.hpp"
 
 namespace dtwin {
 
@@ -36,7 +37,7 @@ void AssetAgent::start() {
   link_.on_message([this](const Message& m) {
     if (m.topic == status_topic_) {
       // an engine came (back): it may have missed our birth, so it gets one now
-      const auto j = nlohmann::json::parse(m.payload, nullptr, false);
+      const auto j = parse_wire_json(m.payload);
       if (j.is_object() && j.value("online", false)) {
         outbox_.clear();
         report(Report::Birth);
@@ -95,7 +96,7 @@ void AssetAgent::send_due() {
 }
 
 void AssetAgent::on_desired(const Message& m) {
-  const auto j = nlohmann::json::parse(m.payload, nullptr, false);
+  const auto j = parse_wire_json(m.payload);
   if (j.is_discarded() || !j.is_object() || !j.contains("values") || !j["values"].is_object())
     return;
   const std::uint64_t engine = j.value("engine", std::uint64_t{0});

@@ -8,6 +8,7 @@
 #include "engine/live/request.hpp"
 #include "engine/live/whatif_job.hpp"
 #include "engine/mirror/binding.hpp"
+#include "engine/transport/wire_json.hpp"
 
 namespace dtwin {
 
@@ -169,9 +170,11 @@ void LiveEngine::on_message(const Message& m) {
     link_.publish({to, j.dump(), 1, false, "", corr});
   };
   if (m.payload.size() > opt_.max_payload) return reply(fail("bad_request", "request too large"));
-  const auto req = nlohmann::json::parse(m.payload, nullptr, false);
+  std::string why;
+  const auto req = parse_wire_json(m.payload, &why);
   if (req.is_discarded() || !req.is_object())
-    return reply(fail("bad_request", "a request is a JSON object with an \"op\""));
+    return reply(fail("bad_request", (req.is_discarded() ? why + ": " : std::string()) +
+                                         "a request is a JSON object with an \"op\""));
   request(req, reply);
 }
 

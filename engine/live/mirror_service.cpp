@@ -1,4 +1,5 @@
 #include "engine/live/mirror_service.hpp"
+#include "engine/transport/wire_json.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -119,9 +120,10 @@ void MirrorService::handle(const Message& m) {
     return refuse(m, counters_.unknown_twin, "no twin \"" + twin_id + "\" in this plant");
   if (kind == "reported" || kind == "birth") return reported(twin, m, kind == "birth");
 
-  nlohmann::json j = nlohmann::json::parse(m.payload, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    return refuse(m, counters_.malformed, "not a JSON object");
+  std::string why;
+  nlohmann::json j = parse_wire_json(m.payload, &why);
+  if (j.is_discarded()) return refuse(m, counters_.malformed, why);
+  if (!j.is_object()) return refuse(m, counters_.malformed, "not a JSON object");
   const auto rev = mirror_.state(twin).revision;
   if (kind == "death") {
     const auto s = j.find("session");
@@ -163,9 +165,10 @@ void MirrorService::handle(const Message& m) {
 }
 
 void MirrorService::reported(std::size_t twin, const Message& m, bool is_birth) {
-  nlohmann::json j = nlohmann::json::parse(m.payload, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    return refuse(m, counters_.malformed, "not a JSON object");
+  std::string invalid;
+  nlohmann::json j = parse_wire_json(m.payload, &invalid);
+  if (j.is_discarded()) return refuse(m, counters_.malformed, invalid);
+  if (!j.is_object()) return refuse(m, counters_.malformed, "not a JSON object");
   const auto s = j.find("session");
   const auto q = j.find("seq");
   const auto ts = j.find("ts");

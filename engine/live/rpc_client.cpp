@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "engine/base/error.hpp"
+#include "engine/transport/wire_json.hpp"
 
 namespace dtwin {
 
@@ -15,7 +16,7 @@ RpcClient::RpcClient(Link& link, std::string plant) : link_(link), plant_(std::m
   response_topic_ = "dtwin/" + plant_ + "/client/" + id.str() + "/response";
   link_.on_message([this](const Message& m) {
     if (m.topic == response_topic_ && m.correlation == waiting_for_) {
-      auto j = nlohmann::json::parse(m.payload, nullptr, false);
+      auto j = parse_wire_json(m.payload);
       if (!j.is_discarded()) answer_ = std::move(j);
     }
   });

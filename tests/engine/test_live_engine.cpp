@@ -211,16 +211,24 @@ TEST_CASE("live: requests over the bus are answered on their response topic", "[
   CHECK(topic == "dtwin/toy/engine/request");
   client.publish({topic, R"({"op": "status"})", 1, false, mine, "c-1"});
   client.publish({topic, "{not json", 1, false, mine, "c-2"});
+  // which twin is set? refused whole, as a scenario naming a member twice is
+  client.publish({topic, R"({"op": "set", "twin": "t1", "prop": "rate", "value": 1, "twin": "t2"})",
+                  1, false, mine, "c-5"});
   client.publish({topic, R"({"op": "status"})", 1, false, "", "c-3"});  // nowhere to answer
   // not a client's response topic: no answer (engine/MQTT.md)
   client.publish({topic, R"({"op": "status"})", 1, false, "client/answers", "c-4"});
   p.step();
   client.poll(0);
-  REQUIRE(answers.size() == 2);
+  REQUIRE(answers.size() == 3);
   CHECK(answers[0].correlation == "c-1");
   CHECK(json::parse(answers[0].payload)["result"]["plant"] == "toy");
   CHECK(answers[1].correlation == "c-2");
   CHECK(json::parse(answers[1].payload)["code"] == "bad_request");
+  CHECK(answers[2].correlation == "c-5");
+  CHECK(json::parse(answers[2].payload)["code"] == "bad_request");
+  CHECK_THAT(json::parse(answers[2].payload)["error"].get<std::string>(),
+             Catch::Contains("member \"twin\" given twice"));
+  CHECK(p.prop("t1", "rate").desired.state == DesiredState::None);
 }
 
 TEST_CASE("live: history of what was reported and desired, from the store", "[live][store]") {

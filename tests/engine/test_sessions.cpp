@@ -175,3 +175,36 @@ TEST_CASE("wire: a message is taken whole or not at all, whatever order it arriv
   CHECK(m.state(0).online);
   CHECK(m.state(0).props[0].reported.value.num == 1.3);
 }
+
+TEST_CASE("wire: a message naming a member twice is refused whole and counted, as a scenario is",
+          "[mirror][wire][hostile]") {
+  Mirror m = machine();
+  Bus bus;
+  auto engine = bus.link("engine");
+  MirrorService service(m, *engine, "p", [] { return kNow; });
+  service.start();
+  auto msg = [&](const std::string& kind, const std::string& body) {
+    return Message{"dtwin/p/m1/" + kind, body, 1, false, "", ""};
+  };
+  const std::string s = std::to_string(kSession);
+  service.handle(msg("birth", R"({"session": )" + s + R"(, "ts": 1760000000, "values": {}})"));
+  REQUIRE(m.state(0).online);
+  // two readers of this message could see 0.5 or 1.5 for speed: refused, not "last wins"
+  service.handle(msg("reported", R"({"session": )" + s +
+                                     R"(, "seq": 1, "ts": 1760000001, "values": {"speed": 0.5,)"
+                                     R"( "speed": 1.5}})"));
+  // the same at the top level: which session is this?
+  service.handle(
+      msg("reported",
+          R"({"session": )" + s + R"(, "session": 1, "seq": 2, "ts": 1760000002, "values": {}})"));
+  // a death naming two sessions does not kill the live one
+  service.handle(msg("death", R"({"session": 7, "session": )" + s + "}"));
+  CHECK(service.counters().malformed == 3);
+  CHECK_FALSE(m.state(0).props[0].reported.present);
+  CHECK(m.state(0).online);
+  // the same member names in different objects are fine
+  service.handle(msg("reported", R"({"session": )" + s +
+                                     R"(, "seq": 3, "ts": 1760000003, "values": {"speed": 0.5}})"));
+  CHECK(m.state(0).props[0].reported.value.num == 0.5);
+  CHECK(service.counters().malformed == 3);
+}
