@@ -10,6 +10,7 @@
 #include "engine/base/error.hpp"
 #include "engine/run/results.hpp"
 #include "engine/run/runner.hpp"
+#include "engine/run/verdict.hpp"
 #include "engine/scenario/duration.hpp"
 #include "engine/scenario/scenario.hpp"
 #include "twins/register.hpp"
@@ -106,6 +107,26 @@ int cmd_validate(const std::string& file) {
   return 0;
 }
 
+namespace {
+// The scenario's expectations judged on `t`: the verdicts printed (those that did not hold on
+// stderr when quiet), JUnit XML written when asked; exit status 4 when any did not hold.
+int judged(const ResultTable& t, const JsonDoc* doc, const std::string& junit, bool quiet) {
+  const auto verdicts = judge(t, doc);
+  if (!junit.empty()) {
+    std::ostringstream xml;
+    write_junit(xml, t, verdicts);
+    write_file(junit, xml.str());
+  }
+  if (verdicts.empty()) return 0;
+  const bool ok = all_passed(verdicts);
+  if (!quiet)
+    std::cout << verdicts_text(verdicts, false);
+  else if (!ok)
+    std::cerr << verdicts_text(verdicts, false);
+  return ok ? 0 : 4;
+}
+}  // namespace
+
 int cmd_run(const RunOptions& o) {
   const Registry reg = make_registry();
   const Scenario sc = Scenario::load(o.file);
@@ -153,7 +174,7 @@ int cmd_run(const RunOptions& o) {
     std::cout << "wrote " << out << "/report.json, " << out << "/timeseries.csv and " << out
               << "/runs.csv\n";
   }
-  return 0;
+  return judged(table, &sc.doc(), o.junit, o.quiet);
 }
 
 int cmd_sweep(const SweepOptions& o) {
@@ -177,16 +198,28 @@ int cmd_sweep(const SweepOptions& o) {
   if (!o.quiet)
     std::cout << "shard " << shard.k << "/" << shard.n << ": " << tasks.size() << " of "
               << table.runs_planned() << " runs -> " << o.out << "/sweep.csv\n";
-  return 0;
+  if (shard.n > 1) {
+    // a shard holds some replications of some variants: judging it would judge too few runs
+    if (!o.junit.empty())
+      throw UsageError("--junit with --shard " + o.shard +
+                       ": a shard is not judged alone; give --junit to dtwin compare over "
+                       "the merged shards");
+    return 0;
+  }
+  return judged(table, &sc.doc(), o.junit, o.quiet);
 }
 
 int cmd_compare(const CompareOptions& o) {
   std::vector<ResultTable> parts;
   for (const auto& d : o.dirs) parts.push_back(read_results(d));
   const ResultTable t = merge(parts);
-  if (t.rows.size() < t.runs_planned())
-    std::cerr << "warning: " << t.rows.size() << " of " << t.runs_planned()
-              << " planned runs present (missing shards?)\n";
+  if (t.rows.size() < t.runs_planned()) {
+    const std::string what = std::to_string(t.rows.size()) + " of " +
+                             std::to_string(t.runs_planned()) +
+                             " planned runs present (missing shards?)";
+    if (!o.partial) throw UsageError(what + "; --partial compares what there is");
+    std::cerr << "warning: " << what << "\n";
+  }
   std::cout << comparison_text(t, o.kpis.empty() ? headline_kpis() : o.kpis);
   if (!o.out.empty()) {
     make_dir(o.out);
@@ -197,7 +230,7 @@ int cmd_compare(const CompareOptions& o) {
     write_file(o.out + "/report.json", make_report(t).dump(2) + "\n");
     std::cout << "wrote " << o.out << "/report.json and " << o.out << "/sweep.csv\n";
   }
-  return 0;
+  return judged(t, nullptr, o.junit, false);
 }
 
 }  // namespace dtwin::cli

@@ -18,6 +18,7 @@ struct RunOptions {
   bool no_timeseries = false;
   unsigned long long max_events = 0;  // per run; 0: no limit
   std::string max_wall;               // for every run together ("10min"); empty: no limit
+  std::string junit;                  // write the judged expectations here (JUnit XML)
 };
 
 struct SweepOptions {
@@ -30,12 +31,15 @@ struct SweepOptions {
   bool quiet = false;
   unsigned long long max_events = 0;
   std::string max_wall;
+  std::string junit;
 };
 
 struct CompareOptions {
   std::vector<std::string> dirs;
   std::string out;  // write the merged report.json and sweep.csv here
   std::vector<std::string> kpis;
+  std::string junit;
+  bool partial = false;  // compare even when planned runs are missing
 };
 
 // dtwin check: simulate a work cell with a candidate program and/or speed override before it is

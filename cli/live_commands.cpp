@@ -232,6 +232,11 @@ int cmd_serve(const ServeOptions& o) {
   }
   if (recorder) recorder->flush();
   engine.stop();
+  // what stop() published (the cancelled what-ifs' answers, the offline status) reaches the
+  // broker before the connection closes
+  if (mqtt && mqtt->connected() && !mqtt->flush(1500) && !o.quiet)
+    log_line("stopping: " + std::to_string(mqtt->pending_publishes()) +
+             " message(s) not acknowledged by the broker");
   if (!o.quiet) log_line("stopped");
   return 0;
 }

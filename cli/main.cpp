@@ -18,7 +18,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", DTWIN_VERSION);
   app.footer(
-      "Exit status: 0 success, 2 bad input or usage, 1 internal error; dtwin check: 3 unsafe.\n"
+      "Exit status: 0 success, 2 bad input or usage, 1 internal error; dtwin check: 3 unsafe;\n"
+      "run, sweep, compare: 4 an expectation of the scenario did not hold (failed or "
+      "inconclusive).\n"
       "Example: dtwin run scenarios/line/flagship.json");
 
   RunOptions ro;
@@ -39,6 +41,8 @@ int main(int argc, char** argv) {
                   "Stop (exit 2) when a run handles more events than this (default: no limit)");
   run->add_option("--max-wall", ro.max_wall,
                   "Stop (exit 2) when the runs take longer than this, say 10min (default: none)");
+  run->add_option("--junit", ro.junit,
+                  "Write the scenario's expectations, judged, as JUnit XML to this file");
 
   std::string vfile;
   auto* validate = app.add_subcommand("validate",
@@ -65,6 +69,9 @@ int main(int argc, char** argv) {
                     "Stop (exit 2) when a run handles more events than this (default: no limit)");
   sweep->add_option("--max-wall", so.max_wall,
                     "Stop (exit 2) when the runs take longer than this, say 1h (default: none)");
+  sweep->add_option("--junit", so.junit,
+                    "Write the expectations, judged, as JUnit XML (unsharded; a sharded sweep "
+                    "is judged by dtwin compare)");
 
   CompareOptions co;
   auto* compare = app.add_subcommand("compare",
@@ -76,6 +83,11 @@ int main(int argc, char** argv) {
   compare->add_option("--kpi", co.kpis,
                       "KPI to show (repeatable; default: the headline KPIs the results have: "
                       "throughput_per_h, lead_time_s, wip, availability, energy_kwh, cost)");
+  compare->add_option("--junit", co.junit,
+                      "Write the expectations, judged on the merged runs, as JUnit XML");
+  compare->add_flag("--partial", co.partial,
+                    "Compare even when runs are missing (without it: exit 2 when a shard is "
+                    "missing)");
 
   // the viewer is its own executable (it links OpenSceneGraph, this one does not): `dtwin view
   // ARGS` runs `dtwin-view ARGS`, as git runs its subcommands

@@ -174,6 +174,7 @@ ResultTable make_table(const Scenario& sc, const std::vector<CompiledVariant>& v
   for (const auto& v : variants) {
     t.variants.push_back(v.name);
     t.replications.push_back(v.settings.replications);
+    t.expect.push_back(v.expect);
   }
   // the union of keys, in order of first appearance
   for (const auto& r : results) {
@@ -231,8 +232,12 @@ nlohmann::ordered_json manifest(const ResultTable& t, const Shard& shard) {
   j["warmup_s"] = t.warmup_s;
   auto& vs = j["variants"];
   vs = nlohmann::ordered_json::array();
-  for (std::size_t i = 0; i < t.variants.size(); ++i)
+  for (std::size_t i = 0; i < t.variants.size(); ++i) {
     vs.push_back({{"name", t.variants[i]}, {"replications", t.replications[i]}});
+    // only when there are some: results of scenarios without expectations keep their bytes
+    if (i < t.expect.size() && !t.expect[i].empty())
+      vs.back()["expect"] = expectations_json(t.expect[i]);
+  }
   j["shard"] = std::to_string(shard.k) + "/" + std::to_string(shard.n);
   j["runs_planned"] = t.runs_planned();
   j["runs_here"] = t.rows.size();
@@ -279,6 +284,8 @@ ResultTable read_results(const std::string& dir) {
       for (const auto& v : j.at("variants")) {
         t.variants.push_back(v.at("name").get<std::string>());
         t.replications.push_back(v.at("replications").get<std::uint32_t>());
+        t.expect.push_back(v.contains("expect") ? expectations_from_json(v.at("expect"))
+                                                : std::vector<Expectation>{});
       }
     } catch (const nlohmann::json::exception& e) {
       throw UsageError(mf + ": not a dtwin manifest (" + std::string(e.what()) + ")");
@@ -341,10 +348,11 @@ ResultTable merge(const std::vector<ResultTable>& parts) {
   std::map<std::pair<std::string, std::uint32_t>, const RunRow*> seen;
   for (const auto& p : parts) {
     if (p.scenario != t.scenario || p.seed != t.seed || p.variants != t.variants ||
-        p.replications != t.replications)
-      throw UsageError("cannot merge results of different scenarios, seeds or variant sets (\"" +
-                       t.scenario + "\" seed " + std::to_string(t.seed) + " vs \"" + p.scenario +
-                       "\" seed " + std::to_string(p.seed) + ")");
+        p.replications != t.replications || p.expect != t.expect)
+      throw UsageError(
+          "cannot merge results of different scenarios, seeds, variant sets or expectations (\"" +
+          t.scenario + "\" seed " + std::to_string(t.seed) + " vs \"" + p.scenario + "\" seed " +
+          std::to_string(p.seed) + ")");
     if (p.keys != t.keys || p.label_keys != t.label_keys)
       throw UsageError("cannot merge results with different metric columns");
     for (const auto& r : p.rows) {

@@ -33,8 +33,9 @@ struct ResultTable {
   std::string file;      // scenario file
   std::uint64_t seed = 0;
   double duration_s = 0, warmup_s = 0;
-  std::vector<std::string> variants;        // in plan order, baseline first
-  std::vector<std::uint32_t> replications;  // per variant: how many the plan has
+  std::vector<std::string> variants;             // in plan order, baseline first
+  std::vector<std::uint32_t> replications;       // per variant: how many the plan has
+  std::vector<std::vector<Expectation>> expect;  // per variant: what must hold (may be empty)
   std::vector<std::string> keys, units;
   std::vector<std::string> label_keys;
   std::vector<RunRow> rows;  // sorted by (variant order, replication)

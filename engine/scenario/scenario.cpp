@@ -17,7 +17,7 @@ namespace {
 
 const std::vector<std::string> kTopLevel = {
     "name",  "description", "seed",  "duration", "warmup", "replications", "sample_interval",
-    "twins", "variants",    "sweep", "layout",   "live"};
+    "twins", "variants",    "sweep", "layout",   "live",   "expect"};
 
 // Splits an RFC 6901 pointer into unescaped tokens.
 std::vector<std::string> pointer_tokens(const std::string& p) {
@@ -249,6 +249,7 @@ CompiledVariant Scenario::compile(const Variant& v, const nlohmann::json* extra,
       allowed.insert(allowed.end(), f.top_level.begin(), f.top_level.end());
     root.check_keys(allowed);
     out.settings = parse_settings(root);
+    out.expect = parse_expectations(root);
     const Node twins = root.at("twins");
     if (!twins.is_object() || twins.size() == 0)
       twins.expected("an object of twins keyed by id, with at least one twin");

@@ -4,7 +4,8 @@
 //   {"name": "...", "seed": 7, "duration": "2000h", "warmup": "100h", "replications": 8,
 //    "sample_interval": "1h", "twins": {...}, "flow": [...],
 //    "variants": {"bigger_buffer": {"twins": {"b1": {"capacity": 20}}}},
-//    "sweep": {"/twins/b1/capacity": [5, 10, 20]}}
+//    "sweep": {"/twins/b1/capacity": [5, 10, 20]},
+//    "expect": {"throughput_per_h": {">=": 38}}}   (engine/scenario/expect.hpp)
 //
 // The runs of a scenario are: the baseline, each variant, then each point of the sweep grid
 // (applied to the baseline), each replicated. Variants and replications share random numbers:
@@ -18,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/scenario/expect.hpp"
 #include "engine/scenario/file_access.hpp"
 #include "engine/scenario/json_doc.hpp"
 #include "engine/scenario/registry.hpp"
@@ -46,6 +48,7 @@ struct CompiledVariant {
   Settings settings;
   nlohmann::json doc;  // the effective document
   std::vector<std::shared_ptr<const Model>> models;
+  std::vector<Expectation> expect;  // what must hold of its results (engine/scenario/expect.hpp)
 };
 
 class Scenario {

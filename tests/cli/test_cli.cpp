@@ -162,8 +162,12 @@ TEST_CASE("sweep shards merge into the unsharded sweep", "[cli][shard]") {
         merged.out.substr(0, merged.out.find("wrote")));
   CHECK(slurp(d / "m1" / "report.json") == slurp(d / "m3" / "report.json"));
   CHECK(slurp(d / "m1" / "sweep.csv") == slurp(d / "all" / "sweep.csv"));
-  // a missing shard is reported, not silently ignored
-  const auto partial = sh("compare " + (d / "s1").string());
+  // a missing shard is an error (a pipeline must not pass on a third of its runs) unless the
+  // user asks for what there is
+  const auto missing = sh("compare " + (d / "s1").string());
+  CHECK(missing.status == 2);
+  CHECK_THAT(missing.out, Catch::Contains("7 of 20") && Catch::Contains("--partial"));
+  const auto partial = sh("compare --partial " + (d / "s1").string());
   CHECK(partial.status == 0);
   CHECK_THAT(partial.out, Catch::Contains("7 of 20"));
   CHECK(sh("sweep " + f.string() + " --shard 4/3 --out " + (d / "x").string()).status == 2);
@@ -200,5 +204,84 @@ TEST_CASE("maintenance policies as variants: the comparison shows availability, 
     }
   }
   CHECK(rep["variants"]["baseline"]["twins"]["cnc"]["rul_error_h"]["n"] == 3);
+  fs::remove_all(d);
+}
+
+TEST_CASE("expectations: run judges them with their intervals, exit 4 and JUnit XML on failure",
+          "[cli][expect]") {
+  const auto d = tmpdir("expect");
+  // m2 (mean 55 s) is the bottleneck of kSmall: throughput is a little under 65 parts/h
+  auto with = [&](const std::string& expect, const std::string& variant_expect) {
+    std::string s = kSmall;
+    s.replace(s.rfind('}'), 1, R"(, "expect": )" + expect + "}");
+    const std::string big = R"({"b1": {"capacity": 10}}})";
+    if (!variant_expect.empty())
+      s.replace(s.find(big), big.size(),
+                R"({"b1": {"capacity": 10}}, "expect": )" + variant_expect + "}");
+    return write(d, "e.json", s);
+  };
+  // far from every bound: passes, exit 0, the verdicts printed
+  auto f = with(R"({"throughput_per_h": {">=": 30, "<": 100}, "twins.m2.oee": {">": 0.1}})", "");
+  auto r = sh("run " + f.string() + " --out " + (d / "a").string() + " --junit " +
+              (d / "a.xml").string());
+  CHECK(r.status == 0);
+  CHECK_THAT(r.out, Catch::Contains("expectations: 6 passed, 0 failed, 0 inconclusive"));
+  auto xml = slurp(d / "a.xml");
+  CHECK_THAT(xml, Catch::Contains(R"(tests="6" failures="0")"));
+  CHECK_THAT(xml, Catch::Contains(R"(name="throughput_per_h &gt;= 30")"));
+  // a variant's patch changes its own expectations only; the whole interval on the wrong
+  // side fails
+  f = with(R"({"throughput_per_h": {">=": 30}})", R"({"throughput_per_h": {">=": 1000}})");
+  r = sh("run " + f.string() + " --out " + (d / "b").string() + " --junit " +
+         (d / "b.xml").string());
+  CHECK(r.status == 4);
+  CHECK_THAT(r.out, Catch::Contains("1 passed, 1 failed, 0 inconclusive") &&
+                        Catch::Contains("FAIL  big: throughput_per_h >= 1000"));
+  xml = slurp(d / "b.xml");
+  CHECK_THAT(xml, Catch::Contains(R"(tests="2" failures="1")"));
+  CHECK_THAT(xml, Catch::Contains(R"(<testsuite name="small / big" tests="1" failures="1">)"));
+  CHECK_THAT(xml, Catch::Contains(R"(<failure message="FAIL: throughput_per_h = )"));
+  // a bound inside the interval: inconclusive, which fails, with the replications that would
+  // likely decide it; -q prints it on stderr all the same
+  const auto runs = slurp(d / "a" / "report.json");
+  const auto tp = nlohmann::json::parse(runs)["variants"]["baseline"]["kpis"]["throughput_per_h"];
+  const double lo = tp["ci95"][0], hi = tp["ci95"][1];
+  f = with(R"({"throughput_per_h": {">=": )" + std::to_string(lo + (hi - lo) / 4) + "}}", "");
+  r = sh("run -q " + f.string() + " --out " + (d / "c").string());
+  CHECK(r.status == 4);
+  CHECK_THAT(r.out, Catch::Contains("inconclusive  baseline: throughput_per_h >= ") &&
+                        Catch::Contains("replications would likely decide it"));
+  // a metric the results do not have: exit 2, at its place, with the nearest name
+  f = with(R"({"throughput_per_hour": {">=": 30}})", "");
+  r = sh("run -q " + f.string() + " --out " + (d / "d").string());
+  CHECK(r.status == 2);
+  CHECK_THAT(r.out, Catch::Contains("e.json:") && Catch::Contains("/expect/throughput_per_hour") &&
+                        Catch::Contains("did you mean \"throughput_per_h\""));
+  // an operator that is none: validate refuses it
+  f = with(R"({"throughput_per_h": {"=>": 30}})", "");
+  r = sh("validate " + f.string());
+  CHECK(r.status == 2);
+  CHECK_THAT(r.out, Catch::Contains("/expect/throughput_per_h/=>") &&
+                        Catch::Contains("did you mean \">=\""));
+  fs::remove_all(d);
+}
+
+TEST_CASE("expectations: shards are judged once merged, by compare", "[cli][expect][shard]") {
+  const auto d = tmpdir("expect-shard");
+  std::string s = kSmall;
+  s.replace(s.rfind('}'), 1, R"(, "expect": {"throughput_per_h": {">=": 1000}}})");
+  const auto f = write(d, "s.json", s);
+  for (int k = 1; k <= 2; ++k) {
+    const auto r = sh("sweep -q " + f.string() + " --shard " + std::to_string(k) + "/2 --out " +
+                      (d / ("s" + std::to_string(k))).string());
+    CHECK(r.status == 0);  // a shard alone is not judged
+  }
+  CHECK(sh("sweep -q " + f.string() + " --shard 1/2 --junit x.xml --out " + (d / "x").string())
+            .status == 2);
+  const auto r = sh("compare " + (d / "s1").string() + " " + (d / "s2").string() + " --junit " +
+                    (d / "m.xml").string());
+  CHECK(r.status == 4);
+  CHECK_THAT(r.out, Catch::Contains("0 passed, 5 failed"));
+  CHECK_THAT(slurp(d / "m.xml"), Catch::Contains(R"(tests="5" failures="5")"));
   fs::remove_all(d);
 }

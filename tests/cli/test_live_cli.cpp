@@ -269,7 +269,19 @@ TEST_CASE(
         std::vector<std::string>{DTWIN_BIN, "whatif", "--horizon", "365000d", "--mqtt",
                                  e.broker.url(), "--plant", "cli", "--timeout", "1min"},
         (e.dir / ("whatif" + std::to_string(i) + ".log")).string()));
-  std::this_thread::sleep_for(std::chrono::seconds(2));  // they run
+  // they run: wait until the engine says so (on a loaded machine the clients take a while)
+  auto running = [&] {
+    const Result r =
+        dtwin::test::sh_cmd("mosquitto_rr -V mqttv5 -p " + std::to_string(e.broker.port()) +
+                            " -t dtwin/cli/engine/request -e dtwin/cli/client/probe/response -m "
+                            "'{\"op\": \"status\"}' -W 3");
+    const auto j = nlohmann::json::parse(r.out, nullptr, false);
+    return j.is_object() && j.contains("result") ? j["result"].value("whatifs_running", 0) : -1;
+  };
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (running() < 4 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  REQUIRE(running() == 4);
   const Result status = e.dtwin("get --timeout 5s");
   CHECK(status.status == 0);  // the engine still answers meanwhile
   const auto t0 = std::chrono::steady_clock::now();
@@ -281,11 +293,15 @@ TEST_CASE(
       dtwin::test::sh_cmd("mosquitto_sub -p " + std::to_string(e.broker.port()) +
                           " -t dtwin/cli/engine/status -C 1 -W 5");
   CHECK(retained.out.find("\"online\":false") != std::string::npos);
-  // the what-ifs were answered: cancelled
-  std::this_thread::sleep_for(std::chrono::seconds(1));
+  // the what-ifs were answered: cancelled (each client prints it and exits)
   for (int i = 0; i < 4; ++i) {
-    std::ifstream log(e.dir / ("whatif" + std::to_string(i) + ".log"));
-    const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    std::string text;
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (text.find("cancelled") == std::string::npos && std::chrono::steady_clock::now() < end) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      std::ifstream log(e.dir / ("whatif" + std::to_string(i) + ".log"));
+      text.assign(std::istreambuf_iterator<char>(log), std::istreambuf_iterator<char>());
+    }
     INFO(text);
     CHECK(text.find("cancelled") != std::string::npos);
   }

@@ -54,10 +54,11 @@ for f in scenarios/*/*.json; do
     echo "$(sha256sum "$d/check.json" | cut -d' ' -f1)  $name/check.json" >>"$list"
     continue
   fi
-  "$dtwin" run "$f" --out "$d/run" --quiet
+  # exit 4: an expectation of the scenario did not hold; its outputs are pinned all the same
+  "$dtwin" run "$f" --out "$d/run" --quiet || [ $? -eq 4 ]
   hash_dir "$name/run" "$d/run"
   if grep -q '"sweep"' "$f"; then
-    "$dtwin" sweep "$f" --out "$d/sweep" --quiet
+    "$dtwin" sweep "$f" --out "$d/sweep" --quiet || [ $? -eq 4 ]
     hash_dir "$name/sweep" "$d/sweep"
   fi
   if grep -q '"kind": *"\(arm\|scara\|gantry\|cell\)"' "$f" && [ "${f#scenarios/cell/}" != "$f" ]; then
