@@ -84,7 +84,8 @@ GreenhouseNow read_greenhouse(const greenhouse::StepTwin& m, const World& w, std
     std::vector<double> d(kGlN);
     GlFluxes f{};
     GlControls u{};
-    gl->evaluate(w.now(), y.data(), d.data(), &f, &u);
+    const GlControlParams c = gl->control_now(w, model);  // the run's settings in force
+    gl->evaluate(w.now(), y.data(), d.data(), &f, &u, &c);
     const GlWeather we = gl->spec().weather.at(w.now());
     const TomatoParams& cp = gl->spec().crop_p;
     n.air_c = y[kGlTAir];

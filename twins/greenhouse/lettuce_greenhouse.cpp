@@ -18,7 +18,8 @@ LettuceGreenhouseModel::LettuceGreenhouseModel(LettuceGreenhouseSpec spec)
                {1e-3, 1e-4, 1, 1e-3, 1e6, 1e-3, 1e-2}, 4),
       spec_(std::move(spec)) {}
 
-void LettuceGreenhouseModel::rhs(double t, const double* y, double* dydt) const {
+void LettuceGreenhouseModel::rhs(double t, const double* y, const double* /*params: none*/,
+                                 double* dydt) const {
   double w[4], u[3];
   spec_.weather.at(t, w);
   spec_.controls.at(t, u);
