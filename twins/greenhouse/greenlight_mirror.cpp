@@ -44,7 +44,7 @@ struct ReportedSpec {
 constexpr double kInf = 1e300;
 constexpr ReportedSpec kReportedSpecs[kReportedN] = {
     {"air_temp", "degC", -kInf, kInf},
-    {"rh", "%", 0, kInf},  // the model's vapour may exceed saturation a little
+    {"rh", "%", 0, 100},
     {"co2", "ppm", 0, kInf},
     {"par", "umol/m2/s", 0, kInf},
     {"pipe_temp", "degC", -kInf, kInf},
