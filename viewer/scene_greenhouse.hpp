@@ -50,6 +50,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 struct GreenhouseNow {
   double t = -1;  // sim time it was read at
   std::uint64_t events = ~std::uint64_t{0};
+  std::uint64_t rebuilds = 0;  // of the live world (Playback::rebuilds) it was read after
   // climate
   double air_c = kNaN, rh_pct = kNaN, co2_ppm = kNaN, out_c = kNaN, rad_w_m2 = kNaN;
   // actuators, 0..1

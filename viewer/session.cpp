@@ -100,8 +100,11 @@ Session::Session(const Scenario& sc, CompiledVariant v)
 
 const GreenhouseNow& Session::greenhouse_now(std::size_t i) const {
   GreenhouseNow& n = gh_now_[i];
-  if (n.t != world().now() || n.events != world().events_handled())
+  const std::uint64_t rebuilds = playback_.rebuilds();
+  if (n.t != world().now() || n.events != world().events_handled() || n.rebuilds != rebuilds) {
     n = read_greenhouse(*greenhouses_[i].twin, world(), greenhouses_[i].model);
+    n.rebuilds = rebuilds;
+  }
   return n;
 }
 

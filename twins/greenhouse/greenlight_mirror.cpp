@@ -184,4 +184,43 @@ bool GreenLightModel::apply_setpoint(World& w, std::uint32_t self, std::size_t t
   return true;
 }
 
+bool GreenLightModel::assimilate(World& w, std::uint32_t self, std::size_t twin, std::size_t prop,
+                                 const Value& v, std::string* reason) const {
+  auto refuse = [&](const char* why) {
+    if (reason) *reason = why;
+    return false;
+  };
+  if (twin != 0 || prop >= kReportedN + kGlControlN) return refuse("no such property");
+  if (prop >= kReportedN) return apply_setpoint(w, self, twin, prop, v, reason);
+  if (!std::isfinite(v.num)) return refuse("not a number");
+  std::vector<double>& y = w.state<OdeState>(self).y;  // at time 0 of the fork
+  switch (prop) {
+    case kAirTemp:
+      if (v.num < -50 || v.num > 80) return refuse("an air temperature from -50 to 80 degC");
+      y[kGlTAir] = v.num;
+      return true;
+    case kRh:
+      if (v.num < 0 || v.num > 100) return refuse("a relative humidity from 0 to 100 %");
+      y[kGlVpAir] = v.num / 100 * gl_sat_vp(y[kGlTAir]);
+      return true;
+    case kCo2:
+      if (v.num < 0 || v.num > 1e5) return refuse("a CO2 concentration from 0 to 100000 ppm");
+      y[kGlCo2Air] = gl_co2_mg_m3(y[kGlTAir], v.num);
+      return true;
+    case kPipeTemp:
+      if (v.num < -50 || v.num > 150) return refuse("a pipe temperature from -50 to 150 degC");
+      y[kGlTPipe] = v.num;
+      return true;
+    case kOutdoorTemp:
+    case kRadiation:
+    case kWind:
+      return refuse("the weather: a fork takes the scenario's");
+    case kLai:
+    case kDryWeight:
+      return refuse("a crop observation: a fork starts from the scenario's crop");
+    default:
+      return refuse("an actuator: the fork's controller decides it");
+  }
+}
+
 }  // namespace dtwin::greenhouse

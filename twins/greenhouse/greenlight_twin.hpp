@@ -83,6 +83,10 @@ class GreenLightModel final : public StepTwin, public Mirrorable {
                      Value& out) const override;
   bool apply_setpoint(World& w, std::uint32_t self, std::size_t twin, std::size_t prop,
                       const Value& v, std::string* reason) const override;
+  // a fork from the live greenhouse: the measured air temperature, RH, CO2 and pipe
+  // temperature become its initial state, the settings in force its settings
+  bool assimilate(World& w, std::uint32_t self, std::size_t twin, std::size_t prop, const Value& v,
+                  std::string* reason) const override;
 
  private:
   void rhs(double t, const double* y, const double* params, double* dydt) const override;

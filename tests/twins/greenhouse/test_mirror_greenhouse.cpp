@@ -234,3 +234,36 @@ TEST_CASE("greenlight mirror: a setpoint takes effect from the instant it is app
   const auto j = v.models[0]->state_json(b.w, 0);
   CHECK(j["params"]["tSpNight"] == 12);
 }
+
+TEST_CASE("greenlight mirror: a fork takes the measured climate and the settings in force",
+          "[greenhouse][mirror]") {
+  const auto v = test::compile_text(gl_scenario("1d", "1h"));
+  const TwinSpec t = twin_spec(v);
+  const Mirrorable& m = mirror_of(v);
+  std::vector<std::string> refused;
+  World w(v.models);
+  w.start(RunContext{1, 0}, [&](World& fw) {
+    auto take = [&](const char* prop, double x) {
+      std::string why;
+      if (!m.assimilate(fw, 0, 0, prop_index(t, prop), Value{x, ""}, &why))
+        refused.push_back(std::string(prop) + ": " + why);
+    };
+    take("air_temp", 24);
+    take("rh", 80);
+    take("co2", 900);
+    take("pipe_temp", 45);
+    take("tSpNight", 16);
+    take("outdoor_temp", 3);
+    take("lamps", 1);
+    take("lai", 2);
+  });
+  CHECK(read(v, w, t, "air_temp") == 24);
+  CHECK(read(v, w, t, "rh") == Approx(80).epsilon(1e-9));
+  CHECK(read(v, w, t, "co2") == Approx(900).epsilon(1e-9));
+  CHECK(read(v, w, t, "pipe_temp") == 45);
+  CHECK(read(v, w, t, "tSpNight") == 16);
+  REQUIRE(refused.size() == 3);  // the weather, an actuator and the crop stay the scenario's
+  CHECK_THAT(refused[0], Catch::StartsWith("outdoor_temp: the weather"));
+  CHECK_THAT(refused[1], Catch::StartsWith("lamps: an actuator"));
+  CHECK_THAT(refused[2], Catch::StartsWith("lai: a crop observation"));
+}
