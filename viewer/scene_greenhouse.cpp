@@ -74,6 +74,35 @@ GreenhouseGeom greenhouse_geometry(const greenhouse::StepTwin& m, double cx, dou
   return g;
 }
 
+void overlay_reported(const greenhouse::StepTwin& m, const nlohmann::json& reported,
+                      GreenhouseNow& n) {
+  const auto* gl = as_greenlight(m);
+  if (!gl || !reported.is_object()) return;
+  auto take = [&](const char* prop, double& field) {
+    const auto it = reported.find(prop);
+    if (it != reported.end() && it->contains("value") && (*it)["value"].is_number())
+      field = (*it)["value"].get<double>();
+  };
+  take("air_temp", n.air_c);
+  take("rh", n.rh_pct);
+  take("co2", n.co2_ppm);
+  take("outdoor_temp", n.out_c);
+  take("radiation", n.rad_w_m2);
+  take("thermal_screen", n.screen);
+  take("blackout_screen", n.blackout);
+  if (gl->spec().lamp != "none") take("lamps", n.lamps);
+  take("roof_vents", n.vents);
+  take("pipe_temp", n.pipe_c);
+  take("heating", n.boiler_w_m2);
+  take("par", n.par_umol);
+  take("lai", n.lai);
+  take("dry_weight", n.dry_weight_kg_m2);
+  // the fractions and powers the greenhouse does not report, from those it does
+  const greenhouse::GlParams& p = gl->spec().p;
+  n.boiler = p.pBoil > 0 ? n.boiler_w_m2 / p.pBoil : kNaN;
+  n.lamp_w_m2 = std::isnan(n.lamps) ? kNaN : n.lamps * p.thetaLampMax;
+}
+
 GreenhouseNow read_greenhouse(const greenhouse::StepTwin& m, const World& w, std::uint32_t model) {
   using namespace greenhouse;
   GreenhouseNow n;
