@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "twins/greenhouse/greenlight_twin.hpp"
 #include "twins/greenhouse/lettuce_greenhouse.hpp"
@@ -78,25 +79,28 @@ void overlay_reported(const greenhouse::StepTwin& m, const nlohmann::json& repor
                       GreenhouseNow& n) {
   const auto* gl = as_greenlight(m);
   if (!gl || !reported.is_object()) return;
-  auto take = [&](const char* prop, double& field) {
+  // the greenhouse's properties (twins/greenhouse/greenlight_mirror.cpp) and the figures they are
+  static const std::pair<const char*, double GreenhouseNow::*> kShown[] = {
+      {"air_temp", &GreenhouseNow::air_c},
+      {"rh", &GreenhouseNow::rh_pct},
+      {"co2", &GreenhouseNow::co2_ppm},
+      {"outdoor_temp", &GreenhouseNow::out_c},
+      {"radiation", &GreenhouseNow::rad_w_m2},
+      {"thermal_screen", &GreenhouseNow::screen},
+      {"blackout_screen", &GreenhouseNow::blackout},
+      {"lamps", &GreenhouseNow::lamps},
+      {"roof_vents", &GreenhouseNow::vents},
+      {"pipe_temp", &GreenhouseNow::pipe_c},
+      {"heating", &GreenhouseNow::boiler_w_m2},
+      {"par", &GreenhouseNow::par_umol},
+      {"lai", &GreenhouseNow::lai},
+      {"dry_weight", &GreenhouseNow::dry_weight_kg_m2}};
+  for (const auto& [prop, field] : kShown) {
     const auto it = reported.find(prop);
     if (it != reported.end() && it->contains("value") && (*it)["value"].is_number())
-      field = (*it)["value"].get<double>();
-  };
-  take("air_temp", n.air_c);
-  take("rh", n.rh_pct);
-  take("co2", n.co2_ppm);
-  take("outdoor_temp", n.out_c);
-  take("radiation", n.rad_w_m2);
-  take("thermal_screen", n.screen);
-  take("blackout_screen", n.blackout);
-  if (gl->spec().lamp != "none") take("lamps", n.lamps);
-  take("roof_vents", n.vents);
-  take("pipe_temp", n.pipe_c);
-  take("heating", n.boiler_w_m2);
-  take("par", n.par_umol);
-  take("lai", n.lai);
-  take("dry_weight", n.dry_weight_kg_m2);
+      n.*field = (*it)["value"].get<double>();
+  }
+  if (gl->spec().lamp == "none") n.lamps = kNaN;
   // the fractions and powers the greenhouse does not report, from those it does
   const greenhouse::GlParams& p = gl->spec().p;
   n.boiler = p.pBoil > 0 ? n.boiler_w_m2 / p.pBoil : kNaN;

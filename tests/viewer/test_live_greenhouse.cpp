@@ -3,8 +3,10 @@
 // world's weather and controller would make of the scenario's start.
 #include <catch2/catch.hpp>
 
+#include <iterator>
 #include <map>
 #include <string>
+#include <utility>
 
 #include "viewer/live_source.hpp"
 #include "viewer/session.hpp"
@@ -20,38 +22,28 @@ TEST_CASE("live view: a greenhouse shows what it reported") {
   const GreenhouseNow before = s.greenhouse_now(0);
   CHECK(before.air_c == 18.5);  // the scenario's start
 
-  auto value = [](double v) { return nlohmann::json{{"value", v}, {"quality", "good"}}; };
+  // what the greenhouse reports and where the viewer shows it
+  const std::pair<const char*, double GreenhouseNow::*> shown[] = {
+      {"air_temp", &GreenhouseNow::air_c},        {"rh", &GreenhouseNow::rh_pct},
+      {"co2", &GreenhouseNow::co2_ppm},           {"pipe_temp", &GreenhouseNow::pipe_c},
+      {"outdoor_temp", &GreenhouseNow::out_c},    {"radiation", &GreenhouseNow::rad_w_m2},
+      {"lamps", &GreenhouseNow::lamps},           {"roof_vents", &GreenhouseNow::vents},
+      {"thermal_screen", &GreenhouseNow::screen}, {"heating", &GreenhouseNow::boiler_w_m2}};
+  const double values[] = {24.5, 66, 850, 41, 12, 300, 1, 0.25, 0, 20};
+  nlohmann::json reported = {{"tSpNight", {{"value", 16}, {"quality", "good"}}}};
+  for (std::size_t i = 0; i < std::size(values); ++i)
+    reported[shown[i].first] = {{"value", values[i]}, {"quality", "good"}};
   std::map<std::string, LiveSource::Twin> twins;
-  twins["gh"].j = {{"id", "gh"},
-                   {"reported",
-                    {{"air_temp", value(24.5)},
-                     {"rh", value(66)},
-                     {"co2", value(850)},
-                     {"pipe_temp", value(41)},
-                     {"outdoor_temp", value(12)},
-                     {"radiation", value(300)},
-                     {"lamps", value(1)},
-                     {"roof_vents", value(0.25)},
-                     {"thermal_screen", value(0)},
-                     {"heating", value(20)},
-                     {"tSpNight", value(16)}}}};
+  twins["gh"].j = {{"id", "gh"}, {"reported", reported}};
   s.playback().restart(live_init(twins));
-  std::map<std::string, nlohmann::json> reported;
-  reported["gh"] = twins["gh"].j["reported"];
-  s.set_live_reported(reported);
+  s.set_live_reported({{"gh", reported}});
   const GreenhouseNow& n = s.greenhouse_now(0);
-  CHECK(n.air_c == 24.5);
-  CHECK(n.rh_pct == 66);
-  CHECK(n.co2_ppm == 850);
-  CHECK(n.pipe_c == 41);
-  CHECK(n.out_c == 12);
-  CHECK(n.rad_w_m2 == 300);
-  CHECK(n.lamps == 1);
-  CHECK(n.lamp_w_m2 > 0);
-  CHECK(n.vents == 0.25);
-  CHECK(n.screen == 0);
-  CHECK(n.boiler_w_m2 == 20);
-  CHECK(n.boiler > 0);
+  for (std::size_t i = 0; i < std::size(values); ++i) {
+    INFO(shown[i].first);
+    CHECK(n.*shown[i].second == values[i]);
+  }
+  CHECK(n.lamp_w_m2 > 0);  // from the lamps' share and their power
+  CHECK(n.boiler > 0);     // from the heating power and the boiler's
   // the world itself took the measured climate and the setting in force
   const auto j = s.world().models().at(0)->state_json(s.world(), 0);
   CHECK(j["values"]["air.temp_c"] == 24.5);
