@@ -153,11 +153,13 @@ bool GreenLightModel::read_property(const World& w, std::uint32_t self, std::siz
   GlFluxes f{};
   GlControls u{};
   evaluate(t, y.data(), d.data(), &f, &u, &c);
-  const double v[] = {0,         u.rhIn,   u.co2Ppm, f.par_above_canopy_umol,
-                      0,         0,        0,        0,
-                      u.uRoof,   u.uThScr, u.uBlScr, u.uLamp,
-                      u.uExtCo2, f.boiler};
-  out.num = v[prop];
+  // what the controller decides at this state and what follows from it, by property (the
+  // properties read above have no entry: 0)
+  const double decided[kReportedN] = {0,         u.rhIn,   u.co2Ppm, f.par_above_canopy_umol,
+                                      0,         0,        0,        0,
+                                      u.uRoof,   u.uThScr, u.uBlScr, u.uLamp,
+                                      u.uExtCo2, f.boiler, 0,        0};
+  out.num = decided[prop];
   return true;
 }
 
