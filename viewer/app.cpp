@@ -383,8 +383,13 @@ void App::sync_live() {
   // with a mirror is shaded stale until the engine answers again
   const bool lost = !st.reachable && st.polls > 0;
   if (st.generation != live_gen_ || lost != live_lost_) {
-    if (st.generation != live_gen_)  // the mirrored values into a fresh world (not advanced
+    if (st.generation != live_gen_) {  // the mirrored values into a fresh world (not advanced
       s_.playback().restart(live_init(st.twins));  // between polls: see live_source.hpp)
+      std::map<std::string, nlohmann::json> reported;
+      for (const auto& [id, t] : st.twins)
+        if (t.j.contains("reported")) reported[id] = t.j["reported"];
+      s_.set_live_reported(std::move(reported));
+    }
     live_gen_ = st.generation;
     live_lost_ = lost;
     std::vector<bool> stale(s_.layout().items.size(), false);

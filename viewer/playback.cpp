@@ -150,6 +150,7 @@ void Playback::jump_to(double t_s) {
 
 void Playback::restart(const std::function<void(World&)>& init) {
   world_.start(ctx_, init);
+  ++rebuilds_;
   set_playing(false);
   keys_.clear();  // the keyframes were of the simulated world, not of this one
   warmed_ = true;

@@ -62,6 +62,8 @@ class Playback {
   // called after every jump back (the viewer trims what it sampled after the new time)
   void on_jump(std::function<void(double from_s, double to_s)> f) { on_jump_ = std::move(f); }
   std::uint64_t restores() const { return restores_; }  // keyframes restored so far
+  // live rebuilds so far: a rebuilt world stands at time 0 with no events, like the last one
+  std::uint64_t rebuilds() const { return rebuilds_; }
   // Live mode: a fresh world (the same seed and replication) with `init` called between its
   // fresh states and its first events (World::start): the mirrored values are put in there
   // through Model::assimilate. Paused: the live world is not advanced.
@@ -95,6 +97,7 @@ class Playback {
   std::map<std::uint64_t, Key> keys_;  // by index: time = index x base_s_
   std::function<void(double, double)> on_jump_;
   std::uint64_t restores_ = 0;
+  std::uint64_t rebuilds_ = 0;
   bool playing_ = true;
   std::size_t speed_ = 0;  // index into the factors
   double achieved_ = 0;

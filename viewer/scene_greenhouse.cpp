@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "twins/greenhouse/greenlight_twin.hpp"
 #include "twins/greenhouse/lettuce_greenhouse.hpp"
@@ -74,6 +75,38 @@ GreenhouseGeom greenhouse_geometry(const greenhouse::StepTwin& m, double cx, dou
   return g;
 }
 
+void overlay_reported(const greenhouse::StepTwin& m, const nlohmann::json& reported,
+                      GreenhouseNow& n) {
+  const auto* gl = as_greenlight(m);
+  if (!gl || !reported.is_object()) return;
+  // the greenhouse's properties (twins/greenhouse/greenlight_mirror.cpp) and the figures they are
+  static const std::pair<const char*, double GreenhouseNow::*> kShown[] = {
+      {"air_temp", &GreenhouseNow::air_c},
+      {"rh", &GreenhouseNow::rh_pct},
+      {"co2", &GreenhouseNow::co2_ppm},
+      {"outdoor_temp", &GreenhouseNow::out_c},
+      {"radiation", &GreenhouseNow::rad_w_m2},
+      {"thermal_screen", &GreenhouseNow::screen},
+      {"blackout_screen", &GreenhouseNow::blackout},
+      {"lamps", &GreenhouseNow::lamps},
+      {"roof_vents", &GreenhouseNow::vents},
+      {"pipe_temp", &GreenhouseNow::pipe_c},
+      {"heating", &GreenhouseNow::boiler_w_m2},
+      {"par", &GreenhouseNow::par_umol},
+      {"lai", &GreenhouseNow::lai},
+      {"dry_weight", &GreenhouseNow::dry_weight_kg_m2}};
+  for (const auto& [prop, field] : kShown) {
+    const auto it = reported.find(prop);
+    if (it != reported.end() && it->contains("value") && (*it)["value"].is_number())
+      n.*field = (*it)["value"].get<double>();
+  }
+  if (gl->spec().lamp == "none") n.lamps = kNaN;
+  // the fractions and powers the greenhouse does not report, from those it does
+  const greenhouse::GlParams& p = gl->spec().p;
+  n.boiler = p.pBoil > 0 ? n.boiler_w_m2 / p.pBoil : kNaN;
+  n.lamp_w_m2 = std::isnan(n.lamps) ? kNaN : n.lamps * p.thetaLampMax;
+}
+
 GreenhouseNow read_greenhouse(const greenhouse::StepTwin& m, const World& w, std::uint32_t model) {
   using namespace greenhouse;
   GreenhouseNow n;
@@ -84,7 +117,8 @@ GreenhouseNow read_greenhouse(const greenhouse::StepTwin& m, const World& w, std
     std::vector<double> d(kGlN);
     GlFluxes f{};
     GlControls u{};
-    gl->evaluate(w.now(), y.data(), d.data(), &f, &u);
+    const GlControlParams c = gl->control_now(w, model);  // the run's settings in force
+    gl->evaluate(w.now(), y.data(), d.data(), &f, &u, &c);
     const GlWeather we = gl->spec().weather.at(w.now());
     const TomatoParams& cp = gl->spec().crop_p;
     n.air_c = y[kGlTAir];

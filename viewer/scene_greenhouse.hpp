@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/sim/model.hpp"
 #include "engine/sim/world.hpp"
 #include "twins/greenhouse/step_twin.hpp"
@@ -50,6 +52,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 struct GreenhouseNow {
   double t = -1;  // sim time it was read at
   std::uint64_t events = ~std::uint64_t{0};
+  std::uint64_t rebuilds = 0;  // live rebuilds and reported values it was read after (Session)
   // climate
   double air_c = kNaN, rh_pct = kNaN, co2_ppm = kNaN, out_c = kNaN, rad_w_m2 = kNaN;
   // actuators, 0..1
@@ -67,6 +70,11 @@ struct GreenhouseNow {
 };
 
 GreenhouseNow read_greenhouse(const greenhouse::StepTwin& m, const World& w, std::uint32_t model);
+// Live mode: what the greenhouse's asset reported (the mirror's "reported" of its twin) over
+// what the fresh world holds: the world stands at the scenario's start, so its weather and its
+// controller's actions are not the plant's.
+void overlay_reported(const greenhouse::StepTwin& m, const nlohmann::json& reported,
+                      GreenhouseNow& n);
 
 // The house that does not change (frame, floor); the glass is drawn with the changing parts.
 void greenhouse_static_boxes(const GreenhouseGeom& g, std::vector<Box>& out);

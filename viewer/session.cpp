@@ -100,9 +100,20 @@ Session::Session(const Scenario& sc, CompiledVariant v)
 
 const GreenhouseNow& Session::greenhouse_now(std::size_t i) const {
   GreenhouseNow& n = gh_now_[i];
-  if (n.t != world().now() || n.events != world().events_handled())
-    n = read_greenhouse(*greenhouses_[i].twin, world(), greenhouses_[i].model);
+  const std::uint64_t rebuilds = playback_.rebuilds() + live_reported_gen_;
+  if (n.t != world().now() || n.events != world().events_handled() || n.rebuilds != rebuilds) {
+    const greenhouse::StepTwin& m = *greenhouses_[i].twin;
+    n = read_greenhouse(m, world(), greenhouses_[i].model);
+    const auto it = live_reported_.find(m.id());
+    if (it != live_reported_.end()) overlay_reported(m, it->second, n);
+    n.rebuilds = rebuilds;
+  }
   return n;
+}
+
+void Session::set_live_reported(std::map<std::string, nlohmann::json> reported) {
+  live_reported_ = std::move(reported);
+  ++live_reported_gen_;
 }
 
 double Session::default_speed() const {

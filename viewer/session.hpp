@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,9 @@ class Session {
   const std::vector<GreenhouseView>& greenhouses() const { return greenhouses_; }
   // the greenhouse's figures now (read once per world time and event count)
   const GreenhouseNow& greenhouse_now(std::size_t i) const;
+  // Live mode: what each twin's asset reported (twin id -> the mirror's "reported"), shown
+  // over the fresh world's figures of a greenhouse (overlay_reported)
+  void set_live_reported(std::map<std::string, nlohmann::json> reported);
   const std::vector<CellView>& cells() const { return cells_; }
   const machine::CellState& cell_state(std::size_t i) const {
     return world().state<machine::CellState>(cells_[i].model);
@@ -95,6 +99,8 @@ class Session {
   std::vector<GreenhouseView> greenhouses_;
   std::vector<CellView> cells_;
   mutable std::vector<GreenhouseNow> gh_now_;
+  std::map<std::string, nlohmann::json> live_reported_;
+  std::uint64_t live_reported_gen_ = 0;  // bumped by set_live_reported
   std::vector<std::string> undrawn_;
   Layout layout_;
   int selected_ = -1;

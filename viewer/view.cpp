@@ -37,8 +37,9 @@ int run_live_view(const ViewOptions& o, const Scenario& sc, int w, int h) {
     throw UsageError(
         "--at, --paused and --speed are for a simulation: a live plant runs by itself");
   Session session(sc, Session::Options{o.variant, o.seed});
-  if (session.lines().empty())
-    throw UsageError(o.file + " has no production line to show (live mode draws lines so far)");
+  if (session.lines().empty() && session.greenhouses().empty())
+    throw UsageError(
+        o.file + " has no production line or greenhouse to show (live mode draws those so far)");
   if (!o.select.empty()) session.select(session.find(o.select));
   session.playback().set_playing(false);  // the live world is not simulated forward
   LiveSource::Options lo;

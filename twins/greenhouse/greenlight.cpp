@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace dtwin::greenhouse {
 
@@ -155,35 +156,66 @@ GlParams GlParams::from(const ParamSet& s, const ParamSet& lamp) {
   return p;
 }
 
+const std::array<GlControlField, kGlControlN> kGlControlFields = {{
+    {"tSpDay", &GlControlParams::tSpDay},
+    {"tSpNight", &GlControlParams::tSpNight},
+    {"heatCorrection", &GlControlParams::heatCorrection},
+    {"tHeatBand", &GlControlParams::tHeatBand},
+    {"heatDeadZone", &GlControlParams::heatDeadZone},
+    {"ventHeatPband", &GlControlParams::ventHeatPband},
+    {"rhMax", &GlControlParams::rhMax},
+    {"ventRhPband", &GlControlParams::ventRhPband},
+    {"tVentOff", &GlControlParams::tVentOff},
+    {"ventColdPband", &GlControlParams::ventColdPband},
+    {"thScrSpDay", &GlControlParams::thScrSpDay},
+    {"thScrSpNight", &GlControlParams::thScrSpNight},
+    {"thScrPband", &GlControlParams::thScrPband},
+    {"thScrMaxRh", &GlControlParams::thScrMaxRh},
+    {"thScrRhPband", &GlControlParams::thScrRhPband},
+    {"thScrDeadZone", &GlControlParams::thScrDeadZone},
+    {"useBlScr", &GlControlParams::useBlScr},
+    {"lampsOn", &GlControlParams::lampsOn},
+    {"lampsOff", &GlControlParams::lampsOff},
+    {"lampsOffSun", &GlControlParams::lampsOffSun},
+    {"lampsOffSunBand", &GlControlParams::lampsOffSunBand},
+    {"lampRadSumLimit", &GlControlParams::lampRadSumLimit},
+    {"lampExtraHeat", &GlControlParams::lampExtraHeat},
+    {"blScrExtraRh", &GlControlParams::blScrExtraRh},
+    {"co2SpDay", &GlControlParams::co2SpDay},
+    {"co2Band", &GlControlParams::co2Band},
+}};
+
+static_assert(sizeof(GlControlParams) == kGlControlN * sizeof(double),
+              "every controller setting has its field in kGlControlFields");
+
 GlControlParams GlControlParams::from(const ParamSet& s) {
   GlControlParams c{};
-  auto v = [&](const char* n) { return s.param(n); };
-  c.tSpDay = v("tSpDay");
-  c.tSpNight = v("tSpNight");
-  c.heatCorrection = v("heatCorrection");
-  c.tHeatBand = v("tHeatBand");
-  c.heatDeadZone = v("heatDeadZone");
-  c.ventHeatPband = v("ventHeatPband");
-  c.rhMax = v("rhMax");
-  c.ventRhPband = v("ventRhPband");
-  c.tVentOff = v("tVentOff");
-  c.ventColdPband = v("ventColdPband");
-  c.thScrSpDay = v("thScrSpDay");
-  c.thScrSpNight = v("thScrSpNight");
-  c.thScrPband = v("thScrPband");
-  c.thScrMaxRh = v("thScrMaxRh");
-  c.thScrRhPband = v("thScrRhPband");
-  c.thScrDeadZone = v("thScrDeadZone");
-  c.useBlScr = v("useBlScr");
-  c.lampsOn = v("lampsOn");
-  c.lampsOff = v("lampsOff");
-  c.lampsOffSun = v("lampsOffSun");
-  c.lampsOffSunBand = v("lampsOffSunBand");
-  c.lampRadSumLimit = v("lampRadSumLimit");
-  c.lampExtraHeat = v("lampExtraHeat");
-  c.blScrExtraRh = v("blScrExtraRh");
-  c.co2SpDay = v("co2SpDay");
-  c.co2Band = v("co2Band");
+  for (const auto& f : kGlControlFields) c.*f.member = s.param(f.name);
+  return c;
+}
+
+std::vector<double> gl_control_values(const GlControlParams& c) {
+  std::vector<double> v;
+  v.reserve(kGlControlN);
+  for (const auto& f : kGlControlFields) v.push_back(c.*f.member);
+  return v;
+}
+
+bool gl_control_fields_in_order() {
+  GlControlParams c{};
+  const auto* base = reinterpret_cast<const char*>(&c);
+  for (std::size_t i = 0; i < kGlControlN; ++i)
+    if (reinterpret_cast<const char*>(&(c.*kGlControlFields[i].member)) - base !=
+        static_cast<std::ptrdiff_t>(i * sizeof(double)))
+      return false;
+  return true;
+}
+
+GlControlParams gl_control_of(const double* values) {
+  // the fields are the struct's members in order (gl_control_fields_in_order, checked once by
+  // the twin): one copy, cheap enough for every evaluation of the right-hand side
+  GlControlParams c;
+  std::memcpy(&c, values, sizeof c);
   return c;
 }
 

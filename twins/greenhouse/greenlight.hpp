@@ -39,7 +39,9 @@
 // stays finite where two temperatures cross.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <vector>
 
 #include "twins/greenhouse/params.hpp"
 #include "twins/greenhouse/tomato.hpp"
@@ -76,6 +78,19 @@ struct GlControlParams {
       lampRadSumLimit, lampExtraHeat, blScrExtraRh, co2SpDay, co2Band;
   static GlControlParams from(const ParamSet& s);
 };
+
+// The controller's settings by their names in greenlight_control.json, in the struct's order:
+// a run carries them in its state as numbers in this order (the setpoints in force), the
+// mirror sets them by name.
+struct GlControlField {
+  const char* name;
+  double GlControlParams::*member;
+};
+constexpr std::size_t kGlControlN = 26;
+extern const std::array<GlControlField, kGlControlN> kGlControlFields;
+std::vector<double> gl_control_values(const GlControlParams& c);
+GlControlParams gl_control_of(const double* values);  // kGlControlN values
+bool gl_control_fields_in_order();  // the table lists the members in declaration order
 
 // Outside conditions at one instant, and the two quantities the controller derives from the
 // weather (whether the sun is up, the day's radiation sum) and the clock.

@@ -1,6 +1,7 @@
 #include "twins/greenhouse/greenlight_twin.hpp"
 
 #include <cmath>
+#include <stdexcept>
 
 #include "engine/base/format.hpp"
 #include "engine/scenario/duration.hpp"
@@ -197,19 +198,35 @@ GreenLightSpec parse_greenlight(const Node& t, const std::string& id, const Inpu
   return s;
 }
 
-GreenLightModel::GreenLightModel(GreenLightSpec spec)
-    : StepTwin(spec.id, spec.step, gl_names(), spec.initial, gl_scale(), kGlNStates),
-      spec_(std::move(spec)) {}
+namespace {
+std::vector<std::string> gl_control_names() {
+  std::vector<std::string> out;
+  for (const auto& f : kGlControlFields) out.emplace_back(f.name);
+  return out;
+}
+}  // namespace
 
-void GreenLightModel::rhs(double t, const double* y, double* dydt) const {
-  const GlWeather w = spec_.weather.at(t);
-  gl_rhs(spec_.p, spec_.c, spec_.crop_p, y, w, dydt);
+GreenLightModel::GreenLightModel(GreenLightSpec spec)
+    : StepTwin(spec.id, spec.step, gl_names(), spec.initial, gl_scale(), kGlNStates,
+               gl_control_names(), gl_control_values(spec.c)),
+      spec_(std::move(spec)) {
+  if (!gl_control_fields_in_order())
+    throw std::logic_error("kGlControlFields must list GlControlParams' members in order");
 }
 
-void GreenLightModel::evaluate(double t, const double* y, double* dydt, GlFluxes* f,
-                               GlControls* u) const {
+void GreenLightModel::rhs(double t, const double* y, const double* params, double* dydt) const {
   const GlWeather w = spec_.weather.at(t);
-  gl_rhs(spec_.p, spec_.c, spec_.crop_p, y, w, dydt, f, u);
+  gl_rhs(spec_.p, gl_control_of(params), spec_.crop_p, y, w, dydt);
+}
+
+void GreenLightModel::evaluate(double t, const double* y, double* dydt, GlFluxes* f, GlControls* u,
+                               const GlControlParams* c) const {
+  const GlWeather w = spec_.weather.at(t);
+  gl_rhs(spec_.p, c ? *c : spec_.c, spec_.crop_p, y, w, dydt, f, u);
+}
+
+GlControlParams GreenLightModel::control_now(const World& w, std::uint32_t self) const {
+  return gl_control_of(w.state<OdeState>(self).params.data());
 }
 
 void GreenLightModel::collect(const World& w, std::uint32_t self, Metrics& out) const {
@@ -287,7 +304,8 @@ void GreenLightModel::sample(const World& w, std::uint32_t self,
   std::vector<double> d(kGlN);
   GlFluxes f{};
   GlControls u{};
-  evaluate(t, y.data(), d.data(), &f, &u);
+  const GlControlParams c = control_now(w, self);
+  evaluate(t, y.data(), d.data(), &f, &u, &c);
   const GlWeather we = spec_.weather.at(t);
   for (double x : y) out.push_back(fmt_num(x, 10));
   for (double x : {tomato_lai(spec_.crop_p, y[kGlCLeaf]),

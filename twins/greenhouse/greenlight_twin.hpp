@@ -21,10 +21,19 @@
 // Time series: every state (<id>.air.temp_c, <id>.crop.c_fruit_mg_m2, <id>.crop.lai, ...),
 // every control (<id>.control.boiler, .roof_vents, .thermal_screen, .lamps, .co2_injection),
 // the set points, indoor RH and CO2 in ppm, and the weather.
+//
+// Mirrored (Mirrorable, greenlight_mirror.cpp): one twin, the greenhouse, reporting its sensors
+// (air temperature, RH, CO2, PAR above the canopy, pipe temperature, the outdoor weather), its
+// actuators (vents, screens, lamps, CO2 dosing, heating power) and crop observations (LAI, dry
+// weight); every controller setting of "control" is a setpoint under its own name (tSpNight,
+// co2SpDay, lampsOn, ...), within the range greenlight_control.json declares. The settings in
+// force are part of the run's state (OdeState::params, in kGlControlFields' order): a setpoint
+// changes that run only, from the instant it is applied.
 #pragma once
 
 #include <string>
 
+#include "engine/mirror/mirrorable.hpp"
 #include "twins/greenhouse/gl_weather.hpp"
 #include "twins/greenhouse/greenlight.hpp"
 #include "twins/greenhouse/step_twin.hpp"
@@ -51,7 +60,7 @@ struct GreenLightSpec {
 
 GreenLightSpec parse_greenlight(const Node& t, const std::string& id, const InputContext& ctx);
 
-class GreenLightModel final : public StepTwin {
+class GreenLightModel final : public StepTwin, public Mirrorable {
  public:
   explicit GreenLightModel(GreenLightSpec spec);
   const GreenLightSpec& spec() const { return spec_; }
@@ -61,11 +70,26 @@ class GreenLightModel final : public StepTwin {
   void columns(std::vector<std::string>& out) const override;
   void sample(const World& w, std::uint32_t self, std::vector<std::string>& out) const override;
 
-  // dy/dt with the fluxes and controls at (t, y), for tests and tools
-  void evaluate(double t, const double* y, double* dydt, GlFluxes* f, GlControls* u) const;
+  // dy/dt with the fluxes and controls at (t, y) under the controller settings c (the spec's
+  // when null), for tests and tools
+  void evaluate(double t, const double* y, double* dydt, GlFluxes* f, GlControls* u,
+                const GlControlParams* c = nullptr) const;
+  // the controller settings in force in the run at w.now()
+  GlControlParams control_now(const World& w, std::uint32_t self) const;
+
+  // Mirrorable (greenlight_mirror.cpp)
+  void properties(std::vector<TwinSpec>& out) const override;
+  bool read_property(const World& w, std::uint32_t self, std::size_t twin, std::size_t prop,
+                     Value& out) const override;
+  bool apply_setpoint(World& w, std::uint32_t self, std::size_t twin, std::size_t prop,
+                      const Value& v, std::string* reason) const override;
+  // a fork from the live greenhouse: the measured air temperature, RH, CO2 and pipe
+  // temperature become its initial state, the settings in force its settings
+  bool assimilate(World& w, std::uint32_t self, std::size_t twin, std::size_t prop, const Value& v,
+                  std::string* reason) const override;
 
  private:
-  void rhs(double t, const double* y, double* dydt) const override;
+  void rhs(double t, const double* y, const double* params, double* dydt) const override;
 
   GreenLightSpec spec_;
 };

@@ -41,6 +41,7 @@ bool all_finite(const double* v, std::size_t n) {
 
 struct CvodeUser {
   const OdeProblem* problem;
+  const OdeRhs* rhs;
   std::uint64_t evals = 0;
   std::string error;         // CVODE's last error message
   std::size_t n_main = 0;    // components CVODE solves for; the rest are quadratures
@@ -51,7 +52,7 @@ struct CvodeUser {
 const double* full_rhs(CvodeUser* u, sunrealtype t, const double* y_main) {
   ++u->evals;
   std::copy(y_main, y_main + u->n_main, u->y.begin());
-  u->problem->f(t, u->y.data(), u->f.data());
+  (*u->rhs)(t, u->y.data(), u->f.data());
   return u->f.data();
 }
 
@@ -61,7 +62,7 @@ int cvode_rhs(sunrealtype t, N_Vector y, N_Vector ydot, void* user) {
   double* dv = N_VGetArrayPointer(ydot);
   if (u->n_main == u->problem->n) {
     ++u->evals;
-    u->problem->f(t, yv, dv);
+    (*u->rhs)(t, yv, dv);
   } else {
     const double* f = full_rhs(u, t, yv);
     std::copy(f, f + u->n_main, dv);
@@ -150,11 +151,12 @@ struct CvodeRun {
   }
 };
 
-void integrate_cvode(const OdeProblem& pb, double t0, double t1, double* y, OdeStats* stats) {
+void integrate_cvode(const OdeProblem& pb, const OdeRhs& f, double t0, double t1, double* y,
+                     OdeStats* stats) {
   const std::size_t n_main = pb.n - std::min(pb.n_quad, pb.n - 1);
   const std::size_t n_quad = pb.n - n_main;
   const auto n = static_cast<sunindextype>(n_main);
-  CvodeUser user{&pb, 0, {}, n_main, {}, {}};
+  CvodeUser user{&pb, &f, 0, {}, n_main, {}, {}};
   if (n_quad > 0) {
     user.y.assign(y, y + pb.n);
     user.f.assign(pb.n, 0.0);
@@ -231,6 +233,7 @@ using Mat = boost::numeric::ublas::matrix<double>;
 // The problem in scaled variables z = y / scale, so one absolute tolerance fits every component.
 struct Scaled {
   const OdeProblem* pb;
+  const OdeRhs* f;
   std::uint64_t* evals;
   std::vector<double>* ybuf;
   std::vector<double>* dbuf;
@@ -238,7 +241,7 @@ struct Scaled {
   void eval(double t, const Vec& z, Vec& dz) const {
     const std::size_t n = pb->n;
     for (std::size_t i = 0; i < n; ++i) (*ybuf)[i] = z[i] * pb->scale[i];
-    pb->f(t, ybuf->data(), dbuf->data());
+    (*f)(t, ybuf->data(), dbuf->data());
     ++*evals;
     for (std::size_t i = 0; i < n; ++i) dz[i] = (*dbuf)[i] / pb->scale[i];
   }
@@ -270,11 +273,12 @@ struct RosenJacobian {
   }
 };
 
-void integrate_rosenbrock(const OdeProblem& pb, double t0, double t1, double* y, OdeStats* stats) {
+void integrate_rosenbrock(const OdeProblem& pb, const OdeRhs& f, double t0, double t1, double* y,
+                          OdeStats* stats) {
   const std::size_t n = pb.n;
   std::uint64_t evals = 0;
   std::vector<double> ybuf(n), dbuf(n);
-  const Scaled sc{&pb, &evals, &ybuf, &dbuf};
+  const Scaled sc{&pb, &f, &evals, &ybuf, &dbuf};
   Vec z(n);
   for (std::size_t i = 0; i < n; ++i) z[i] = y[i] / pb.scale[i];
   auto stepper = odeint::rosenbrock4_controller<odeint::rosenbrock4<double>>(pb.rtol, pb.rtol);
@@ -295,13 +299,13 @@ void integrate_rosenbrock(const OdeProblem& pb, double t0, double t1, double* y,
 
 }  // namespace
 
-void integrate(Solver solver, const OdeProblem& problem, double t0, double t1, double* y,
-               OdeStats* stats) {
+void integrate(Solver solver, const OdeProblem& problem, const OdeRhs& f, double t0, double t1,
+               double* y, OdeStats* stats) {
   if (!(t1 > t0)) return;
   if (solver == Solver::Cvode)
-    integrate_cvode(problem, t0, t1, y, stats);
+    integrate_cvode(problem, f, t0, t1, y, stats);
   else
-    integrate_rosenbrock(problem, t0, t1, y, stats);
+    integrate_rosenbrock(problem, f, t0, t1, y, stats);
 }
 
 }  // namespace dtwin::greenhouse

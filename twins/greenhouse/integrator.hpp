@@ -29,6 +29,8 @@ const char* solver_name(Solver s);
 // f(t, y, dydt): y and dydt have n elements. Must not throw.
 using OdeRhs = std::function<void(double t, const double* y, double* dydt)>;
 
+// The shape of a twin's ODE, fixed for its life; the right-hand side is given per call, so it
+// may read what the state being integrated carries (a run's own setpoints).
 struct OdeProblem {
   std::size_t n = 0;
   std::vector<double> scale;  // typical magnitude of each component (> 0)
@@ -37,7 +39,6 @@ struct OdeProblem {
   // the other components but nothing depends on them. CVODE integrates them outside its Newton
   // iteration (CVodeQuad, with error control); Rosenbrock4 treats them as ordinary components.
   std::size_t n_quad = 0;
-  OdeRhs f;
 };
 
 struct OdeStats {
@@ -45,9 +46,9 @@ struct OdeStats {
   std::uint64_t rhs_evals = 0;  // evaluations of f (including those for Jacobians)
 };
 
-// Advances y (n values) from t0 to t1 > t0. Adds to *stats when given. Throws
-// std::runtime_error naming the solver, the time and the cause when the solver fails.
-void integrate(Solver solver, const OdeProblem& problem, double t0, double t1, double* y,
-               OdeStats* stats = nullptr);
+// Advances y (n values) of dy/dt = f(t, y) from t0 to t1 > t0. Adds to *stats when given.
+// Throws std::runtime_error naming the solver, the time and the cause when the solver fails.
+void integrate(Solver solver, const OdeProblem& problem, const OdeRhs& f, double t0, double t1,
+               double* y, OdeStats* stats = nullptr);
 
 }  // namespace dtwin::greenhouse

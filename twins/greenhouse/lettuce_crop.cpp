@@ -13,7 +13,8 @@ LettuceCropModel::LettuceCropModel(LettuceCropSpec spec)
                {spec.initial_dry_weight_kg_m2, 0}, {1e-3, 1e-2}, 1),
       spec_(std::move(spec)) {}
 
-void LettuceCropModel::rhs(double t, const double* y, double* dydt) const {
+void LettuceCropModel::rhs(double t, const double* y, const double* /*params: none*/,
+                           double* dydt) const {
   double c[4] = {0, 0, 0, 0};
   spec_.climate.at(t, c);
   dydt[kXd] = vh_dry_weight_rate(spec_.p, y[kXd], c[kLcCo2], c[kLcTemp], c[kLcRad]);

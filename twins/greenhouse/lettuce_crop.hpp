@@ -19,7 +19,7 @@ class LettuceCropModel final : public StepTwin {
   void sample(const World& w, std::uint32_t self, std::vector<std::string>& out) const override;
 
  private:
-  void rhs(double t, const double* y, double* dydt) const override;
+  void rhs(double t, const double* y, const double* params, double* dydt) const override;
 
   LettuceCropSpec spec_;
 };

@@ -4,24 +4,27 @@
 
 namespace dtwin::greenhouse {
 
-namespace {
-// the ODE vector: the four states, then the accumulators
-enum : std::size_t { kXd, kXc, kXt, kXh, kHeatJ, kCo2Kg, kTranspKg, kN };
-}  // namespace
-
 LettuceGreenhouseModel::LettuceGreenhouseModel(LettuceGreenhouseSpec spec)
     : StepTwin(spec.id, spec.step,
                {"crop.dry_weight_kg_m2", "air.co2_kg_m3", "air.temp_c", "air.humidity_kg_m3",
                 "kpi.heating_j_m2", "kpi.co2_used_kg_m2", "kpi.transpiration_kg_m2"},
                {spec.initial.dry_weight_kg_m2, spec.initial.co2_kg_m3, spec.initial.air_temp_c,
                 spec.initial.humidity_kg_m3, 0, 0, 0},
-               {1e-3, 1e-4, 1, 1e-3, 1e6, 1e-3, 1e-2}, 4),
+               {1e-3, 1e-4, 1, 1e-3, 1e6, 1e-3, 1e-2}, 4,
+               {"co2_supply_kg_m2_s", "vent_m_s", "heat_w_m2"}, {-1, -1, -1}),
       spec_(std::move(spec)) {}
 
-void LettuceGreenhouseModel::rhs(double t, const double* y, double* dydt) const {
+void LettuceGreenhouseModel::controls_at(double t, const double* params, double* u) const {
+  spec_.controls.at(t, u);
+  for (std::size_t i = 0; i < 3; ++i)
+    if (params[i] >= 0) u[i] = params[i];
+}
+
+void LettuceGreenhouseModel::rhs(double t, const double* y, const double* params,
+                                 double* dydt) const {
   double w[4], u[3];
   spec_.weather.at(t, w);
-  spec_.controls.at(t, u);
+  controls_at(t, params, u);
   const VhRates r = vh_rates(spec_.p, VhState{y[kXd], y[kXc], y[kXt], y[kXh]},
                              VhWeather{w[kRad], w[kOutTemp], w[kOutHumidity], w[kOutCo2]},
                              VhControls{u[kCo2Supply], u[kVent], u[kHeat]});
@@ -60,7 +63,7 @@ void LettuceGreenhouseModel::sample(const World& w, std::uint32_t self,
   const auto y = values_now(w, self);
   double v[4], u[3];
   spec_.weather.at(w.now(), v);
-  spec_.controls.at(w.now(), u);
+  controls_at(w.now(), w.state<OdeState>(self).params.data(), u);
   const auto& p = spec_.p;
   for (double x :
        {y[kXd], y[kXc], co2_kg_m3_to_ppm(p, y[kXc], y[kXt]), y[kXt], y[kXh],

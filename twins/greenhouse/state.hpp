@@ -1,5 +1,6 @@
-// The greenhouse twins' State: the ODE vector and where it is in time, as plain values.
-// The solver keeps nothing between steps (integrator.hpp), so this is the whole state.
+// The greenhouse twins' State: the ODE vector and where it is in time, and the parameters the
+// right-hand side reads that a run may change (a controller's setpoints), as plain values. The
+// solver keeps nothing between steps (integrator.hpp), so this is the whole state.
 #pragma once
 
 #include <cstdint>
@@ -10,15 +11,17 @@
 namespace dtwin::greenhouse {
 
 struct OdeState {
-  std::vector<double> y;    // the model's states, then its KPI accumulators
-  double t = 0;             // the time y is at (seconds since the start)
-  double stats_since = 0;   // when the accumulators were last zeroed
-  std::uint64_t steps = 0;  // step events handled
-  OdeStats solver;          // solver effort so far
+  std::vector<double> y;       // the model's states, then its KPI accumulators
+  std::vector<double> params;  // the run's own parameters (setpoints in force); kind-defined
+  double t = 0;                // the time y is at (seconds since the start)
+  double stats_since = 0;      // when the accumulators were last zeroed
+  std::uint64_t steps = 0;     // step events handled
+  OdeStats solver;             // solver effort so far
 
   bool operator==(const OdeState& o) const {
-    return y == o.y && t == o.t && stats_since == o.stats_since && steps == o.steps &&
-           solver.steps == o.solver.steps && solver.rhs_evals == o.solver.rhs_evals;
+    return y == o.y && params == o.params && t == o.t && stats_since == o.stats_since &&
+           steps == o.steps && solver.steps == o.solver.steps &&
+           solver.rhs_evals == o.solver.rhs_evals;
   }
 };
 

@@ -9,17 +9,21 @@ constexpr std::uint32_t kStep = 0;  // the only event: integrate up to now
 }
 
 StepTwin::StepTwin(std::string id, StepSpec step, std::vector<std::string> names,
-                   std::vector<double> initial, std::vector<double> scale, std::size_t n_states)
+                   std::vector<double> initial, std::vector<double> scale, std::size_t n_states,
+                   std::vector<std::string> param_names, std::vector<double> params)
     : id_(std::move(id)),
       step_(step),
       names_(std::move(names)),
       initial_(std::move(initial)),
-      n_states_(n_states) {
+      n_states_(n_states),
+      param_names_(std::move(param_names)),
+      params_(std::move(params)) {
+  if (param_names_.size() != params_.size())
+    throw std::logic_error("StepTwin: one name per parameter");
   problem_.n = initial_.size();
   problem_.scale = std::move(scale);
   problem_.rtol = step_.rtol;
   problem_.n_quad = initial_.size() - n_states_;
-  problem_.f = [this](double t, const double* y, double* dydt) { rhs(t, y, dydt); };
 }
 
 void StepTwin::twins(std::vector<TwinInfo>& out) const {
@@ -30,6 +34,7 @@ std::unique_ptr<StateBlock> StepTwin::make_state(const RunContext& ctx) const {
   (void)ctx;  // deterministic: every replication is the same
   OdeState s;
   s.y = initial_;
+  s.params = params_;
   return std::make_unique<StateOf<OdeState>>(std::move(s));
 }
 
@@ -39,8 +44,13 @@ void StepTwin::start(World& w, std::uint32_t self) const {
 
 void StepTwin::advance(OdeState& s, double t) const {
   if (!(t > s.t)) return;
+  // the parameters of the state being integrated (two pointers: no allocation)
+  const double* params = s.params.data();
+  const OdeRhs f = [this, params](double tt, const double* y, double* dydt) {
+    rhs(tt, y, params, dydt);
+  };
   try {
-    integrate(step_.solver, problem_, s.t, t, s.y.data(), &s.solver);
+    integrate(step_.solver, problem_, f, s.t, t, s.y.data(), &s.solver);
   } catch (const std::runtime_error& e) {
     throw std::runtime_error("twin \"" + id_ + "\" (" + std::string(kind()) + "): " + e.what());
   }
@@ -61,6 +71,12 @@ void StepTwin::reset_stats(World& w, std::uint32_t self) const {
   advance(s, w.now());
   for (std::size_t i = n_states_; i < s.y.size(); ++i) s.y[i] = 0;
   s.stats_since = w.now();
+}
+
+void StepTwin::set_param(World& w, std::uint32_t self, std::size_t i, double v) const {
+  OdeState& s = w.state<OdeState>(self);
+  advance(s, w.now());
+  s.params.at(i) = v;
 }
 
 std::vector<double> StepTwin::values_now(const World& w, std::uint32_t self) const {
@@ -84,6 +100,11 @@ nlohmann::json StepTwin::state_json(const World& w, std::uint32_t self) const {
   nlohmann::json v = nlohmann::json::object();
   for (std::size_t i = 0; i < names_.size(); ++i) v[names_[i]] = s.y[i];
   j["values"] = std::move(v);
+  if (!param_names_.empty()) {
+    nlohmann::json p = nlohmann::json::object();
+    for (std::size_t i = 0; i < param_names_.size(); ++i) p[param_names_[i]] = s.params[i];
+    j["params"] = std::move(p);
+  }
   j["step_s"] = step_.step_s;
   j["solver"] = {{"name", solver_name(step_.solver)},
                  {"rtol", step_.rtol},

@@ -10,6 +10,9 @@
 // any instant and do not depend on how often anyone samples.
 //
 // A kind supplies the right-hand side, its state names, its time-series columns and its KPIs.
+// Parameters a run may change (a controller's setpoints, set through the mirror) live in the
+// state (OdeState::params), not in the spec: the right-hand side reads them from the state
+// being integrated, so a setpoint changes that run only, from the instant it is applied.
 #pragma once
 
 #include <memory>
@@ -41,16 +44,26 @@ class StepTwin : public Model {
 
   // The ODE vector at w.now() (integrated forward from the last step when between steps).
   std::vector<double> values_now(const World& w, std::uint32_t self) const;
-  // The ODE's right-hand side, for tests and tools.
-  void derivatives(double t, const double* y, double* dydt) const { rhs(t, y, dydt); }
+  // The ODE's right-hand side under the spec's parameters, for tests and tools.
+  void derivatives(double t, const double* y, double* dydt) const {
+    rhs(t, y, params_.data(), dydt);
+  }
 
  protected:
   // names: one per ODE component ("crop.dry_weight_kg_m2"); the first n_states are states,
   // the rest accumulators (zeroed by reset_stats). scale: typical magnitudes, for tolerances.
+  // param_names, params: the run's parameters and their initial values (the spec's setpoints,
+  // OdeState::params; none for a kind without).
   StepTwin(std::string id, StepSpec step, std::vector<std::string> names,
-           std::vector<double> initial, std::vector<double> scale, std::size_t n_states);
+           std::vector<double> initial, std::vector<double> scale, std::size_t n_states,
+           std::vector<std::string> param_names = {}, std::vector<double> params = {});
 
-  virtual void rhs(double t, const double* y, double* dydt) const = 0;
+  // dy/dt at (t, y) under the run's parameters (OdeState::params of the state integrated)
+  virtual void rhs(double t, const double* y, const double* params, double* dydt) const = 0;
+
+  // Sets parameter i of the run from now on: the state is first integrated to w.now() under the
+  // parameters in force until then.
+  void set_param(World& w, std::uint32_t self, std::size_t i, double v) const;
 
   // "<id>.<group>.filled_values" and ".longest_gap_s" for an input source read from a file
   void input_metrics(const std::string& group, const InputSeries& in, Metrics& out) const;
@@ -60,6 +73,8 @@ class StepTwin : public Model {
   const std::vector<std::string> names_;
   const std::vector<double> initial_;
   const std::size_t n_states_;
+  const std::vector<std::string> param_names_;
+  const std::vector<double> params_;
 
  private:
   void advance(OdeState& s, double t) const;

@@ -19,7 +19,8 @@ TomatoCropModel::TomatoCropModel(TomatoCropSpec spec)
                {1e3, 1e3, 1e3, 1e3, 10, 1, 1e3, 1e3}, 6),
       spec_(std::move(spec)) {}
 
-void TomatoCropModel::rhs(double t, const double* y, double* dydt) const {
+void TomatoCropModel::rhs(double t, const double* y, const double* /*params: none*/,
+                          double* dydt) const {
   double c[3];
   spec_.climate.at(t, c);
   const TomatoRates r =

@@ -22,6 +22,7 @@
 #include "engine/transport/fault_link.hpp"
 #include "engine/transport/mqtt_link.hpp"
 #include "tests/support/broker.hpp"
+#include "tests/support/live_pair.hpp"
 #include "twins/register.hpp"
 
 using namespace dtwin;
@@ -99,41 +100,11 @@ struct Live {
   }
   template <class Pred>
   bool pump_until(Pred pred, double timeout_s) {
-    const double end = wall_clock() + timeout_s;
-    while (wall_clock() < end) {
-      engine->poll(2);
-      emu->poll(2);
-      if (pred()) return true;
-    }
-    return false;
+    return test::pump_until(*engine, *emu, pred, timeout_s);
   }
-  nlohmann::json rpc(const nlohmann::json& req) {
-    nlohmann::json out;
-    bool got = false;
-    engine->request(req, [&](nlohmann::json j) {
-      out = std::move(j);
-      got = true;
-    });
-    pump_until([&] { return got; }, 60);
-    REQUIRE(got);
-    return out;
-  }
+  nlohmann::json rpc(const nlohmann::json& req) { return test::rpc(*engine, *emu, req); }
   // every reported value equals the emulator's, with good quality, every twin online
-  std::string mismatch() {
-    Mirror& m = engine->mirror();
-    for (std::size_t t = 0; t < m.twin_count(); ++t) {
-      const auto& spec = m.spec(t);
-      if (!m.state(t).online) return spec.id + " offline";
-      for (std::size_t p = 0; p < spec.properties.size(); ++p) {
-        Value truth;
-        if (!emu->truth(spec.id, spec.properties[p].name, truth)) continue;
-        const Reported& r = m.state(t).props[p].reported;
-        if (!r.present || r.quality != Quality::Good || !(r.value == truth))
-          return spec.id + "." + spec.properties[p].name;
-      }
-    }
-    return "";
-  }
+  std::string mismatch() { return test::mismatch(*engine, *emu); }
   bool converged(double timeout_s) {
     return pump_until([&] { return mismatch().empty(); }, timeout_s);
   }
