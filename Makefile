@@ -35,6 +35,7 @@ test-asan: deps
 	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDTWIN_SANITIZE=ON
 	@cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  DTWIN_TEST_SCALE=0.25 ctest --output-on-failure -j $(JOBS)
 
 # libFuzzer on the scenario parsers (clang); FUZZ_SECONDS per target
