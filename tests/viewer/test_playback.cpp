@@ -142,7 +142,8 @@ TEST_CASE("replay: the viewer's world is the recorded run (every cell of timeser
                               "--out " +
                               dir.string());
   INFO(r.out);
-  REQUIRE(r.status == 0);
+  // 4: the flagship's expectations are not all decided at 2 replications; the run is written
+  REQUIRE((r.status == 0 || r.status == 4));
 
   const RunDir run = open_run(dir.string());
   REQUIRE(run.variants == std::vector<std::string>{"baseline", "second_lathe"});
