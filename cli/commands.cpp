@@ -13,6 +13,7 @@
 #include "engine/run/verdict.hpp"
 #include "engine/scenario/duration.hpp"
 #include "engine/scenario/scenario.hpp"
+#include "engine/scenario/suggest.hpp"
 #include "twins/register.hpp"
 
 namespace dtwin::cli {
@@ -82,8 +83,12 @@ Budget budget_of(unsigned long long max_events, const std::string& max_wall) {
   return b;
 }
 
-std::string stem_of(const std::string& file) {
-  return fs::path(file).stem().string();
+// out/<the scenario's folder>/<its file name without .json>: scenarios/line/flagship.json and
+// scenarios/cell/flagship.json do not write over each other
+std::string default_out(const std::string& file) {
+  const fs::path p = fs::absolute(fs::path(file)).lexically_normal();
+  const std::string folder = p.parent_path().filename().string();
+  return "out/" + (folder.empty() ? std::string() : folder + "/") + p.stem().string();
 }
 
 }  // namespace
@@ -132,13 +137,22 @@ int cmd_run(const RunOptions& o) {
   const Scenario sc = Scenario::load(o.file);
   std::vector<std::size_t> which;
   if (o.variants.empty()) {
-    for (std::size_t i = 0; i < sc.variants().size(); ++i)
-      if (sc.variants()[i].kind != Variant::Kind::Grid) which.push_back(i);
+    std::size_t grid = 0;
+    for (std::size_t i = 0; i < sc.variants().size(); ++i) {
+      if (sc.variants()[i].kind != Variant::Kind::Grid)
+        which.push_back(i);
+      else
+        ++grid;
+    }
+    if (grid > 0 && !o.quiet)
+      std::cerr << "note: the scenario's sweep (" << grid
+                << " points) is not part of dtwin run: dtwin sweep " << o.file
+                << " --out DIR runs it\n";
   } else {
     for (const auto& n : o.variants) which.push_back(sc.find_variant(n));
   }
   const auto variants = compile(sc, reg, which, o.seed, o.replications);
-  const std::string out = o.out.empty() ? "out/" + stem_of(o.file) : o.out;
+  const std::string out = o.out.empty() ? default_out(o.file) : o.out;
   make_dir(out);
 
   // the first replication of each variant writes its time series
@@ -220,6 +234,15 @@ int cmd_compare(const CompareOptions& o) {
     if (!o.partial) throw UsageError(what + "; --partial compares what there is");
     std::cerr << "warning: " << what << "\n";
   }
+  for (const auto& k : o.kpis)
+    if (t.key_index(k) == std::string::npos) {
+      std::string top;  // the plant-wide metrics; per-twin ones are "<twin>.<metric>"
+      for (const auto& key : t.keys)
+        if (key.find('.') == std::string::npos) top += (top.empty() ? "" : ", ") + key;
+      throw UsageError("--kpi " + k + ": no such metric in the results" + did_you_mean(k, t.keys) +
+                       " (plant-wide: " + top +
+                       "; per twin: <twin>.<metric>, as in the header of sweep.csv or runs.csv)");
+    }
   std::cout << comparison_text(t, o.kpis.empty() ? headline_kpis() : o.kpis);
   if (!o.out.empty()) {
     make_dir(o.out);

@@ -12,7 +12,7 @@ struct RunOptions {
   std::vector<std::string> variants;  // empty: baseline and every variant
   long long seed = -1;                // -1: the scenario's
   long long replications = -1;        // -1: the scenario's
-  std::string out;                    // empty: out/<scenario file stem>
+  std::string out;                    // empty: out/<scenario folder>/<file stem>
   unsigned jobs = 0;                  // 0: every core
   bool quiet = false;
   bool no_timeseries = false;

@@ -388,8 +388,11 @@ int cmd_history(const HistoryOptions& o) {
               << std::setw(14)
               << (r["prop"].get<std::string>().empty() ? "-" : r["prop"].get<std::string>())
               << std::setw(10) << r["kind"].get<std::string>() << std::setw(16)
-              << (r.contains("value") ? r["value"].dump() : "") << std::setw(8)
-              << r["unit"].get<std::string>() << r["state"].get<std::string>() << "\n";
+              << (!r.contains("value")     ? std::string()
+                  : r["value"].is_number() ? format_number(r["value"].get<double>(), 6)
+                                           : r["value"].dump())
+              << " " << std::setw(7) << r["unit"].get<std::string>()
+              << r["state"].get<std::string>() << "\n";
   if (rows.empty()) std::cout << "(no history in that window)\n";
   return 0;
 }

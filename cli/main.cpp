@@ -17,11 +17,11 @@ int main(int argc, char** argv) {
                "confidence intervals."};
   app.require_subcommand(1);
   app.set_version_flag("--version", DTWIN_VERSION);
-  app.footer(
+  const std::string exit_status =
       "Exit status: 0 success, 2 bad input or usage, 1 internal error; dtwin check: 3 unsafe;\n"
       "run, sweep, compare: 4 an expectation of the scenario did not hold (failed or "
-      "inconclusive).\n"
-      "Example: dtwin run scenarios/line/flagship.json");
+      "inconclusive).\n";
+  app.footer(exit_status + "Example: dtwin run scenarios/line/flagship.json");
 
   RunOptions ro;
   auto* run = app.add_subcommand("run",
@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
   run->add_option("--seed", ro.seed, "Override the scenario's seed")->check(CLI::NonNegativeNumber);
   run->add_option("--replications", ro.replications, "Override the number of replications")
       ->check(CLI::PositiveNumber);
-  run->add_option("--out", ro.out, "Output directory (default: out/<scenario file name>)");
+  run->add_option("--out", ro.out,
+                  "Output directory (default: out/<scenario folder>/<scenario file name>)");
   run->add_option("--jobs,-j", ro.jobs, "Parallel runs (default: every core)");
   run->add_flag("--quiet,-q", ro.quiet, "Print nothing on success");
   run->add_flag("--no-timeseries", ro.no_timeseries, "Do not write timeseries.csv");
@@ -236,6 +237,22 @@ int main(int argc, char** argv) {
   check->add_option("--max-time", ko.max_time_s, "Simulated seconds allowed for them (default 600)")
       ->check(CLI::PositiveNumber);
   check->add_flag("--json", ko.json, "Print the verdict as JSON");
+
+  // each command's help ends with an example of that command
+  const std::pair<CLI::App*, const char*> examples[] = {
+      {run, "dtwin run scenarios/line/flagship.json --replications 20 --junit junit.xml"},
+      {validate, "dtwin validate scenarios/greenhouse/tomato_season_led.json"},
+      {sweep, "dtwin sweep scenarios/line/flagship.json --shard 1/4 --out shard-1"},
+      {compare, "dtwin compare shard-1 shard-2 shard-3 shard-4 --out merged --junit junit.xml"},
+      {view, "dtwin view scenarios/line/flagship.json"},
+      {serve, "dtwin serve scenarios/live/line.json --mqtt mqtt://127.0.0.1:1883 --store line1.db"},
+      {emulate, "dtwin emulate scenarios/live/line.json --mqtt mqtt://127.0.0.1:1883"},
+      {get, "dtwin get m2 --mqtt mqtt://127.0.0.1:1883 --plant line1"},
+      {set, "dtwin set m2.speed 1.2 --wait 10s --mqtt mqtt://127.0.0.1:1883 --plant line1"},
+      {history, "dtwin history m2.speed --since 1h --mqtt mqtt://127.0.0.1:1883 --plant line1"},
+      {whatif, "dtwin whatif --from live --horizon 8h --mqtt mqtt://127.0.0.1:1883 --plant line1"},
+      {check, "dtwin check scenarios/cell/flagship.json --speed 1.2"}};
+  for (const auto& [cmd, example] : examples) cmd->footer(exit_status + "Example: " + example);
 
   try {
     app.parse(argc, argv);

@@ -121,6 +121,10 @@ int run_view(const ViewOptions& o) {
   if (session.lines().empty() && session.greenhouses().empty() && session.cells().empty())
     throw UsageError(file +
                      " has nothing the viewer draws (production lines, greenhouses, work cells)");
+  // a replay shows the run that was made: not past its end (the world would run on beyond it)
+  if (!o.replay.empty() && session.duration_s() > 0 && at > session.duration_s())
+    throw UsageError("--at " + o.at + ": the run in " + o.replay + " lasts " +
+                     format_duration(session.duration_s()) + " (its scenario " + file + ")");
   if (!o.select.empty()) session.select(session.find(o.select));
   session.playback().set_speed(o.speed > 0 ? o.speed : session.default_speed());
   session.playback().jump_to(at);

@@ -519,8 +519,13 @@ std::string comparison_text(const ResultTable& t, const std::vector<std::string>
     }
     os << "\n";
   }
-  os << "± : 95% confidence half-width over replications. Δ : paired difference from the "
-        "baseline\n(same random numbers per replication); * : the interval excludes 0.\n";
+  // the legend of ± and Δ only when there are intervals: a table of single runs has none
+  bool replicated = false;
+  for (std::size_t vi = 0; vi < t.variants.size() && !replicated; ++vi)
+    replicated = rows_of(t, t.variants[vi]).size() >= 2;
+  if (replicated)
+    os << "± : 95% confidence half-width over replications. Δ : paired difference from the "
+          "baseline\n(same random numbers per replication); * : the interval excludes 0.\n";
   return os.str();
 }
 

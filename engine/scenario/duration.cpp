@@ -2,13 +2,14 @@
 
 #include <charconv>
 #include <cmath>
+#include <iterator>
 
 namespace dtwin {
 
 namespace {
 
 const char* const kDurationForms =
-    "(seconds, or a string such as \"90s\", \"5min\", \"8h\", \"2d\")";
+    "(seconds, or a string such as \"90s\", \"5min\", \"8h\", \"2d\", \"3d10h\")";
 
 struct Unit {
   std::string_view name;
@@ -26,28 +27,56 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-TextResult read_duration(std::string_view text, double* seconds) {
+// One term: a number and its unit ("10", "h"); the rest of the text after it in *rest.
+TextResult read_term(std::string_view text, bool first, double* seconds, std::size_t* unit_index,
+                     std::string_view* rest) {
   text = trim(text);
   if (text.empty()) return TextResult::NotDuration;
-  const char first = text.front();
-  // from_chars also reads "inf" and "nan"; a duration starts with a digit, '.' or '-'
-  if (!((first >= '0' && first <= '9') || first == '.' || first == '-')) {
-    return TextResult::NotDuration;
-  }
+  const char c = text.front();
+  // from_chars also reads "inf" and "nan"; a duration starts with a digit, '.' or (the first
+  // term only) '-'
+  if (!((c >= '0' && c <= '9') || c == '.' || (first && c == '-'))) return TextResult::NotDuration;
   double v = 0;
   const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
   if (r.ec != std::errc() || !std::isfinite(v)) return TextResult::NotDuration;
-  const std::string_view unit = trim(text.substr(static_cast<std::size_t>(r.ptr - text.data())));
+  std::string_view after = trim(text.substr(static_cast<std::size_t>(r.ptr - text.data())));
+  std::size_t n = 0;
+  while (n < after.size() && after[n] >= 'a' && after[n] <= 'z') ++n;
+  const std::string_view unit = after.substr(0, n);
   if (unit.empty()) return TextResult::UnknownUnit;
-  for (const Unit& u : kUnits) {
-    if (u.name != unit) continue;
+  for (std::size_t i = 0; i < std::size(kUnits); ++i) {
+    if (kUnits[i].name != unit) continue;
     if (v < 0) return TextResult::Negative;
-    const double s = v * u.seconds;
+    const double s = v * kUnits[i].seconds;
     if (!std::isfinite(s)) return TextResult::NotDuration;
-    *seconds = s + 0.0;  // -0 -> 0
+    *seconds = s;
+    *unit_index = i;
+    *rest = after.substr(n);
     return TextResult::Ok;
   }
   return TextResult::UnknownUnit;
+}
+
+// "90s", "8h", or terms with units from the largest down: "3d10h", "1h 30min", "2min30s"
+TextResult read_duration(std::string_view text, double* seconds) {
+  double total = 0;
+  std::size_t last_unit = std::size(kUnits);
+  bool first = true;
+  text = trim(text);
+  do {
+    double s = 0;
+    std::size_t unit = 0;
+    const TextResult r = read_term(text, first, &s, &unit, &text);
+    if (r != TextResult::Ok) return r;
+    if (unit >= last_unit) return TextResult::NotDuration;  // "10h3d", "1h1h": units go down
+    last_unit = unit;
+    total = first ? s : total + s;
+    first = false;
+    text = trim(text);
+  } while (!text.empty());
+  if (!std::isfinite(total)) return TextResult::NotDuration;
+  *seconds = total + 0.0;  // -0 -> 0
+  return TextResult::Ok;
 }
 
 double read_node(const Node& n, bool positive) {

@@ -293,8 +293,23 @@ CompiledVariant Scenario::compile(const Variant& v, const nlohmann::json* extra,
     std::string where = e.pointer();
     if (v.kind == Variant::Kind::Patch && patch_covers(v.patch, e.pointer())) {
       where = "/variants/" + pointer_escape(v.name) + covered_prefix(v.patch, e.pointer());
-      ScenarioError err(doc_.locate(where), e.pointer(),
-                        "in variant \"" + v.name + "\": " + e.message());
+      std::string msg = e.message();
+      // a patch naming a twin the base does not have (a typo, most often) adds a twin without
+      // a kind: say that, not "missing required member kind"
+      const auto tokens = pointer_tokens(e.pointer());
+      const auto in = [](const nlohmann::json& j, const std::string& key) {
+        return j.is_object() && j.contains(key);
+      };
+      if (tokens.size() >= 2 && tokens[0] == "twins" && in(doc_.value, "twins") &&
+          !in(doc_.value.at("twins"), tokens[1]) && in(v.patch, "twins") &&
+          in(v.patch.at("twins"), tokens[1]) && !in(v.patch.at("twins").at(tokens[1]), "kind")) {
+        std::vector<std::string> ids;
+        for (const auto& [id, t] : doc_.value.at("twins").items()) ids.push_back(id);
+        msg = "twin \"" + tokens[1] + "\" is not in the base scenario" +
+              did_you_mean(tokens[1], ids) + " (a variant that adds a twin gives its \"kind\")";
+        where = "/variants/" + pointer_escape(v.name) + "/twins/" + pointer_escape(tokens[1]);
+      }
+      ScenarioError err(doc_.locate(where), e.pointer(), "in variant \"" + v.name + "\": " + msg);
       throw err;
     }
     if (v.kind == Variant::Kind::Grid) {

@@ -70,6 +70,15 @@ TEST_CASE("--help on every command", "[cli]") {
     CHECK(r.status == 0);
     CHECK_THAT(r.out, Catch::Contains("Usage") || Catch::Contains("usage"));
   }
+  // each command's help ends with an example of that command, and the exit statuses
+  for (const std::string c : {"run", "validate", "sweep", "compare", "serve", "emulate", "get",
+                              "set", "history", "whatif", "check"}) {
+    const auto r = sh(c + " --help");
+    INFO(c << ": " << r.out);
+    CHECK(r.status == 0);
+    CHECK_THAT(r.out, Catch::Contains("\nExample: dtwin " + c + " ") &&
+                          Catch::Contains("4 an expectation"));
+  }
   CHECK(sh("").status == 2);
   CHECK(sh("frobnicate").status == 2);
   CHECK(sh("run").status == 2);
@@ -283,5 +292,62 @@ TEST_CASE("expectations: shards are judged once merged, by compare", "[cli][expe
   CHECK(r.status == 4);
   CHECK_THAT(r.out, Catch::Contains("0 passed, 5 failed"));
   CHECK_THAT(slurp(d / "m.xml"), Catch::Contains(R"(tests="5" failures="5")"));
+  fs::remove_all(d);
+}
+
+TEST_CASE("rough edges: an unknown --kpi, the sweep run does not run, single-run footers",
+          "[cli]") {
+  const auto d = tmpdir("edges");
+  const auto f = write(d, "s.json", kSmall);
+  // run says the sweep is not part of it, and how to run it
+  auto r = sh("run " + f.string() + " --replications 2 --out " + (d / "r").string());
+  CHECK(r.status == 0);
+  CHECK_THAT(r.out, Catch::Contains("sweep (3 points) is not part of dtwin run") &&
+                        Catch::Contains("dtwin sweep " + f.string()));
+  CHECK_THAT(r.out, Catch::Contains("95% confidence half-width"));
+  // one replication: no intervals, so no legend of them
+  r = sh("run " + f.string() + " --replications 1 --out " + (d / "one").string());
+  CHECK(r.status == 0);
+  CHECK_THAT(r.out, !Catch::Contains("95% confidence") && !Catch::Contains("same random numbers"));
+  // a --kpi the results do not have: exit 2 with the nearest name and the plant-wide ones
+  r = sh("compare " + (d / "r").string() + " --kpi throughput_per_hour");
+  CHECK(r.status == 2);
+  CHECK_THAT(r.out, Catch::Contains("--kpi throughput_per_hour") &&
+                        Catch::Contains("did you mean \"throughput_per_h\"") &&
+                        Catch::Contains("lead_time_s"));
+  CHECK(sh("compare " + (d / "r").string() + " --kpi m2.oee").status == 0);
+  fs::remove_all(d);
+}
+
+TEST_CASE("a variant patching a twin the base does not have says so, with the nearest id",
+          "[cli]") {
+  const auto d = tmpdir("variant-twin");
+  std::string s = kSmall;
+  const std::string big = R"({"twins": {"b1": {"capacity": 10}}})";
+  s.replace(s.find(big), big.size(), R"({"twins": {"bb1": {"capacity": 10}}})");
+  const auto f = write(d, "v.json", s);
+  const auto r = sh("validate " + f.string());
+  CHECK(r.status == 2);
+  CHECK_THAT(r.out, Catch::Contains("in variant \"big\": twin \"bb1\" is not in the base "
+                                    "scenario; did you mean \"b1\"?") &&
+                        Catch::Contains("v.json:") && !Catch::Contains("missing required"));
+  fs::remove_all(d);
+}
+
+TEST_CASE("run's default output directory follows the scenario's folder: no collisions", "[cli]") {
+  const auto d = tmpdir("default-out");
+  fs::create_directories(d / "line");
+  fs::create_directories(d / "cell");
+  write(d / "line", "flagship.json", kSmall);
+  std::string other = kSmall;
+  other.replace(other.find("\"seed\": 3"), 9, "\"seed\": 4");
+  write(d / "cell", "flagship.json", other);
+  for (const char* sub : {"line", "cell"}) {
+    const auto r = dtwin::test::sh_cmd("cd " + d.string() + " && " + DTWIN_BIN + " run -q " + sub +
+                                       "/flagship.json --replications 1");
+    CHECK(r.status == 0);
+  }
+  CHECK_THAT(slurp(d / "out" / "line" / "flagship" / "runs.json"), Catch::Contains("\"seed\": 3"));
+  CHECK_THAT(slurp(d / "out" / "cell" / "flagship" / "runs.json"), Catch::Contains("\"seed\": 4"));
   fs::remove_all(d);
 }

@@ -212,7 +212,7 @@ TEST_CASE("parse errors point at the offending member") {
     CHECK(e.pointer() == "/mean");
     CHECK(e.message() ==
           "expected a duration > 0 (seconds, or a string such as \"90s\", \"5min\", \"8h\", "
-          "\"2d\"), got -5");
+          "\"2d\", \"3d10h\"), got -5");
     CHECK(e.location().col == 33);
   }
   SECTION("a zero mean") {

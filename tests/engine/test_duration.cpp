@@ -58,6 +58,21 @@ TEST_CASE("duration strings") {
   CHECK_FALSE(std::signbit(text_seconds("-0s")));
 }
 
+TEST_CASE("compound durations: terms from the largest unit down") {
+  CHECK(text_seconds("3d10h") == 3 * 86400 + 10 * 3600);
+  CHECK(text_seconds("1h30min") == 5400);
+  CHECK(text_seconds("1h 30min") == 5400);
+  CHECK(text_seconds("2min30s") == 150);
+  CHECK(text_seconds("1w2d3h4min5s6ms") == Approx(604800 + 2 * 86400 + 3 * 3600 + 4 * 60 + 5.006));
+  CHECK(text_seconds("1.5h30min") == 7200);
+  CHECK(rejects("10h3d"));     // units go down
+  CHECK(rejects("1h1h"));      // and each once
+  CHECK(rejects("1h-30min"));  // no negative term
+  CHECK(rejects("-1h30min"));
+  CHECK(rejects("1h30"));  // every term has its unit
+  CHECK(rejects("1h,30min"));
+}
+
 TEST_CASE("texts that are not durations are rejected") {
   CHECK(rejects(""));
   CHECK(rejects("   "));
@@ -90,7 +105,7 @@ TEST_CASE("duration errors name the pointer and the accepted forms") {
   CHECK(neg.pointer() == "/t");
   CHECK(neg.message() ==
         "expected a duration >= 0 (seconds, or a string such as \"90s\", \"5min\", \"8h\", "
-        "\"2d\"), got -5");
+        "\"2d\", \"3d10h\"), got -5");
   CHECK_THAT(duration_error(json("-5min")).message(), Catch::EndsWith("got string \"-5min\""));
   CHECK_THAT(duration_error(json(true)).message(), Catch::EndsWith("got true"));
   CHECK_THAT(duration_error(json("5 parsecs")).message(),

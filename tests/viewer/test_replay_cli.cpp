@@ -94,6 +94,12 @@ TEST_CASE("cli: dtwin run leaves the scenario, view --replay shows the run") {
   CHECK(cmp.status == 0);
   CHECK_THAT(cmp.out, Catch::Contains("fast"));
 
+  // not past the end of the run: the world would run on beyond what was recorded
+  const Result past = dtwin_cmd("view --replay " + out.string() + " --screenshot " +
+                                tmp("past.png").string() + " --at 30d --size 480x320");
+  CHECK(past.status == 2);
+  CHECK_THAT(past.out, Catch::Contains("--at 30d: the run in") && Catch::Contains("lasts"));
+
   // the original file may go: the replay reads the copy
   fs::remove(file);
   const fs::path a = tmp("a.png"), b = tmp("b.png");
