@@ -245,12 +245,13 @@ void check_zero_time_paths(const Node& twins, const LineSpec& spec) {
   };
   // from every saturated source's place, through zero-time machines and places, to a sink
   std::vector<char> seen(spec.places.size(), 0);
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> todo;  // (place, first instant machine)
+  // places still to visit: (place, the first zero-time machine on the path to it)
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> frontier;
   for (const auto& src : spec.sources)
-    if (src.saturated && src.place != kNone) todo.push_back({src.place, kNone});
-  while (!todo.empty()) {
-    const auto [p, first] = todo.back();
-    todo.pop_back();
+    if (src.saturated && src.place != kNone) frontier.push_back({src.place, kNone});
+  while (!frontier.empty()) {
+    const auto [p, first] = frontier.back();
+    frontier.pop_back();
     const PlaceSpec& place = spec.places[p];
     if (place.kind == PlaceKind::Sink) {
       const MachineSpec& m = spec.machines[first];
@@ -263,7 +264,8 @@ void check_zero_time_paths(const Node& twins, const LineSpec& spec) {
     seen[p] = 1;
     for (const std::uint32_t c : place.consumers) {
       const MachineSpec& m = spec.machines[c];
-      if (instant(m) && m.output != kNone) todo.push_back({m.output, first == kNone ? c : first});
+      if (instant(m) && m.output != kNone)
+        frontier.push_back({m.output, first == kNone ? c : first});
     }
   }
 }
