@@ -10,6 +10,7 @@ pkgs=(
   libmosquitto-dev mosquitto mosquitto-clients openssl
   libsqlite3-dev
   xvfb xauth libgl1-mesa-dri fonts-dejavu-core
+  libjs-chart.js chromium
   "$@"
 )
 missing=()

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "engine/base/error.hpp"
+#include "engine/report/report.hpp"
 #include "engine/run/results.hpp"
 #include "engine/run/runner.hpp"
 #include "engine/run/verdict.hpp"
@@ -89,6 +90,15 @@ std::string default_out(const std::string& file) {
   const fs::path p = fs::absolute(fs::path(file)).lexically_normal();
   const std::string folder = p.parent_path().filename().string();
   return "out/" + (folder.empty() ? std::string() : folder + "/") + p.stem().string();
+}
+
+// <dir>/report.html, said on stdout unless quiet
+void write_report(const std::string& dir, bool quiet) {
+  ReportOptions ro;
+  ro.dir = dir;
+  const std::string path = dir + "/report.html";
+  write_file(path, make_html_report(ro));
+  if (!quiet) std::cout << "wrote " << path << " (open it in a browser; it needs no network)\n";
 }
 
 }  // namespace
@@ -188,6 +198,7 @@ int cmd_run(const RunOptions& o) {
     std::cout << "wrote " << out << "/report.json, " << out << "/timeseries.csv and " << out
               << "/runs.csv\n";
   }
+  if (o.report) write_report(out, o.quiet);
   return judged(table, &sc.doc(), o.junit, o.quiet);
 }
 
@@ -218,8 +229,13 @@ int cmd_sweep(const SweepOptions& o) {
       throw UsageError("--junit with --shard " + o.shard +
                        ": a shard is not judged alone; give --junit to dtwin compare over "
                        "the merged shards");
+    if (o.report)
+      throw UsageError("--report with --shard " + o.shard +
+                       ": a shard holds part of the runs; dtwin compare --out DIR merges them, "
+                       "then dtwin report DIR");
     return 0;
   }
+  if (o.report) write_report(o.out, o.quiet);
   return judged(table, &sc.doc(), o.junit, o.quiet);
 }
 
@@ -254,6 +270,25 @@ int cmd_compare(const CompareOptions& o) {
     std::cout << "wrote " << o.out << "/report.json and " << o.out << "/sweep.csv\n";
   }
   return judged(t, nullptr, o.junit, false);
+}
+
+int cmd_report(const ReportCmdOptions& o) {
+  ReportOptions ro;
+  ro.dir = o.dir;
+  ro.series = o.series;
+  ReportInfo info;
+  const std::string html = make_html_report(ro, &info);
+  const std::string path = o.out.empty() ? o.dir + "/report.html" : o.out;
+  write_file(path, html);
+  if (!o.quiet) {
+    std::cout << "wrote " << path << " (" << (html.size() + 512 * 1024) / (1024 * 1024)
+              << " MB; open it in a browser, it needs no network)\n";
+    if (!info.omitted.empty())
+      std::cout << "note: " << info.omitted.size()
+                << " time-series columns left out to keep the file small; --series PATTERN "
+                   "chooses which (such as --series 'gh.air.*')\n";
+  }
+  return 0;
 }
 
 }  // namespace dtwin::cli

@@ -19,6 +19,7 @@ struct RunOptions {
   unsigned long long max_events = 0;  // per run; 0: no limit
   std::string max_wall;               // for every run together ("10min"); empty: no limit
   std::string junit;                  // write the judged expectations here (JUnit XML)
+  bool report = false;                // also write <out>/report.html
 };
 
 struct SweepOptions {
@@ -32,6 +33,7 @@ struct SweepOptions {
   unsigned long long max_events = 0;
   std::string max_wall;
   std::string junit;
+  bool report = false;  // also write <out>/report.html (unsharded)
 };
 
 struct CompareOptions {
@@ -56,7 +58,16 @@ struct CheckOptions {
 };
 constexpr int kExitUnsafe = 3;
 
+// dtwin report: the HTML report of a run's or sweep's output directory (engine/report)
+struct ReportCmdOptions {
+  std::string dir;
+  std::string out;                  // default: <dir>/report.html
+  std::vector<std::string> series;  // time-series column patterns
+  bool quiet = false;
+};
+
 int cmd_run(const RunOptions& o);
+int cmd_report(const ReportCmdOptions& o);
 int cmd_check(const CheckOptions& o);
 int cmd_validate(const std::string& file);
 int cmd_sweep(const SweepOptions& o);

@@ -44,6 +44,9 @@ int main(int argc, char** argv) {
                   "Stop (exit 2) when the runs take longer than this, say 10min (default: none)");
   run->add_option("--junit", ro.junit,
                   "Write the scenario's expectations, judged, as JUnit XML to this file");
+  run->add_flag("--report", ro.report,
+                "Also write report.html: charts of the KPIs with their CIs, the stations, the "
+                "time series (dtwin report)");
 
   std::string vfile;
   auto* validate = app.add_subcommand("validate",
@@ -73,6 +76,9 @@ int main(int argc, char** argv) {
   sweep->add_option("--junit", so.junit,
                     "Write the expectations, judged, as JUnit XML (unsharded; a sharded sweep "
                     "is judged by dtwin compare)");
+  sweep->add_flag("--report", so.report,
+                  "Also write report.html (unsharded; for shards: dtwin compare --out DIR, then "
+                  "dtwin report DIR)");
 
   CompareOptions co;
   auto* compare = app.add_subcommand("compare",
@@ -89,6 +95,20 @@ int main(int argc, char** argv) {
   compare->add_flag("--partial", co.partial,
                     "Compare even when runs are missing (without it: exit 2 when a shard is "
                     "missing)");
+
+  ReportCmdOptions rpo;
+  auto* report = app.add_subcommand(
+      "report",
+      "Write one self-contained HTML file from a run's or sweep's output directory: the "
+      "variants' KPIs with their 95% CIs, paired deltas, station states, a sweep's curves, "
+      "time series zoomable to a window; opens offline in any browser");
+  report->add_option("dir", rpo.dir, "Output directory of dtwin run, sweep or compare --out")
+      ->required();
+  report->add_option("--out,-o", rpo.out, "The HTML file to write (default: DIR/report.html)");
+  report->add_option("--series", rpo.series,
+                     "Time-series columns to include, '*' as a wildcard (repeatable; default: "
+                     "all that fit in 4 million numbers, the first of each unit first)");
+  report->add_flag("--quiet,-q", rpo.quiet, "Print nothing on success");
 
   // the viewer is its own executable (it links OpenSceneGraph, this one does not): `dtwin view
   // ARGS` runs `dtwin-view ARGS`, as git runs its subcommands
@@ -243,6 +263,7 @@ int main(int argc, char** argv) {
       {run, "dtwin run scenarios/line/flagship.json --replications 20 --junit junit.xml"},
       {validate, "dtwin validate scenarios/greenhouse/tomato_season_led.json"},
       {sweep, "dtwin sweep scenarios/line/flagship.json --shard 1/4 --out shard-1"},
+      {report, "dtwin report out/line/flagship --out flagship.html"},
       {compare, "dtwin compare shard-1 shard-2 shard-3 shard-4 --out merged --junit junit.xml"},
       {view, "dtwin view scenarios/line/flagship.json"},
       {serve, "dtwin serve scenarios/live/line.json --mqtt mqtt://127.0.0.1:1883 --store line1.db"},
@@ -265,6 +286,7 @@ int main(int argc, char** argv) {
     if (*validate) return cmd_validate(vfile);
     if (*sweep) return cmd_sweep(so);
     if (*compare) return cmd_compare(co);
+    if (*report) return cmd_report(rpo);
     if (*check) return cmd_check(ko);
     if (*view) return run_viewer(argv[0], view->remaining());
     if (*serve) return cmd_serve(sv);

@@ -61,4 +61,33 @@ inline std::string iso_utc(double epoch_s) {
   return buf;
 }
 
+// Text for XML and HTML, in an element or a quoted attribute: & < > " escaped; control
+// characters other than tab, newline and carriage return (XML 1.0 has no others) become '?'.
+inline std::string xml_escape(const std::string& s) {
+  std::string out;
+  for (const char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        // XML 1.0 has no control characters but tab, newline and carriage return
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r')
+          out += '?';
+        else
+          out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace dtwin

@@ -51,12 +51,32 @@ RunResult run_one(const CompiledVariant& v, const RunTask& task, std::ostream* t
     w.start(RunContext{s.seed, task.replication}, [&](World& ww) { init(ww, task); });
   else
     w.start(RunContext{s.seed, task.replication});
+  Progress::Slot* const slot = limits.progress;
+  if (slot) {
+    slot->now.store(0, std::memory_order_relaxed);
+    slot->end.store(s.duration_s, std::memory_order_relaxed);
+  }
+  // to `until`, telling the progress bar on the way (in 200ths of the run: stopping between
+  // events changes nothing a model sees)
+  auto run_to = [&](double until) {
+    if (!slot) {
+      w.run_until(until);
+      return;
+    }
+    const double chunk = s.duration_s / 200;
+    double t = w.now();
+    do {
+      t = std::min(until, t + chunk);
+      w.run_until(t);
+      slot->now.store(t, std::memory_order_relaxed);
+    } while (t < until);
+  };
   if (!ts) {
     if (s.warmup_s > 0) {
-      w.run_until(s.warmup_s);
+      run_to(s.warmup_s);
       w.reset_stats();
     }
-    w.run_until(s.duration_s);
+    run_to(s.duration_s);
   } else {
     std::vector<std::string> cells;
     w.columns(cells);
@@ -75,6 +95,7 @@ RunResult run_one(const CompiledVariant& v, const RunTask& task, std::ostream* t
         w.reset_stats();
         warm = false;
       }
+      if (slot) slot->now.store(t, std::memory_order_relaxed);
       if (t == next_sample) {
         write_row(*ts, t, w, cells);
         ++k;
@@ -102,28 +123,32 @@ std::vector<RunResult> run_all(const std::vector<CompiledVariant>& variants,
                          budget.cancel, &stop};
   std::exception_ptr error;
   std::mutex error_mu;
-  auto worker = [&] {
+  jobs = std::max(1u, std::min<unsigned>(jobs, static_cast<unsigned>(tasks.size())));
+  if (progress) progress->use_slots(jobs);
+  auto worker = [&](unsigned j) {
+    RunLimits mine = limits;
+    mine.progress = progress ? progress->slot(j) : nullptr;
     for (;;) {
       const std::size_t i = next.fetch_add(1);
       if (i >= tasks.size()) return;
       try {
         std::ostream* ts = timeseries_for ? timeseries_for(tasks[i]) : nullptr;
-        results[i] = run_one(variants[tasks[i].variant], tasks[i], ts, init, limits);
+        results[i] = run_one(variants[tasks[i].variant], tasks[i], ts, init, mine);
       } catch (...) {
         std::lock_guard<std::mutex> lock(error_mu);
         if (!error) error = std::current_exception();
         next = tasks.size();
         stop = true;
       }
+      if (mine.progress) mine.progress->end.store(0, std::memory_order_relaxed);
       if (progress) progress->tick();
     }
   };
-  jobs = std::max(1u, std::min<unsigned>(jobs, static_cast<unsigned>(tasks.size())));
   if (jobs == 1) {
-    worker();
+    worker(0);
   } else {
     std::vector<std::thread> pool;
-    for (unsigned j = 0; j < jobs; ++j) pool.emplace_back(worker);
+    for (unsigned j = 0; j < jobs; ++j) pool.emplace_back(worker, j);
     for (auto& t : pool) t.join();
   }
   if (error) std::rethrow_exception(error);

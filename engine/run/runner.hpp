@@ -51,6 +51,8 @@ struct RunLimits {
   double deadline = 0;
   const std::atomic<bool>* cancel = nullptr;
   const std::atomic<bool>* stop = nullptr;
+  // where the run publishes the simulated time it has reached, for a progress bar (may be null)
+  Progress::Slot* progress = nullptr;
 };
 // Throws BudgetExceeded when the run goes over its limits.
 RunResult run_one(const CompiledVariant& v, const RunTask& task, std::ostream* timeseries,

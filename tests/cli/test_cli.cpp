@@ -71,8 +71,8 @@ TEST_CASE("--help on every command", "[cli]") {
     CHECK_THAT(r.out, Catch::Contains("Usage") || Catch::Contains("usage"));
   }
   // each command's help ends with an example of that command, and the exit statuses
-  for (const std::string c : {"run", "validate", "sweep", "compare", "serve", "emulate", "get",
-                              "set", "history", "whatif", "check"}) {
+  for (const std::string c : {"run", "validate", "sweep", "compare", "report", "serve", "emulate",
+                              "get", "set", "history", "whatif", "check"}) {
     const auto r = sh(c + " --help");
     INFO(c << ": " << r.out);
     CHECK(r.status == 0);
@@ -349,5 +349,34 @@ TEST_CASE("run's default output directory follows the scenario's folder: no coll
   }
   CHECK_THAT(slurp(d / "out" / "line" / "flagship" / "runs.json"), Catch::Contains("\"seed\": 3"));
   CHECK_THAT(slurp(d / "out" / "cell" / "flagship" / "runs.json"), Catch::Contains("\"seed\": 4"));
+  fs::remove_all(d);
+}
+
+TEST_CASE("progress on a terminal advances within a run, by simulated time", "[cli][progress]") {
+  const auto d = tmpdir("progress");
+  // a greenhouse season: two runs of about a second each, one at a time, on a pseudo-terminal
+  const std::string sc =
+      std::string(DTWIN_SOURCE_DIR) + "/scenarios/greenhouse/tomato_season_hps.json";
+  const auto r =
+      dtwin::test::sh_cmd("script -qfec \"" + std::string(DTWIN_BIN) + " run " + sc +
+                          " --jobs 1 --no-timeseries --out " + (d / "o").string() + "\" /dev/null");
+  INFO(r.out);
+  REQUIRE(r.status == 0);
+  // frames of the bar while the first run is in flight: "0/2 runs done" with a share that grows
+  std::vector<int> shares;
+  std::istringstream frames(r.out);
+  std::string frame;
+  while (std::getline(frames, frame, '\r')) {
+    const auto pct = frame.find("%  0/2 runs done");
+    if (pct == std::string::npos || pct < 3) continue;
+    shares.push_back(std::stoi(frame.substr(pct - 3, 3)));
+  }
+  REQUIRE(shares.size() >= 2);
+  CHECK(std::is_sorted(shares.begin(), shares.end()));
+  CHECK(shares.back() > 0);
+  CHECK(shares.back() < 50);
+  // and nothing of it when the output is not a terminal
+  const auto piped = sh("run " + sc + " --jobs 1 --no-timeseries --out " + (d / "p").string());
+  CHECK_THAT(piped.out, !Catch::Contains("runs done"));
   fs::remove_all(d);
 }
