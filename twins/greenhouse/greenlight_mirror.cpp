@@ -132,7 +132,7 @@ bool GreenLightModel::read_property(const World& w, std::uint32_t self, std::siz
     default:
       break;
   }
-  const std::vector<double> y = values_now(w, self);
+  const std::vector<double> y = values_sampled(w, self);
   switch (prop) {  // the states
     case kAirTemp:
       out.num = y[kGlTAir];

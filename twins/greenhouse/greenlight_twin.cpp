@@ -299,7 +299,7 @@ void GreenLightModel::columns(std::vector<std::string>& out) const {
 
 void GreenLightModel::sample(const World& w, std::uint32_t self,
                              std::vector<std::string>& out) const {
-  const auto y = values_now(w, self);
+  const auto y = values_sampled(w, self);
   const double t = w.now();
   std::vector<double> d(kGlN);
   GlFluxes f{};

@@ -42,7 +42,7 @@ void LettuceCropModel::columns(std::vector<std::string>& out) const {
 
 void LettuceCropModel::sample(const World& w, std::uint32_t self,
                               std::vector<std::string>& out) const {
-  const auto y = values_now(w, self);
+  const auto y = values_sampled(w, self);
   double c[4] = {0, 0, 0, 0};
   spec_.climate.at(w.now(), c);
   for (double x : {y[kXd], y[kXd] / spec_.p.dry_matter_fraction, c[kLcRad], c[kLcTemp], c[kLcCo2],

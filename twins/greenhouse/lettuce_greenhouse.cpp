@@ -60,7 +60,7 @@ void LettuceGreenhouseModel::columns(std::vector<std::string>& out) const {
 
 void LettuceGreenhouseModel::sample(const World& w, std::uint32_t self,
                                     std::vector<std::string>& out) const {
-  const auto y = values_now(w, self);
+  const auto y = values_sampled(w, self);
   double v[4], u[3];
   spec_.weather.at(w.now(), v);
   controls_at(w.now(), w.state<OdeState>(self).params.data(), u);

@@ -77,7 +77,7 @@ bool LettuceGreenhouseModel::read_property(const World& w, std::uint32_t self, s
     out.num = prop == kRadiation ? v[kRad] : v[kOutTemp];
     return true;
   }
-  const auto y = values_now(w, self);
+  const auto y = values_sampled(w, self);
   const auto& p = spec_.p;
   const double x[] = {y[kXt], 100 * y[kXh] / vh_saturation_kg_m3(p, y[kXt]),
                       co2_kg_m3_to_ppm(p, y[kXc], y[kXt]), y[kXd]};

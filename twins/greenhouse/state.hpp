@@ -18,6 +18,18 @@ struct OdeState {
   std::uint64_t steps = 0;     // step events handled
   OdeStats solver;             // solver effort so far
 
+  // Where the time series last looked between two steps (StepTwin::values_sampled): the state
+  // (t, y, params) it started from and the values it reached at `t`. A cache, not part of the
+  // state's value: operator== ignores it, and it is used only while its start still matches.
+  struct Probe {
+    bool valid = false;
+    double from_t = 0;
+    std::vector<double> from_y, from_params;
+    double t = 0;
+    std::vector<double> y;
+  };
+  mutable Probe probe;
+
   bool operator==(const OdeState& o) const {
     return y == o.y && params == o.params && t == o.t && stats_since == o.stats_since &&
            steps == o.steps && solver.steps == o.solver.steps &&

@@ -85,6 +85,30 @@ std::vector<double> StepTwin::values_now(const World& w, std::uint32_t self) con
   return s.y;
 }
 
+std::vector<double> StepTwin::values_sampled(const World& w, std::uint32_t self) const {
+  const OdeState& s = w.state<OdeState>(self);
+  const double now = w.now();
+  if (!(now > s.t)) return s.y;
+  OdeState::Probe& p = s.probe;
+  OdeState q;
+  q.params = s.params;
+  if (p.valid && p.from_t == s.t && p.t <= now && p.from_y == s.y && p.from_params == s.params) {
+    q.t = p.t;
+    q.y = p.y;
+  } else {
+    q.t = s.t;
+    q.y = s.y;
+    p.from_t = s.t;
+    p.from_y = s.y;
+    p.from_params = s.params;
+  }
+  advance(q, now);
+  p.valid = true;
+  p.t = now;
+  p.y = q.y;
+  return q.y;
+}
+
 void StepTwin::input_metrics(const std::string& group, const InputSeries& in, Metrics& out) const {
   if (in.file.empty()) return;
   out.set(id_ + "." + group + ".filled_values", static_cast<double>(in.filled_values), "values");

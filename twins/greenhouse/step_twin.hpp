@@ -44,6 +44,13 @@ class StepTwin : public Model {
 
   // The ODE vector at w.now() (integrated forward from the last step when between steps).
   std::vector<double> values_now(const World& w, std::uint32_t self) const;
+  // The same for what only looks (a time-series row, a mirrored property read between steps):
+  // it continues from the previous look (OdeState::probe) instead of integrating again from
+  // the step, so sampling every 5 minutes between daily steps costs about one more integration
+  // of the run, not one per row, and the 16 properties of one report cost one integration, not
+  // 16. The values may differ from values_now() within the solver's tolerance (and depend on
+  // when one looked); the state's own path, the KPIs and what-ifs never read them.
+  std::vector<double> values_sampled(const World& w, std::uint32_t self) const;
   // The ODE's right-hand side under the spec's parameters, for tests and tools.
   void derivatives(double t, const double* y, double* dydt) const {
     rhs(t, y, params_.data(), dydt);

@@ -62,7 +62,7 @@ void TomatoCropModel::columns(std::vector<std::string>& out) const {
 
 void TomatoCropModel::sample(const World& w, std::uint32_t self,
                              std::vector<std::string>& out) const {
-  const auto y = values_now(w, self);
+  const auto y = values_sampled(w, self);
   double c[3];
   spec_.climate.at(w.now(), c);
   for (double x :
