@@ -1,5 +1,6 @@
 #include "engine/report/report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -127,6 +128,16 @@ const UnitSuffix kUnits[] = {
     {"_1", "1"},
     {"_mol_m2_d", "mol/m²/d"},
     {"_frac", "1"},
+    {"_deg", "°"},
+    {"_kw", "kW"},
+    {"_m_s", "m/s"},
+    {"_umol_m2_s", "µmol/m²/s"},
+    {"_pairs", "pairs"},
+    {"_wh", "Wh"},
+    {"_kg_m3", "kg/m³"},
+    {"_m3_m2", "m³/m²"},
+    {"_kwh_m2", "kWh/m²"},
+    {"_mol_m2", "mol/m²"},
 };
 
 std::string unit_of_column(const std::string& name) {
@@ -291,8 +302,21 @@ std::string make_html_report(const ReportOptions& o, ReportInfo* info) {
   }
   meta["variants"] = std::move(variants);
 
+  // the terminal's headline KPIs; for a plant without plant-wide ones (a cell, a greenhouse:
+  // its first four metrics) also each twin's energy and cost, which a manager asks for
   ojson headline = ojson::array();
-  for (const auto k : headline_columns(t.keys, headline_kpis())) headline.push_back(t.keys[k]);
+  const auto shown = headline_columns(t.keys, headline_kpis());
+  for (const auto k : shown) headline.push_back(t.keys[k]);
+  const bool plant_wide = std::any_of(shown.begin(), shown.end(), [&](std::size_t k) {
+    return t.keys[k].find('.') == std::string::npos;
+  });
+  if (!plant_wide)
+    for (std::size_t k = 0; k < t.keys.size() && headline.size() < 8; ++k) {
+      const std::string last = t.keys[k].substr(t.keys[k].rfind('.') + 1);
+      if ((last == "energy_kwh" || last == "energy_per_cycle_wh" || last == "cost") &&
+          std::find(shown.begin(), shown.end(), k) == shown.end())
+        headline.push_back(t.keys[k]);
+    }
   meta["headline"] = std::move(headline);
 
   ojson keys = ojson::array(), stats = ojson::object(), deltas = ojson::object();
