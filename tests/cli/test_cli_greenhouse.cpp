@@ -71,7 +71,10 @@ TEST_CASE("greenhouse season: the lamp pair's table shows yield, energy and prof
   CHECK(led["heating_mj_m2"]["mean"].get<double>() > hps["heating_mj_m2"]["mean"].get<double>());
   CHECK(hps.contains("profit_eur_m2"));
   const std::string ts = read_all(d / "o" / "timeseries.csv");
-  CHECK(ts.rfind("time_s,gh.canopy.temp_c,gh.air.temp_c,", 0) == 0);
+  // the season starts on a full date: the series has its calendar column
+  CHECK(ts.rfind("time_s,time,gh.canopy.temp_c,gh.air.temp_c,", 0) == 0);
+  CHECK_THAT(ts, Catch::Contains("\n0,2022-09-27T00:00:00,") &&
+                     Catch::Contains("\n86400,2022-09-28T00:00:00,"));
 
   // a weather file that is not there: exit status 2, the member named
   const auto bad = short_season(d, (d / "missing.epw").string());

@@ -69,6 +69,7 @@ class GreenLightModel final : public StepTwin, public Mirrorable {
   void collect(const World& w, std::uint32_t self, Metrics& out) const override;
   void columns(std::vector<std::string>& out) const override;
   void sample(const World& w, std::uint32_t self, std::vector<std::string>& out) const override;
+  std::optional<double> calendar_origin() const override { return spec_.weather.calendar_origin_s; }
 
   // dy/dt with the fluxes and controls at (t, y) under the controller settings c (the spec's
   // when null), for tests and tools

@@ -146,6 +146,7 @@ RawInputs read_inputs(const Node& source, const std::vector<Quantity>& qs,
         s->expected("a time written as \"" + fmt_text + "\"");
       }
     }
+    if (fmt->calendar()) out.calendar_start_s = start;
     std::vector<double> t(csv.time_s.size());
     for (std::size_t i = 0; i < t.size(); ++i) t[i] = csv.time_s[i] - start;
 
@@ -233,6 +234,7 @@ InputSeries InputSeries::like(const RawInputs& raw) {
   s.file = raw.file;
   s.filled_values = raw.filled_values;
   s.longest_gap_s = raw.longest_gap_s;
+  s.calendar_start_s = raw.calendar_start_s;
   return s;
 }
 
