@@ -19,6 +19,7 @@ struct RunOptions {
   unsigned long long max_events = 0;  // per run; 0: no limit
   std::string max_wall;               // for every run together ("10min"); empty: no limit
   std::string junit;                  // write the judged expectations here (JUnit XML)
+  std::string window;                 // "FROM+SPAN" or "FROM..TO": the series rows written
 };
 
 struct SweepOptions {
