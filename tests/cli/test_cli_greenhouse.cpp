@@ -85,6 +85,17 @@ TEST_CASE("greenhouse season: the lamp pair's table shows yield, energy and prof
   const auto e = run_dtwin("run " + bad.string() + " --out " + (d / "bad").string());
   CHECK(e.status == 2);
   CHECK_THAT(e.out, Catch::Contains("/twins/gh/weather/epw") && Catch::Contains("missing.epw"));
+  CHECK_THAT(e.out, Catch::Contains("no such file (resolved to " +
+                                    fs::weakly_canonical(d / "missing.epw").string() +
+                                    ", an absolute path)"));
+  // a relative path: resolved against the scenario's folder, which the message names
+  const auto rel = short_season(d, "weather/missing.epw", "", "rel.json");
+  const auto r2 = run_dtwin("run " + rel.string() + " --out " + (d / "bad").string());
+  CHECK(r2.status == 2);
+  CHECK_THAT(r2.out, Catch::Contains("cannot open " + (d / "weather/missing.epw").string() +
+                                     ": no such file (resolved to " +
+                                     fs::weakly_canonical(d / "weather/missing.epw").string() +
+                                     ", relative to the scenario's folder " + d.string() + ")"));
   fs::remove_all(d);
 }
 

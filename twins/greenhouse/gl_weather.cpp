@@ -329,7 +329,7 @@ GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const G
   const FileAccess::Path fp = ctx.files.path_for(file);
   const std::string& shown = fp.shown;
   std::ifstream is(fp.open, std::ios::binary);
-  if (!is) file.fail("cannot open " + shown);
+  if (!is) file.fail("cannot open " + shown + ": " + ctx.files.why_not_opened(fp));
   std::ostringstream ss;
   ss << is.rdbuf();
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 
 #include "engine/scenario/duration.hpp"
 #include "engine/scenario/suggest.hpp"
@@ -126,6 +127,8 @@ RawInputs read_inputs(const Node& source, const std::vector<Quantity>& qs,
       col_nodes.push_back(n);
     }
 
+    if (!std::ifstream(fp.open, std::ios::binary))
+      file->fail("cannot read " + shown + ": " + ctx.files.why_not_opened(fp));
     CsvColumns csv;
     try {
       csv = read_csv_columns(fp.open, shown, delimiter, time_column, *fmt, col_names);
