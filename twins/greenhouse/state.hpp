@@ -17,11 +17,17 @@ struct OdeState {
   double stats_since = 0;      // when the accumulators were last zeroed
   std::uint64_t steps = 0;     // step events handled
   OdeStats solver;             // solver effort so far
+  // a kind's auxiliary integrals (StepTwin::set_aux), each since the start: their values when
+  // the statistics were last zeroed, at the start of the current run day, and over the last
+  // whole run day
+  std::vector<double> aux, aux_at_reset, aux_day_start, aux_prev_day;
 
   bool operator==(const OdeState& o) const {
     return y == o.y && params == o.params && t == o.t && stats_since == o.stats_since &&
            steps == o.steps && solver.steps == o.solver.steps &&
-           solver.rhs_evals == o.solver.rhs_evals;
+           solver.rhs_evals == o.solver.rhs_evals && aux == o.aux &&
+           aux_at_reset == o.aux_at_reset && aux_day_start == o.aux_day_start &&
+           aux_prev_day == o.aux_prev_day;
   }
 };
 

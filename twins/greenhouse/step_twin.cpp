@@ -1,6 +1,9 @@
 #include "twins/greenhouse/step_twin.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
+#include <vector>
 
 namespace dtwin::greenhouse {
 
@@ -24,6 +27,14 @@ StepTwin::StepTwin(std::string id, StepSpec step, std::vector<std::string> names
   problem_.scale = std::move(scale);
   problem_.rtol = step_.rtol;
   problem_.n_quad = initial_.size() - n_states_;
+  aux_problem_ = problem_;
+}
+
+void StepTwin::set_aux(std::vector<double> scale) {
+  aux_problem_ = problem_;
+  aux_problem_.n = problem_.n + scale.size();
+  aux_problem_.n_quad = problem_.n_quad + scale.size();
+  aux_problem_.scale.insert(aux_problem_.scale.end(), scale.begin(), scale.end());
 }
 
 void StepTwin::twins(std::vector<TwinInfo>& out) const {
@@ -35,11 +46,39 @@ std::unique_ptr<StateBlock> StepTwin::make_state(const RunContext& ctx) const {
   OdeState s;
   s.y = initial_;
   s.params = params_;
+  const std::size_t n_aux = aux_problem_.n - problem_.n;
+  s.aux = s.aux_at_reset = s.aux_day_start = s.aux_prev_day = std::vector<double>(n_aux, 0.0);
   return std::make_unique<StateOf<OdeState>>(std::move(s));
 }
 
 void StepTwin::start(World& w, std::uint32_t self) const {
   w.schedule(step_.step_s, kModel, self, 0, kStep);
+}
+
+void StepTwin::advance_aux(OdeState& s, double t) const {
+  const std::size_t n = problem_.n, n_aux = aux_problem_.n - n;
+  const double* params = s.params.data();
+  const OdeRhs f = [this, params, n](double tt, const double* y, double* dydt) {
+    rhs_aux(tt, y, params, dydt, dydt + n);
+  };
+  std::vector<double> y(s.y);
+  double from = s.t;
+  while (from < t) {
+    // to the next whole run day, or t
+    const double day_end = (std::floor(from / 86400) + 1) * 86400;
+    const double to = std::min(t, day_end);
+    y.resize(n + n_aux);
+    for (std::size_t i = 0; i < n_aux; ++i) y[n + i] = 0;
+    integrate(step_.solver, aux_problem_, f, from, to, y.data());
+    for (std::size_t i = 0; i < n_aux; ++i) s.aux[i] += y[n + i];
+    if (to == day_end) {
+      for (std::size_t i = 0; i < n_aux; ++i) {
+        s.aux_prev_day[i] = s.aux[i] - s.aux_day_start[i];
+        s.aux_day_start[i] = s.aux[i];
+      }
+    }
+    from = to;
+  }
 }
 
 void StepTwin::advance(OdeState& s, double t) const {
@@ -50,6 +89,7 @@ void StepTwin::advance(OdeState& s, double t) const {
     rhs(tt, y, params, dydt);
   };
   try {
+    if (aux_problem_.n > problem_.n) advance_aux(s, t);
     integrate(step_.solver, problem_, f, s.t, t, s.y.data(), &s.solver);
   } catch (const std::runtime_error& e) {
     throw std::runtime_error("twin \"" + id_ + "\" (" + std::string(kind()) + "): " + e.what());
@@ -70,6 +110,7 @@ void StepTwin::reset_stats(World& w, std::uint32_t self) const {
   OdeState& s = w.state<OdeState>(self);
   advance(s, w.now());
   for (std::size_t i = n_states_; i < s.y.size(); ++i) s.y[i] = 0;
+  s.aux_at_reset = s.aux;
   s.stats_since = w.now();
 }
 
@@ -83,6 +124,12 @@ std::vector<double> StepTwin::values_now(const World& w, std::uint32_t self) con
   OdeState s = w.state<OdeState>(self);
   advance(s, w.now());
   return s.y;
+}
+
+OdeState StepTwin::state_now(const World& w, std::uint32_t self) const {
+  OdeState s = w.state<OdeState>(self);
+  advance(s, w.now());
+  return s;
 }
 
 void StepTwin::input_metrics(const std::string& group, const InputSeries& in, Metrics& out) const {

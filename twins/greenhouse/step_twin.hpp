@@ -61,6 +61,28 @@ class StepTwin : public Model {
   // dy/dt at (t, y) under the run's parameters (OdeState::params of the state integrated)
   virtual void rhs(double t, const double* y, const double* params, double* dydt) const = 0;
 
+  // Auxiliary integrals: quantities a kind integrates over time besides its ODE (the light at
+  // the canopy), with no effect on it. Over every interval the ODE is advanced, they are
+  // integrated on a copy of the state extended by them (the same solver, with them as
+  // quadratures), so the ODE's own components, steps and error control are untouched and no
+  // other result moves; the copy is restarted at every whole run day (multiples of 86400 s), so
+  // the last whole day's total is known. Call in the constructor; scale: typical magnitudes.
+  void set_aux(std::vector<double> scale);
+  // dy/dt (as rhs) and d(aux)/dt (one element per aux integral) at (t, y) under the run's
+  // parameters, in one evaluation
+  virtual void rhs_aux(double t, const double* y, const double* params, double* dydt,
+                       double* aux) const {
+    (void)aux;
+    rhs(t, y, params, dydt);
+  }
+  // aux integral i since the statistics were last zeroed, and over the last whole run day (0
+  // before the first one ends), of a state advanced to now (values_now's copy)
+  static double aux_since_reset(const OdeState& s, std::size_t i) {
+    return s.aux[i] - s.aux_at_reset[i];
+  }
+  // The state advanced to w.now() (a copy: read-only).
+  OdeState state_now(const World& w, std::uint32_t self) const;
+
   // Sets parameter i of the run from now on: the state is first integrated to w.now() under the
   // parameters in force until then.
   void set_param(World& w, std::uint32_t self, std::size_t i, double v) const;
@@ -78,8 +100,11 @@ class StepTwin : public Model {
 
  private:
   void advance(OdeState& s, double t) const;
+  // the auxiliary integrals from s.t to t on a copy of s.y (before s.y is advanced)
+  void advance_aux(OdeState& s, double t) const;
 
   OdeProblem problem_;
+  OdeProblem aux_problem_;  // problem_ extended by the aux integrals; n == problem_.n: none
 };
 
 }  // namespace dtwin::greenhouse
