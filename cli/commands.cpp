@@ -4,9 +4,11 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <thread>
 
+#include "engine/base/calendar.hpp"
 #include "engine/base/error.hpp"
 #include "engine/report/report.hpp"
 #include "engine/run/results.hpp"
@@ -101,6 +103,55 @@ void write_report(const std::string& dir, bool quiet) {
   if (!quiet) std::cout << "wrote " << path << " (open it in a browser; it needs no network)\n";
 }
 
+// --window FROM+SPAN or FROM..TO for one variant: FROM and TO a duration from the start, or a
+// date (time) on the run's calendar (`origin`, when it has one); SPAN a duration.
+SeriesWindow window_of(const std::string& text, const CompiledVariant& v,
+                       const std::optional<double>& origin) {
+  const std::string opt = "--window " + text;
+  const std::string forms =
+      "expected FROM+SPAN or FROM..TO: FROM and TO a duration from the start (30d, 30d12h) or a "
+      "date on the run's calendar (2023-11-01, 2023-11-01T06:00), SPAN a duration (7d)";
+  auto point = [&](const std::string& p) {
+    double s = 0;
+    if (parse_duration_text(p, &s)) return s;
+    if (parse_iso_local(p, &s)) {
+      if (!origin)
+        throw UsageError(opt + ": " + p +
+                         " is a date, but this run has no calendar (a greenhouse's weather "
+                         "\"start\" as a full date \"YYYY-MM-DD\" gives it one); give a "
+                         "duration from the start, such as 30d");
+      return s - *origin;
+    }
+    throw UsageError(opt + ": " + forms + "; \"" + p + "\" is neither a duration nor a date");
+  };
+  SeriesWindow w;
+  const std::size_t dots = text.find("..");
+  const std::size_t plus = text.rfind('+');
+  if (dots != std::string::npos) {
+    w.from_s = point(text.substr(0, dots));
+    w.to_s = point(text.substr(dots + 2));
+    if (w.to_s < w.from_s) throw UsageError(opt + ": TO is before FROM");
+  } else if (plus != std::string::npos) {
+    w.from_s = point(text.substr(0, plus));
+    double span = 0;
+    if (!parse_duration_text(text.substr(plus + 1), &span))
+      throw UsageError(opt + ": " + forms + "; \"" + text.substr(plus + 1) +
+                       "\" is not a duration");
+    w.to_s = w.from_s + span;
+  } else {
+    throw UsageError(opt + ": " + forms);
+  }
+  const double end = v.settings.duration_s;
+  if (w.from_s > end || w.to_s < 0) {
+    std::string span = "0 to " + format_duration(end);
+    if (origin) span += " (" + iso_local(*origin) + " to " + iso_local(*origin + end) + ")";
+    throw UsageError(opt + ": outside the run" +
+                     (v.name == "baseline" ? std::string() : " of variant " + v.name) +
+                     ", which spans " + span);
+  }
+  return w;
+}
+
 }  // namespace
 
 int cmd_validate(const std::string& file) {
@@ -162,6 +213,15 @@ int cmd_run(const RunOptions& o) {
     for (const auto& n : o.variants) which.push_back(sc.find_variant(n));
   }
   const auto variants = compile(sc, reg, which, o.seed, o.replications);
+  std::vector<SeriesWindow> windows;
+  if (!o.window.empty()) {
+    if (o.no_timeseries)
+      throw UsageError("--window " + o.window +
+                       ": it cuts the time series, and --no-timeseries "
+                       "writes none");
+    for (const auto& v : variants)
+      windows.push_back(window_of(o.window, v, World(v.models).calendar_origin()));
+  }
   const std::string out = o.out.empty() ? default_out(o.file) : o.out;
   make_dir(out);
 
@@ -180,7 +240,7 @@ int cmd_run(const RunOptions& o) {
       [&](const RunTask& t) -> std::ostream* {
         return t.replication == 0 && ts[t.variant] ? ts[t.variant].get() : nullptr;
       },
-      &progress, nullptr, budget_of(o.max_events, o.max_wall));
+      &progress, nullptr, budget_of(o.max_events, o.max_wall), windows);
   progress.finish();
   for (auto& f : ts)
     if (f) f->close();

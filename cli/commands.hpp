@@ -20,6 +20,7 @@ struct RunOptions {
   std::string max_wall;               // for every run together ("10min"); empty: no limit
   std::string junit;                  // write the judged expectations here (JUnit XML)
   bool report = false;                // also write <out>/report.html
+  std::string window;                 // "FROM+SPAN" or "FROM..TO": the series rows written
 };
 
 struct SweepOptions {

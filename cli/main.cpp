@@ -26,7 +26,9 @@ int main(int argc, char** argv) {
   RunOptions ro;
   auto* run = app.add_subcommand("run",
                                  "Run a scenario: the baseline and its variants, each "
-                                 "replicated; write report.json, timeseries.csv, runs.csv");
+                                 "replicated; write report.json, timeseries.csv, runs.csv "
+                                 "(with a column time, the date in the weather file's local "
+                                 "time, when the run has a calendar)");
   run->add_option("file", ro.file, "Scenario JSON file")->required();
   run->add_option("--variant", ro.variants,
                   "Run only this variant (repeatable; \"baseline\" is the base scenario)");
@@ -38,6 +40,11 @@ int main(int argc, char** argv) {
   run->add_option("--jobs,-j", ro.jobs, "Parallel runs (default: every core)");
   run->add_flag("--quiet,-q", ro.quiet, "Print nothing on success");
   run->add_flag("--no-timeseries", ro.no_timeseries, "Do not write timeseries.csv");
+  run->add_option("--window", ro.window,
+                  "Write only the time-series rows in FROM+SPAN or FROM..TO (the run and its "
+                  "KPIs are the same): FROM, TO a duration from the start (30d, 30d12h) or, for a "
+                  "run with a calendar, a date (2023-11-01, 2023-11-01T06:00); SPAN a duration "
+                  "(7d)");
   run->add_option("--max-events", ro.max_events,
                   "Stop (exit 2) when a run handles more events than this (default: no limit)");
   run->add_option("--max-wall", ro.max_wall,

@@ -9,6 +9,7 @@
 #include <ostream>
 #include <thread>
 
+#include "engine/base/calendar.hpp"
 #include "engine/base/error.hpp"
 #include "engine/base/format.hpp"
 #include "engine/sim/world.hpp"
@@ -33,17 +34,20 @@ std::vector<RunTask> plan_runs(const std::vector<CompiledVariant>& variants, Sha
 }
 
 namespace {
-void write_row(std::ostream& os, double t, World& w, std::vector<std::string>& cells) {
+// origin: the calendar time of t = 0, NaN without a calendar
+void write_row(std::ostream& os, double t, double origin, World& w,
+               std::vector<std::string>& cells) {
   cells.clear();
   w.sample(cells);
   os << fmt_num(t, 12);
+  if (!std::isnan(origin)) os << ',' << iso_local(origin + t);
   for (const auto& c : cells) os << ',' << c;
   os << '\n';
 }
 }  // namespace
 
 RunResult run_one(const CompiledVariant& v, const RunTask& task, std::ostream* ts,
-                  const WorldInit& init, const RunLimits& limits) {
+                  const WorldInit& init, const RunLimits& limits, const SeriesWindow& window) {
   const Settings& s = v.settings;
   World w(v.models);
   w.set_budget(limits.max_events, limits.deadline, limits.cancel, limits.stop);
@@ -80,10 +84,13 @@ RunResult run_one(const CompiledVariant& v, const RunTask& task, std::ostream* t
   } else {
     std::vector<std::string> cells;
     w.columns(cells);
+    const double origin = w.calendar_origin().value_or(std::nan(""));
+    auto inside = [&](double t) { return t >= window.from_s && t <= window.to_s; };
     *ts << "time_s";
+    if (!std::isnan(origin)) *ts << ",time";
     for (const auto& c : cells) *ts << ',' << c;
     *ts << '\n';
-    write_row(*ts, 0, w, cells);
+    if (inside(0)) write_row(*ts, 0, origin, w, cells);
     bool warm = s.warmup_s > 0;
     std::uint64_t k = 1;
     for (;;) {
@@ -97,7 +104,7 @@ RunResult run_one(const CompiledVariant& v, const RunTask& task, std::ostream* t
       }
       if (slot) slot->now.store(t, std::memory_order_relaxed);
       if (t == next_sample) {
-        write_row(*ts, t, w, cells);
+        if (inside(t)) write_row(*ts, t, origin, w, cells);
         ++k;
         if (t >= s.duration_s) break;
       }
@@ -114,7 +121,8 @@ RunResult run_one(const CompiledVariant& v, const RunTask& task, std::ostream* t
 std::vector<RunResult> run_all(const std::vector<CompiledVariant>& variants,
                                const std::vector<RunTask>& tasks, unsigned jobs,
                                const std::function<std::ostream*(const RunTask&)>& timeseries_for,
-                               Progress* progress, const WorldInit& init, const Budget& budget) {
+                               Progress* progress, const WorldInit& init, const Budget& budget,
+                               const std::vector<SeriesWindow>& windows) {
   std::vector<RunResult> results(tasks.size());
   std::atomic<std::size_t> next{0};
   std::atomic<bool> stop{false};  // a run failed: the others stop too
@@ -133,7 +141,9 @@ std::vector<RunResult> run_all(const std::vector<CompiledVariant>& variants,
       if (i >= tasks.size()) return;
       try {
         std::ostream* ts = timeseries_for ? timeseries_for(tasks[i]) : nullptr;
-        results[i] = run_one(variants[tasks[i].variant], tasks[i], ts, init, mine);
+        const std::uint32_t v = tasks[i].variant;
+        results[i] = run_one(variants[v], tasks[i], ts, init, mine,
+                             v < windows.size() ? windows[v] : SeriesWindow{});
       } catch (...) {
         std::lock_guard<std::mutex> lock(error_mu);
         if (!error) error = std::current_exception();

@@ -74,7 +74,31 @@ FileAccess::Path FileAccess::path_for(const Node& at) const {
     std::lock_guard<std::mutex> lk(opened_->mu);
     opened_->paths.insert(real);
   }
-  return {real, shown};
+  return {real, shown, fs::path(name).is_absolute()};
+}
+
+std::string FileAccess::why_not_opened(const Path& p) const {
+  std::error_code ec;
+  const fs::path real = fs::absolute(p.open, ec).lexically_normal();
+  std::string why = "cannot read it";
+  if (!fs::exists(real, ec))
+    why = "no such file";
+  else if (fs::is_directory(real, ec))
+    why = "a directory, not a file";
+  why += " (resolved to " + real.string();
+  if (p.absolute)
+    why += ", an absolute path";
+  else if (base_.empty())
+    why += ", relative to the working directory " + fs::current_path(ec).string();
+  else
+    why += ", relative to the scenario's folder " +
+           fs::absolute(base_, ec).lexically_normal().string();
+  if (!roots_.empty()) {
+    std::string list;
+    for (const auto& r : roots_) list += (list.empty() ? "" : ", ") + r;
+    why += "; this engine reads files below " + list + " (--data-dir)";
+  }
+  return why + ")";
 }
 
 }  // namespace dtwin

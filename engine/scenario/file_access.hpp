@@ -39,8 +39,13 @@ class FileAccess {
   // content.
   struct Path {
     std::string open, shown;
+    bool absolute = false;  // the name given was an absolute path
   };
   Path path_for(const Node& at) const;
+  // Why `p` (from path_for) did not open, for a message: "no such file (resolved to
+  // /abs/x.epw, relative to the scenario's folder /abs/scenarios/greenhouse)"; an absolute
+  // name says so, and the directories a restricted engine may read (--data-dir) are listed.
+  std::string why_not_opened(const Path& p) const;
 
   const std::string& base_dir() const { return base_; }
   const std::vector<std::string>& roots() const { return roots_; }

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -106,6 +107,11 @@ class Model {
   virtual void sample(const World& w, std::uint32_t self, std::vector<std::string>& out) const {
     (void)w, (void)self, (void)out;
   }
+
+  // The calendar time of the run's time 0, when the model's inputs have one (a weather file
+  // started on a date): seconds since 1970-01-01T00:00 of a naive local clock, the inputs' own
+  // local time without a time zone (engine/base/calendar.hpp). nullopt: no calendar.
+  virtual std::optional<double> calendar_origin() const { return std::nullopt; }
 
   // The state as JSON, for inspection and debugging (never read back by a model).
   virtual nlohmann::json state_json(const World& w, std::uint32_t self) const = 0;

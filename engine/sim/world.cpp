@@ -132,6 +132,12 @@ void World::sample(std::vector<std::string>& out) const {
     models_[i]->sample(*this, static_cast<std::uint32_t>(i), out);
 }
 
+std::optional<double> World::calendar_origin() const {
+  for (const auto& m : models_)
+    if (auto o = m->calendar_origin()) return o;
+  return std::nullopt;
+}
+
 nlohmann::json World::state_json() const {
   nlohmann::json j;
   j["time_s"] = now_;

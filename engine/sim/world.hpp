@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -70,6 +71,8 @@ class World {
   void columns(std::vector<std::string>& out) const;
   void sample(std::vector<std::string>& out) const;
   nlohmann::json state_json() const;
+  // The first calendar origin any model gives (Model::calendar_origin); nullopt: none.
+  std::optional<double> calendar_origin() const;
 
   Snapshot snapshot() const;
   void restore(const Snapshot& s);

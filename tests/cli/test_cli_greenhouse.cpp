@@ -13,6 +13,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -35,13 +36,16 @@ std::string read_all(const fs::path& p) {
   return ss.str();
 }
 
-// the HPS season scenario, shortened, with the weather path made absolute
-fs::path short_season(const fs::path& dir, const std::string& epw) {
+// the HPS season scenario, shortened, with the weather path made absolute (and its start
+// replaced when given)
+fs::path short_season(const fs::path& dir, const std::string& epw, const std::string& start = "",
+                      const std::string& name = "season.json") {
   auto doc = nlohmann::json::parse(
       read_all(fs::path(DTWIN_SOURCE_DIR) / "scenarios/greenhouse/tomato_season_hps.json"));
   doc["duration"] = "20d";
   doc["twins"]["gh"]["weather"]["epw"] = epw;
-  const fs::path f = dir / "season.json";
+  if (!start.empty()) doc["twins"]["gh"]["weather"]["start"] = start;
+  const fs::path f = dir / name;
   std::ofstream(f, std::ios::binary) << doc.dump(2);
   return f;
 }
@@ -74,13 +78,132 @@ TEST_CASE("greenhouse season: the lamp pair's table shows yield, energy and prof
   CHECK(led["heating_mj_m2"]["mean"].get<double>() > hps["heating_mj_m2"]["mean"].get<double>());
   CHECK(hps.contains("profit_eur_m2"));
   const std::string ts = read_all(d / "o" / "timeseries.csv");
-  CHECK(ts.rfind("time_s,gh.canopy.temp_c,gh.air.temp_c,", 0) == 0);
+  // the season starts on a full date: the series has its calendar column
+  CHECK(ts.rfind("time_s,time,gh.canopy.temp_c,gh.air.temp_c,", 0) == 0);
+  CHECK_THAT(ts, Catch::Contains("\n0,2022-09-27T00:00:00,") &&
+                     Catch::Contains("\n86400,2022-09-28T00:00:00,"));
 
   // a weather file that is not there: exit status 2, the member named
   const auto bad = short_season(d, (d / "missing.epw").string());
   const auto e = run_dtwin("run " + bad.string() + " --out " + (d / "bad").string());
   CHECK(e.status == 2);
   CHECK_THAT(e.out, Catch::Contains("/twins/gh/weather/epw") && Catch::Contains("missing.epw"));
+  CHECK_THAT(e.out, Catch::Contains("no such file (resolved to " +
+                                    fs::weakly_canonical(d / "missing.epw").string() +
+                                    ", an absolute path)"));
+  // a relative path: resolved against the scenario's folder, which the message names
+  const auto rel = short_season(d, "weather/missing.epw", "", "rel.json");
+  const auto r2 = run_dtwin("run " + rel.string() + " --out " + (d / "bad").string());
+  CHECK(r2.status == 2);
+  CHECK_THAT(r2.out, Catch::Contains("cannot open " + (d / "weather/missing.epw").string() +
+                                     ": no such file (resolved to " +
+                                     fs::weakly_canonical(d / "weather/missing.epw").string() +
+                                     ", relative to the scenario's folder " + d.string() + ")"));
+  fs::remove_all(d);
+}
+
+namespace {
+// the first two cells of every row after the header (time_s and, with a calendar, time)
+std::vector<std::string> row_starts(const std::string& csv) {
+  std::vector<std::string> out;
+  std::istringstream in(csv);
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    const std::size_t a = line.find(','), b = line.find(',', a + 1);
+    out.push_back(line.substr(0, b));
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("run --window: only the series rows inside it, as dates or durations",
+          "[cli][greenhouse][window]") {
+  const fs::path d = fs::temp_directory_path() / ("dtwin-test-win-" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  const std::string epw =
+      (fs::path(DTWIN_SOURCE_DIR) / "assets/weather/pvgis_tmy_45.000N_8.000E_2005_2023.epw")
+          .string();
+  const auto f = short_season(d, epw).string() + " --variant baseline -q";  // 2022-09-27, 20d
+  const auto all = run_dtwin("run " + f + " --out " + (d / "all").string());
+  REQUIRE(all.status == 0);
+
+  // FROM+SPAN as a date: the rows of those days, the run itself unchanged
+  const auto dated =
+      run_dtwin("run " + f + " --out " + (d / "a").string() + " --window 2022-10-01+3d");
+  INFO(dated.out);
+  REQUIRE(dated.status == 0);
+  CHECK(row_starts(read_all(d / "a" / "timeseries.csv")) ==
+        std::vector<std::string>{"345600,2022-10-01T00:00:00", "432000,2022-10-02T00:00:00",
+                                 "518400,2022-10-03T00:00:00", "604800,2022-10-04T00:00:00"});
+  CHECK(read_all(d / "a" / "runs.csv") == read_all(d / "all" / "runs.csv"));
+  CHECK(read_all(d / "a" / "report.json") == read_all(d / "all" / "report.json"));
+  const std::string full = read_all(d / "all" / "timeseries.csv");
+  const std::string cut = read_all(d / "a" / "timeseries.csv");
+  const std::size_t header = cut.find('\n') + 1;
+  CHECK(full.substr(0, header) == cut.substr(0, header));
+  CHECK(full.find(cut.substr(header)) != std::string::npos);  // the same rows, byte for byte
+
+  // FROM..TO, a duration and a date-time; a compound duration with a span
+  const auto mixed =
+      run_dtwin("run " + f + " --out " + (d / "b").string() + " --window 4d..2022-10-03T00:00");
+  REQUIRE(mixed.status == 0);
+  CHECK(row_starts(read_all(d / "b" / "timeseries.csv")) ==
+        std::vector<std::string>{"345600,2022-10-01T00:00:00", "432000,2022-10-02T00:00:00",
+                                 "518400,2022-10-03T00:00:00"});
+  const auto compound =
+      run_dtwin("run " + f + " --out " + (d / "c").string() + " --window 5d12h+1d");
+  REQUIRE(compound.status == 0);
+  CHECK(row_starts(read_all(d / "c" / "timeseries.csv")) ==
+        std::vector<std::string>{"518400,2022-10-03T00:00:00"});
+
+  // a run without a calendar takes durations only
+  const auto plain = short_season(d, epw, "09-27", "plain.json").string() + " --variant baseline";
+  const auto p = run_dtwin("run " + plain + " -q --out " + (d / "p").string() + " --window 2d+1d");
+  REQUIRE(p.status == 0);
+  const std::string pts = read_all(d / "p" / "timeseries.csv");
+  CHECK(pts.rfind("time_s,gh.canopy.temp_c,", 0) == 0);  // no calendar: no date column
+  const auto rows = row_starts(pts);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].rfind("172800,", 0) == 0);
+  CHECK(rows[1].rfind("259200,", 0) == 0);
+  fs::remove_all(d);
+}
+
+TEST_CASE("run --window: errors exit 2 naming the option", "[cli][greenhouse][window]") {
+  const fs::path d =
+      fs::temp_directory_path() / ("dtwin-test-winerr-" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  const std::string epw =
+      (fs::path(DTWIN_SOURCE_DIR) / "assets/weather/pvgis_tmy_45.000N_8.000E_2005_2023.epw")
+          .string();
+  const auto f =
+      short_season(d, epw).string() + " --variant baseline -q --out " + (d / "o").string();
+  const auto plain = short_season(d, epw, "09-27", "plain.json").string() +
+                     " --variant baseline -q --out " + (d / "o").string();
+  struct Case {
+    std::string args, says;
+  };
+  for (const Case& c : std::vector<Case>{
+           {plain + " --window 2022-10-01+1d",
+            "--window 2022-10-01+1d: 2022-10-01 is a date, but this run has no calendar"},
+           {f + " --window 30d+1d",
+            "--window 30d+1d: outside the run, which spans 0 to 20d (2022-09-27T00:00:00 to "
+            "2022-10-17T00:00:00)"},
+           {f + " --window 2022-09-01..2022-09-20", "outside the run, which spans 0 to 20d"},
+           {plain + " --window 21d+1d", "outside the run, which spans 0 to 20d\n"},
+           {f + " --window 3d", "--window 3d: expected FROM+SPAN or FROM..TO"},
+           {f + " --window 3d+soon", "\"soon\" is not a duration"},
+           {f + " --window 2022-13-01+1d", "\"2022-13-01\" is neither a duration nor a date"},
+           {f + " --window 5d..3d", "--window 5d..3d: TO is before FROM"},
+           {f + " --no-timeseries --window 1d+1d", "--no-timeseries writes none"}}) {
+    const auto r = run_dtwin("run " + c.args);
+    INFO(c.args << "\n" << r.out);
+    CHECK(r.status == 2);
+    CHECK_THAT(r.out, Catch::Contains(c.says));
+  }
   fs::remove_all(d);
 }
 

@@ -206,3 +206,105 @@ TEST_CASE("runner: the warm-up resets the statistics, not the state", "[runner]"
   // the level carries everything since the start
   check_poisson_mean(r, "t1.level", 10 + expected_items(60, 100 * 3600.0));
 }
+
+namespace {
+// The toy with a calendar: time 0 is `origin` on a naive local clock (Model::calendar_origin).
+class CalendarToy final : public Model {
+ public:
+  CalendarToy(std::shared_ptr<const Model> inner, double origin)
+      : inner_(std::move(inner)), origin_(origin) {}
+  std::string_view kind() const override { return inner_->kind(); }
+  void twins(std::vector<TwinInfo>& out) const override { inner_->twins(out); }
+  std::unique_ptr<StateBlock> make_state(const RunContext& ctx) const override {
+    return inner_->make_state(ctx);
+  }
+  void start(World& w, std::uint32_t self) const override { inner_->start(w, self); }
+  void handle(World& w, const Event& e) const override { inner_->handle(w, e); }
+  void reset_stats(World& w, std::uint32_t self) const override { inner_->reset_stats(w, self); }
+  void collect(const World& w, std::uint32_t self, Metrics& out) const override {
+    inner_->collect(w, self, out);
+  }
+  void columns(std::vector<std::string>& out) const override { inner_->columns(out); }
+  void sample(const World& w, std::uint32_t self, std::vector<std::string>& out) const override {
+    inner_->sample(w, self, out);
+  }
+  nlohmann::json state_json(const World& w, std::uint32_t self) const override {
+    return inner_->state_json(w, self);
+  }
+  std::optional<double> calendar_origin() const override { return origin_; }
+
+ private:
+  std::shared_ptr<const Model> inner_;
+  double origin_;
+};
+
+// rows of a time series: (time_s, time or "") and the header
+std::vector<std::pair<double, std::string>> rows_of(const std::string& csv, std::string* header) {
+  std::istringstream in(csv);
+  std::getline(in, *header);
+  const bool dated = header->rfind("time_s,time,", 0) == 0;
+  std::vector<std::pair<double, std::string>> out;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream row(line);
+    std::string t, d;
+    std::getline(row, t, ',');
+    if (dated) std::getline(row, d, ',');
+    out.emplace_back(std::stod(t), d);
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("runner: a run with a calendar has a date-time column after time_s", "[runner]") {
+  const Scenario sc = Scenario::parse(R"({"seed": 4, "duration": "5d", "sample_interval": "12h",
+    "twins": {"t1": {"kind": "toy", "rate": 6}}})",
+                                      "cal.json");
+  CompiledVariant v = compile_toy(sc);
+  std::ostringstream plain;
+  const RunResult without = run_one(v, RunTask{0, 0, 0}, &plain);
+  std::string header;
+  CHECK(rows_of(plain.str(), &header).size() == 11);
+  CHECK(header == "time_s,t1.level_items");  // no calendar: as before
+
+  // 2024-02-27 18:00: the rows cross February 29 of a leap year and the end of the month
+  v.models[0] = std::make_shared<CalendarToy>(v.models[0], 1709056800);
+  std::ostringstream dated;
+  const RunResult with = run_one(v, RunTask{0, 0, 0}, &dated);
+  CHECK(same_metrics(with.metrics, without.metrics));
+  const auto rows = rows_of(dated.str(), &header);
+  CHECK(header == "time_s,time,t1.level_items");
+  REQUIRE(rows.size() == 11);
+  CHECK(rows[0].second == "2024-02-27T18:00:00");  // the first row is the start
+  CHECK(rows[1].second == "2024-02-28T06:00:00");
+  CHECK(rows[2].second == "2024-02-28T18:00:00");  // one day later, the next day
+  CHECK(rows[4].second == "2024-02-29T18:00:00");
+  CHECK(rows[5].second == "2024-03-01T06:00:00");
+  CHECK(rows[10].second == "2024-03-03T18:00:00");
+  // without its second column, the same bytes as without a calendar
+  std::istringstream in(dated.str());
+  std::string rest;
+  for (std::string line; std::getline(in, line);) {
+    const std::size_t a = line.find(','), b = line.find(',', a + 1);
+    rest += line.substr(0, a) + line.substr(b) + "\n";
+  }
+  CHECK(rest == plain.str());
+}
+
+TEST_CASE("runner: a window writes only the rows inside it, the run unchanged", "[runner]") {
+  const Scenario sc = Scenario::parse(R"({"seed": 4, "duration": "10h", "sample_interval": "1h",
+    "twins": {"t1": {"kind": "toy", "rate": 60}}})",
+                                      "win.json");
+  const CompiledVariant v = compile_toy(sc);
+  std::ostringstream all, cut;
+  const RunResult a = run_one(v, RunTask{0, 0, 0}, &all);
+  const RunResult b =
+      run_one(v, RunTask{0, 0, 0}, &cut, nullptr, {}, SeriesWindow{3 * 3600.0, 5 * 3600.0});
+  CHECK(same_metrics(a.metrics, b.metrics));
+  std::string header;
+  const auto rows = rows_of(cut.str(), &header);
+  CHECK(header == "time_s,t1.level_items");
+  REQUIRE(rows.size() == 3);
+  CHECK(rows.front().first == 3 * 3600);
+  CHECK(rows.back().first == 5 * 3600);
+  CHECK(all.str().find(cut.str().substr(header.size() + 1)) != std::string::npos);
+}

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "engine/base/calendar.hpp"
 #include "engine/scenario/duration.hpp"
 
 namespace dtwin::greenhouse {
@@ -328,19 +329,33 @@ GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const G
   const FileAccess::Path fp = ctx.files.path_for(file);
   const std::string& shown = fp.shown;
   std::ifstream is(fp.open, std::ios::binary);
-  if (!is) file.fail("cannot open " + shown);
+  if (!is) file.fail("cannot open " + shown + ": " + ctx.files.why_not_opened(fp));
   std::ostringstream ss;
   ss << is.rdbuf();
 
-  double start_doy = 0;  // days since Jan 1
+  double start_doy = 0;  // days since Jan 1 of the weather's (365-day) year
+  std::optional<double> calendar;
   if (auto s = wn.find("start")) {
+    // "MM-DD", or "YYYY-MM-DD": the same day of the weather, and the run's calendar besides
     const std::string t = s->string();
+    std::string md = t;
+    if (t.size() == 10 && t[4] == '-') {
+      double origin = 0;
+      if (!parse_iso_local(t, &origin))
+        s->expected("a date \"YYYY-MM-DD\" such as \"2022-09-27\", or \"MM-DD\"");
+      if (t.compare(5, 5, "02-29") == 0)
+        s->fail(
+            "February 29: the weather year has no such day (a leap year's file loses it); "
+            "start on 02-28 or 03-01");
+      calendar = origin;
+      md = t.substr(5);
+    }
     int m = 0, dd = 0;
     char dash = 0;
-    std::istringstream ts(t);
+    std::istringstream ts(md);
     if (!(ts >> m >> dash >> dd) || dash != '-' || m < 1 || m > 12 || dd < 1 ||
         dd > kDaysIn[m - 1] || !ts.eof())
-      s->expected("a date \"MM-DD\" such as \"09-27\"");
+      s->expected("a date \"MM-DD\" such as \"09-27\", or \"YYYY-MM-DD\"");
     start_doy = kDaysBefore[m - 1] + dd - 1;
   }
   double max_gap_h = 3;
@@ -352,6 +367,7 @@ GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const G
       c->expected("a CO2 concentration from 100 to 5000 ppm");
   }
   w.file = shown;
+  w.calendar_origin_s = calendar;
 
   try {
     EpwData d = parse_epw(ss.str(), shown);
@@ -472,6 +488,7 @@ GlWeatherSeries read_input_source(const Node& wn, const InputContext& ctx, const
   w.file = r.file;
   w.filled_values = r.filled_values;
   w.longest_gap_s = r.longest_gap_s;
+  w.calendar_origin_s = r.calendar_start_s;
   const std::size_t n = std::max<std::size_t>(1, r.time_s.size());
   auto val = [&](std::size_t q, std::size_t i) {
     const auto& v = r.values[q];
@@ -518,7 +535,8 @@ GlWeatherSeries read_input_source(const Node& wn, const InputContext& ctx, const
 
 GlWeatherSeries read_gl_weather(const Node& wn, const InputContext& ctx, const GlSoilSpec& soil) {
   if (!wn.is_object())
-    wn.expected("{\"epw\": \"file.epw\", \"start\": \"MM-DD\"} or an input source");
+    wn.expected(
+        "{\"epw\": \"file.epw\", \"start\": \"MM-DD\" or \"YYYY-MM-DD\"} or an input source");
   if (wn.has("epw")) return read_epw_source(wn, ctx, soil);
   return read_input_source(wn, ctx, soil);
 }

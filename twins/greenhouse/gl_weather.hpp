@@ -3,6 +3,8 @@
 //
 //   "weather": {"epw": "../../assets/weather/x.epw",   path relative to the scenario
 //               "start": "09-27",                      run time 0 = this date, 00:00 (MM-DD)
+//                        or "2022-09-27"               the same weather, and the run's calendar
+//                                                      (time series gain a date-time column)
 //               "max_gap": "3h",                       longest run of missing values filled
 //               "co2_ppm": 410}                        outside CO2 (default 410)
 //   "weather": {"constant": {"rad_w_m2": 0, "temp_c": 5, "rh_pct": 80, "wind_m_s": 2}}
@@ -22,7 +24,9 @@
 // (IR / sigma)^(1/4); where IR is missing it is computed from the dictionary's formula (Clark
 // & Allen: sky emissivity from dew point and opaque sky cover, 5 tenths when unknown).
 // A typical year repeats: a run may start on any date and last any time. A leap year's file
-// (8784 rows) loses its February 29, so every year has 365 days.
+// (8784 rows) loses its February 29, so every year has 365 days. With a full start date the run
+// has a calendar (its dates count February 29 where there is one); the weather stays laid out
+// in 365-day years, so after a February 29 the weather's day is one behind the calendar's.
 //
 // Checks, each an error naming file:line (or the scenario member): 8 header lines and a
 // LOCATION line; rows with too few fields or non-numbers; 8760 rows (besides February 29),
@@ -41,6 +45,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,6 +68,9 @@ struct GlWeatherSeries {
   // as reported
   std::string file;
   std::uint64_t filled_values = 0;
+  // the calendar time of run time 0 (engine/base/calendar.hpp): a full "start" date, or a CSV
+  // with a calendar time_format; nullopt otherwise
+  std::optional<double> calendar_origin_s;
   double longest_gap_s = 0;
   std::uint64_t sky_computed = 0;
 

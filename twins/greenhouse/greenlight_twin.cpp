@@ -5,6 +5,7 @@
 
 #include "engine/base/format.hpp"
 #include "engine/scenario/duration.hpp"
+#include "twins/greenhouse/params.hpp"
 
 namespace dtwin::greenhouse {
 
@@ -165,7 +166,7 @@ GreenLightSpec parse_greenlight(const Node& t, const std::string& id, const Inpu
       s.prices.heat_eur_mj = price(*n, "heat_eur_mj", 10);
     } else {
       const double gas = price(*n, "gas_eur_m3", 100);
-      double mj_m3 = 31.65, eff = 0.9;  // Dutch natural gas (lower heating value); boiler
+      double mj_m3 = kGasMjPerM3, eff = 0.9;  // Dutch natural gas (lower heating value); boiler
       if (auto m = n->find("gas_mj_m3")) {
         mj_m3 = m->number();
         if (!(mj_m3 >= 5 && mj_m3 <= 60)) m->expected("a heating value from 5 to 60 MJ/m3");
@@ -212,6 +213,18 @@ GreenLightModel::GreenLightModel(GreenLightSpec spec)
       spec_(std::move(spec)) {
   if (!gl_control_fields_in_order())
     throw std::logic_error("kGlControlFields must list GlControlParams' members in order");
+  set_aux(1);  // the light at the canopy, mol m-2 (a day's: about 5 to 40)
+}
+
+void GreenLightModel::rhs_aux(double t, const double* y, const double* params, double* dydt,
+                              double* aux) const {
+  const GlWeather w = spec_.weather.at(t);
+  GlFluxes f{};
+  GlControls u{};
+  gl_rhs(spec_.p, gl_control_of(params), spec_.crop_p, y, w, dydt, &f, &u);
+  // PAR above the canopy (GlFluxes::par_above_canopy_umol): the sun's PAR through the cover
+  // and screens plus the lamps' PAR, umol m-2 s-1, the light the crop model is driven by
+  aux[0] = f.par_above_canopy_umol * 1e-6;
 }
 
 void GreenLightModel::rhs(double t, const double* y, const double* params, double* dydt) const {
@@ -230,7 +243,8 @@ GlControlParams GreenLightModel::control_now(const World& w, std::uint32_t self)
 }
 
 void GreenLightModel::collect(const World& w, std::uint32_t self, Metrics& out) const {
-  const auto y = values_now(w, self);
+  const OdeState now = state_now(w, self);
+  const std::vector<double>& y = now.y;
   const double dmc = spec_.crop_p.dry_matter_fraction;
   const double yield = y[kGlFruitHar] * 1e-6 / dmc;
   const double heat = y[kGlHeatMj], lamp = y[kGlLampMj];
@@ -258,6 +272,19 @@ void GreenLightModel::collect(const World& w, std::uint32_t self, Metrics& out) 
   out.set(id_ + ".lai", tomato_lai(spec_.crop_p, y[kGlCLeaf]), "m2/m2");
   out.set(id_ + ".dry_weight_kg_m2", (y[kGlCBuf] + y[kGlCLeaf] + y[kGlCStem] + y[kGlCFruit]) * 1e-6,
           "kg/m2");
+  // for growers, over the measured period: heat as natural gas at the lower heating value of
+  // Dutch (Groningen) gas, 31.65 MJ/m3 (kGasMjPerM3: the heat itself, before any boiler's
+  // losses), and in kWh; the lamps' electricity in kWh; lamp hours at full power (the lamps dim
+  // smoothly, as GreenLight's P-band: an hour at half power is half an hour); the daily light
+  // integral at the top of the canopy (sun through cover and screens plus lamps), mean over the
+  // days
+  out.set(id_ + ".heating_gas_m3_m2", heat / kGasMjPerM3, "m3/m2");
+  out.set(id_ + ".heating_kwh_m2", heat / 3.6, "kWh/m2");
+  out.set(id_ + ".lamp_electricity_kwh_m2", lamp / 3.6, "kWh/m2");
+  out.set(id_ + ".lamp_hours_h",
+          spec_.p.thetaLampMax > 0 ? lamp * 1e6 / spec_.p.thetaLampMax / 3600 : 0, "h");
+  const double days = (w.now() - now.stats_since) / 86400;
+  out.set(id_ + ".dli_mol_m2_d", days > 0 ? aux_since_reset(now, 0) / days : 0, "mol/m2/d");
   if (!spec_.weather.file.empty()) {
     out.set(id_ + ".weather.filled_values", static_cast<double>(spec_.weather.filled_values),
             "values");
@@ -289,7 +316,8 @@ const char* const kExtraColumns[] = {"crop.lai",
                                      "weather.wind_m_s",
                                      "weather.sky_temp_c",
                                      "weather.soil_temp_c",
-                                     "weather.day_rad_sum_mj_m2"};
+                                     "weather.day_rad_sum_mj_m2",
+                                     "crop.dli_prev_day_mol_m2"};
 }  // namespace
 
 void GreenLightModel::columns(std::vector<std::string>& out) const {
@@ -299,7 +327,8 @@ void GreenLightModel::columns(std::vector<std::string>& out) const {
 
 void GreenLightModel::sample(const World& w, std::uint32_t self,
                              std::vector<std::string>& out) const {
-  const auto y = values_sampled(w, self);
+  const OdeState now = state_sampled(w, self);
+  const std::vector<double>& y = now.y;
   const double t = w.now();
   std::vector<double> d(kGlN);
   GlFluxes f{};
@@ -331,7 +360,8 @@ void GreenLightModel::sample(const World& w, std::uint32_t self,
                    we.wind,
                    we.tSky,
                    we.tSoOut,
-                   we.dayRadSum})
+                   we.dayRadSum,
+                   now.aux_prev_day[0]})  // the last whole run day's light, mol m-2
     out.push_back(fmt_num(x, 10));
 }
 

@@ -17,10 +17,14 @@
 // KPIs (report.json): <id>.yield_fresh_kg_m2 (harvested fruit at the crop's dry matter
 // fraction, 6%), heating_mj_m2 (boiler heat into the pipes), lamp_electricity_mj_m2,
 // profit_eur_m2 (with "prices": revenue - heat - electricity - CO2), energy_mj_m2 (heat +
-// electricity), co2_used_kg_m2, transpiration_l_m2, the crop's pools and LAI, and the costs.
+// electricity), co2_used_kg_m2, transpiration_l_m2, the crop's pools and LAI, and the costs;
+// for growers heating_kwh_m2, heating_gas_m3_m2 (at 31.65 MJ/m3, Dutch natural gas's lower
+// heating value), lamp_electricity_kwh_m2, lamp_hours_h (at full power) and dli_mol_m2_d (PAR
+// at the top of the canopy, sun and lamps, per day: an aux integral, StepTwin::set_aux).
 // Time series: every state (<id>.air.temp_c, <id>.crop.c_fruit_mg_m2, <id>.crop.lai, ...),
 // every control (<id>.control.boiler, .roof_vents, .thermal_screen, .lamps, .co2_injection),
-// the set points, indoor RH and CO2 in ppm, and the weather.
+// the set points, indoor RH and CO2 in ppm, the weather, and the last whole run day's light
+// integral (<id>.crop.dli_prev_day_mol_m2).
 //
 // Mirrored (Mirrorable, greenlight_mirror.cpp): one twin, the greenhouse, reporting its sensors
 // (air temperature, RH, CO2, PAR above the canopy, pipe temperature, the outdoor weather), its
@@ -69,6 +73,7 @@ class GreenLightModel final : public StepTwin, public Mirrorable {
   void collect(const World& w, std::uint32_t self, Metrics& out) const override;
   void columns(std::vector<std::string>& out) const override;
   void sample(const World& w, std::uint32_t self, std::vector<std::string>& out) const override;
+  std::optional<double> calendar_origin() const override { return spec_.weather.calendar_origin_s; }
 
   // dy/dt with the fluxes and controls at (t, y) under the controller settings c (the spec's
   // when null), for tests and tools
@@ -90,6 +95,9 @@ class GreenLightModel final : public StepTwin, public Mirrorable {
 
  private:
   void rhs(double t, const double* y, const double* params, double* dydt) const override;
+  // the aux integral: PAR at the top of the canopy (sun and lamps), mol m-2
+  void rhs_aux(double t, const double* y, const double* params, double* dydt,
+               double* aux) const override;
 
   GreenLightSpec spec_;
 };

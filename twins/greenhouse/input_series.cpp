@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 
 #include "engine/scenario/duration.hpp"
 #include "engine/scenario/suggest.hpp"
@@ -126,6 +127,8 @@ RawInputs read_inputs(const Node& source, const std::vector<Quantity>& qs,
       col_nodes.push_back(n);
     }
 
+    if (!std::ifstream(fp.open, std::ios::binary))
+      file->fail("cannot read " + shown + ": " + ctx.files.why_not_opened(fp));
     CsvColumns csv;
     try {
       csv = read_csv_columns(fp.open, shown, delimiter, time_column, *fmt, col_names);
@@ -146,6 +149,7 @@ RawInputs read_inputs(const Node& source, const std::vector<Quantity>& qs,
         s->expected("a time written as \"" + fmt_text + "\"");
       }
     }
+    if (fmt->calendar()) out.calendar_start_s = start;
     std::vector<double> t(csv.time_s.size());
     for (std::size_t i = 0; i < t.size(); ++i) t[i] = csv.time_s[i] - start;
 
@@ -233,6 +237,7 @@ InputSeries InputSeries::like(const RawInputs& raw) {
   s.file = raw.file;
   s.filled_values = raw.filled_values;
   s.longest_gap_s = raw.longest_gap_s;
+  s.calendar_start_s = raw.calendar_start_s;
   return s;
 }
 

@@ -9,6 +9,8 @@
 //    "time_column": "Date",
 //    "time_format": "%m/%d/%Y %H:%M",  or "s" (default), "min", "h", "d" for numbers
 //    "start": "2/3/2022 0:00",         the file time that is the run's time 0; default: row 1
+//                                      (with a date pattern, also the run's calendar: the
+//                                      time series gain a date-time column)
 //    "columns": {"air_temp_c": "Tair", "co2_ppm": "CO2air"},
 //    "constant": {"rh_pct": 80},       quantities the file does not have
 //    "max_gap": "1h",                  longest gap filled (default 1h)
@@ -23,6 +25,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +52,9 @@ struct RawInputs {
   std::string file;  // as named in messages; empty when all constant
   std::uint64_t filled_values = 0;
   double longest_gap_s = 0;
+  // with a calendar time_format: the run's time 0 on the file's clock (seconds since
+  // 1970-01-01T00:00, engine/base/calendar.hpp)
+  std::optional<double> calendar_start_s;
 
   bool has(std::size_t q) const { return !key[q].empty(); }
 };
@@ -70,6 +76,7 @@ struct InputSeries {
   std::string file;
   std::uint64_t filled_values = 0;
   double longest_gap_s = 0;
+  std::optional<double> calendar_start_s;  // as RawInputs
 
   // Starts a series on the rows of `raw` (no inputs yet).
   static InputSeries like(const RawInputs& raw);

@@ -152,7 +152,7 @@ struct CvodeRun {
 };
 
 void integrate_cvode(const OdeProblem& pb, const OdeRhs& f, double t0, double t1, double* y,
-                     OdeStats* stats) {
+                     OdeStats* stats, const OdeObserver* observe) {
   const std::size_t n_main = pb.n - std::min(pb.n_quad, pb.n - 1);
   const std::size_t n_quad = pb.n - n_main;
   const auto n = static_cast<sunindextype>(n_main);
@@ -206,9 +206,22 @@ void integrate_cvode(const OdeProblem& pb, const OdeRhs& f, double t0, double t1
   }
 
   sunrealtype t = t0;
-  const int flag = CVode(r.mem, t1, r.y, &t, CV_NORMAL);
-  if (flag < 0)
-    fail(Solver::Cvode, t, user.error.empty() ? "error " + std::to_string(flag) : user.error);
+  if (!observe) {
+    const int flag = CVode(r.mem, t1, r.y, &t, CV_NORMAL);
+    if (flag < 0)
+      fail(Solver::Cvode, t, user.error.empty() ? "error " + std::to_string(flag) : user.error);
+  } else {
+    // step by step to the stop time: the steps CV_NORMAL would take, each shown
+    std::vector<double> full(pb.n, 0.0);
+    for (;;) {
+      const int flag = CVode(r.mem, t1, r.y, &t, CV_ONE_STEP);
+      if (flag < 0)
+        fail(Solver::Cvode, t, user.error.empty() ? "error " + std::to_string(flag) : user.error);
+      for (std::size_t i = 0; i < n_main; ++i) full[i] = yv[i];
+      (*observe)(t, full.data());
+      if (flag == CV_TSTOP_RETURN || t >= t1) break;
+    }
+  }
   for (std::size_t i = 0; i < n_main; ++i) y[i] = yv[i];
   if (n_quad > 0) {
     sunrealtype tq = t0;
@@ -274,7 +287,7 @@ struct RosenJacobian {
 };
 
 void integrate_rosenbrock(const OdeProblem& pb, const OdeRhs& f, double t0, double t1, double* y,
-                          OdeStats* stats) {
+                          OdeStats* stats, const OdeObserver* observe) {
   const std::size_t n = pb.n;
   std::uint64_t evals = 0;
   std::vector<double> ybuf(n), dbuf(n);
@@ -284,8 +297,24 @@ void integrate_rosenbrock(const OdeProblem& pb, const OdeRhs& f, double t0, doub
   auto stepper = odeint::rosenbrock4_controller<odeint::rosenbrock4<double>>(pb.rtol, pb.rtol);
   std::size_t steps = 0;
   try {
-    steps = odeint::integrate_adaptive(stepper, std::make_pair(RosenSystem{sc}, RosenJacobian{sc}),
-                                       z, t0, t1, t1 - t0);
+    if (!observe) {
+      steps = odeint::integrate_adaptive(
+          stepper, std::make_pair(RosenSystem{sc}, RosenJacobian{sc}), z, t0, t1, t1 - t0);
+    } else {
+      std::vector<double> yo(n);
+      bool first = true;  // odeint shows the start too; the observer wants accepted steps
+      steps =
+          odeint::integrate_adaptive(stepper, std::make_pair(RosenSystem{sc}, RosenJacobian{sc}), z,
+                                     t0, t1, t1 - t0, [&](const Vec& zz, double tt) {
+                                       if (first) {
+                                         first = false;
+                                         return;
+                                       }
+                                       for (std::size_t i = 0; i < n; ++i)
+                                         yo[i] = zz[i] * pb.scale[i];
+                                       (*observe)(tt, yo.data());
+                                     });
+    }
   } catch (const std::exception& e) {
     fail(Solver::Rosenbrock4, t0, e.what());
   }
@@ -300,12 +329,12 @@ void integrate_rosenbrock(const OdeProblem& pb, const OdeRhs& f, double t0, doub
 }  // namespace
 
 void integrate(Solver solver, const OdeProblem& problem, const OdeRhs& f, double t0, double t1,
-               double* y, OdeStats* stats) {
+               double* y, OdeStats* stats, const OdeObserver* observe) {
   if (!(t1 > t0)) return;
   if (solver == Solver::Cvode)
-    integrate_cvode(problem, f, t0, t1, y, stats);
+    integrate_cvode(problem, f, t0, t1, y, stats, observe);
   else
-    integrate_rosenbrock(problem, f, t0, t1, y, stats);
+    integrate_rosenbrock(problem, f, t0, t1, y, stats, observe);
 }
 
 }  // namespace dtwin::greenhouse

@@ -46,9 +46,14 @@ struct OdeStats {
   std::uint64_t rhs_evals = 0;  // evaluations of f (including those for Jacobians)
 };
 
+// Called after each step the solver accepts, with its time and solution (n values; the
+// quadratures' places hold zeros: nothing may depend on them). Watching changes nothing of the
+// integration: the same steps are taken with or without an observer.
+using OdeObserver = std::function<void(double t, const double* y)>;
+
 // Advances y (n values) of dy/dt = f(t, y) from t0 to t1 > t0. Adds to *stats when given.
 // Throws std::runtime_error naming the solver, the time and the cause when the solver fails.
 void integrate(Solver solver, const OdeProblem& problem, const OdeRhs& f, double t0, double t1,
-               double* y, OdeStats* stats = nullptr);
+               double* y, OdeStats* stats = nullptr, const OdeObserver* observe = nullptr);
 
 }  // namespace dtwin::greenhouse

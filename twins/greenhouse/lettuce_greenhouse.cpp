@@ -1,6 +1,7 @@
 #include "twins/greenhouse/lettuce_greenhouse.hpp"
 
 #include "engine/base/format.hpp"
+#include "twins/greenhouse/params.hpp"
 
 namespace dtwin::greenhouse {
 
@@ -47,6 +48,10 @@ void LettuceGreenhouseModel::collect(const World& w, std::uint32_t self, Metrics
   out.set(id_ + ".air_temp_c", y[kXt], "degC");
   input_metrics("weather", spec_.weather, out);
   input_metrics("controls", spec_.controls, out);
+  // for growers: the heat as Dutch natural gas at its lower heating value (kGasMjPerM3), and in
+  // kWh (no lamps in this model)
+  out.set(id_ + ".heating_gas_m3_m2", y[kHeatJ] * 1e-6 / kGasMjPerM3, "m3/m2");
+  out.set(id_ + ".heating_kwh_m2", y[kHeatJ] * 1e-6 / 3.6, "kWh/m2");
 }
 
 void LettuceGreenhouseModel::columns(std::vector<std::string>& out) const {

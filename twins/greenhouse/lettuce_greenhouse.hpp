@@ -24,6 +24,11 @@ class LettuceGreenhouseModel final : public StepTwin, public Mirrorable {
   void collect(const World& w, std::uint32_t self, Metrics& out) const override;
   void columns(std::vector<std::string>& out) const override;
   void sample(const World& w, std::uint32_t self, std::vector<std::string>& out) const override;
+  // the weather's calendar, else the controls'
+  std::optional<double> calendar_origin() const override {
+    return spec_.weather.calendar_start_s ? spec_.weather.calendar_start_s
+                                          : spec_.controls.calendar_start_s;
+  }
 
   // Mirrorable (lettuce_mirror.cpp)
   void properties(std::vector<TwinSpec>& out) const override;

@@ -18,6 +18,11 @@
 
 namespace dtwin::greenhouse {
 
+// Lower heating value of Dutch natural gas (Groningen gas), MJ m-3, as GreenLight's studies use
+// it (Katzin et al. 2021): a greenhouse's heat as gas m3 (the heat itself, a boiler's losses
+// not included) and the default "gas_mj_m3" of the prices.
+constexpr double kGasMjPerM3 = 31.65;
+
 struct ParamEntry {
   std::string name;
   double value = 0;

@@ -1,6 +1,9 @@
 #include "twins/greenhouse/step_twin.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
+#include <vector>
 
 namespace dtwin::greenhouse {
 
@@ -26,6 +29,10 @@ StepTwin::StepTwin(std::string id, StepSpec step, std::vector<std::string> names
   problem_.n_quad = initial_.size() - n_states_;
 }
 
+void StepTwin::set_aux(std::size_t n) {
+  n_aux_ = n;
+}
+
 void StepTwin::twins(std::vector<TwinInfo>& out) const {
   out.push_back({id_, std::string(kind()), ""});
 }
@@ -35,11 +42,36 @@ std::unique_ptr<StateBlock> StepTwin::make_state(const RunContext& ctx) const {
   OdeState s;
   s.y = initial_;
   s.params = params_;
+  s.aux = s.aux_at_reset = s.aux_day_start = s.aux_prev_day = std::vector<double>(n_aux_, 0.0);
   return std::make_unique<StateOf<OdeState>>(std::move(s));
 }
 
 void StepTwin::start(World& w, std::uint32_t self) const {
   w.schedule(step_.step_s, kModel, self, 0, kStep);
+}
+
+void StepTwin::add_aux(OdeState& s, double t0, const double* r0, double t1,
+                       const double* r1) const {
+  // the trapezoid from t0 to t1, cut at every whole run day so each day's total is known
+  const std::size_t n_aux = s.aux.size();
+  double from = t0;
+  std::vector<double> ra(r0, r0 + n_aux), rb(n_aux);
+  while (from < t1) {
+    const double day_end = (std::floor(from / 86400) + 1) * 86400;
+    const double to = std::min(t1, day_end);
+    const double frac = (to - t0) / (t1 - t0);
+    for (std::size_t i = 0; i < n_aux; ++i) {
+      rb[i] = to == t1 ? r1[i] : r0[i] + (r1[i] - r0[i]) * frac;
+      s.aux[i] += 0.5 * (ra[i] + rb[i]) * (to - from);
+    }
+    if (to == day_end)
+      for (std::size_t i = 0; i < n_aux; ++i) {
+        s.aux_prev_day[i] = s.aux[i] - s.aux_day_start[i];
+        s.aux_day_start[i] = s.aux[i];
+      }
+    ra = rb;
+    from = to;
+  }
 }
 
 void StepTwin::advance(OdeState& s, double t) const {
@@ -50,7 +82,22 @@ void StepTwin::advance(OdeState& s, double t) const {
     rhs(tt, y, params, dydt);
   };
   try {
-    integrate(step_.solver, problem_, f, s.t, t, s.y.data(), &s.solver);
+    if (n_aux_ == 0) {
+      integrate(step_.solver, problem_, f, s.t, t, s.y.data(), &s.solver);
+    } else {
+      // the aux rates at every step the solver takes, summed by the trapezoid rule: watching
+      // the steps changes none of them
+      std::vector<double> dydt(problem_.n), r0(n_aux_), r1(n_aux_);
+      rhs_aux(s.t, s.y.data(), params, dydt.data(), r0.data());
+      double t0 = s.t;
+      const OdeObserver watch = [&](double tt, const double* y) {
+        rhs_aux(tt, y, params, dydt.data(), r1.data());
+        add_aux(s, t0, r0.data(), tt, r1.data());
+        t0 = tt;
+        r0.swap(r1);
+      };
+      integrate(step_.solver, problem_, f, s.t, t, s.y.data(), &s.solver, &watch);
+    }
   } catch (const std::runtime_error& e) {
     throw std::runtime_error("twin \"" + id_ + "\" (" + std::string(kind()) + "): " + e.what());
   }
@@ -70,6 +117,7 @@ void StepTwin::reset_stats(World& w, std::uint32_t self) const {
   OdeState& s = w.state<OdeState>(self);
   advance(s, w.now());
   for (std::size_t i = n_states_; i < s.y.size(); ++i) s.y[i] = 0;
+  s.aux_at_reset = s.aux;
   s.stats_since = w.now();
 }
 
@@ -85,28 +133,34 @@ std::vector<double> StepTwin::values_now(const World& w, std::uint32_t self) con
   return s.y;
 }
 
-std::vector<double> StepTwin::values_sampled(const World& w, std::uint32_t self) const {
+OdeState StepTwin::state_now(const World& w, std::uint32_t self) const {
+  OdeState s = w.state<OdeState>(self);
+  advance(s, w.now());
+  return s;
+}
+
+OdeState StepTwin::state_sampled(const World& w, std::uint32_t self) const {
   const OdeState& s = w.state<OdeState>(self);
   const double now = w.now();
-  if (!(now > s.t)) return s.y;
-  OdeState::Probe& p = s.probe;
+  if (!(now > s.t)) return s;
+  OdeProbe& p = s.probe;
   OdeState q;
-  q.params = s.params;
-  if (p.valid && p.from_t == s.t && p.t <= now && p.from_y == s.y && p.from_params == s.params) {
-    q.t = p.t;
-    q.y = p.y;
+  if (p.at && p.from_t == s.t && p.at->t <= now && p.from_y == s.y && p.from_params == s.params) {
+    q = *p.at;
   } else {
-    q.t = s.t;
-    q.y = s.y;
+    q = s;
     p.from_t = s.t;
     p.from_y = s.y;
     p.from_params = s.params;
   }
   advance(q, now);
-  p.valid = true;
-  p.t = now;
-  p.y = q.y;
-  return q.y;
+  if (!p.at) p.at = std::make_unique<OdeState>();
+  *p.at = q;
+  return q;
+}
+
+std::vector<double> StepTwin::values_sampled(const World& w, std::uint32_t self) const {
+  return state_sampled(w, self).y;
 }
 
 void StepTwin::input_metrics(const std::string& group, const InputSeries& in, Metrics& out) const {

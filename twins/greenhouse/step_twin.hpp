@@ -68,6 +68,32 @@ class StepTwin : public Model {
   // dy/dt at (t, y) under the run's parameters (OdeState::params of the state integrated)
   virtual void rhs(double t, const double* y, const double* params, double* dydt) const = 0;
 
+  // Auxiliary integrals: quantities a kind integrates over time besides its ODE (the light at
+  // the canopy), with no effect on it. Their rates (rhs_aux) are evaluated at the start of each
+  // advance and after every step the solver accepts, and summed by the trapezoid rule (the
+  // solver's steps follow the dynamics: they are short where the light switches), so the ODE's
+  // components, steps and error control are untouched and no other result moves; the sums are
+  // cut at every whole run day (multiples of 86400 s), so the last whole day's total is known.
+  // One rate evaluation per solver step: a season costs about a quarter more right-hand sides.
+  // Call in the constructor with the number of integrals.
+  void set_aux(std::size_t n);
+  // dy/dt (as rhs) and d(aux)/dt (one element per aux integral) at (t, y) under the run's
+  // parameters, in one evaluation
+  virtual void rhs_aux(double t, const double* y, const double* params, double* dydt,
+                       double* aux) const {
+    (void)aux;
+    rhs(t, y, params, dydt);
+  }
+  // aux integral i since the statistics were last zeroed, and over the last whole run day (0
+  // before the first one ends), of a state advanced to now (values_now's copy)
+  static double aux_since_reset(const OdeState& s, std::size_t i) {
+    return s.aux[i] - s.aux_at_reset[i];
+  }
+  // The state advanced to w.now() (a copy: read-only).
+  OdeState state_now(const World& w, std::uint32_t self) const;
+  // The same for what only looks (values_sampled): continued from the previous look.
+  OdeState state_sampled(const World& w, std::uint32_t self) const;
+
   // Sets parameter i of the run from now on: the state is first integrated to w.now() under the
   // parameters in force until then.
   void set_param(World& w, std::uint32_t self, std::size_t i, double v) const;
@@ -85,8 +111,11 @@ class StepTwin : public Model {
 
  private:
   void advance(OdeState& s, double t) const;
+  // the aux integrals' trapezoid from (t0, rates r0) to (t1, rates r1)
+  void add_aux(OdeState& s, double t0, const double* r0, double t1, const double* r1) const;
 
   OdeProblem problem_;
+  std::size_t n_aux_ = 0;  // auxiliary integrals (set_aux)
 };
 
 }  // namespace dtwin::greenhouse

@@ -5,18 +5,6 @@
 
 namespace dtwin::greenhouse {
 
-long long days_from_civil(long long y, unsigned m, unsigned d) {
-  // count years from March so that the leap day is the last day of the year; then 400-year
-  // eras of 146097 days, 365 days a year plus the leap days of the Gregorian rule
-  y -= m <= 2;
-  const long long era = (y >= 0 ? y : y - 399) / 400;
-  const long long yoe = y - era * 400;                        // [0, 399]
-  const long long mp = (static_cast<long long>(m) + 9) % 12;  // March = 0
-  const long long doy = (153 * mp + 2) / 5 + d - 1;           // [0, 365]
-  const long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;  // 719468: days from 0000-03-01 to 1970-01-01
-}
-
 std::optional<TimeFormat> TimeFormat::parse(std::string_view spec) {
   TimeFormat f;
   f.spec_ = std::string(spec);

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "engine/base/calendar.hpp"
+
 namespace dtwin::greenhouse {
 
 class TimeFormat {
@@ -31,7 +33,6 @@ class TimeFormat {
   double unit_s_ = 1;
 };
 
-// Days since 1970-01-01 of a proleptic Gregorian date.
-long long days_from_civil(long long y, unsigned m, unsigned d);
+using dtwin::days_from_civil;  // engine/base/calendar.hpp
 
 }  // namespace dtwin::greenhouse

@@ -16,6 +16,7 @@ class TomatoCropModel final : public StepTwin {
   void collect(const World& w, std::uint32_t self, Metrics& out) const override;
   void columns(std::vector<std::string>& out) const override;
   void sample(const World& w, std::uint32_t self, std::vector<std::string>& out) const override;
+  std::optional<double> calendar_origin() const override { return spec_.climate.calendar_start_s; }
 
  private:
   void rhs(double t, const double* y, const double* params, double* dydt) const override;

@@ -150,7 +150,36 @@ TEST_CASE("a file that does not exist names the path", "[greenhouse][inputs]") {
     "climate": {"file": "/nonexistent/dir/x.csv", "time_column": "t",
                 "columns": {"air_temp_c": "T"}}}}})");
   CHECK(e.pointer() == "/twins/c/climate/file");
-  CHECK_THAT(e.message(), Catch::Contains("cannot read /nonexistent/dir/x.csv"));
+  CHECK_THAT(e.message(),
+             Catch::Contains("cannot read /nonexistent/dir/x.csv: no such file "
+                             "(resolved to /nonexistent/dir/x.csv, an absolute path)"));
+}
+
+TEST_CASE("a relative path that does not open says where it was looked for",
+          "[greenhouse][inputs][files]") {
+  namespace fs = std::filesystem;
+  const std::string text = R"({"duration": "1h", "twins": {"c": {"kind": "lettuce_crop",
+    "climate": {"file": "no/such.csv", "time_column": "t", "columns": {"air_temp_c": "T"}}}}})";
+  // an inline scenario has no folder: the working directory
+  const auto e = test::compile_error(text);
+  const std::string cwd = fs::current_path().string();
+  CHECK_THAT(e.message(), Catch::Contains("cannot read no/such.csv: no such file (resolved to " +
+                                          fs::weakly_canonical(cwd + "/no/such.csv").string() +
+                                          ", relative to the working directory " + cwd + ")"));
+  // a scenario file's folder, and the directories an engine restricted by --data-dir reads
+  const std::string dir = test::temp_dir("where");
+  Scenario sc = Scenario::parse(text, dir + "/s.json");
+  sc.files().restrict_to({dir});
+  try {
+    sc.compile(0, test::registry());
+    FAIL("no error");
+  } catch (const ScenarioError& err) {
+    const std::string real = fs::canonical(dir).string();
+    CHECK_THAT(err.message(),
+               Catch::Contains("no such file (resolved to " + real + "/no/such.csv") &&
+                   Catch::Contains("relative to the scenario's folder " + dir) &&
+                   Catch::Contains("this engine reads files below " + real + " (--data-dir)"));
+  }
 }
 
 TEST_CASE("parameters: negative or unknown overrides name the member", "[greenhouse][params]") {
