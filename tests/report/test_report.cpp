@@ -223,6 +223,14 @@ TEST_CASE("report: a season's series, one week of air temperature by the page's 
   const Page bad = open_in_chromium(html, d, "#from=" + from + "&span=fortnight");
   CHECK(attribute(bad.dom, "data-status") == "error");
   CHECK_THAT(bad.dom, Catch::Contains("span=7d"));
+  // a --window that holds no row: the report says there is nothing to draw, and draws the rest
+  REQUIRE(sh("run " + sc + " --variant baseline --window 10d2h+1h --out " + (d / "w").string() +
+             " --report -q")
+              .status == 0);
+  const Page empty = open_in_chromium(d / "w" / "report.html", d);
+  CHECK(attribute(empty.dom, "data-status") == "ok");
+  CHECK_THAT(empty.dom,
+             Catch::Contains("<p class=\"note\">The time series have fewer than two rows"));
   fs::remove_all(d);
 }
 

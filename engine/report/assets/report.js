@@ -380,6 +380,10 @@
     const xOf = (f, t) => (cal ? f.t0_ms + t * 1000 : t / scaleX);
     let xmin = Infinity, xmax = -Infinity;
     for (const f of D.series) if (f.t.length) { xmin = Math.min(xmin, xOf(f, f.t[0])); xmax = Math.max(xmax, xOf(f, f.t[f.t.length - 1])); }
+    if (!(xmax > xmin)) {  // no rows, or one (a --window narrower than the sample interval)
+      sec.append(el('p', { class: 'note', text: 'The time series have fewer than two rows: nothing to draw.' }));
+      return;
+    }
 
     sec.append(el('p', { class: 'note', text: (cal ? 'Dates are the local time of the scenario\'s weather file. ' : '') + 'The first replication of each variant. Drag across a chart to zoom into a window, double-click to see the whole run; click a legend entry to show or hide a line.' }));
     if (M.omitted_series && M.omitted_series.length)
