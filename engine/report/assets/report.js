@@ -158,6 +158,11 @@
       ['replications', same ? String(reps[0]) + ' per variant' : reps.join(', ')],
       ['simulated', fmtDuration(M.duration_s - M.warmup_s) + (M.warmup_s > 0 ? ' after a warm-up of ' + fmtDuration(M.warmup_s) : '')],
     ];
+    const f0 = D.series[0];
+    if (f0 && f0.calendar && f0.t.length) {  // the dates the run covers, on its weather's clock
+      const day = (t) => new Date(f0.t0_ms + t * 1000).toISOString().slice(0, 10);
+      rows.push(['dates', day(0) + ' to ' + day(M.duration_s) + ' (local time of the weather file)']);
+    }
     const t = el('table', { class: 'facts' });
     for (const [k, v] of rows) t.append(el('tr', null, el('th', { text: k }), el('td', { text: v })));
     root.append(t);
@@ -503,6 +508,7 @@
     if (asked) {  // the charts start at the window asked for: drawn once, not twice
       win.min = Math.max(xmin, asked[0]);
       win.max = Math.min(xmax, asked[1]);
+      for (const o of spanSel.options) if (Number(o.value) === asked[1] - asked[0]) spanSel.value = o.value;
     }
     const xScale = {
       type: 'linear',
