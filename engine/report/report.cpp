@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/base/calendar.hpp"
 #include "engine/base/error.hpp"
 #include "engine/base/format.hpp"
 #include "engine/report/assets.hpp"
@@ -65,40 +66,11 @@ void put_number(std::string& out, double v) {
   out.append(buf, static_cast<std::size_t>(n));
 }
 
-std::vector<std::string> split_csv_line(const std::string& line) {
-  std::vector<std::string> cells;
-  std::string cur;
-  for (char c : line) {
-    if (c == ',') {
-      cells.push_back(cur);
-      cur.clear();
-    } else if (c != '\r') {
-      cur += c;
-    }
-  }
-  cells.push_back(cur);
-  return cells;
-}
-
 bool parse_double(const std::string& s, double* v) {
   if (s.empty()) return false;
   char* end = nullptr;
   *v = std::strtod(s.c_str(), &end);
   return end == s.c_str() + s.size();
-}
-
-// "2023-09-27T00:00:00" (naive local time) as milliseconds since 1970-01-01T00:00 of that clock
-bool parse_iso_local(const std::string& s, double* ms) {
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0;
-  double sec = 0;
-  if (std::sscanf(s.c_str(), "%d-%d-%dT%d:%d:%lf", &y, &mo, &d, &h, &mi, &sec) < 5) return false;
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  const std::time_t days = timegm(&tm) / 86400;
-  *ms = (static_cast<double>(days) * 86400.0 + h * 3600.0 + mi * 60.0 + sec) * 1000.0;
-  return true;
 }
 
 // The unit a time-series column's name ends with ("b1.level_parts", "gh.air.temp_c"), for the
@@ -174,7 +146,9 @@ SeriesFile read_series(const fs::path& p, const std::string& variant) {
   f.file = p.filename().string();
   std::string line;
   if (!std::getline(in, line)) throw UsageError(p.string() + ": empty, expected a CSV header");
-  const auto header = split_csv_line(line);
+  std::vector<std::string> header, cells;
+  if (!csv_split(line, header))
+    throw UsageError(p.string() + ":1: a quote is left open in the header");
   if (header.empty() || header[0] != "time_s")
     throw UsageError(p.string() + ":1: expected the header to start with time_s");
   const std::size_t first = header.size() > 1 && header[1] == "time" ? 2 : 1;
@@ -186,18 +160,20 @@ SeriesFile read_series(const fs::path& p, const std::string& variant) {
   while (std::getline(in, line)) {
     ++lineno;
     if (line.empty()) continue;
-    const auto cells = split_csv_line(line);
-    if (cells.size() != header.size())
+    if (!csv_split(line, cells) || cells.size() != header.size())
       throw UsageError(p.string() + ":" + std::to_string(lineno) + ": " +
                        std::to_string(cells.size()) + " cells, the header has " +
                        std::to_string(header.size()));
     double t = 0;
     if (!parse_double(cells[0], &t))
       throw UsageError(p.string() + ":" + std::to_string(lineno) + ":1: expected a time in s");
-    if (f.calendar && f.t.empty() && !parse_iso_local(cells[1], &f.t0_ms))
-      throw UsageError(p.string() + ":" + std::to_string(lineno) +
-                       ":2: expected a date-time such as 2023-09-27T00:00:00");
-    if (f.calendar && f.t.empty()) f.t0_ms -= t * 1000.0;
+    if (f.calendar && f.t.empty()) {  // the calendar time of time 0, in milliseconds
+      double s0 = 0;
+      if (!parse_iso_local(cells[1], &s0))
+        throw UsageError(p.string() + ":" + std::to_string(lineno) +
+                         ":2: expected a date-time such as 2023-09-27T00:00:00");
+      f.t0_ms = (s0 - t) * 1000.0;
+    }
     f.t.push_back(t);
     for (std::size_t c = 0; c < ncol; ++c) {
       double v = NAN;

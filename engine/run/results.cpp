@@ -27,38 +27,6 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
-// Splits one CSV record (RFC 4180 quoting; no newlines inside fields).
-bool csv_split(const std::string& line, std::vector<std::string>& out) {
-  out.clear();
-  std::string cur;
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < line.size() && line[i + 1] == '"') {
-          cur += '"';
-          ++i;
-        } else {
-          quoted = false;
-        }
-      } else {
-        cur += c;
-      }
-    } else if (c == '"' && cur.empty()) {
-      quoted = true;
-    } else if (c == ',') {
-      out.push_back(cur);
-      cur.clear();
-    } else if (c != '\r') {
-      cur += c;
-    }
-  }
-  if (quoted) return false;
-  out.push_back(cur);
-  return true;
-}
-
 nlohmann::ordered_json num(double v) {
   if (std::isnan(v) || std::isinf(v)) return nullptr;
   return v;
@@ -89,6 +57,37 @@ std::string pad(const std::string& s, std::size_t w, bool right = false) {
 }
 
 }  // namespace
+
+bool csv_split(const std::string& line, std::vector<std::string>& out) {
+  out.clear();
+  std::string cur;
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < line.size() && line[i + 1] == '"') {
+          cur += '"';
+          ++i;
+        } else {
+          quoted = false;
+        }
+      } else {
+        cur += c;
+      }
+    } else if (c == '"' && cur.empty()) {
+      quoted = true;
+    } else if (c == ',') {
+      out.push_back(cur);
+      cur.clear();
+    } else if (c != '\r') {
+      cur += c;
+    }
+  }
+  if (quoted) return false;
+  out.push_back(cur);
+  return true;
+}
 
 int decimals_for(double half_width, double value) {
   double ref = std::isnan(half_width) || half_width <= 0 ? std::fabs(value) * 1e-3 : half_width;

@@ -58,6 +58,10 @@ nlohmann::ordered_json manifest(const ResultTable& t, const Shard& shard);
 // than letters, digits and -_.= become _). A replay finds it by the same name.
 std::string timeseries_file_name(std::size_t i, const std::string& name);
 
+// Splits one CSV record into `out` (RFC 4180 quoting; no newlines inside fields; a trailing \r
+// dropped). False when a quote is left open.
+bool csv_split(const std::string& line, std::vector<std::string>& out);
+
 // Reads a directory written by run or sweep (sweep.csv or runs.csv, with sweep.json or
 // runs.json). Errors name the file and line.
 ResultTable read_results(const std::string& dir);

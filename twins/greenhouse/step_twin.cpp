@@ -53,23 +53,21 @@ void StepTwin::start(World& w, std::uint32_t self) const {
 void StepTwin::add_aux(OdeState& s, double t0, const double* r0, double t1,
                        const double* r1) const {
   // the trapezoid from t0 to t1, cut at every whole run day so each day's total is known
+  // (called after every solver step: no allocation; the rates inside are linear in time)
   const std::size_t n_aux = s.aux.size();
-  double from = t0;
-  std::vector<double> ra(r0, r0 + n_aux), rb(n_aux);
-  while (from < t1) {
+  auto rate = [&](std::size_t i, double at) {
+    return at == t0 ? r0[i] : at == t1 ? r1[i] : r0[i] + (r1[i] - r0[i]) * ((at - t0) / (t1 - t0));
+  };
+  for (double from = t0; from < t1;) {
     const double day_end = (std::floor(from / 86400) + 1) * 86400;
     const double to = std::min(t1, day_end);
-    const double frac = (to - t0) / (t1 - t0);
-    for (std::size_t i = 0; i < n_aux; ++i) {
-      rb[i] = to == t1 ? r1[i] : r0[i] + (r1[i] - r0[i]) * frac;
-      s.aux[i] += 0.5 * (ra[i] + rb[i]) * (to - from);
-    }
+    for (std::size_t i = 0; i < n_aux; ++i)
+      s.aux[i] += 0.5 * (rate(i, from) + rate(i, to)) * (to - from);
     if (to == day_end)
       for (std::size_t i = 0; i < n_aux; ++i) {
         s.aux_prev_day[i] = s.aux[i] - s.aux_day_start[i];
         s.aux_day_start[i] = s.aux[i];
       }
-    ra = rb;
     from = to;
   }
 }
@@ -128,9 +126,7 @@ void StepTwin::set_param(World& w, std::uint32_t self, std::size_t i, double v) 
 }
 
 std::vector<double> StepTwin::values_now(const World& w, std::uint32_t self) const {
-  OdeState s = w.state<OdeState>(self);
-  advance(s, w.now());
-  return s.y;
+  return state_now(w, self).y;
 }
 
 OdeState StepTwin::state_now(const World& w, std::uint32_t self) const {
