@@ -10,6 +10,9 @@
 
 #include "engine/base/calendar.hpp"
 #include "engine/base/error.hpp"
+#include "engine/live/alert_rules.hpp"
+#include "engine/live/engine.hpp"
+#include "engine/live/settings.hpp"
 #include "engine/report/report.hpp"
 #include "engine/run/results.hpp"
 #include "engine/run/runner.hpp"
@@ -157,19 +160,24 @@ SeriesWindow window_of(const std::string& text, const CompiledVariant& v,
 int cmd_validate(const std::string& file) {
   const Registry reg = make_registry();
   const Scenario sc = Scenario::load(file);
-  std::size_t runs = 0, twins = 0;
+  std::size_t runs = 0, twins = 0, alerts = 0;
   for (std::size_t i = 0; i < sc.variants().size(); ++i) {
     const CompiledVariant v = sc.compile(i, reg);
     runs += v.settings.replications;
-    if (i == 0)
+    if (i == 0) {
       for (const auto& m : v.models) {
         std::vector<TwinInfo> t;
         m->twins(t);
         twins += t.size();
       }
+      parse_live(sc);  // the live member and the alert rules are checked too
+      alerts = parse_alert_rules(sc, mirror_specs(v)).size();
+    }
   }
   std::cout << file << ": ok: \"" << sc.name() << "\", " << twins << " twins, "
-            << sc.variants().size() - 1 << " variants and sweep points, " << runs << " runs\n";
+            << sc.variants().size() - 1 << " variants and sweep points, " << runs << " runs";
+  if (alerts > 0) std::cout << ", " << alerts << " alert rules";
+  std::cout << "\n";
   return 0;
 }
 

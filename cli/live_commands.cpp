@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iomanip>
@@ -394,6 +395,103 @@ int cmd_history(const HistoryOptions& o) {
               << " " << std::setw(7) << r["unit"].get<std::string>()
               << r["state"].get<std::string>() << "\n";
   if (rows.empty()) std::cout << "(no history in that window)\n";
+  return 0;
+}
+
+namespace {
+
+std::string alert_line(const nlohmann::json& a) {
+  std::ostringstream s;
+  s << std::left << std::setw(6) << a.value("id", std::uint64_t{0}) << std::setw(9)
+    << a.value("severity", std::string()) << std::setw(13) << a.value("state", std::string())
+    << std::setw(21) << iso_utc(a.value("raised_at", 0.0)).substr(0, 19) << std::setw(12)
+    << a.value("twin", std::string()) << a.value("message", std::string());
+  if (a.value("acked_by", std::string()) != "")
+    s << "  [acknowledged by " << a["acked_by"].get<std::string>() << "]";
+  if (a.contains("cleared_at") && a["cleared_at"].is_number())
+    s << "  [cleared " << iso_utc(a["cleared_at"].get<double>()).substr(0, 19) << "]";
+  return s.str();
+}
+
+std::string alert_header() {
+  std::ostringstream s;
+  s << std::left << std::setw(6) << "id" << std::setw(9) << "severity" << std::setw(13) << "state"
+    << std::setw(21) << "raised (UTC)" << std::setw(12) << "twin"
+    << "message";
+  return s.str();
+}
+
+}  // namespace
+
+int cmd_alerts(const AlertsOptions& o) {
+  MqttArgs a = o.mqtt;
+  if (a.plant.empty()) a.plant = "plant";
+  // following: subscribed before the list is asked for, so no event falls between the two
+  std::unique_ptr<MqttLink> events;
+  std::vector<nlohmann::json> seen;
+  if (o.follow) {
+    events = std::make_unique<MqttLink>(mqtt_options(a, ""));
+    events->on_message([&](const Message& m) {
+      auto j = nlohmann::json::parse(m.payload, nullptr, false);
+      if (!j.is_discarded() && j.is_object() && j.contains("alert")) seen.push_back(std::move(j));
+    });
+    bool up = false;
+    events->on_connection([&](bool c) { up = up || c; });
+    events->subscribe("dtwin/" + a.plant + "/alerts/events", 1);
+    events->connect();
+    const double until = wall_clock() + duration_arg(a.timeout, "--timeout");
+    while (!up && wall_clock() < until) events->poll(50);
+    if (!up) throw UsageError("cannot reach the broker at " + a.url);
+  }
+  nlohmann::json req = {{"op", "alerts"}, {"all", o.all}, {"limit", o.limit}};
+  nlohmann::json res;
+  if (const int rc = call(a, req, res)) return rc;
+  const auto& list = res["alerts"];
+  if (o.json) {
+    std::cout << res.dump(2) << "\n";
+  } else {
+    std::cout << alert_header() << "\n";
+    for (const auto& al : list) std::cout << alert_line(al) << "\n";
+    if (list.empty())
+      std::cout << (o.all ? "(no alerts recorded)" : "(no active alerts)") << " - "
+                << res["rules"].size() << " rule(s)\n";
+  }
+  std::cout << std::flush;
+  if (!o.follow) return 0;
+  install_signals();
+  const double until =
+      o.follow_for.empty() ? 0 : wall_clock() + duration_arg(o.follow_for, "--for");
+  while (!g_stop && (until == 0 || wall_clock() < until)) {
+    events->poll(100);
+    for (const auto& e : seen) {
+      if (o.json)
+        std::cout << e.dump() << "\n";
+      else
+        std::cout << std::left << std::setw(13) << e.value("event", std::string()) << " "
+                  << alert_line(e["alert"]) << "\n";
+    }
+    if (!seen.empty()) std::cout << std::flush;
+    seen.clear();
+  }
+  return 0;
+}
+
+int cmd_ack(const AckOptions& o) {
+  MqttArgs a = o.mqtt;
+  if (a.plant.empty()) a.plant = "plant";
+  std::string by = o.by;
+  if (by.empty()) {
+    const char* user = std::getenv("USER");
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    by = std::string(user && *user ? user : "unknown") + "@" + host;
+  }
+  nlohmann::json req = {{"op", "ack"}, {"id", o.id}, {"by", by}};
+  if (!o.note.empty()) req["note"] = o.note;
+  if (!o.twin.empty()) req["twin"] = o.twin;
+  nlohmann::json res;
+  if (const int rc = call(a, req, res)) return rc;
+  std::cout << "alert " << o.id << " acknowledged by " << by << ": " << alert_line(res) << "\n";
   return 0;
 }
 

@@ -74,6 +74,19 @@ struct HistoryOptions {
   unsigned long long limit = 10000;
 };
 
+struct AlertsOptions {
+  MqttArgs mqtt;
+  bool all = false, follow = false, json = false;
+  unsigned long long limit = 100;
+  std::string follow_for;  // --for: stop following after this long (wall clock)
+};
+
+struct AckOptions {
+  unsigned long long id = 0;
+  std::string by, note, twin;
+  MqttArgs mqtt;
+};
+
 struct WhatIfOptions {
   std::string from = "live";
   std::vector<std::string> variants;
@@ -90,5 +103,7 @@ int cmd_get(const GetOptions& o);
 int cmd_set(const SetOptions& o);
 int cmd_history(const HistoryOptions& o);
 int cmd_whatif(const WhatIfOptions& o);
+int cmd_alerts(const AlertsOptions& o);
+int cmd_ack(const AckOptions& o);
 
 }  // namespace dtwin::cli

@@ -226,6 +226,31 @@ int main(int argc, char** argv) {
   history->add_option("--csv", ho.csv, "Write CSV to this file (- for standard output)");
   history->add_option("--timeout", ho.mqtt.timeout, "Wait this long for the engine (default 10s)");
 
+  AlertsOptions ao;
+  auto* alerts = app.add_subcommand(
+      "alerts",
+      "The active alerts of a running engine (its scenario's \"alerts\" rules); --follow "
+      "prints each alert raised, acknowledged or cleared as it happens");
+  add_mqtt_args(alerts, ao.mqtt);
+  alerts->add_flag("--all", ao.all, "Also the alerts that cleared (from the engine's store)");
+  alerts->add_option("--limit", ao.limit, "With --all: at most this many cleared ones, the newest");
+  alerts->add_flag("--follow", ao.follow, "Then print alerts as they happen, until Ctrl-C");
+  alerts->add_option("--for", ao.follow_for, "With --follow: stop after this long (say 10min)");
+  alerts->add_flag("--json", ao.json, "JSON: the list, then one event per line");
+  alerts->add_option("--timeout", ao.mqtt.timeout, "Wait this long for the engine (default 10s)");
+
+  AckOptions ak;
+  auto* ack = app.add_subcommand(
+      "ack", "Acknowledge an alert: who and when are stored with it and published");
+  ack->add_option("id", ak.id, "The alert's id (dtwin alerts lists them)")->required();
+  ack->add_option("--by", ak.by, "Who acknowledges (default: $USER@host)");
+  ack->add_option("--note", ak.note, "A note kept with the acknowledgement");
+  ack->add_option("--twin", ak.twin,
+                  "The alert's twin: routes the request to its engine when the plant is "
+                  "partitioned (serve --partition)");
+  add_mqtt_args(ack, ak.mqtt);
+  ack->add_option("--timeout", ak.mqtt.timeout, "Wait this long for the engine (default 10s)");
+
   WhatIfOptions wo;
   auto* whatif = app.add_subcommand(
       "whatif",
@@ -278,6 +303,8 @@ int main(int argc, char** argv) {
       {get, "dtwin get m2 --mqtt mqtt://127.0.0.1:1883 --plant line1"},
       {set, "dtwin set m2.speed 1.2 --wait 10s --mqtt mqtt://127.0.0.1:1883 --plant line1"},
       {history, "dtwin history m2.speed --since 1h --mqtt mqtt://127.0.0.1:1883 --plant line1"},
+      {alerts, "dtwin alerts --follow --mqtt mqtt://127.0.0.1:1883 --plant line1"},
+      {ack, "dtwin ack 12 --note 'coolant topped up' --mqtt mqtt://127.0.0.1:1883 --plant line1"},
       {whatif, "dtwin whatif --from live --horizon 8h --mqtt mqtt://127.0.0.1:1883 --plant line1"},
       {check, "dtwin check scenarios/cell/flagship.json --speed 1.2"}};
   for (const auto& [cmd, example] : examples) cmd->footer(exit_status + "Example: " + example);
@@ -302,6 +329,8 @@ int main(int argc, char** argv) {
     if (*set) return cmd_set(st);
     if (*history) return cmd_history(ho);
     if (*whatif) return cmd_whatif(wo);
+    if (*alerts) return cmd_alerts(ao);
+    if (*ack) return cmd_ack(ak);
   } catch (const dtwin::ScenarioError& e) {
     std::cerr << "error: " << e.describe() << "\n";
     return 2;

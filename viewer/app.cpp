@@ -403,6 +403,8 @@ void App::sync_live() {
     std::vector<std::string> labels;
     live_view_of(s_.layout(), st.twins, status, labels);
     scene_->set_live(std::move(status), std::move(labels));
+    scene_->set_alerts(alert_levels(s_.layout(), st.alerts));
+    hud_in_.alerts = alerts_text(st.alerts);
   }
   hud_in_.live = live_status_text(st, live_->plant(), now) + "\n" + s_.scenario_name() +
                  "\nh: help   click a twin to inspect it   e: edit   w: what-if";

@@ -161,7 +161,7 @@ void Hud::update(const Session& s, const HudInput& in) {
   const std::string whatif = in.help ? std::string() : in.panel;
   std::string key = status + '\x1f' + inspector + '\x1f' + prompt + '\x1f' + in.message +
                     (in.help ? "\x1fhelp" : "") + '\x1f' + whatif +
-                    (in.stale_legend ? "\x1fstale" : "");
+                    (in.stale_legend ? "\x1fstale" : "") + '\x1f' + in.alerts;
   if (key == key_) return;
   key_ = std::move(key);
 
@@ -208,6 +208,11 @@ void Hud::update(const Session& s, const HudInput& in) {
   if (!prompt.empty())
     sans_->text(at(W / 2, H * 0.7f), prompt, text, Align::Center,
                 {kHighlight.r * 0.25f, kHighlight.g * 0.25f, kHighlight.b * 0.3f, 0.92f}, 2 * pad);
+  if (!in.alerts.empty() && !in.help) {  // bottom right, on a red panel
+    const osg::Vec2 size = mono_->measure(in.alerts);
+    mono_->text(at(W - m - pad - size.x(), m + pad + size.y()), in.alerts, text, Align::LeftTop,
+                {0.45f, 0.04f, 0.10f, 0.88f}, pad);
+  }
   if (!in.message.empty())
     sans_->text(at(W / 2, m + pad), in.message, text, Align::CenterBottom, panel, pad);
   sans_->commit();

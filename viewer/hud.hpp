@@ -32,6 +32,7 @@ struct HudInput {
   std::string prompt_hint;      // ... and its second line
   std::string panel;            // the what-if comparison, centred
   std::string follow;           // "following lathe": the camera follows the selection
+  std::string alerts;           // live: the active alerts (alerts_text), bottom right
 };
 
 // The legend's swatches for what the session draws: the line states and a part; the robot's

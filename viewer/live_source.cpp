@@ -1,5 +1,7 @@
 #include "viewer/live_source.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -141,7 +143,10 @@ void LiveSource::poll_loop() {
           held[id] = j.value("revision", std::uint64_t{0});
           s.twins[id] = Twin{j, t1};
         }
-        if (!twins.empty() || s.polls == 1) ++s.generation;
+        nlohmann::json alerts = r["result"].value("alerts", nlohmann::json::array());
+        const bool alerts_changed = alerts != s.alerts;
+        if (alerts_changed) s.alerts = std::move(alerts);
+        if (!twins.empty() || s.polls == 1 || alerts_changed) ++s.generation;
       }
     }
     sh_->cv.notify_all();
@@ -243,6 +248,45 @@ void live_view_of(const Layout& layout, const std::map<std::string, LiveSource::
       if (name == line::status_name(static_cast<line::Status>(k))) status[i] = static_cast<int>(k);
     labels[i] = it.id + "\n" + name + (is_stale(t->second.j) ? " (stale)" : "");
   }
+}
+
+namespace {
+int severity_level(const nlohmann::json& a) {
+  const std::string s = a.value("severity", std::string());
+  return s == "critical" ? 2 : s == "warning" ? 1 : 0;
+}
+}  // namespace
+
+std::vector<int> alert_levels(const Layout& layout, const nlohmann::json& alerts) {
+  std::vector<int> level(layout.items.size(), -1);
+  if (!alerts.is_array()) return level;
+  for (const auto& a : alerts) {
+    const std::string twin = a.value("twin", std::string());
+    for (std::size_t i = 0; i < layout.items.size(); ++i)
+      if (layout.items[i].id == twin) level[i] = std::max(level[i], severity_level(a));
+  }
+  return level;
+}
+
+std::string alerts_text(const nlohmann::json& alerts, std::size_t max_lines) {
+  if (!alerts.is_array() || alerts.empty()) return {};
+  std::vector<const nlohmann::json*> list;
+  for (const auto& a : alerts) list.push_back(&a);
+  std::stable_sort(list.begin(), list.end(), [](const nlohmann::json* a, const nlohmann::json* b) {
+    return severity_level(*a) > severity_level(*b);
+  });
+  std::string out = "ALERTS (" + std::to_string(list.size()) + ")";
+  for (std::size_t k = 0; k < list.size() && k < max_lines; ++k) {
+    const nlohmann::json& a = *list[k];
+    std::string sev = a.value("severity", std::string());
+    for (auto& c : sev) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    out += "\n" + std::to_string(a.value("id", std::uint64_t{0})) + "  " + sev + "  " +
+           a.value("message", std::string());
+    if (a.value("state", std::string()) == "acknowledged")
+      out += "  (ack " + a.value("acked_by", std::string()) + ")";
+  }
+  if (list.size() > max_lines) out += "\n... " + std::to_string(list.size() - max_lines) + " more";
+  return out;
 }
 
 std::string age_text(double s) {

@@ -56,6 +56,8 @@ class LiveSource {
     double latency_max_s = 0;
     std::string error;  // why the last snapshot failed
     std::map<std::string, Twin> twins;
+    // the engine's active alerts (engine/mirror/alerts.hpp's JSON), oldest first
+    nlohmann::json alerts = nlohmann::json::array();
   };
 
   // Starts the threads at once; the links are made on them. The factory is called twice.
@@ -99,6 +101,13 @@ std::function<void(World&)> live_init(const std::map<std::string, LiveSource::Tw
 // in live mode a station shows what its asset says.
 void live_view_of(const Layout& layout, const std::map<std::string, LiveSource::Twin>& twins,
                   std::vector<int>& status, std::vector<std::string>& labels);
+
+// Per layout item, the most severe active alert of its twin: -1 none, 0 info, 1 warning,
+// 2 critical.
+std::vector<int> alert_levels(const Layout& layout, const nlohmann::json& alerts);
+// The HUD's alert list: "ALERTS (2)" and one line per active alert, the most severe first
+// (at most `max_lines`); empty when there are none.
+std::string alerts_text(const nlohmann::json& alerts, std::size_t max_lines = 8);
 
 // "3.2 s ago", "4 min ago"
 std::string age_text(double seconds);

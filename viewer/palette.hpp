@@ -50,5 +50,12 @@ constexpr Rgba kBackground{0.16f, 0.18f, 0.21f, 1};
 // pale lilac, whatever its last reported state: brighter than every state colour and of a hue
 // none of them has
 constexpr Rgba kStale{0.88f, 0.80f, 0.92f, 1};
+// live mode: the beacon over a twin with an active alert, by severity (0 info, 1 warning,
+// 2 critical): a hot pink, a yellow and a blue no machine state is drawn in
+inline Rgba alert_color(int level) {
+  if (level >= 2) return {1.00f, 0.08f, 0.55f, 1};
+  if (level == 1) return {1.00f, 0.90f, 0.05f, 1};
+  return {0.25f, 0.55f, 1.00f, 1};
+}
 
 }  // namespace dtwin::viewer

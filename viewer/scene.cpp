@@ -380,6 +380,22 @@ void Scene::update(const Session& s, const osg::Matrixd& view, const osg::Matrix
     cell_boxes(s.cells()[c].cell->spec(), s.cell_state(c), s.cells()[c].geom, boxes_);
     shade(from, s.cells()[c].item);
   }
+  // live alerts: a beacon over each twin with an active one, in its severity's colour
+  beacons_ = 0;
+  for (std::size_t i = 0; i < alert_level_.size() && i < L.items.size(); ++i) {
+    if (alert_level_[i] < 0) continue;
+    const Item& it = L.items[i];
+    Box b;
+    b.x = static_cast<float>(it.x_m);
+    b.y = static_cast<float>(it.y_m);
+    b.z = static_cast<float>(it.height_m + 0.05);
+    b.yaw = static_cast<float>(it.rotation_deg * kPi / 180);
+    b.length = b.width = 0.3f;
+    b.height = 0.3f;
+    b.color = alert_color(alert_level_[i]);
+    boxes_.push_back(b);
+    ++beacons_;
+  }
   models_.set(boxes_);
   glass_.set(glass_boxes_);
 
@@ -410,6 +426,10 @@ void Scene::update(const Session& s, const osg::Matrixd& view, const osg::Matrix
   for (const auto& [d, i] : near) {
     texts.push_back(label_text(s, L.items[i]));
     if (i < live_label_.size() && !live_label_[i].empty()) texts.back() = live_label_[i];
+    if (i < alert_level_.size() && alert_level_[i] >= 0)
+      texts.back() += std::string("\n") + (alert_level_[i] == 2   ? "! CRITICAL"
+                                           : alert_level_[i] == 1 ? "! WARNING"
+                                                                  : "! info");
     key += std::to_string(i) + ":" + texts.back() + ";";
   }
   key += "sel" + std::to_string(s.selected());
@@ -419,8 +439,14 @@ void Scene::update(const Session& s, const osg::Matrixd& view, const osg::Matrix
     for (std::size_t k = 0; k < near.size(); ++k) {
       const Item& it = L.items[near[k].second];
       const bool sel = static_cast<int>(near[k].second) == s.selected();
-      const Rgba tag = sel ? Rgba{kHighlight.r, kHighlight.g, kHighlight.b, 0.9f}
-                           : Rgba{0.97f, 0.97f, 0.98f, 0.62f};
+      const std::size_t idx = near[k].second;
+      const int level = idx < alert_level_.size() ? alert_level_[idx] : -1;
+      Rgba tag = sel ? Rgba{kHighlight.r, kHighlight.g, kHighlight.b, 0.9f}
+                     : Rgba{0.97f, 0.97f, 0.98f, 0.62f};
+      if (level >= 0 && !sel) {
+        const Rgba c = alert_color(level);
+        tag = {0.6f + 0.4f * c.r, 0.6f + 0.4f * c.g, 0.6f + 0.4f * c.b, 0.85f};
+      }
       labels_->text(osg::Vec3(float(it.x_m), float(it.y_m), float(it.height_m + 0.35)), texts[k],
                     {0.07f, 0.08f, 0.10f, 1}, Align::CenterBottom, tag, 2);
     }

@@ -46,6 +46,11 @@ class Scene {
     live_label_ = std::move(label_by_item);
   }
 
+  // live mode: per layout item, the most severe active alert of its twin (-1 none, 0 info,
+  // 1 warning, 2 critical): a beacon over it in that colour and its label tagged; empty: none
+  void set_alerts(std::vector<int> level_by_item) { alert_level_ = std::move(level_by_item); }
+  std::size_t beacons_drawn() const { return beacons_; }
+
   std::size_t parts_drawn() const { return parts_.size(); }
   std::size_t boxes_drawn() const {
     return statics_.size() + parts_.size() + models_.size() + glass_.size();
@@ -75,6 +80,8 @@ class Scene {
   std::vector<Rgba> static_colors_;        // statics_' own colours
   std::vector<int> live_status_;
   std::vector<std::string> live_label_;
+  std::vector<int> alert_level_;
+  std::size_t beacons_ = 0;
 };
 
 }  // namespace dtwin::viewer

@@ -79,6 +79,7 @@ LiveEngine::LiveEngine(const Scenario& sc, const Registry& reg, Link& link, Live
     }
     if (!lw->twins.empty()) live_world_ = std::move(lw);
   }
+  make_alerts();
   link_.on_message([this](const Message& m) { on_message(m); });
 }
 
@@ -109,6 +110,7 @@ std::vector<std::string> LiveEngine::start() {
     observer_ = std::make_unique<Observer>(*mirror_, *store_, clock_);
     service_->set_observer(observer_.get());
   }
+  restore_alerts();
   started_ = clock_();
   link_.subscribe(request_topic(), 1);
   service_->start();
@@ -131,6 +133,7 @@ void LiveEngine::stop() {
 
 int LiveEngine::poll(int timeout_ms) {
   const int n = service_->poll(timeout_ms);
+  tick_alerts();
   if (store_) {
     store_->flush_if_due();  // never throws: a failing store keeps its backlog and retries
     const bool failing = !store_->error().empty();
@@ -205,9 +208,12 @@ void LiveEngine::request(const nlohmann::json& req, std::function<void(nlohmann:
     if (op == "history") return reply(op_history(req));
     if (op == "status") return reply(op_status());
     if (op == "snapshot") return reply(op_snapshot(req));
+    if (op == "alerts") return reply(op_alerts(req));
+    if (op == "ack") return reply(op_ack(req));
     if (op == "whatif") return op_whatif(req, reply);  // a copy: a refusal below uses it
-    reply(fail("bad_request",
-               "unknown op \"" + op + "\" (get, set, history, status, snapshot or whatif)"));
+    reply(fail(
+        "bad_request",
+        "unknown op \"" + op + "\" (get, set, history, status, snapshot, alerts, ack or whatif)"));
   } catch (const BadRequest& e) {
     reply(fail("bad_request", e.what));
   } catch (const StoreError& e) {

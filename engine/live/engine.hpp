@@ -19,7 +19,14 @@
 //                                                      desired value all bump it), so the client
 //                                                      says what it holds rather than one number.
 //                                                      Result: plant, time (engine clock),
-//                                                      twin_count, unchanged, twins.
+//                                                      twin_count, unchanged, twins, alerts
+//                                                      (active).
+//   {"op": "alerts", "all": false, "limit": 100}      the active alerts (engine/mirror/alerts.hpp);
+//                                                      with "all", also the newest `limit`
+//                                                      cleared ones (from the store)
+//   {"op": "ack", "id": 12, "by": "anna", "note": ""}  acknowledges an alert; answered once the
+//                                                      store holds it. "twin" (optional) routes it
+//                                                      to its partition
 //   {"op": "whatif", "variants": ["faster_m2"], "horizon_s": 28800, "replications": 5,
 //    "objective": "throughput_per_h", "minimize": false, "apply": false,
 //    "set": {"m2.speed": 1.3}}                         "set" (optional): one more variant, named
@@ -41,6 +48,13 @@
 // same session, sequence and source time ("derived": true in `get`; the twin's retained state
 // is published again with them). They are not written to the store (they are recomputed from
 // what is). A silent asset's next report makes the world catch up on the gap, step by step.
+// Alerts: the scenario's "alerts" rules (engine/live/alert_rules.hpp) are judged as the mirror
+// changes (reports, derived values, presence) and on the engine's tick (durations). Each step of
+// an alert's lifecycle is stored (the alerts table: active alerts survive a restart), logged, and
+// published: dtwin/<plant>/alerts/events (not retained: {"event": "raised" | "acknowledged" |
+// "cleared", "alert": {...}}) and dtwin/<plant>/alerts/active/<twin>/<rule> (retained while the
+// alert is active, so a subscriber sees the active set; emptied when it clears). Alert ids grow
+// across restarts (the store's); partition k of n numbers its alerts k, k + n, k + 2n, ...
 // Codes: bad_request, unknown_twin, unknown_property, wrong_type, out_of_range, not_writable,
 // revision_mismatch, store_failed, busy, conflict, no_store.
 //
@@ -63,6 +77,7 @@
 
 #include "engine/live/mirror_service.hpp"
 #include "engine/live/settings.hpp"
+#include "engine/mirror/alerts.hpp"
 #include "engine/mirror/mirror.hpp"
 #include "engine/scenario/registry.hpp"
 #include "engine/scenario/scenario.hpp"
@@ -121,6 +136,8 @@ class LiveEngine {
   Mirror& mirror() { return *mirror_; }
   // The world of the models that derive properties live (nullptr: none).
   const World* live_world() const;
+  // The alert rules and the alerts held (nullptr: the scenario has no rules).
+  const AlertMonitor* alerts() const { return alerts_.get(); }
   MirrorService& service() { return *service_; }
   const LiveSettings& settings() const { return live_; }
   std::string request_topic() const { return "dtwin/" + live_.plant + "/engine/request"; }
@@ -144,6 +161,14 @@ class LiveEngine {
   nlohmann::json op_history(const nlohmann::json& req);
   nlohmann::json op_status();
   nlohmann::json op_snapshot(const nlohmann::json& req);
+  nlohmann::json op_alerts(const nlohmann::json& req);  // op_alerts.cpp, with what follows
+  nlohmann::json op_ack(const nlohmann::json& req);
+  void make_alerts();
+  void restore_alerts();
+  void judge_alerts(std::size_t twin);  // after the twin changed
+  void tick_alerts();
+  void publish_alerts();  // the events judged, to the store, the log and the broker
+  nlohmann::json active_alerts_json() const;
   void op_whatif(const nlohmann::json& req, Reply reply);
   void finish_whatifs();
   nlohmann::json apply_whatif(WhatIfJob& w);
@@ -166,6 +191,9 @@ class LiveEngine {
   bool store_failing_ = false;
   Recorder* recorder_ = nullptr;
   std::unique_ptr<LiveWorld> live_world_;
+  std::unique_ptr<AlertMonitor> alerts_;
+  std::vector<AlertEvent> alert_events_;
+  double last_alert_tick_ = -1e300;
 };
 
 }  // namespace dtwin

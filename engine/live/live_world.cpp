@@ -49,6 +49,7 @@ void LiveEngine::feed_live_world() {
     if (st.revision != revision && service_->publish_state)
       link_.publish({service_->topic(spec.id, "state"), mirror_->twin_json(tw.mirror, now).dump(),
                      0, true, "", ""});
+    if (st.revision != revision) judge_alerts(tw.mirror);
   }
 }
 

@@ -36,7 +36,8 @@ nlohmann::json LiveEngine::op_snapshot(const nlohmann::json& req) {
              {"time", now},
              {"twin_count", mirror_->twin_count()},
              {"unchanged", unchanged},
-             {"twins", std::move(twins)}});
+             {"twins", std::move(twins)},
+             {"alerts", active_alerts_json()}});
 }
 
 }  // namespace dtwin

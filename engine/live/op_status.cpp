@@ -16,6 +16,10 @@ nlohmann::json LiveEngine::op_status() {
   std::size_t online = 0;
   for (std::size_t t = 0; t < mirror_->twin_count(); ++t) online += mirror_->state(t).online;
   s["online"] = online;
+  if (alerts_)
+    s["alerts"] = {{"rules", alerts_->rules().size()},
+                   {"active", alerts_->active_count()},
+                   {"raised", alerts_->raised_total()}};
   if (store_) {
     const auto& st = store_->stats();
     s["store"] = {{"path", store_->path()},

@@ -17,7 +17,7 @@ namespace {
 
 const std::vector<std::string> kTopLevel = {
     "name",  "description", "seed",  "duration", "warmup", "replications", "sample_interval",
-    "twins", "variants",    "sweep", "layout",   "live",   "expect"};
+    "twins", "variants",    "sweep", "layout",   "live",   "expect",       "alerts"};
 
 // Splits an RFC 6901 pointer into unescaped tokens.
 std::vector<std::string> pointer_tokens(const std::string& p) {
@@ -119,7 +119,7 @@ void check_twin_id(const std::string& id, const Node& at) {
           quote(id));
   if (id[0] == '$')
     at.fail("a twin id must not start with '$' (MQTT keeps such topics): " + quote(id));
-  if (id == "engine" || id == "client")
+  if (id == "engine" || id == "client" || id == "alerts")
     at.fail("\"" + id + "\" is taken by the engine's own topics (dtwin/<plant>/" + id +
             "/...): name the twin otherwise");
   if (id.size() > 256) at.fail("a twin id of at most 256 bytes, got " + std::to_string(id.size()));

@@ -55,7 +55,7 @@ void MirrorStore::Impl::flush(bool sync, bool housekeep_now) {
 // Records pending, twins to write, or (asked to housekeep) rows not yet indexed.
 bool MirrorStore::Impl::has_work(bool housekeep_now) const {
   const bool behind = indexed_upto < last_id || !dirty_twins.empty();
-  return n > 0 || !urgent_twins.empty() || (housekeep_now && behind);
+  return n > 0 || !urgent_twins.empty() || !alert_rows.empty() || (housekeep_now && behind);
 }
 
 // Inside the transaction: the log, then housekeeping or the urgent twins' state.
@@ -64,6 +64,7 @@ Flushed MirrorStore::Impl::write_batch(bool housekeep_now) {
   f.last_id = last_id;
   write_log();
   if (n > 0) f.last_id = sqlite3_last_insert_rowid(db.get());
+  write_alerts();
   f.housekeeping = housekeep_now || f.last_id - indexed_upto >= opt.housekeeping_rows;
   if (f.housekeeping) {
     housekeep(f.last_id);
@@ -105,6 +106,7 @@ void MirrorStore::Impl::committed(bool sync, Flushed f) {
     dirty[t] = 2;  // written; still listed
   }
   urgent_twins.clear();
+  alert_rows.clear();
   if (f.housekeeping) {
     ++stats.housekeeping;
     indexed_upto = f.last_id;

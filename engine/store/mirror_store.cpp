@@ -38,7 +38,7 @@ void MirrorStore::flush() {
 
 bool MirrorStore::flush_if_due() {
   Impl& s = need(impl_);
-  if (s.n == 0 && s.urgent_twins.empty()) return false;
+  if (s.n == 0 && s.urgent_twins.empty() && s.alert_rows.empty()) return false;
   const std::chrono::duration<double> age = std::chrono::steady_clock::now() - s.oldest;
   if (s.n > 0 && age.count() < s.opt.max_delay_s) return false;
   return s.try_flush();

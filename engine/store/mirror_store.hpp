@@ -53,6 +53,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/mirror/alerts.hpp"
 #include "engine/mirror/mirror.hpp"
 
 namespace dtwin {
@@ -139,6 +140,17 @@ class MirrorStore {
   // A birth (online) or death of the twin (after Mirror::birth / death): logged, and the twin's
   // current state (session, qualities) written at the next flush.
   void record_presence(std::size_t twin, bool online, std::uint64_t session, double receive_time);
+
+  // Alerts (engine/mirror/alerts.hpp): written, whole, at the next flush (record_alert), or
+  // committed before returning (commit_alert, for an acknowledgement: throws StoreError when it
+  // cannot, and the acknowledgement must then be refused).
+  void record_alert(const Alert& a);
+  void commit_alert(const Alert& a);
+  // The active alerts, oldest first; with all, also the newest `limit` cleared ones (0: every
+  // one). Rows that are not an alert's JSON are skipped and counted in *skipped.
+  std::vector<Alert> alerts(bool all, std::size_t limit = 0, std::size_t* skipped = nullptr);
+  // The largest alert id ever stored (0: none).
+  std::uint64_t last_alert_id();
 
   void flush();
   // Flushes if the oldest pending record is older than max_delay_s; true if it did.

@@ -23,7 +23,10 @@ void MirrorStore::open(const std::string& path, StoreOptions opt) {
     if (!opt.read_only) {
       if (tables > 0) s->check_integrity();
       s->use_wal();
-      if (tables == 0) create_schema(s->db.get(), s->path);
+      if (tables == 0)
+        create_schema(s->db.get(), s->path);
+      else
+        migrate_schema(s->db.get(), s->path);
       if (opt.max_pages > 0)
         s->exec(("PRAGMA max_page_count=" + std::to_string(opt.max_pages)).c_str());
       s->prepare_writes();
@@ -115,6 +118,10 @@ void MirrorStore::Impl::prepare_writes() {
                   "desired_state, desired, desired_id, desired_version, set_time, expires, "
                   "reason) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                   p, true);
+  put_alert = Stmt(d,
+                   "INSERT OR REPLACE INTO alerts(id, twin, rule, state, raised_at, cleared_at, "
+                   "alert) VALUES(?,?,?,?,?,?,?)",
+                   p, true);
   put_twin = Stmt(d,
                   "INSERT OR REPLACE INTO twins(id, revision, online, session, last_seen, "
                   "applied, stale_dropped, duplicates, rejected, log_upto) "

@@ -15,6 +15,8 @@ namespace {
 //    in sorted passes at housekeeping; the rows after it are found by scanning the log's tail.
 //  - twins, props: the current state as of the log row twins.log_upto (at least
 //    meta.state_upto); load_into replays the reported rows logged after it.
+//  - alerts: every alert raised, one row each, rewritten at each step of its lifecycle
+//    (schema version 2; a version 1 file gets the table when opened for writing).
 //  - history: a view of the log with twin and property names, for sqlite3 users (it has no
 //    index of its own: filter on id ranges, or go through history_index for one property).
 constexpr const char* kSchema = R"sql(
@@ -85,6 +87,18 @@ CREATE VIEW history AS
   FROM history_log AS h JOIN series AS s ON s.id = h.series;
 )sql";
 
+constexpr const char* kAlertsTable = R"sql(
+CREATE TABLE alerts(
+  id INTEGER PRIMARY KEY,
+  twin TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  state TEXT NOT NULL,            -- raised | acknowledged | cleared
+  raised_at REAL NOT NULL,
+  cleared_at REAL,                -- NULL while active
+  alert TEXT NOT NULL             -- the whole alert as JSON (dtwin alerts --json)
+);
+)sql";
+
 // The first column of a one-row query.
 std::int64_t query_int(sqlite3* db, const std::string& path, const char* sql) {
   Stmt q(db, sql, path);
@@ -125,20 +139,46 @@ void check_store_file(sqlite3* db, const std::string& path) {
   if (version < 1) not_a_store(path, "no schema version recorded");
 }
 
-void create_schema(sqlite3* db, const std::string& path) {
+namespace {
+
+// Runs f inside BEGIN IMMEDIATE ... COMMIT; rolls back and rethrows when it throws.
+template <class F>
+void in_transaction(sqlite3* db, const std::string& path, F f) {
   exec(db, path, "BEGIN IMMEDIATE");
   try {
-    if (query_int(db, path, "SELECT count(*) FROM sqlite_master") == 0) {  // nobody did meanwhile
-      exec(db, path, kSchema);
-      exec(db, path, ("PRAGMA application_id=" + std::to_string(kApplicationId)).c_str());
-      exec(db, path,
-           ("INSERT INTO schema_version VALUES(" + std::to_string(kSchemaVersion) + ")").c_str());
-    }
+    f();
     exec(db, path, "COMMIT");
   } catch (...) {
     roll_back(db);
     throw;
   }
+}
+
+void record_version(sqlite3* db, const std::string& path) {
+  exec(db, path,
+       ("INSERT INTO schema_version VALUES(" + std::to_string(kSchemaVersion) + ")").c_str());
+}
+
+}  // namespace
+
+void migrate_schema(sqlite3* db, const std::string& path) {
+  if (query_int(db, path, "SELECT max(version) FROM schema_version") >= kSchemaVersion) return;
+  in_transaction(db, path, [&] {
+    if (query_int(db, path, "SELECT max(version) FROM schema_version") < 2)
+      exec(db, path, kAlertsTable);
+    record_version(db, path);
+  });
+}
+
+void create_schema(sqlite3* db, const std::string& path) {
+  in_transaction(db, path, [&] {
+    if (query_int(db, path, "SELECT count(*) FROM sqlite_master") == 0) {  // nobody did meanwhile
+      exec(db, path, kSchema);
+      exec(db, path, kAlertsTable);
+      exec(db, path, ("PRAGMA application_id=" + std::to_string(kApplicationId)).c_str());
+      record_version(db, path);
+    }
+  });
 }
 
 }  // namespace dtwin::store_detail

@@ -13,7 +13,7 @@ namespace dtwin::store_detail {
 // "dtwi": PRAGMA application_id of every store, so that `file` and we can tell one apart.
 constexpr std::int32_t kApplicationId = 0x64747769;
 // Bump with a migration when the schema changes; older builds refuse newer files.
-constexpr std::int64_t kSchemaVersion = 1;
+constexpr std::int64_t kSchemaVersion = 2;
 
 // Throws UsageError: path is not a dtwin mirror store (why).
 [[noreturn]] void not_a_store(const std::string& path, const std::string& why);
@@ -27,5 +27,8 @@ void check_store_file(sqlite3* db, const std::string& path);
 // Creates the schema in an empty file, in one transaction; does nothing if another connection
 // created it meanwhile.
 void create_schema(sqlite3* db, const std::string& path);
+// Brings a store of an older version up to kSchemaVersion (2: the alerts table), in one
+// transaction.
+void migrate_schema(sqlite3* db, const std::string& path);
 
 }  // namespace dtwin::store_detail

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/mirror/alerts.hpp"
 #include "engine/store/mirror_store.hpp"
 #include "engine/store/statement.hpp"
 #include "engine/store/stored_text.hpp"
@@ -69,7 +70,7 @@ struct MirrorStore::Impl {
   StoreOptions opt;
   store_detail::DbPtr db;  // declared before the statements: they are finalized first
   Stmt begin, commit, sync_full, sync_normal, put_log, put_log_many, put_index, put_meta, put_prop,
-      put_twin;
+      put_twin, put_alert;
 
   std::int64_t last_id = 0;  // the log's last row
   std::uint64_t epoch = 0;   // meta.epoch
@@ -92,6 +93,8 @@ struct MirrorStore::Impl {
   std::vector<std::uint8_t> urgent;
   std::vector<std::uint32_t> urgent_twins;
 
+  // alerts to write at the next flush (one entry per id, the newest)
+  std::vector<Alert> alert_rows;
   // the batch: entries [0, n) are pending; the vector only grows, so its strings keep capacity
   std::vector<Entry> batch;
   std::size_t n = 0;
@@ -164,6 +167,7 @@ struct MirrorStore::Impl {
   void write_state(std::size_t t, std::int64_t upto);
   void write_prop_state(std::size_t t, std::size_t p);
   void put_meta_value(const char* key, std::int64_t v);
+  void write_alerts();
   std::string_view value_json(std::size_t t, std::size_t p, const Value& v, int slot) {
     return store_detail::value_text(mirror->spec(t).properties[p], v, json[slot]);
   }

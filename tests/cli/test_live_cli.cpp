@@ -15,8 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/support/broker.hpp"
-#include "tests/support/process.hpp"
+#include "tests/support/live_cli_env.hpp"
 
 namespace fs = std::filesystem;
 using dtwin::test::Broker;
@@ -37,47 +36,12 @@ const char* kScenario = R"({"name": "cli live line", "seed": 9, "duration": "8h"
            "emulator": {"speed": 60, "report_every": "100ms", "full_every": "1s"}},
   "variants": {"faster_m2": {"twins": {"m2": {"speed": 1.4}}}}})";
 
-struct Env {
-  Broker broker;
-  fs::path dir;
-  std::string scenario, store, mq;
-  Env() {
-    dir = fs::temp_directory_path() / ("dtwin-live-cli-" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    scenario = (dir / "line.json").string();
-    std::ofstream(scenario) << kScenario;
-    store = (dir / "mirror.db").string();
-    mq = " --mqtt " + broker.url() + " --plant cli";
-  }
-  ~Env() { fs::remove_all(dir); }
-  Result dtwin(const std::string& args) {
-    return dtwin::test::sh_cmd(std::string(DTWIN_BIN) + " " + args + mq);
-  }
-  std::unique_ptr<Child> serve(const std::string& log) {
-    return std::make_unique<Child>(std::vector<std::string>{DTWIN_BIN, "serve", scenario, "--mqtt",
-                                                            broker.url(), "--store", store},
-                                   (dir / log).string());
-  }
-  std::unique_ptr<Child> emulate(const std::string& log) {
-    return std::make_unique<Child>(
-        std::vector<std::string>{DTWIN_BIN, "emulate", scenario, "--mqtt", broker.url()},
-        (dir / log).string());
-  }
+struct Env : dtwin::test::LiveCliEnv {
+  Env() : LiveCliEnv(kScenario, "cli", "live-cli") {}
   // `dtwin get TARGET` as JSON, retried until pred holds (or timeout)
   template <class Pred>
   nlohmann::json get_until(const std::string& target, Pred pred, double timeout_s) {
-    const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
-    nlohmann::json j;
-    while (std::chrono::steady_clock::now() < end) {
-      const Result r = dtwin("get " + target + " --timeout 2s");
-      if (r.status == 0) {
-        j = nlohmann::json::parse(r.out, nullptr, false);
-        if (!j.is_discarded() && pred(j)) return j;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(150));
-    }
-    return j;
+    return json_until("get " + target + " --timeout 2s", pred, timeout_s);
   }
 };
 

@@ -522,7 +522,7 @@ TEST_CASE("store: a file that is not a dtwin store fails clearly and is left alo
     CHECK_THROWS_MATCHES(
         MirrorStore(path), UsageError,
         Catch::Message(path + ": the mirror store has schema version 7, newer than "
-                              "this dtwin reads (1); use a newer dtwin"));
+                              "this dtwin reads (2); use a newer dtwin"));
   }
   SECTION("read-only needs an existing store") {
     StoreOptions ro;

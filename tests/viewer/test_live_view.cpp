@@ -50,6 +50,12 @@ bool stale_shade(Rgb p) {
   const double rg = double(p.r) / p.g, bg = double(p.b) / p.g;
   return std::abs(rg - kStale.r / kStale.g) < 0.05 && std::abs(bg - kStale.b / kStale.g) < 0.05;
 }
+// the critical alert's beacon (alert_color(2)) as a face of a box shows it
+bool hot_pink(Rgb p) {
+  if (p.r < 100) return false;
+  const double gr = double(p.g) / p.r, br = double(p.b) / p.r;
+  return gr < 0.25 && br > 0.35 && br < 0.75;
+}
 const Item& item(const Session& s, const std::string& id) {
   return s.layout().items[static_cast<std::size_t>(s.find(id))];
 }
@@ -351,6 +357,20 @@ TEST_CASE(
     CHECK(count(*app.image(), where, 3, stale_shade) >= 40);  // of 49
     CHECK(count(*app.image(), rack, 2, stale_shade) >= 20);   // of 25: a buffer too
     CHECK(app.hud_input().live.find("stale") != std::string::npos);
+    // the scenario's "silent" rule: every twin offline for 30 s of the plant (0.5 s here) is a
+    // critical alert, listed in the HUD and marked by a beacon over the station
+    REQUIRE(frames_until(
+        app, [&] { return src.state().alerts.size() >= 10; }, 10));
+    app.frame(0.02);
+    const std::string listed = app.hud_input().alerts;
+    INFO(listed);
+    CHECK(listed.find("ALERTS (10)") == 0);
+    CHECK(listed.find("CRITICAL  m3 is offline") != std::string::npos);
+    CHECK(app.scene().beacons_drawn() == 9);  // the stations; the line has no place of its own
+    const osg::Vec2d beacon = project(app.view(), app.projection(), app.width(), app.height(),
+                                      {m3.x_m, m3.y_m, m3.height_m + 0.15});
+    INFO("m3's beacon at " << beacon.x() << ", " << beacon.y());
+    CHECK(count(*app.image(), beacon, 2, hot_pink) >= 8);  // of 25
     CHECK(app.save_png((dir / "stale.png").string()));
   }
   SECTION("the engine lost: the HUD says so and every station is shaded stale") {
