@@ -320,7 +320,9 @@ std::string live_inspector_text(const LiveSource::Twin& t, double now) {
     out += name + "\n";
     if (j["reported"].contains(name)) {
       const auto& r = j["reported"][name];
-      out += "  reported  " + value_text(r["value"], r.value("unit", std::string())) + "  (" +
+      // a derived value is the engine's (a condition monitor's estimate), not the asset's
+      out += std::string(r.value("derived", false) ? "  derived   " : "  reported  ") +
+             value_text(r["value"], r.value("unit", std::string())) + "  (" +
              r.value("quality", std::string("?")) + ", " + age_text(r.value("age_s", 0.0) + since) +
              ")\n";
     }

@@ -69,12 +69,45 @@ bool same_kind(const PropertySpec& a, const PropertySpec& b) {
   return a.kind == b.kind && a.choices == b.choices;
 }
 
+// "act": {"set": {"prop": value, ...}} and/or {"increment": "prop"}: writable properties of
+// every twin of the rule, values they accept.
+void parse_act(const Node& act, const std::vector<TwinSpec>& twins, AlertRule& r) {
+  if (!act.is_object()) act.expected("an object: {\"set\": {...}} or {\"increment\": \"prop\"}");
+  act.check_keys({"set", "increment"});
+  auto writable = [&](const Node& at, const std::string& prop) -> const PropertySpec& {
+    const PropertySpec* first = nullptr;
+    for (std::size_t t : r.twins) {
+      const PropertySpec& p = rule_property(at, twins[t], prop);
+      if (!p.writable)
+        at.fail("\"" + prop + "\" of twin \"" + twins[t].id +
+                "\" is not writable: an alert can only set what the digital side may set");
+      if (!first) first = &p;
+    }
+    return *first;
+  };
+  if (const auto s = act.find("set")) {
+    if (!s->is_object() || s->size() == 0) s->expected("an object of property -> value");
+    for (const auto& [prop, val] : s->members()) {
+      const PropertySpec& p = writable(val, prop);
+      Value v;
+      std::string why;
+      if (parse_property_value(p, val.json(), v, &why) != Outcome::Applied) val.fail(why);
+      r.act_set.emplace_back(prop, val.json());
+    }
+  }
+  if (const auto inc = act.find("increment")) {
+    r.act_increment = inc->string();
+    if (writable(*inc, r.act_increment).kind != PropertySpec::Kind::Number)
+      inc->fail("\"increment\" needs a number property; \"" + r.act_increment + "\" is not one");
+  }
+}
+
 AlertRule parse_rule(const Node& n, const std::vector<TwinSpec>& twins,
                      const std::unordered_map<std::string, std::size_t>& index,
                      std::set<std::string>& ids) {
   if (!n.is_object()) n.expected("an alert rule (an object with \"id\", \"twin\" and a test)");
   n.check_keys({"id", "twin", "prop", "above", "below", "clear", "is", "is_not", "offline", "for",
-                "severity", "message"});
+                "severity", "message", "act"});
   AlertRule r;
   r.source = n.pointer();
   const Node id = n.at("id");
@@ -151,6 +184,7 @@ AlertRule parse_rule(const Node& n, const std::vector<TwinSpec>& twins,
   if (const auto s = n.find("severity"))
     if (!parse_severity(s->string(), r.severity))
       s->fail("severity is \"info\", \"warning\" or \"critical\", not \"" + s->string() + "\"");
+  if (const auto act = n.find("act")) parse_act(*act, twins, r);
   if (const auto m = n.find("message")) {
     r.message = m->string();
   } else {

@@ -14,6 +14,10 @@
 // of the property: an enumeration's name, a flag, a number, a text) or "offline": true. "for": how
 // long (plant time) the condition must hold before the alert is raised (default 0). "severity":
 // info, warning (default) or critical. "message": text with {twin}, {prop}, {value}, {unit}.
+// "act" (optional), what the engine does when the alert is raised, as desired values of the
+// alert's twin: {"set": {"speed": 0.8}} and/or {"increment": "pm_orders"} (its reported value
+// plus one: an order, such as a preventive maintenance job). A policy run by the twin itself:
+// the commands are stored, sent and confirmed like any `dtwin set`.
 #pragma once
 
 #include <vector>

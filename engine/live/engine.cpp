@@ -5,6 +5,7 @@
 
 #include "engine/base/error.hpp"
 #include "engine/live/live_world.hpp"
+#include "engine/live/monitors.hpp"
 #include "engine/live/request.hpp"
 #include "engine/live/whatif_job.hpp"
 #include "engine/mirror/binding.hpp"
@@ -79,7 +80,12 @@ LiveEngine::LiveEngine(const Scenario& sc, const Registry& reg, Link& link, Live
     }
     if (!lw->twins.empty()) live_world_ = std::move(lw);
   }
+  make_monitors();
   make_alerts();
+  service_->on_change([this](std::size_t t) {
+    feed_monitor(t);
+    judge_alerts(t);
+  });
   link_.on_message([this](const Message& m) { on_message(m); });
 }
 
@@ -109,6 +115,7 @@ std::vector<std::string> LiveEngine::start() {
                          "store: forgotten, their next birth or report starts a new one");
     observer_ = std::make_unique<Observer>(*mirror_, *store_, clock_);
     service_->set_observer(observer_.get());
+    replay_monitors();
   }
   restore_alerts();
   started_ = clock_();

@@ -48,6 +48,12 @@
 // same session, sequence and source time ("derived": true in `get`; the twin's retained state
 // is published again with them). They are not written to the store (they are recomputed from
 // what is). A silent asset's next report makes the world catch up on the gap, step by step.
+// Condition monitors: the twins of models that give them one (Mirrorable::make_monitor, a
+// machine with health and signals) get their derived properties from it: each report of such a
+// twin goes to its monitor in source-time order (at plant time: seconds since the first report
+// the monitors took, times the live speed), and the derived properties it then holds are stored
+// as reported values of the same session, sequence and source time, and recorded in the store's
+// history. After a restart each monitor is rebuilt by replaying its twin's history from the store.
 // Alerts: the scenario's "alerts" rules (engine/live/alert_rules.hpp) are judged as the mirror
 // changes (reports, derived values, presence) and on the engine's tick (durations). Each step of
 // an alert's lifecycle is stored (the alerts table: active alerts survive a restart), logged, and
@@ -151,6 +157,7 @@ class LiveEngine {
   struct Observer;
   struct WhatIfJob;
   struct LiveWorld;
+  struct Monitors;
   using Reply = std::function<void(nlohmann::json)>;
   void on_message(const Message& m);
   bool own_response_topic(const std::string& topic) const;
@@ -163,11 +170,15 @@ class LiveEngine {
   nlohmann::json op_snapshot(const nlohmann::json& req);
   nlohmann::json op_alerts(const nlohmann::json& req);  // op_alerts.cpp, with what follows
   nlohmann::json op_ack(const nlohmann::json& req);
+  void make_monitors();  // monitors.cpp
+  void replay_monitors();
+  void feed_monitor(std::size_t twin);
   void make_alerts();
   void restore_alerts();
   void judge_alerts(std::size_t twin);  // after the twin changed
   void tick_alerts();
-  void publish_alerts();  // the events judged, to the store, the log and the broker
+  void publish_alerts();        // the events judged, to the store, the log and the broker
+  void act_on(const Alert& a);  // a raised alert's rule's "act"
   nlohmann::json active_alerts_json() const;
   void op_whatif(const nlohmann::json& req, Reply reply);
   void finish_whatifs();
@@ -191,6 +202,7 @@ class LiveEngine {
   bool store_failing_ = false;
   Recorder* recorder_ = nullptr;
   std::unique_ptr<LiveWorld> live_world_;
+  std::unique_ptr<Monitors> monitors_;
   std::unique_ptr<AlertMonitor> alerts_;
   std::vector<AlertEvent> alert_events_;
   double last_alert_tick_ = -1e300;

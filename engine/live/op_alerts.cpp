@@ -24,7 +24,6 @@ void LiveEngine::make_alerts() {
   }
   alerts_ = std::make_unique<AlertMonitor>(*mirror_, std::move(rules), live_.speed);
   alerts_->set_ids(opt_.part_k, opt_.part_n);
-  service_->on_change([this](std::size_t t) { judge_alerts(t); });
 }
 
 // After a restart: ids go on from the store's, and its active alerts are active again.
@@ -59,8 +58,11 @@ void LiveEngine::tick_alerts() {
 
 void LiveEngine::publish_alerts() {
   const std::string root = "dtwin/" + live_.plant + "/alerts/";
+  // a raised alert's "act": desired values of its twin (after the loop: set() may judge again)
+  std::vector<Alert> to_act;
   for (const AlertEvent& e : alert_events_) {
     const Alert& a = e.alert;
+    if (e.kind == AlertEvent::Kind::Raised) to_act.push_back(a);
     if (store_ && e.kind != AlertEvent::Kind::Acknowledged) store_->record_alert(a);
     const nlohmann::json j = a.to_json();
     // retained while active; emptied when it clears (an old alert acknowledged after it cleared
@@ -79,6 +81,48 @@ void LiveEngine::publish_alerts() {
     }
   }
   alert_events_.clear();
+  for (const Alert& a : to_act) act_on(a);
+}
+
+void LiveEngine::act_on(const Alert& a) {
+  const AlertRule* rule = nullptr;
+  for (const AlertRule& r : alerts_->rules())
+    if (r.id == a.rule) rule = &r;
+  if (!rule) return;
+  const std::string id = "alert-" + std::to_string(a.id);
+  auto send = [&](const std::string& prop, const nlohmann::json& value) {
+    WriteResult w;
+    try {
+      w = service_->set(a.twin, prop, value, 0, id);
+    } catch (const StoreError& e) {
+      if (log_)
+        log_("alert " + std::to_string(a.id) + ": " + a.twin + "." + prop +
+             " not set: " + e.what());
+      return;
+    }
+    if (log_)
+      log_("alert " + std::to_string(a.id) + " acts: " + a.twin + "." + prop + " = " +
+           value.dump() + " (" +
+           (w.outcome == Outcome::Applied ? "desired version " + std::to_string(w.version)
+                                          : w.reason) +
+           ")");
+  };
+  for (const auto& [prop, value] : rule->act_set) send(prop, value);
+  if (!rule->act_increment.empty()) {
+    const std::size_t t = mirror_->find_twin(a.twin);
+    const std::size_t p =
+        t == std::string::npos ? t : mirror_->find_property(t, rule->act_increment);
+    if (p == std::string::npos) return;
+    const PropertyState& ps = mirror_->state(t).props[p];
+    // one order at a time: while one is pending (not yet taken by the asset) no other is made
+    if (ps.desired.state == DesiredState::Pending) {
+      if (log_)
+        log_("alert " + std::to_string(a.id) + ": " + a.twin + "." + rule->act_increment +
+             " not raised again: the last order is still pending");
+      return;
+    }
+    send(rule->act_increment, (ps.reported.present ? ps.reported.value.num : 0) + 1);
+  }
 }
 
 nlohmann::json LiveEngine::active_alerts_json() const {

@@ -202,7 +202,7 @@ void AlertMonitor::raise(std::size_t r, std::size_t k, double now, std::vector<A
     const Value& v = m_.state(twin).props[w.prop].reported.value;
     a.raised_value = m_.value_json(twin, w.prop, v);
     value_text = m_.spec(twin).properties[w.prop].kind == PropertySpec::Kind::Number
-                     ? format_number(v.num, 6)
+                     ? format_number(v.num, 3)
                      : m_.value_text(twin, w.prop, v);
     unit = m_.spec(twin).properties[w.prop].unit;
   }

@@ -43,6 +43,11 @@ struct AlertRule {
   Severity severity = Severity::Warning;
   std::string message;  // {twin}, {prop}, {value}, {unit} are filled in when raised
   std::string source;   // where it was written (a JSON pointer), for messages
+  // What the engine does when the alert is raised (a policy): desired values for the alert's
+  // twin, each property set to a value, or raised by one from its reported value (a count of
+  // orders, such as a machine's pm_orders).
+  std::vector<std::pair<std::string, nlohmann::json>> act_set;
+  std::string act_increment;
 };
 
 // One alert, as stored, published and listed.

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,22 @@
 #include "engine/sim/world.hpp"
 
 namespace dtwin {
+
+// A condition monitor of one twin in the live engine: derived properties computed from what its
+// asset reports alone, with no simulated world (a machine's health filter on its vibration). The
+// engine hands it each new reported value in the order of their source times, at plant time t
+// (seconds from the first report the engine took, times the live speed), then reads the derived
+// properties back.
+class LiveMonitor {
+ public:
+  virtual ~LiveMonitor() = default;
+  // A reported value of property `prop` (not a derived one) at plant time t.
+  virtual void observe(std::size_t prop, const Value& v, double t) = 0;
+  // After the values of one report (one message): the monitor updates its estimate.
+  virtual void commit() {}
+  // A derived property's value now; false while it has none (no signal yet).
+  virtual bool read(std::size_t prop, Value& out) const = 0;
+};
 
 class Mirrorable {
  public:
@@ -38,6 +55,11 @@ class Mirrorable {
   // asset reports: the live engine keeps it in a world of its own, feeds it the reports
   // through assimilate() at their time, and reads the derived properties back.
   virtual bool live_world() const { return false; }
+  // A twin whose derived properties come from a condition monitor instead (nullptr: none).
+  virtual std::unique_ptr<LiveMonitor> make_monitor(std::size_t twin) const {
+    (void)twin;
+    return nullptr;
+  }
   // The live plant's observed value becomes the simulated state (a what-if forked from the live
   // mirror). Called between make_state and start, at time 0 of the fork: the model puts the
   // observation into its initial state (a buffer's level, a machine that is down, a setpoint in

@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -53,6 +54,11 @@ struct Env : dtwin::test::LiveCliEnv {
     return j.is_object() && j.contains("alerts") ? j["alerts"] : nlohmann::json::array();
   }
 };
+
+std::string read_file(const std::string& path) {
+  std::ifstream f(path);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
 
 const nlohmann::json* find_rule(const nlohmann::json& list, const std::string& rule) {
   for (const auto& a : list)
@@ -177,5 +183,54 @@ TEST_CASE("cli live alerts: raised, followed, acknowledged, kept across a restar
   // the engine's log names each step
   CHECK(e.log("serve.log").find("alert " + std::to_string(id) + " raised (warning, m2_fast)") !=
         std::string::npos);
+  CHECK(serve->stop() == 0);
+}
+
+TEST_CASE(
+    "cli live monitoring: derived health and remaining life, an alert that orders maintenance",
+    "[cli][live][mqtt][alerts][monitor]") {
+  // scenarios/live/monitoring.json: an hour of the plant a second, a grinder wheel lasts about
+  // 30 s here
+  dtwin::test::LiveCliEnv e(
+      read_file(std::string(DTWIN_SOURCE_DIR) + "/scenarios/live/monitoring.json"), "cm1",
+      "live-monitor");
+  auto serve = e.serve("serve.log");
+  auto emu = e.emulate("emulate.log");
+  auto j = e.json_until(
+      "get grinder --timeout 2s",
+      [](const nlohmann::json& x) { return x["reported"].contains("rul_est"); }, 20);
+  REQUIRE(j["reported"].contains("rul_est"));
+  CHECK(j["reported"]["rul_est"]["derived"] == true);
+  CHECK(j["reported"]["rul_est"]["unit"] == "h");
+  CHECK(j["reported"]["rul_lo"]["value"].get<double>() <=
+        j["reported"]["rul_est"]["value"].get<double>());
+  CHECK(j["reported"]["p_fail"]["value"].get<double>() >= 0);
+  // the wheel wears: the alert is raised before it fails, and its "act" orders maintenance,
+  // which the asset takes (pm_orders applied)
+  j = e.json_until(
+      "alerts --json --all --timeout 2s",
+      [](const nlohmann::json& x) {
+        for (const auto& a : x["alerts"])
+          if (a["rule"] == "grinder_worn") return true;
+        return false;
+      },
+      90);
+  bool raised = false;
+  for (const auto& a : j["alerts"]) raised = raised || a["rule"] == "grinder_worn";
+  REQUIRE(raised);
+  j = e.json_until(
+      "get grinder.pm_orders --timeout 2s",
+      [](const nlohmann::json& x) {
+        return x.contains("desired") && x["desired"].value("state", "") == "applied";
+      },
+      20);
+  CHECK(j["desired"]["state"] == "applied");
+  CHECK(j["desired"]["id"].get<std::string>().rfind("alert-", 0) == 0);
+  CHECK(j["reported"]["value"].get<double>() >= 1);
+  // the derived values' history, from the store
+  const auto r = e.dtwin("history grinder.rul_est --csv -");
+  INFO(r.out);
+  REQUIRE(r.status == 0);
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') > 20);
   CHECK(serve->stop() == 0);
 }

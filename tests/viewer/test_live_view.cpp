@@ -547,3 +547,34 @@ TEST_CASE("live view: no engine, quitting does not wait for a request, bad optio
   CHECK(r.status == 2);
   CHECK(r.out.find("http://x") != std::string::npos);
 }
+
+TEST_CASE("live view: derived values marked in the inspector; alerts listed and by station") {
+  LiveSource::Twin t;
+  t.j = nlohmann::json::parse(R"({"id": "press", "online": true, "revision": 7,
+    "reported": {"rul_est": {"value": 42.5, "unit": "h", "quality": "good", "age_s": 1,
+                             "derived": true},
+                 "vibration": {"value": 2.5, "unit": "mm/s", "quality": "good", "age_s": 1}},
+    "desired": {}, "delta": {}})");
+  const std::string ins = live_inspector_text(t, t.received);
+  INFO(ins);
+  CHECK(ins.find("rul_est\n  derived   42.5 h  (good, ") != std::string::npos);
+  CHECK(ins.find("vibration\n  reported  2.5 mm/s") != std::string::npos);
+
+  const auto alerts = nlohmann::json::parse(R"([
+    {"id": 4, "twin": "m2", "severity": "warning", "state": "raised", "message": "m2 hot"},
+    {"id": 9, "twin": "m3", "severity": "critical", "state": "acknowledged", "acked_by": "anna",
+     "message": "m3 down for 10 min"},
+    {"id": 11, "twin": "m2", "severity": "info", "state": "raised", "message": "m2 slow"}])");
+  const std::string text = alerts_text(alerts);
+  CHECK(text ==
+        "ALERTS (3)\n9  CRITICAL  m3 down for 10 min  (ack anna)\n4  WARNING  m2 hot\n11  INFO  "
+        "m2 slow");
+  CHECK(alerts_text(nlohmann::json::array()).empty());
+  CHECK(alerts_text(alerts, 1).find("... 2 more") != std::string::npos);
+  const Scenario sc = Scenario::load(kLive);
+  Session s(sc, Session::Options{});
+  const std::vector<int> level = alert_levels(s.layout(), alerts);
+  CHECK(level[static_cast<std::size_t>(s.find("m2"))] == 1);  // the worse of its two
+  CHECK(level[static_cast<std::size_t>(s.find("m3"))] == 2);
+  CHECK(level[static_cast<std::size_t>(s.find("m1"))] == -1);
+}

@@ -171,13 +171,14 @@ HealthSpec parse_health(const Node& n) {
 }
 
 SignalsSpec parse_signals(const Node& n, const HealthSpec& h) {
-  n.check_keys({"interval", "vibration_mm_s", "temperature_c"});
+  n.check_keys({"interval", "vibration_mm_s", "temperature_c", "horizon"});
   if (h.type == HealthSpec::Type::None)
     n.fail("\"signals\" are generated from health: give the machine a \"health\" model");
   SignalsSpec s;
   s.interval_s = parse_duration_positive(n.at("interval"));
   if (auto v = n.find("vibration_mm_s")) s.vibration = parse_signal(*v);
   if (auto v = n.find("temperature_c")) s.temperature = parse_signal(*v);
+  if (auto v = n.find("horizon")) s.horizon_s = parse_duration_positive(*v);
   if (!s.vibration.on && !s.temperature.on)
     n.fail("give at least one signal: \"vibration_mm_s\" or \"temperature_c\"");
   return s;
@@ -298,10 +299,9 @@ std::uint32_t next_health_state(const HealthSpec& h, std::uint32_t from, double 
   return h.states - 1;
 }
 
-void filter_step(const HealthSpec& h, const SignalsSpec& s, double op_h, double vib, double temp,
-                 std::vector<double>& belief) {
+void predict_belief(const HealthSpec& h, double op_h, std::vector<double>& belief) {
   const std::size_t K = h.states;
-  // predict: belief * exp(G t) by uniformisation, in pieces with q t <= 20
+  // belief * exp(G t) by uniformisation, in pieces with q t <= 20
   double qmax = 0;
   for (std::size_t i = 0; i < K; ++i) qmax = std::max(qmax, -h.gen_h[i][i]);
   double left = op_h;
@@ -327,6 +327,12 @@ void filter_step(const HealthSpec& h, const SignalsSpec& s, double op_h, double 
     }
     belief = acc;
   }
+}
+
+void filter_step(const HealthSpec& h, const SignalsSpec& s, double op_h, double vib, double temp,
+                 std::vector<double>& belief) {
+  const std::size_t K = h.states;
+  predict_belief(h, op_h, belief);
   // the machine is known not to have failed
   belief[K - 1] = 0;
   // update: Gaussian likelihood of each signal, scaled to avoid underflow

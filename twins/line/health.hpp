@@ -17,6 +17,12 @@
 //  - "wear": a continuous wear index. Each part started adds a draw of "rate_per_part" times the
 //    machine's speed (the load), spread evenly over the part's processing; the machine fails
 //    when the index reaches "threshold".
+// Live (dtwin serve): a machine with health and signals gets a condition monitor on what its
+// asset reports (twins/line/live_monitor.cpp): the same filters on the reported signals, the
+// operating time from its reported state. Derived properties: health_est (the expected health
+// state, or wear fraction), rul_est (mean remaining life, calendar hours) with rul_lo and rul_hi
+// (its 10 % and 90 % quantiles), p_fail (the probability of a failure within the signals'
+// "horizon", default 24h of calendar time).
 // Signals (optional "signals"): vibration_mm_s and temperature_c read as base + slope * h plus
 // Gaussian noise (sd), h the health state (markov) or wear / threshold (wear), sampled every
 // "interval" by a condition monitor. Remaining useful life (markov): a forward (HMM) filter over
@@ -85,6 +91,8 @@ struct SignalSpec {
 struct SignalsSpec {
   double interval_s = 0;              // 0: no condition monitor
   SignalSpec vibration, temperature;  // vibration_mm_s, temperature_c
+  // the live monitor's p_fail: the probability of a failure within this much calendar time
+  double horizon_s = 24 * 3600.0;
 };
 
 struct MaintenanceSpec {
@@ -119,6 +127,10 @@ CrewSpec parse_crew(const Node& n);
 
 // Samples the state after leaving state `from` (markov), from one uniform draw.
 std::uint32_t next_health_state(const HealthSpec& h, std::uint32_t from, double u);
+
+// The belief over the health states op_h operating hours later (the chain's transition function,
+// by uniformisation); its last entry is the probability of having failed meanwhile.
+void predict_belief(const HealthSpec& h, double op_h, std::vector<double>& belief);
 
 // One step of the condition monitor's filter: predict `belief` over `op_h` operating hours with
 // the chain's generator, then weigh it by the likelihood of the observed signals.

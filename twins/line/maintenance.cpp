@@ -139,7 +139,8 @@ void LineModel::renew(Ctx& c, std::uint32_t m) const {
     wear_target(c, m);
   }
   if (spec.health.markov()) ms.deg_rem = sojourn(spec.health, 0, ms.rng_health);
-  if (spec.maint.policy == MaintenanceSpec::Policy::Preventive) ms.pm_rem = spec.maint.every_s;
+  // the next preventive job: by the clock, or none until one is ordered (pm_orders)
+  ms.pm_rem = spec.maint.policy == MaintenanceSpec::Policy::Preventive ? spec.maint.every_s : kInf;
   if (!ms.belief.empty() && spec.health.markov()) {
     std::fill(ms.belief.begin(), ms.belief.end(), 0.0);
     ms.belief[0] = 1;

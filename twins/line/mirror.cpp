@@ -4,17 +4,22 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/base/format.hpp"
 #include "twins/line/model_detail.hpp"
 
 namespace dtwin::line {
 
 namespace {
 // a machine's mirror properties after state, parts and speed, in this order when configured
-enum class Extra { Health, Vibration, Temperature, Rul, Power, None };
+enum class Extra { Health, Vibration, Temperature, Rul, Power, PmOrders, None };
 Extra extra_prop(const MachineSpec& m, std::size_t k) {
-  const bool has[] = {m.health.type != HealthSpec::Type::None, m.signals.vibration.on,
-                      m.signals.temperature.on, m.signals.interval_s > 0, m.power.on};
-  for (int i = 0; i < 5; ++i)
+  const bool has[] = {m.health.type != HealthSpec::Type::None,
+                      m.signals.vibration.on,
+                      m.signals.temperature.on,
+                      m.signals.interval_s > 0,
+                      m.power.on,
+                      m.maint.has_preventive && m.clocks};
+  for (int i = 0; i < 6; ++i)
     if (has[i] && k-- == 0) return static_cast<Extra>(i);
   return Extra::None;
 }
@@ -42,12 +47,52 @@ PropertySpec extra_spec(const MachineSpec& m, Extra x) {
       p.name = "rul";
       p.unit = "h";
       break;
+    case Extra::PmOrders:
+      // a count the digital side raises by one to order a preventive maintenance job, done
+      // after the part in progress; the asset reports it raised once it took the order
+      p.name = "pm_orders";
+      p.unit = "orders";
+      p.writable = true;
+      break;
     default:
       p.name = "power";
       p.unit = "kW";
       break;
   }
   return p;
+}
+
+}  // namespace
+
+bool monitored(const MachineSpec& m) {
+  return m.health.type != HealthSpec::Type::None && m.signals.interval_s > 0 &&
+         (m.signals.vibration.on || m.signals.temperature.on);
+}
+
+std::string monitor_extra_name(const MachineSpec& m, std::size_t k) {
+  const Extra x = extra_prop(m, k);
+  return x == Extra::None ? std::string() : extra_spec(m, x).name;
+}
+
+namespace {
+
+// The derived properties of a monitored machine (live_monitor.cpp), after its readings.
+void add_monitor_specs(const MachineSpec& m, std::vector<PropertySpec>& props) {
+  PropertySpec p;
+  p.derived = true;
+  p.min = 0;
+  p.name = "health_est";
+  p.unit = m.health.markov() ? "state" : "1";
+  props.push_back(p);
+  p.unit = "h";
+  for (const char* name : {"rul_est", "rul_lo", "rul_hi"}) {
+    p.name = name;
+    props.push_back(p);
+  }
+  p.name = "p_fail";
+  p.unit = "1";
+  p.max = 1;
+  props.push_back(p);
 }
 
 // the twin-th TwinSpec of properties(): 0 the line, then machines, then buffers and conveyors
@@ -98,6 +143,7 @@ void LineModel::properties(std::vector<TwinSpec>& out) const {
       if (x == Extra::None) break;
       props.push_back(extra_spec(m, x));
     }
+    if (monitored(m)) add_monitor_specs(m, props);
     out.push_back(TwinSpec{m.id, std::move(props)});  // the mirror shares equal lists
   }
   for (const auto& p : spec_.places)
@@ -141,6 +187,9 @@ bool LineModel::read_property(const World& w, std::uint32_t self, std::size_t tw
           case Extra::Power:
             out.num = power_kw(ms, m);
             break;
+          case Extra::PmOrders:
+            out.num = static_cast<double>(ms.pm_orders);
+            break;
           default:
             return false;
         }
@@ -155,11 +204,32 @@ bool LineModel::read_property(const World& w, std::uint32_t self, std::size_t tw
   return false;
 }
 
+namespace {
+// pm_orders raised by one: a preventive job after the part in progress (the maintenance clock
+// runs out at once); the same count again changes nothing
+bool order_maintenance(MachineState& ms, const Value& v, std::string* reason) {
+  const auto held = static_cast<double>(ms.pm_orders);
+  if (v.num == held) return true;
+  if (v.num != held + 1) {
+    if (reason)
+      *reason =
+          "pm_orders counts the orders: order the next one with " + format_number(held + 1, 15);
+    return false;
+  }
+  ms.pm_orders += 1;
+  ms.pm_rem = 0;
+  return true;
+}
+}  // namespace
+
 bool LineModel::apply_setpoint(World& w, std::uint32_t self, std::size_t twin, std::size_t prop,
                                const Value& v, std::string* reason) const {
   const PropTarget t = target_of(spec_, twin);
+  if (t.kind == PropTarget::Machine && prop > 2 &&
+      extra_prop(spec_.machines[t.index], prop - 3) == Extra::PmOrders)
+    return order_maintenance(w.state<LineState>(self).machines[t.index], v, reason);
   if (t.kind != PropTarget::Machine || prop != 2) {
-    if (reason) *reason = "only a machine's speed is a setpoint";
+    if (reason) *reason = "only a machine's speed and pm_orders are setpoints";
     return false;
   }
   if (!(v.num >= 0.05 && v.num <= 20)) {

@@ -43,6 +43,8 @@ class LineModel final : public Model, public Mirrorable {
   // machines down (a fresh repair time), speeds in force; counters are refused
   bool assimilate(World& w, std::uint32_t self, std::size_t twin, std::size_t prop, const Value& v,
                   std::string* reason) const override;
+  // live: a machine with health and signals gets a condition monitor (live_monitor.cpp)
+  std::unique_ptr<LiveMonitor> make_monitor(std::size_t twin) const override;
 
  private:
   struct Ctx;  // one event's working set: world, state, self (model_detail.hpp)

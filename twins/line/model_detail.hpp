@@ -65,5 +65,10 @@ double sojourn(const HealthSpec& h, std::uint32_t state, Rng& rng);
 double wear_now(const MachineState& ms, double now);
 // the wear filter's prior rate, per operating hour
 double nominal_wear_rate_h(const MachineSpec& m);
+// A machine whose health the live engine monitors from its signals (mirror.cpp).
+bool monitored(const MachineSpec& m);
+// The name of a machine's k-th configured reading after state, parts and speed (health,
+// vibration, temperature, rul, power; "" past the last).
+std::string monitor_extra_name(const MachineSpec& m, std::size_t k);
 
 }  // namespace dtwin::line

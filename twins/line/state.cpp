@@ -35,12 +35,13 @@ bool MachineState::operator==(const MachineState& o) const {
          down_total == o.down_total && job == o.job && waiting == o.waiting &&
          ttf_failure == o.ttf_failure && job_since == o.job_since && wait_s == o.wait_s &&
          jobs_done == o.jobs_done && preventive == o.preventive &&
-         health_failures == o.health_failures && rng_health == o.rng_health && rng_pm == o.rng_pm &&
-         vib == o.vib && temp == o.temp && rul_h == o.rul_h && op_at_sample == o.op_at_sample &&
-         belief == o.belief && rul_open == o.rul_open && rul_err_sum == o.rul_err_sum &&
-         rul_n == o.rul_n && rng_signal == o.rng_signal && power == o.power &&
-         sleep_armed == o.sleep_armed && power_since == o.power_since && sleep_s == o.sleep_s &&
-         warm_s == o.warm_s && work_speed_s == o.work_speed_s && part_speed == o.part_speed;
+         health_failures == o.health_failures && pm_orders == o.pm_orders &&
+         rng_health == o.rng_health && rng_pm == o.rng_pm && vib == o.vib && temp == o.temp &&
+         rul_h == o.rul_h && op_at_sample == o.op_at_sample && belief == o.belief &&
+         rul_open == o.rul_open && rul_err_sum == o.rul_err_sum && rul_n == o.rul_n &&
+         rng_signal == o.rng_signal && power == o.power && sleep_armed == o.sleep_armed &&
+         power_since == o.power_since && sleep_s == o.sleep_s && warm_s == o.warm_s &&
+         work_speed_s == o.work_speed_s && part_speed == o.part_speed;
 }
 
 }  // namespace dtwin::line

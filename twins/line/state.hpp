@@ -52,6 +52,7 @@ struct MachineState {
   double wait_s = 0;         // time jobs waited for a technician, since the stats reset
   std::uint64_t jobs_done = 0, preventive = 0;  // since the stats reset
   std::uint64_t health_failures = 0;            // since the stats reset
+  std::uint64_t pm_orders = 0;  // preventive maintenance ordered by the digital side (pm_orders)
   Rng rng_health, rng_pm;
   // condition monitor: latest signals, the filter's belief, the RUL estimate
   double vib = 0, temp = 0, rul_h = 0;

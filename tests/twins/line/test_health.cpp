@@ -610,8 +610,11 @@ TEST_CASE("health, signals, RUL and power as time-series columns and mirror prop
   REQUIRE(it != props.end());
   std::vector<std::string> names;
   for (const auto& p : it->properties) names.push_back(p.name);
+  // the readings the asset reports, then what the live engine's condition monitor derives
   CHECK(names == std::vector<std::string>{"state", "parts", "speed", "health", "vibration",
-                                          "temperature", "rul", "power"});
+                                          "temperature", "rul", "power", "health_est", "rul_est",
+                                          "rul_lo", "rul_hi", "p_fail"});
+  for (std::size_t k = 8; k < it->properties.size(); ++k) CHECK(it->properties[k].derived);
   dtwin::World w(v.models);
   w.start({1, 0});
   w.run_until(5 * 3600.0);  // a sample instant: the signals are of the health now
