@@ -548,7 +548,7 @@ TEST_CASE("live view: no engine, quitting does not wait for a request, bad optio
   CHECK(r.out.find("http://x") != std::string::npos);
 }
 
-TEST_CASE("live view: derived values marked in the inspector; alerts listed and by station") {
+TEST_CASE("live view: derived values marked in the inspector, alerts listed and by station") {
   LiveSource::Twin t;
   t.j = nlohmann::json::parse(R"({"id": "press", "online": true, "revision": 7,
     "reported": {"rul_est": {"value": 42.5, "unit": "h", "quality": "good", "age_s": 1,
