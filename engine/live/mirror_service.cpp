@@ -21,7 +21,8 @@ nlohmann::json ServiceCounters::to_json() const {
           {"rejected_by_asset", rejected_by_asset},
           {"disconnects", disconnects},
           {"future_session", future_session},
-          {"dead_session", dead_session}};
+          {"dead_session", dead_session},
+          {"out_of_range", out_of_range}};
 }
 
 MirrorService::MirrorService(Mirror& mirror, Link& link, std::string plant, Clock clock)
@@ -198,8 +199,16 @@ void MirrorService::reported(std::size_t twin, const Message& m, bool is_birth) 
                     "no property \"" + it.key() + "\" on " + mirror_.spec(twin).id);
     Item item{prop, {}};
     std::string why;
-    if (mirror_.parse_value(twin, prop, it.value(), item.v, &why) != Outcome::Applied)
+    const Outcome parsed = mirror_.parse_value(twin, prop, it.value(), item.v, &why);
+    if (parsed == Outcome::OutOfRange &&
+        mirror_.spec(twin).properties[prop].kind == PropertySpec::Kind::Number) {
+      // kept as uncertain (Mirror::report), counted and said
+      ++counters_.out_of_range;
+      if (log_)
+        log_(m.topic + ": " + why + ": stored with quality uncertain");
+    } else if (parsed != Outcome::Applied) {
       return refuse(m, counters_.bad_value, why);
+    }
     items.push_back(std::move(item));
   }
   const double now = clock_();

@@ -14,7 +14,10 @@
 //   <twin>/state     engine -> anyone retained: the twin as `dtwin get` prints it
 //   engine/status    engine -> anyone retained: {"online": true|false} (false is the will)
 // Times are seconds since the Unix epoch. A message is applied whole or not at all: one bad
-// value rejects it, with a log line naming the topic and the reason, and a counter.
+// value (a wrong type, an enumeration name the property does not have) rejects it, with a log
+// line naming the topic and the reason, and a counter. A number outside its property's range is
+// not bad: it is what the asset measured, kept with quality uncertain, logged and counted
+// (out_of_range).
 #pragma once
 
 #include <cstdint>
@@ -33,7 +36,8 @@ struct ServiceCounters {
   std::uint64_t messages = 0, applied = 0, malformed = 0, oversized = 0, unknown_twin = 0,
                 unknown_property = 0, bad_value = 0, stale = 0, duplicate = 0, births = 0,
                 deaths = 0, rejected_by_asset = 0, disconnects = 0, future_session = 0,
-                dead_session = 0;
+                dead_session = 0,
+                out_of_range = 0;  // reported numbers outside their range: kept as uncertain
   nlohmann::json to_json() const;
 };
 

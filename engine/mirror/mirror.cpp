@@ -140,7 +140,9 @@ Outcome Mirror::report(std::size_t twin, std::size_t prop, const Value& v, doubl
   }
   const PropertySpec& spec = schemas_[schema_of_[twin]][prop];  // shared: stays in cache
   const Outcome ok = check_value(spec, v);
-  if (ok != Outcome::Applied) {
+  // a number outside the property's range is what the asset measured: kept, as uncertain
+  const bool uncertain = ok == Outcome::OutOfRange && spec.kind == PropertySpec::Kind::Number;
+  if (ok != Outcome::Applied && !uncertain) {
     ++st.rejected;
     return ok;
   }
@@ -178,14 +180,15 @@ Outcome Mirror::report(std::size_t twin, std::size_t prop, const Value& v, doubl
   } else if (!st.online) {  // the current session speaks again after a silence: it is alive
     st.online = true;
   }
-  const bool changed = !r.present || !(r.value == v) || r.quality != Quality::Good;
+  const Quality quality = uncertain ? Quality::Uncertain : Quality::Good;
+  const bool changed = !r.present || !(r.value == v) || r.quality != quality;
   r.value = v;
   r.source_time = source_time;
   r.receive_time = receive_time;
   r.session = session;
   r.seq = seq;
-  if (r.quality != Quality::Good) r.quality_since = receive_time;
-  r.quality = Quality::Good;
+  if (r.quality != quality || !r.present) r.quality_since = receive_time;
+  r.quality = quality;
   r.present = true;
   st.last_seen = receive_time;
   ++st.applied;

@@ -2,7 +2,9 @@
 // side wants, kept in step (after AWS IoT Device Shadow, Eclipse Ditto and Sparkplug B).
 //
 //  - reported: value, the asset's source time, its session id and sequence number, a quality
-//    (good, stale, uncertain) and the engine's receive time.
+//    (good, stale, uncertain) and the engine's receive time. A number outside the property's
+//    range is kept (it is what the asset measured) with quality uncertain; a value of the wrong
+//    type, or an enumeration name the property does not have, is refused.
 //  - desired: value, id, version and a lifecycle pending -> applied | rejected | superseded |
 //    expired. A desired value is applied when the asset reports the same value (within the
 //    property's tolerance for numbers).

@@ -141,18 +141,37 @@ TEST_CASE("writes may be conditional on the twin's revision", "[mirror]") {
   CHECK(m.state(t).props[p].desired.value.num == 1.1);
 }
 
+TEST_CASE("a number outside its range is kept as uncertain, then good again in range",
+          "[mirror]") {
+  Mirror m = make_mirror();
+  const auto t = m.find_twin("m2");
+  const auto speed = m.find_property(t, "speed");  // [0, 2]
+  REQUIRE(m.report(t, speed, num(5), 10, 1, 1, 10) == Outcome::Applied);
+  const Reported& r = m.state(t).props[speed].reported;
+  CHECK(r.value.num == 5);
+  CHECK(r.quality == Quality::Uncertain);
+  CHECK(r.quality_since == 10);
+  CHECK(m.state(t).revision == 1);
+  CHECK(m.twin_json(t, 11)["reported"]["speed"]["quality"] == "uncertain");
+  REQUIRE(m.report(t, speed, num(1.5), 12, 1, 2, 12) == Outcome::Applied);
+  CHECK(r.quality == Quality::Good);
+  CHECK(r.quality_since == 12);
+  CHECK(m.state(t).revision == 2);
+}
+
 TEST_CASE("bad input is refused and counted, the twin untouched", "[mirror]") {
   Mirror m = make_mirror();
   const auto t = m.find_twin("m2");
   const auto speed = m.find_property(t, "speed");
   const auto state = m.find_property(t, "state");
-  CHECK(m.report(t, speed, num(5), 1, 1, 1, 1) == Outcome::OutOfRange);
   CHECK(m.report(t, speed, num(std::nan("")), 1, 1, 2, 1) == Outcome::WrongType);
+  CHECK(m.report(t, state, num(7), 1, 1, 2, 1) == Outcome::OutOfRange);  // no such choice
   CHECK(m.report(t, 99, num(1), 1, 1, 3, 1) == Outcome::UnknownProperty);
   CHECK(m.report(99, 0, num(1), 1, 1, 3, 1) == Outcome::UnknownTwin);
   CHECK(m.state(t).rejected == 3);
   CHECK(m.state(t).revision == 0);
   CHECK_FALSE(m.state(t).props[speed].reported.present);
+  CHECK_FALSE(m.state(t).props[state].reported.present);
   Value v;
   std::string why;
   CHECK(m.parse_value(t, state, "down", v, &why) == Outcome::Applied);

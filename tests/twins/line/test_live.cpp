@@ -262,7 +262,7 @@ TEST_CASE("live: bad messages are refused and counted, the twin unchanged", "[li
   msg("m2/reported", R"({"session": )" + std::to_string(s) +
                          R"(, "seq": 99999999, "ts": 1, "values": {"speed": "fast"}})");
   msg("m2/reported", R"({"session": )" + std::to_string(s) +
-                         R"(, "seq": 99999999, "ts": 1, "values": {"speed": -4}})");
+                         R"(, "seq": 99999999, "ts": 1, "values": {"state": "exploded"}})");
   msg("m2/reported", R"({"session": )" + std::to_string(s) +
                          R"(, "seq": 99999999, "ts": 1, "values": {"sped": 1}})");
   msg("m9/reported", R"({"session": 1, "seq": 1, "ts": 1, "values": {}})");
@@ -286,6 +286,26 @@ TEST_CASE("live: bad messages are refused and counted, the twin unchanged", "[li
   CHECK(c.oversized == before.oversized + 1);
   CHECK(m.state(m2).revision >= rev);
   CHECK(L.mismatch().empty());  // nothing of it reached the twin
+
+  // a number outside its range is what the asset measured: kept as uncertain, counted, and good
+  // again with the next report in range
+  const auto speed = m.find_property(m2, "speed");
+  const std::uint64_t out_before = c.out_of_range;
+  msg("m2/reported", R"({"session": )" + std::to_string(s) +
+                         R"(, "seq": )" + std::to_string(m.state(m2).msg_seq + 1) +
+                         R"(, "ts": 1, "values": {"speed": -4}})");
+  raw.flush(2000);
+  bool seen = false;
+  REQUIRE(L.pump_until(
+      [&] {
+        const Reported& r = m.state(m2).props[speed].reported;
+        seen = seen || (r.value.num == -4 && r.quality == Quality::Uncertain);
+        return L.engine->service().counters().out_of_range == out_before + 1;
+      },
+      5));
+  CHECK(L.converged(5));
+  INFO("the uncertain value was " << (seen ? "" : "not ") << "seen held");
+  CHECK(m.state(m2).props[speed].reported.quality == Quality::Good);
 }
 
 TEST_CASE("live: a what-if forks the live state, runs variants, and applies the winner guarded",
