@@ -19,6 +19,7 @@
 
 #include "engine/base/error.hpp"
 #include "engine/base/format.hpp"
+#include "engine/live/describe.hpp"
 #include "engine/live/emulator.hpp"
 #include "engine/live/engine.hpp"
 #include "engine/live/rpc_client.hpp"
@@ -139,13 +140,14 @@ nlohmann::json parse_value_arg(const std::string& text) {
 
 }  // namespace
 
-void add_mqtt_args(CLI::App* cmd, MqttArgs& a, bool required) {
+void add_mqtt_args(CLI::App* cmd, MqttArgs& a, bool required, bool with_scenario) {
   auto* url =
       cmd->add_option("--mqtt", a.url, "Broker URL: mqtt://host[:port] or mqtts://host[:port]");
   if (required) url->required();
   cmd->add_option("--plant", a.plant,
-                  "Plant name, the topic root dtwin/<plant>/ (default: the scenario's "
-                  "live.plant, else \"plant\")");
+                  with_scenario ? "Plant name, the topic root dtwin/<plant>/ (default: the "
+                                  "scenario's live.plant, else \"plant\")"
+                                : "Plant name, the topic root dtwin/<plant>/ (default: \"plant\")");
   cmd->add_option("--user", a.user, "MQTT user name");
   cmd->add_option("--password-file", a.password_file,
                   "File whose first line is the MQTT password (or set DTWIN_MQTT_PASSWORD)");
@@ -473,6 +475,74 @@ int cmd_alerts(const AlertsOptions& o) {
     if (!seen.empty()) std::cout << std::flush;
     seen.clear();
   }
+  return 0;
+}
+
+int cmd_describe(const DescribeOptions& o) {
+  nlohmann::json d;
+  const bool file = !o.first.empty() &&
+                    (o.first.size() > 5 && o.first.compare(o.first.size() - 5, 5, ".json") == 0);
+  if (file) {  // the scenario's contract, no engine needed
+    const Scenario sc = Scenario::load(o.first);
+    const Registry reg = registry();
+    const CompiledVariant v = sc.compile(0, reg);
+    const std::string plant = o.mqtt.plant.empty() ? parse_live(sc).plant : o.mqtt.plant;
+    const auto specs = mirror_specs(v);
+    if (!o.second.empty() && std::none_of(specs.begin(), specs.end(),
+                                          [&](const TwinSpec& t) { return t.id == o.second; }))
+      throw UsageError("no twin \"" + o.second + "\" in " + o.first);
+    d = describe_twins(specs, plant, o.second);
+  } else {
+    if (o.mqtt.url.empty())
+      throw UsageError(
+          "describe a scenario (dtwin describe FILE.json [TWIN]) or a running engine "
+          "(dtwin describe [TWIN] --mqtt URL --plant P)");
+    MqttArgs a = o.mqtt;
+    if (a.plant.empty()) a.plant = "plant";
+    nlohmann::json req = {{"op", "describe"}};
+    if (!o.first.empty()) req["twin"] = o.first;
+    if (const int rc = call(a, req, d)) return rc;
+  }
+  if (o.json)
+    std::cout << d.dump(2) << "\n";
+  else if (o.markdown)
+    std::cout << describe_markdown(d);
+  else
+    std::cout << describe_text(d);
+  return 0;
+}
+
+int cmd_status(const StatusOptions& o) {
+  MqttArgs a = o.mqtt;
+  if (a.plant.empty()) a.plant = "plant";
+  nlohmann::json s;
+  if (const int rc = call(a, {{"op", "status"}}, s)) return rc;
+  if (o.json) {
+    std::cout << s.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << "plant " << s.value("plant", std::string()) << " ("
+            << s.value("scenario", std::string()) << "): " << s.value("online", 0) << " of "
+            << s.value("twins", 0) << " twins online, up "
+            << format_duration(s.value("uptime_s", 0.0)) << ", " << s.value("whatifs_running", 0)
+            << " what-if(s) running\n";
+  if (s.contains("alerts"))
+    std::cout << "alerts: " << s["alerts"].value("active", 0) << " active, "
+              << s["alerts"].value("raised", 0) << " raised since the start, "
+              << s["alerts"].value("rules", 0) << " rules\n";
+  if (s.contains("store")) {
+    const auto& st = s["store"];
+    std::cout << "store " << st.value("path", std::string()) << ": "
+              << (st.value("writing", true) ? "writing"
+                                            : "FAILING: " + st.value("error", std::string()))
+              << ", " << st.value("records", 0) << " records, backlog " << st.value("backlog", 0)
+              << ", lost " << st.value("lost", 0) << "\n";
+  } else {
+    std::cout << "store: none (serve --store DB keeps the mirror and its history)\n";
+  }
+  std::cout << "messages [count]:\n";
+  for (const auto& [k, v] : s["counters"].items())
+    std::cout << "  " << std::left << std::setw(20) << k << v.get<std::uint64_t>() << "\n";
   return 0;
 }
 

@@ -21,7 +21,8 @@ struct MqttArgs {
   bool insecure = false;
   std::string timeout = "10s";
 };
-void add_mqtt_args(CLI::App* cmd, MqttArgs& a, bool required = true);
+// with_scenario: the command reads a scenario, whose live.plant is the default --plant
+void add_mqtt_args(CLI::App* cmd, MqttArgs& a, bool required = true, bool with_scenario = false);
 
 // Makes MQTT links of a client with these options (`dtwin view --mqtt`: the viewer's live
 // source); the options are checked (UsageError) when a link is made.
@@ -74,6 +75,17 @@ struct HistoryOptions {
   unsigned long long limit = 10000;
 };
 
+struct DescribeOptions {
+  std::string first, second;  // FILE [TWIN], or TWIN (with --mqtt)
+  bool json = false, markdown = false;
+  MqttArgs mqtt;
+};
+
+struct StatusOptions {
+  bool json = false;
+  MqttArgs mqtt;
+};
+
 struct AlertsOptions {
   MqttArgs mqtt;
   bool all = false, follow = false, json = false;
@@ -104,6 +116,8 @@ int cmd_set(const SetOptions& o);
 int cmd_history(const HistoryOptions& o);
 int cmd_whatif(const WhatIfOptions& o);
 int cmd_alerts(const AlertsOptions& o);
+int cmd_describe(const DescribeOptions& o);
+int cmd_status(const StatusOptions& o);
 int cmd_ack(const AckOptions& o);
 
 }  // namespace dtwin::cli

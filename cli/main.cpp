@@ -135,7 +135,7 @@ int main(int argc, char** argv) {
       "send them desired values, answer get/set/history/whatif; until Ctrl-C");
   serve->add_option("file", sv.file, "Scenario JSON file (its twins are the plant's assets)")
       ->required();
-  add_mqtt_args(serve, sv.mqtt, false);
+  add_mqtt_args(serve, sv.mqtt, false, true);
   serve->add_option("--replay", sv.replay,
                     "Play a recording (JSON Lines, from --record) instead of a broker: rebuild "
                     "the mirror and its store as the live run had them, then exit");
@@ -173,7 +173,7 @@ int main(int argc, char** argv) {
       "Play the physical plant: run the scenario's models in scaled real time as the assets, "
       "publish their telemetry and obey desired values; until Ctrl-C");
   emulate->add_option("file", em.file, "Scenario JSON file")->required();
-  add_mqtt_args(emulate, em.mqtt);
+  add_mqtt_args(emulate, em.mqtt, true, true);
   emulate->add_option("--variant", em.variant, "Emulate this variant (default: baseline)");
   emulate->add_option("--seed", em.seed, "Override the scenario's seed")
       ->check(CLI::NonNegativeNumber);
@@ -238,6 +238,26 @@ int main(int argc, char** argv) {
   alerts->add_option("--for", ao.follow_for, "With --follow: stop after this long (say 10min)");
   alerts->add_flag("--json", ao.json, "JSON: the list, then one event per line");
   alerts->add_option("--timeout", ao.mqtt.timeout, "Wait this long for the engine (default 10s)");
+
+  DescribeOptions dso;
+  auto* describe = app.add_subcommand(
+      "describe",
+      "The wire contract: every twin's properties (type, unit, range or choices, writable, "
+      "derived) and its topics, from a scenario file or a running engine");
+  describe->add_option("target", dso.first, "FILE.json [TWIN], or TWIN with --mqtt");
+  describe->add_option("twin", dso.second, "With FILE.json: one twin only");
+  describe->add_flag("--json", dso.json, "Print it as JSON");
+  describe->add_flag("--markdown", dso.markdown, "Print it as Markdown tables (engine/MQTT.md)");
+  add_mqtt_args(describe, dso.mqtt, false, true);
+  describe->add_option("--timeout", dso.mqtt.timeout,
+                       "Wait this long for the engine (default 10s)");
+
+  StatusOptions sto;
+  auto* status = app.add_subcommand(
+      "status", "A running engine's state: twins online, message counters, store, alerts");
+  status->add_flag("--json", sto.json, "Print the engine's answer as JSON");
+  add_mqtt_args(status, sto.mqtt);
+  status->add_option("--timeout", sto.mqtt.timeout, "Wait this long for the engine (default 10s)");
 
   AckOptions ak;
   auto* ack = app.add_subcommand(
@@ -304,6 +324,8 @@ int main(int argc, char** argv) {
       {set, "dtwin set m2.speed 1.2 --wait 10s --mqtt mqtt://127.0.0.1:1883 --plant line1"},
       {history, "dtwin history m2.speed --since 1h --mqtt mqtt://127.0.0.1:1883 --plant line1"},
       {alerts, "dtwin alerts --follow --mqtt mqtt://127.0.0.1:1883 --plant line1"},
+      {describe, "dtwin describe scenarios/live/line.json m2"},
+      {status, "dtwin status --mqtt mqtt://127.0.0.1:1883 --plant line1"},
       {ack, "dtwin ack 12 --note 'coolant topped up' --mqtt mqtt://127.0.0.1:1883 --plant line1"},
       {whatif, "dtwin whatif --from live --horizon 8h --mqtt mqtt://127.0.0.1:1883 --plant line1"},
       {check, "dtwin check scenarios/cell/flagship.json --speed 1.2"}};
@@ -331,6 +353,8 @@ int main(int argc, char** argv) {
     if (*whatif) return cmd_whatif(wo);
     if (*alerts) return cmd_alerts(ao);
     if (*ack) return cmd_ack(ak);
+    if (*describe) return cmd_describe(dso);
+    if (*status) return cmd_status(sto);
   } catch (const dtwin::ScenarioError& e) {
     std::cerr << "error: " << e.describe() << "\n";
     return 2;

@@ -216,11 +216,12 @@ void LiveEngine::request(const nlohmann::json& req, std::function<void(nlohmann:
     if (op == "status") return reply(op_status());
     if (op == "snapshot") return reply(op_snapshot(req));
     if (op == "alerts") return reply(op_alerts(req));
+    if (op == "describe") return reply(op_describe(req));
     if (op == "ack") return reply(op_ack(req));
     if (op == "whatif") return op_whatif(req, reply);  // a copy: a refusal below uses it
-    reply(fail(
-        "bad_request",
-        "unknown op \"" + op + "\" (get, set, history, status, snapshot, alerts, ack or whatif)"));
+    reply(fail("bad_request",
+               "unknown op \"" + op +
+                   "\" (get, set, history, status, snapshot, describe, alerts, ack or whatif)"));
   } catch (const BadRequest& e) {
     reply(fail("bad_request", e.what));
   } catch (const StoreError& e) {

@@ -21,6 +21,9 @@
 //                                                      Result: plant, time (engine clock),
 //                                                      twin_count, unchanged, twins, alerts
 //                                                      (active).
+//   {"op": "describe", "twin": "m2"}                  the wire contract (engine/live/describe.hpp):
+//                                                      every twin's properties and topics, or
+//                                                      one twin's
 //   {"op": "alerts", "all": false, "limit": 100}      the active alerts (engine/mirror/alerts.hpp);
 //                                                      with "all", also the newest `limit`
 //                                                      cleared ones (from the store)
@@ -168,6 +171,7 @@ class LiveEngine {
   nlohmann::json op_history(const nlohmann::json& req);
   nlohmann::json op_status();
   nlohmann::json op_snapshot(const nlohmann::json& req);
+  nlohmann::json op_describe(const nlohmann::json& req);
   nlohmann::json op_alerts(const nlohmann::json& req);  // op_alerts.cpp, with what follows
   nlohmann::json op_ack(const nlohmann::json& req);
   void make_monitors();  // monitors.cpp

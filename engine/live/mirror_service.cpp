@@ -146,11 +146,23 @@ void MirrorService::handle(const Message& m) {
         st == j.end() || !st->is_string())
       return refuse(
           m, counters_.malformed,
-          "expected {\"prop\": name, \"version\": n, \"status\": \"rejected\"|\"accepted\"}");
+          "expected {\"prop\": name, \"version\": n, \"status\": \"applied\"|\"rejected\"}");
+    const std::string status = st->get<std::string>();
+    if (status != "applied" && status != "rejected")
+      return refuse(
+          m, counters_.malformed,
+          "\"status\" is \"applied\" or \"rejected\", not \"" + status.substr(0, 40) + "\"");
     const std::size_t prop = mirror_.find_property(twin, p->get<std::string>());
     if (prop == std::string::npos)
       return refuse(m, counters_.unknown_property, "no property \"" + p->get<std::string>() + "\"");
-    if (st->get<std::string>() == "rejected") {
+    if (status == "applied") {
+      // taken by the asset; applied in the mirror once its report shows the value
+      if (mirror_.ack_desired(twin, prop, v->get<std::uint64_t>()).outcome == Outcome::Applied &&
+          log_)
+        log_(twin_id + "." + p->get<std::string>() + " desired version " +
+             std::to_string(v->get<std::uint64_t>()) +
+             " acknowledged by the asset, awaiting its report");
+    } else {
       const auto reason = j.value("reason", std::string("refused by the asset"));
       if (mirror_.reject_desired(twin, prop, v->get<std::uint64_t>(), reason).outcome ==
           Outcome::Applied) {
@@ -197,6 +209,11 @@ void MirrorService::reported(std::size_t twin, const Message& m, bool is_birth) 
     if (prop == std::string::npos)
       return refuse(m, counters_.unknown_property,
                     "no property \"" + it.key() + "\" on " + mirror_.spec(twin).id);
+    // the engine's own estimate (a monitor's, a cell's tool position): no asset speaks for it
+    if (mirror_.spec(twin).properties[prop].derived)
+      return refuse(m, counters_.unknown_property,
+                    "\"" + it.key() + "\" of " + mirror_.spec(twin).id +
+                        " is derived by the engine, not reported by the asset");
     Item item{prop, {}};
     std::string why;
     const Outcome parsed = mirror_.parse_value(twin, prop, it.value(), item.v, &why);
@@ -204,8 +221,7 @@ void MirrorService::reported(std::size_t twin, const Message& m, bool is_birth) 
         mirror_.spec(twin).properties[prop].kind == PropertySpec::Kind::Number) {
       // kept as uncertain (Mirror::report), counted and said
       ++counters_.out_of_range;
-      if (log_)
-        log_(m.topic + ": " + why + ": stored with quality uncertain");
+      if (log_) log_(m.topic + ": " + why + ": stored with quality uncertain");
     } else if (parsed != Outcome::Applied) {
       return refuse(m, counters_.bad_value, why);
     }

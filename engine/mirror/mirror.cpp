@@ -255,6 +255,19 @@ WriteResult Mirror::reject_desired(std::size_t twin, std::size_t prop, std::uint
   return {Outcome::Applied, st.revision, version, ""};
 }
 
+WriteResult Mirror::ack_desired(std::size_t twin, std::size_t prop, std::uint64_t version) {
+  if (twin >= specs_.size()) return {Outcome::UnknownTwin, 0, 0, "no such twin"};
+  TwinMirrorState& st = states_[twin];
+  if (prop >= st.props.size())
+    return {Outcome::UnknownProperty, st.revision, 0, "no such property"};
+  Desired& d = st.props[prop].desired;
+  if (d.version != version || d.state != DesiredState::Pending || d.acked)
+    return {Outcome::Stale, st.revision, d.version, "not the pending version"};
+  d.acked = true;
+  bump(twin);
+  return {Outcome::Applied, st.revision, version, ""};
+}
+
 Outcome Mirror::birth(std::size_t twin, std::uint64_t session, double receive_time) {
   if (twin >= specs_.size()) return Outcome::UnknownTwin;
   TwinMirrorState& st = states_[twin];
@@ -391,6 +404,8 @@ nlohmann::json Mirror::twin_json(std::size_t twin, double now) const {
                           {"id", s.desired.id},
                           {"age_s", now - s.desired.set_time}};
       if (!s.desired.reason.empty()) d["reason"] = s.desired.reason;
+      if (s.desired.acked && s.desired.state == DesiredState::Pending)
+        d["acknowledged"] = true;  // the asset took it; its report of the value is awaited
       des[ps.name] = std::move(d);
     }
   }

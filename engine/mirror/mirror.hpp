@@ -61,6 +61,9 @@ struct Desired {
   DesiredState state = DesiredState::None;
   double set_time = 0, expires = 0;  // expires 0: never
   std::string reason;                // why rejected or expired
+  // the asset acknowledged it ("applied" on <twin>/ack) and its report of the value is awaited:
+  // still pending, shown as "acknowledged" (not stored: the report settles it)
+  bool acked = false;
 };
 
 struct PropertyState {
@@ -118,6 +121,9 @@ class Mirror {
   // The digital side asks for a value. if_revision: 0 = unconditional.
   WriteResult set_desired(std::size_t twin, std::size_t prop, const Value& v, double now,
                           const std::string& id, std::uint64_t if_revision = 0, double ttl_s = 0);
+  // The asset acknowledges a desired value it applied: still pending until it reports the value
+  // (the mirror's word on applied is the report), shown as acknowledged.
+  WriteResult ack_desired(std::size_t twin, std::size_t prop, std::uint64_t version);
   // The asset refuses a desired value (e.g. outside what it can do).
   WriteResult reject_desired(std::size_t twin, std::size_t prop, std::uint64_t version,
                              const std::string& reason);

@@ -71,6 +71,20 @@ bool same_value(const PropertySpec& p, const Value& a, const Value& b) {
   return a.num == b.num;
 }
 
+const char* kind_name(PropertySpec::Kind k) {
+  switch (k) {
+    case PropertySpec::Kind::Number:
+      return "number";
+    case PropertySpec::Kind::Bool:
+      return "bool";
+    case PropertySpec::Kind::Enum:
+      return "enum";
+    case PropertySpec::Kind::Text:
+      return "text";
+  }
+  return "?";
+}
+
 Outcome parse_property_value(const PropertySpec& p, const nlohmann::json& j, Value& out,
                              std::string* reason) {
   auto fail = [&](Outcome o, const std::string& why) {

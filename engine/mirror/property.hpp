@@ -52,6 +52,9 @@ enum class Outcome : std::uint8_t {
 };
 const char* outcome_name(Outcome o);
 
+// "number", "bool", "enum", "text": a kind as the store, the wire contract and people spell it.
+const char* kind_name(PropertySpec::Kind k);
+
 // A value as JSON: numbers, booleans, enumeration names, text.
 nlohmann::json value_to_json(const PropertySpec& p, const Value& v);
 // A JSON value for the property (number, bool, enumeration name, text), type- and

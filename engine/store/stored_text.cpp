@@ -46,20 +46,6 @@ std::string num_text(double v) {
   return std::string(buf, write_num(buf, buf + sizeof buf, v));
 }
 
-const char* kind_name(PropertySpec::Kind k) {
-  switch (k) {
-    case PropertySpec::Kind::Number:
-      return "number";
-    case PropertySpec::Kind::Bool:
-      return "bool";
-    case PropertySpec::Kind::Enum:
-      return "enum";
-    case PropertySpec::Kind::Text:
-      return "text";
-  }
-  return "?";
-}
-
 bool parse_quality(const std::string& s, Quality& q) {
   for (Quality c : {Quality::Good, Quality::Stale, Quality::Uncertain})
     if (s == quality_name(c)) {

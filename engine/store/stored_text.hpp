@@ -32,8 +32,6 @@ bool read_value(const PropertySpec& p, const std::string& text, Value& out);
 char* write_num(char* first, char* last, double v);
 std::string num_text(double v);
 
-// number | bool | enum | text (column props.kind)
-const char* kind_name(PropertySpec::Kind k);
 // quality_name and desired_state_name read back; false for a name they do not give
 bool parse_quality(const std::string& s, Quality& q);
 bool parse_desired_state(const std::string& s, DesiredState& d);

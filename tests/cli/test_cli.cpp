@@ -71,8 +71,9 @@ TEST_CASE("--help on every command", "[cli]") {
     CHECK_THAT(r.out, Catch::Contains("Usage") || Catch::Contains("usage"));
   }
   // each command's help ends with an example of that command, and the exit statuses
-  for (const std::string c : {"run", "validate", "sweep", "compare", "report", "serve", "emulate",
-                              "get", "set", "history", "whatif", "check"}) {
+  for (const std::string c :
+       {"run", "validate", "sweep", "compare", "report", "serve", "emulate", "get", "set",
+        "history", "whatif", "check", "alerts", "ack", "describe", "status"}) {
     const auto r = sh(c + " --help");
     INFO(c << ": " << r.out);
     CHECK(r.status == 0);
@@ -82,6 +83,38 @@ TEST_CASE("--help on every command", "[cli]") {
   CHECK(sh("").status == 2);
   CHECK(sh("frobnicate").status == 2);
   CHECK(sh("run").status == 2);
+  // --plant's default: the scenario's only where there is a scenario
+  CHECK_THAT(sh("get --help").out, !Catch::Contains("scenario's live.plant"));
+  CHECK_THAT(sh("serve --help").out, Catch::Contains("scenario's live.plant"));
+}
+
+TEST_CASE("describe: the wire contract of a scenario's twins, without an engine", "[cli]") {
+  const std::string line = std::string(DTWIN_SOURCE_DIR) + "/scenarios/live/line.json";
+  auto r = sh("describe " + line + " m2");
+  INFO(r.out);
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.out, Catch::Contains("dtwin/line1/<twin>/reported"));
+  CHECK_THAT(r.out, Catch::Contains("starved | working | blocked | down | setup | off"));
+  CHECK_THAT(r.out, Catch::Contains("reported, writable        >= 0.05, <= 20"));
+  r = sh("describe " + line + " --json");
+  REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["plant"] == "line1");
+  CHECK(j["twins"].size() == 10);
+  bool b2 = false;
+  for (const auto& t : j["twins"])
+    if (t["id"] == "b2") {
+      b2 = true;
+      CHECK(t["topics"]["reported"] == "dtwin/line1/b2/reported");
+      CHECK(t["properties"][0]["max"] == 6);  // the buffer's capacity
+    }
+  CHECK(b2);
+  r = sh("describe " + line + " m9");
+  CHECK(r.status == 2);
+  CHECK_THAT(r.out, Catch::Contains("no twin \"m9\""));
+  r = sh("describe");
+  CHECK(r.status == 2);
+  CHECK_THAT(r.out, Catch::Contains("describe a scenario"));
 }
 
 TEST_CASE("validate: ok, and bad input exits 2 naming the place", "[cli]") {

@@ -105,6 +105,17 @@ TEST_CASE("cli live alerts: raised, followed, acknowledged, kept across a restar
   CHECK((*a)["message"] == "m2 runs at 1.3x: check the tooling");
   CHECK((*a)["raised_value"] == 1.3);
 
+  // the engine's own account, and the contract it serves
+  r = e.dtwin("status");
+  INFO(r.out);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("twins online") != std::string::npos);
+  CHECK(r.out.find("alerts: 1 active") != std::string::npos);
+  CHECK(r.out.find("store " + e.store + ": writing") != std::string::npos);
+  r = e.dtwin("describe m2 --json");
+  REQUIRE(r.status == 0);
+  CHECK(nlohmann::json::parse(r.out)["twins"][0]["id"] == "m2");
+
   // the table a person reads
   r = e.dtwin("alerts");
   INFO(r.out);

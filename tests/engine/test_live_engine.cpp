@@ -354,3 +354,51 @@ TEST_CASE(
   CHECK(third["result"]["id"] != id1);
   CHECK(third["result"]["id"] != second["result"]["id"]);
 }
+
+TEST_CASE("live engine: an asset's ack, applied (awaiting its report) or rejected, or malformed",
+          "[live]") {
+  double now = 1.7e9;
+  Registry reg = toy_registry();
+  const Scenario sc = Scenario::parse(kPlant, "plant.json");
+  Bus bus;
+  InProcessLink link{bus, "engine"}, asset{bus, "asset"};
+  LiveEngine engine(sc, reg, link, LiveOptions{}, [&] { return now; });
+  engine.start();
+  asset.connect();
+  auto send = [&](const std::string& kind, const json& j) {
+    asset.publish({"dtwin/toy/t1/" + kind, j.dump(), 1, false, "", ""});
+    engine.poll(0);
+  };
+  send("birth", {{"session", 1}, {"ts", now}, {"values", {{"rate", 360}}}});
+  json answer;
+  engine.request({{"op", "set"}, {"twin", "t1"}, {"prop", "rate"}, {"value", 500}},
+                 [&](json j) { answer = std::move(j); });
+  REQUIRE(answer["ok"] == true);
+  const auto version = answer["result"]["version"].get<std::uint64_t>();
+  auto desired = [&] {
+    json g;
+    engine.request({{"op", "get"}, {"twin", "t1"}, {"prop", "rate"}}, [&](json j) { g = j; });
+    return g["result"]["desired"];
+  };
+  // applied by the asset's word, but the mirror waits for its report
+  send("ack", {{"prop", "rate"}, {"version", version}, {"status", "applied"}});
+  CHECK(desired()["state"] == "pending");
+  CHECK(desired()["acknowledged"] == true);
+  // a status that is neither is malformed, and changes nothing
+  const auto malformed = engine.service().counters().malformed;
+  send("ack", {{"prop", "rate"}, {"version", version}, {"status", "done"}});
+  CHECK(engine.service().counters().malformed == malformed + 1);
+  // the report settles it
+  send("reported", {{"session", 1}, {"seq", 1}, {"ts", now + 1}, {"values", {{"rate", 500}}}});
+  CHECK(desired()["state"] == "applied");
+  CHECK_FALSE(desired().contains("acknowledged"));
+  // a rejection rejects
+  engine.request({{"op", "set"}, {"twin", "t1"}, {"prop", "rate"}, {"value", 700}},
+                 [&](json j) { answer = std::move(j); });
+  send("ack", {{"prop", "rate"},
+               {"version", answer["result"]["version"]},
+               {"status", "rejected"},
+               {"reason", "over the motor's rating"}});
+  CHECK(desired()["state"] == "rejected");
+  CHECK(desired()["reason"] == "over the motor's rating");
+}

@@ -141,8 +141,7 @@ TEST_CASE("writes may be conditional on the twin's revision", "[mirror]") {
   CHECK(m.state(t).props[p].desired.value.num == 1.1);
 }
 
-TEST_CASE("a number outside its range is kept as uncertain, then good again in range",
-          "[mirror]") {
+TEST_CASE("a number outside its range is kept as uncertain, then good again in range", "[mirror]") {
   Mirror m = make_mirror();
   const auto t = m.find_twin("m2");
   const auto speed = m.find_property(t, "speed");  // [0, 2]

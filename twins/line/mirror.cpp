@@ -146,8 +146,14 @@ void LineModel::properties(std::vector<TwinSpec>& out) const {
     if (monitored(m)) add_monitor_specs(m, props);
     out.push_back(TwinSpec{m.id, std::move(props)});  // the mirror shares equal lists
   }
+  // a level above a place's capacity is not something the place can hold: the mirror keeps such
+  // a report as uncertain (the layout or the gateway is wrong)
   for (const auto& p : spec_.places)
-    if (p.is_twin && p.kind != PlaceKind::Sink) out.push_back(TwinSpec{p.id, {level}});
+    if (p.is_twin && p.kind != PlaceKind::Sink) {
+      PropertySpec l = level;
+      if (p.capacity != kUnbounded) l.max = static_cast<double>(p.capacity);
+      out.push_back(TwinSpec{p.id, {l}});
+    }
 }
 
 bool LineModel::read_property(const World& w, std::uint32_t self, std::size_t twin,

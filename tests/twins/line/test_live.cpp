@@ -291,8 +291,8 @@ TEST_CASE("live: bad messages are refused and counted, the twin unchanged", "[li
   // again with the next report in range
   const auto speed = m.find_property(m2, "speed");
   const std::uint64_t out_before = c.out_of_range;
-  msg("m2/reported", R"({"session": )" + std::to_string(s) +
-                         R"(, "seq": )" + std::to_string(m.state(m2).msg_seq + 1) +
+  msg("m2/reported", R"({"session": )" + std::to_string(s) + R"(, "seq": )" +
+                         std::to_string(m.state(m2).msg_seq + 1) +
                          R"(, "ts": 1, "values": {"speed": -4}})");
   raw.flush(2000);
   bool seen = false;

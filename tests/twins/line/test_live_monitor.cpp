@@ -215,3 +215,25 @@ TEST_CASE("live monitor: an engine restarted on its store goes on with the same 
   CHECK(compared > 500);
   CHECK(same >= compared * 0.99);
 }
+
+TEST_CASE("live monitor: an asset cannot report what the engine derives", "[live][monitor]") {
+  Plant P(9);
+  for (int i = 0; i < 200; ++i) P.step(0.05);
+  const Reported before = P.reported("press", "p_fail");
+  REQUIRE(before.present);
+  const auto refused = P.engine->service().counters().unknown_property;
+  InProcessLink intruder(P.bus, "intruder");
+  intruder.connect();
+  const TwinMirrorState& st = P.engine->mirror().state(P.engine->mirror().find_twin("press"));
+  intruder.publish({"dtwin/cm1/press/reported",
+                    nlohmann::json{{"session", st.session},
+                                   {"seq", st.msg_seq + 1},
+                                   {"ts", P.clock.now},
+                                   {"values", {{"p_fail", 0.99}}}}
+                        .dump(),
+                    1, false, "", ""});
+  P.engine->poll(0);
+  CHECK(P.engine->service().counters().unknown_property == refused + 1);
+  CHECK(P.reported("press", "p_fail").value == before.value);
+  CHECK(P.engine->alerts()->active_count() == 0);
+}

@@ -1,0 +1,127 @@
+#include "engine/live/describe.hpp"
+
+#include <algorithm>
+#include <iomanip>
+#include <sstream>
+
+#include "engine/base/format.hpp"
+
+namespace dtwin {
+
+namespace {
+
+// what a value may be: "[0, 20]", "starved | working | ...", "true | false"
+std::string accepts(const nlohmann::json& p) {
+  const std::string type = p["type"];
+  if (type == "enum") {
+    std::string s;
+    for (const auto& c : p["choices"]) s += (s.empty() ? "" : " | ") + c.get<std::string>();
+    return s;
+  }
+  if (type == "bool") return "true | false";
+  if (type == "text") return "text";
+  const bool lo = p.contains("min"), hi = p.contains("max");
+  if (!lo && !hi) return "any number";
+  std::string s = lo ? ">= " + format_number(p["min"].get<double>(), 6) : std::string();
+  if (hi) s += (lo ? ", " : "") + std::string("<= ") + format_number(p["max"].get<double>(), 6);
+  return s;
+}
+
+std::string role(const nlohmann::json& p) {
+  if (p.value("derived", false)) return "derived (by the engine)";
+  if (p.value("writable", false)) return "reported, writable";
+  return "reported";
+}
+
+// twins grouped by identical property lists, in first-seen order
+std::vector<std::pair<std::vector<std::string>, const nlohmann::json*>> groups(
+    const nlohmann::json& d) {
+  std::vector<std::pair<std::vector<std::string>, const nlohmann::json*>> out;
+  for (const auto& t : d["twins"]) {
+    auto it = std::find_if(out.begin(), out.end(),
+                           [&](const auto& g) { return *g.second == t["properties"]; });
+    if (it == out.end())
+      out.push_back({{t["id"].get<std::string>()}, &t["properties"]});
+    else
+      it->first.push_back(t["id"].get<std::string>());
+  }
+  return out;
+}
+
+std::string escape_bars(std::string s) {
+  for (std::size_t at = s.find('|'); at != std::string::npos; at = s.find('|', at + 2))
+    s.replace(at, 1, "\\|");
+  return s;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+}  // namespace
+
+nlohmann::json describe_twins(const std::vector<TwinSpec>& twins, const std::string& plant,
+                              const std::string& only) {
+  nlohmann::json list = nlohmann::json::array();
+  const std::string root = "dtwin/" + plant + "/";
+  for (const TwinSpec& t : twins) {
+    if (!only.empty() && t.id != only) continue;
+    nlohmann::json props = nlohmann::json::array();
+    for (const PropertySpec& p : t.properties) {
+      nlohmann::json j = {{"name", p.name},
+                          {"type", kind_name(p.kind)},
+                          {"unit", p.unit},
+                          {"writable", p.writable},
+                          {"derived", p.derived}};
+      if (p.kind == PropertySpec::Kind::Number) {
+        if (p.min > -1e299) j["min"] = p.min;
+        if (p.max < 1e299) j["max"] = p.max;
+        if (p.writable) j["tolerance"] = p.tolerance;
+      }
+      if (p.kind == PropertySpec::Kind::Enum) j["choices"] = p.choices;
+      props.push_back(std::move(j));
+    }
+    nlohmann::json topics;
+    for (const char* k : {"reported", "birth", "death", "ack", "desired", "state"})
+      topics[k] = root + t.id + "/" + k;
+    list.push_back({{"id", t.id}, {"topics", std::move(topics)}, {"properties", std::move(props)}});
+  }
+  return {{"plant", plant}, {"twins", std::move(list)}};
+}
+
+std::string describe_text(const nlohmann::json& d) {
+  std::ostringstream s;
+  const std::string plant = d["plant"];
+  s << "plant " << plant << ": an asset publishes dtwin/" << plant
+    << "/<twin>/reported (and birth, death, ack); the engine publishes <twin>/desired and "
+       "<twin>/state (engine/MQTT.md)\n";
+  for (const auto& [ids, props] : groups(d)) {
+    s << "\n" << join(ids) << "\n";
+    s << "  " << std::left << std::setw(14) << "property" << std::setw(8) << "type" << std::setw(8)
+      << "unit" << std::setw(26) << "role"
+      << "accepts\n";
+    for (const auto& p : *props)
+      s << "  " << std::left << std::setw(14) << p["name"].get<std::string>() << std::setw(8)
+        << p["type"].get<std::string>() << std::setw(8)
+        << (p["unit"].get<std::string>().empty() ? "-" : p["unit"].get<std::string>())
+        << std::setw(26) << role(p) << accepts(p) << "\n";
+  }
+  return s.str();
+}
+
+std::string describe_markdown(const nlohmann::json& d) {
+  std::ostringstream s;
+  for (const auto& [ids, props] : groups(d)) {
+    s << "\n`" << join(ids) << "`\n\n";
+    s << "| property | type | unit | role | accepts |\n|---|---|---|---|---|\n";
+    for (const auto& p : *props)
+      s << "| `" << p["name"].get<std::string>() << "` | " << p["type"].get<std::string>() << " | "
+        << (p["unit"].get<std::string>().empty() ? "" : p["unit"].get<std::string>()) << " | "
+        << role(p) << " | " << escape_bars(accepts(p)) << " |\n";
+  }
+  return s.str();
+}
+
+}  // namespace dtwin
