@@ -156,13 +156,16 @@ bool LineModel::take_and_begin(Ctx& c, std::uint32_t m) const {
 void LineModel::begin_work(Ctx& c, std::uint32_t m) const {
   MachineState& ms = c.s.machines[m];
   const MachineSpec& spec = spec_.machines[m];
-  const bool setup = spec.has_setup && ms.since_setup % spec.setup_every == 0;
   ++ms.since_setup;
-  if (spec.typed) {
-    begin_typed(c, m, setup);
+  if (!spec.prepares) {  // no setup, products or routes: straight to processing
+    start_processing(c, m, spec.process.sample(ms.rng_process) / ms.speed);
     return;
   }
-  if (setup)
+  const bool setup = spec.has_setup && (ms.since_setup - 1) % spec.setup_every == 0;
+  if (spec.routed) ms.target = route(c, m);  // where the part will go, chosen as it starts
+  if (spec.typed)
+    begin_typed(c, m, setup);
+  else if (setup)
     start_setup(c, m, spec.setup.sample(ms.rng_setup));
   else
     start_processing(c, m, spec.process.sample(ms.rng_process) / ms.speed);
@@ -220,7 +223,6 @@ void LineModel::finish(Ctx& c, std::uint32_t m) const {
   }
   ++ms.good;
   ++ms.made_total;
-  if (spec.routed) ms.target = route(c, m);
   deliver(c, m);
 }
 
@@ -240,7 +242,7 @@ void LineModel::scrap(Ctx& c, std::uint32_t m) const {
 // Hands the finished part on, or blocks (blocking after service).
 void LineModel::deliver(Ctx& c, std::uint32_t m) const {
   MachineState& ms = c.s.machines[m];
-  const std::uint32_t out = ms.target;  // the machine's output, or the route chosen in finish
+  const std::uint32_t out = ms.target;  // the machine's output, or the part's route
   const PlaceSpec& P = spec_.places[out];
   PlaceState& ps = c.s.places[out];
   if (P.kind == PlaceKind::Sink) {
@@ -282,14 +284,21 @@ bool LineModel::available(const Ctx& c, std::uint32_t p, std::uint32_t qty) cons
     return ps.ready[qty - 1] <= c.now;
   }
   if (n >= qty) return true;
-  if (P.capacity == 0) {  // direct hand-over from blocked machines or a waiting source
-    for (auto pm : P.producers) {
-      const MachineState& x = c.s.machines[pm];
-      if (x.status == Status::Blocked && x.target == p) ++n;
-    }
-    if (P.source != kNone && c.s.sources[P.source].blocked) ++n;
-  }
+  if (P.capacity == 0) n += held_for(c, p);  // direct hand-over
   return n >= qty;
+}
+
+// Parts held for place p (of capacity 0) by blocked machines and a waiting source. Out of line:
+// inlined, the check of each machine's target costs `available` a register on every call.
+[[gnu::noinline]] std::size_t LineModel::held_for(const Ctx& c, std::uint32_t p) const {
+  const PlaceSpec& P = spec_.places[p];
+  std::size_t n = 0;
+  for (auto pm : P.producers) {
+    const MachineState& x = c.s.machines[pm];
+    if (x.status == Status::Blocked && x.target == p) ++n;
+  }
+  if (P.source != kNone && c.s.sources[P.source].blocked) ++n;
+  return n;
 }
 
 // The producer of place p blocked the longest (first come, first served), or kNone.

@@ -66,6 +66,7 @@ class LineModel final : public Model, public Mirrorable {
   void deliver(Ctx& c, std::uint32_t m) const;
   void scrap(Ctx& c, std::uint32_t m) const;
   bool available(const Ctx& c, std::uint32_t place, std::uint32_t qty) const;
+  std::size_t held_for(const Ctx& c, std::uint32_t place) const;
   Part take(Ctx& c, std::uint32_t place) const;
   std::uint32_t oldest_blocked(const Ctx& c, std::uint32_t place) const;
   void after_take(Ctx& c, std::uint32_t place) const;

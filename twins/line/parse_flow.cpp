@@ -154,7 +154,7 @@ class FlowBuilder {
     const bool by_p = std::any_of(outs.begin(), outs.end(),
                                   [](const Out& o) { return o.attrs && o.attrs->has("p"); });
     m.routed = true;
-    spec_.has_routes = true;
+    m.prepares = true;
     if (by_p) {
       route_by_p(m, outs);
       return;

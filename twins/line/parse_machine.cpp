@@ -155,6 +155,7 @@ MachineSpec parse_machine(const Node& t, const std::string& id, const std::strin
   parse_failures(t, m);
   parse_setup(t, spec, m);
   parse_machine_products(t, spec, m);
+  m.prepares = m.has_setup || m.typed;  // routed machines too (set with the flow)
   if (auto s = t.find("scrap")) {
     m.scrap = s->number_in(0, 1);
     if (m.scrap >= 1) s->expected("a scrap probability below 1");

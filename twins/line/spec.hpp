@@ -104,6 +104,7 @@ struct MachineSpec {
   bool typed = false;     // the line has products: the machine reads its parts' products
   bool routed = false;    // its output is chosen per part (`routing`)
   bool picky = false;     // an input filters products or orders parts by a discipline
+  bool prepares = false;  // has_setup, typed or routed: more to do than process as a part starts
   Distribution ttf, ttr;  // time to failure (operating time), time to repair
   bool has_setup = false;
   Distribution setup;
@@ -144,7 +145,6 @@ struct LineSpec {
   std::string currency = "EUR";
   bool has_health = false, has_power = false, has_cost = false;
   std::vector<ProductSpec> products;  // "products": none for a line of one kind of part
-  bool has_routes = false;            // a machine is routed
   bool typed = false;                 // there are products: parts carry theirs
 };
 
