@@ -185,7 +185,7 @@ TEST_CASE("the setup discipline saves changeovers", "[line][products]") {
       "duration": "200h", "warmup": "1h",
       "products": {"A": {}, "B": {}},
       "twins": {
-        "in": {"kind": "source", "interarrival": {"dist": "exponential", "mean": 12},
+        "in": {"kind": "source", "interarrival": {"dist": "exponential", "mean": 10},
                "mix": {"A": 0.5, "B": 0.5}},
         "q":  {"kind": "buffer", "discipline": ")" +
                              discipline + R"("},
@@ -195,7 +195,9 @@ TEST_CASE("the setup discipline saves changeovers", "[line][products]") {
       "flow": [["in", "q"], ["q", "m"], ["m", "out"]]})";
     return run_reps(compile_text(json), 2).mean("m.setup_frac");
   };
-  CHECK(setup_frac("setup") < 0.8 * setup_frac("fifo"));
+  // at a load near 0.9 fifo changes over on every other part (0.10 of the time), setup first
+  // on about one part in four (0.056)
+  CHECK(setup_frac("setup") < 0.7 * setup_frac("fifo"));
 }
 
 TEST_CASE("earliest due date first lets the urgent product overtake", "[line][products]") {
