@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "engine/sim/world.hpp"
 #include "tests/support/analytic.hpp"
 #include "tests/support/run_helpers.hpp"
 
@@ -177,6 +178,30 @@ TEST_CASE("routing by product sends each product its own way", "[line][products]
   CHECK(r.mean("products.A.lead_time_s") == Approx(15));
   CHECK(r.mean("products.A.on_time_frac") == 1);
   CHECK(r.mean("products.A.tardiness_s") == 0);
+}
+
+TEST_CASE("the state shows the product on a machine and the parts waiting by product",
+          "[line][products]") {
+  // m1 (1 s a part) fills b faster than m2 (10 s) empties it: A, A, B, A, A, B, ...
+  const auto v = compile_text(R"({
+    "duration": "1h",
+    "products": {"A": {}, "B": {}},
+    "twins": {
+      "src": {"kind": "source", "saturated": true, "sequence": ["A", "A", "B"]},
+      "m1":  {"kind": "machine", "process": 1},
+      "b":   {"kind": "buffer", "capacity": 5},
+      "m2":  {"kind": "machine", "process": 10},
+      "out": {"kind": "sink"}
+    },
+    "flow": [["src", "m1"], ["m1", "b"], ["b", "m2"], ["m2", "out"]]})");
+  dtwin::World w(v.models);
+  w.start({1, 0});
+  w.run_until(5.5);  // m2 has had A since t = 1; b holds A, B, A, A (m1 made 5 parts)
+  const auto j = w.state_json()["models"][0];
+  CHECK(j["machines"]["m2"]["product"] == "A");
+  CHECK(j["machines"]["m1"]["product"] == "B");  // its 6th part, from t = 5
+  CHECK(j["places"]["b"]["by_product"]["A"] == 3);
+  CHECK(j["places"]["b"]["by_product"]["B"] == 1);
 }
 
 TEST_CASE("the setup discipline saves changeovers", "[line][products]") {
