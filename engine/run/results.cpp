@@ -378,6 +378,16 @@ ResultTable merge(const std::vector<ResultTable>& parts) {
   return t;
 }
 
+namespace {
+// A product's KPI, "products.<name>.<kpi>": the position of the dot before <kpi>, else npos.
+constexpr std::string_view kProducts = "products.";
+std::size_t product_kpi(const std::string& key) {
+  if (key.compare(0, kProducts.size(), kProducts) != 0) return std::string::npos;
+  const auto dot = key.rfind('.');
+  return dot >= kProducts.size() ? dot : std::string::npos;
+}
+}  // namespace
+
 nlohmann::ordered_json make_report(const ResultTable& t) {
   nlohmann::ordered_json j;
   j["dtwin"] = {{"version", DTWIN_VERSION}, {"report_format", 1}};
@@ -409,6 +419,8 @@ nlohmann::ordered_json make_report(const ResultTable& t) {
     nlohmann::ordered_json twins = nlohmann::ordered_json::object();
     nlohmann::ordered_json dk = nlohmann::ordered_json::object();
     nlohmann::ordered_json dt = nlohmann::ordered_json::object();
+    nlohmann::ordered_json prods = nlohmann::ordered_json::object();  // a line's products
+    nlohmann::ordered_json dp = nlohmann::ordered_json::object();
     for (std::size_t k = 0; k < t.keys.size(); ++k) {
       Welford w, d;
       for (const auto* r : rows) {
@@ -419,9 +431,16 @@ nlohmann::ordered_json make_report(const ResultTable& t) {
       }
       const std::string& key = t.keys[k];
       const auto dot = key.find('.');
+      const auto sub = product_kpi(key);
       if (dot == std::string::npos) {
         kpis[key] = stat_json(summarize(w));
         if (vi > 0) dk[key] = stat_json(summarize(d));
+      } else if (sub != std::string::npos) {
+        prods[key.substr(kProducts.size(), sub - kProducts.size())][key.substr(sub + 1)] =
+            stat_json(summarize(w));
+        if (vi > 0)
+          dp[key.substr(kProducts.size(), sub - kProducts.size())][key.substr(sub + 1)] =
+              stat_json(summarize(d));
       } else {
         twins[key.substr(0, dot)][key.substr(dot + 1)] = stat_json(summarize(w));
         if (vi > 0) dt[key.substr(0, dot)][key.substr(dot + 1)] = stat_json(summarize(d));
@@ -429,6 +448,7 @@ nlohmann::ordered_json make_report(const ResultTable& t) {
     }
     v["kpis"] = std::move(kpis);
     v["twins"] = std::move(twins);
+    if (!prods.empty()) v["products"] = std::move(prods);
     // findings (the bottleneck): the value named most often across replications
     for (const std::size_t l : finding_columns(t)) {
       const Mode m = mode_of(rows, l);
@@ -441,7 +461,10 @@ nlohmann::ordered_json make_report(const ResultTable& t) {
       b["counts"] = m.counts;
       v[t.label_keys[l]] = std::move(b);
     }
-    if (vi > 0) v["delta_vs_baseline"] = {{"kpis", std::move(dk)}, {"twins", std::move(dt)}};
+    if (vi > 0) {
+      v["delta_vs_baseline"] = {{"kpis", std::move(dk)}, {"twins", std::move(dt)}};
+      if (!dp.empty()) v["delta_vs_baseline"]["products"] = std::move(dp);
+    }
     vj[t.variants[vi]] = std::move(v);
   }
   return j;

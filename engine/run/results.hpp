@@ -70,6 +70,8 @@ ResultTable merge(const std::vector<ResultTable>& parts);
 
 // Per variant, per metric: mean, 95% CI and n; for variants other than the baseline, the paired
 // difference from the baseline (replication r against replication r: common random numbers).
+// Keys "kpi" go under "kpis", "twin.kpi" under "twins", a line's "products.<name>.kpi" under
+// "products" (only when there are such keys).
 nlohmann::ordered_json make_report(const ResultTable& t);
 
 // The headline KPIs, in the order comparisons show them; each scenario shows those its models

@@ -31,6 +31,13 @@ class Ring {
     --n_;
     return v;
   }
+  // removes and returns the i-th value; the later ones move up (O(n - i))
+  T erase(std::size_t i) {
+    T v = (*this)[i];
+    for (std::size_t k = i; k + 1 < n_; ++k) buf_[(head_ + k) & mask_] = (*this)[k + 1];
+    --n_;
+    return v;
+  }
   void clear() { head_ = n_ = 0; }
 
   bool operator==(const Ring& o) const {

@@ -141,6 +141,40 @@ TEST_CASE("validate: ok, and bad input exits 2 naming the place", "[cli]") {
   fs::remove_all(d);
 }
 
+TEST_CASE("products: bad input exits 2 naming the place, good input reports per product",
+          "[cli][products]") {
+  const auto d = tmpdir("products");
+  const std::string text = R"({
+  "duration": "20h", "replications": 2,
+  "products": {"A": {"due": "10min"}, "B": {}},
+  "twins": {
+    "src": {"kind": "source", "interarrival": {"dist": "exponential", "mean": 60},
+            "mix": {"A": 0.5, "B": 0.5}},
+    "q": {"kind": "buffer", "discipline": "edd"},
+    "m1": {"kind": "machine", "process": {"by_product": {"A": 30, "B": 40}}},
+    "sink": {"kind": "sink"}
+  },
+  "flow": [["src", "q"], ["q", "m1"], ["m1", "sink"]]
+})";
+  std::string bad = text;
+  bad.replace(bad.find("\"B\": 40"), 3, "\"C\"");
+  auto r = sh("validate " + write(d, "bad.json", bad).string());
+  CHECK(r.status == 2);
+  CHECK_THAT(r.out, Catch::Contains("bad.json:8:") &&
+                        Catch::Contains("/twins/m1/process/by_product/C") &&
+                        Catch::Contains("unknown product \"C\""));
+
+  r = sh("run " + write(d, "good.json", text).string() + " --quiet --out " + (d / "out").string());
+  REQUIRE(r.status == 0);
+  const auto rep = nlohmann::json::parse(slurp(d / "out" / "report.json"));
+  const auto& a = rep["variants"]["baseline"]["products"]["A"];
+  for (const char* k : {"throughput_per_h", "lead_time_s", "wip", "tardiness_s", "on_time_frac"})
+    CHECK(a.contains(k));
+  CHECK_FALSE(rep["variants"]["baseline"]["products"]["B"].contains("tardiness_s"));
+  CHECK_THAT(slurp(d / "out" / "runs.csv"), Catch::Contains("products.B.lead_time_s [s]"));
+  fs::remove_all(d);
+}
+
 TEST_CASE("run writes report.json with every KPI as mean, ci95 and n", "[cli]") {
   const auto d = tmpdir("run");
   const auto f = write(d, "s.json", kSmall);

@@ -162,6 +162,28 @@ TEST_CASE("results: a finding is summarised by its mode, with its share and coun
   CHECK_FALSE(rep["variants"]["baseline"].contains("note"));
 }
 
+TEST_CASE("results: a line's products.<name>.<kpi> go under products, with their deltas",
+          "[results]") {
+  ResultTable t;
+  t.variants = {"baseline", "v"};
+  t.replications = {2, 2};
+  t.keys = {"wip", "products.A.wip", "products.mean_level", "products.B.x.lead_time_s"};
+  t.units = {"parts", "parts", "parts", "s"};
+  for (std::uint32_t r = 0; r < 2; ++r) {
+    t.rows.push_back({"baseline", r, 1, 0, {1.0, 2.0 + r, 3.0, 4.0}, {}});
+  }
+  for (std::uint32_t r = 0; r < 2; ++r)
+    t.rows.push_back({"v", r, 1, 0, {1.0, 3.0 + r, 3.0, 5.0}, {}});
+  const auto rep = make_report(t);
+  const auto& v = rep["variants"]["v"];
+  CHECK(v["products"]["A"]["wip"]["mean"] == 3.5);
+  CHECK(v["products"]["B.x"]["lead_time_s"]["mean"] == 5.0);
+  CHECK(v["twins"]["products"]["mean_level"]["mean"] == 3.0);  // a twin named "products"
+  CHECK_FALSE(v["twins"].contains("A"));
+  CHECK(v["delta_vs_baseline"]["products"]["A"]["wip"]["mean"] == 1.0);
+  CHECK(rep["units"]["lead_time_s"] == "s");
+}
+
 TEST_CASE("results: write_csv then read_results gives the same table back", "[results]") {
   const Scenario sc = Scenario::parse(kToy, "toy.json");
   std::vector<RunResult> runs = known_runs();

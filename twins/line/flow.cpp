@@ -57,10 +57,7 @@ void LineModel::setup_done(Ctx& c, std::uint32_t m) const {
   MachineState& ms = c.s.machines[m];
   const MachineSpec& spec = spec_.machines[m];
   ms.setup_rem = 0;
-  ms.proc_rem = spec.process.sample(ms.rng_process) / ms.speed;
-  ms.part_speed = ms.speed;
-  if (spec.wear) load_part(c, m);
-  schedule_segment(c, m);
+  start_processing(c, m, process_time(spec, ms));
 }
 
 // ---- time integrals -----------------------------------------------------------------------
@@ -106,7 +103,9 @@ bool LineModel::can_start(const Ctx& c, std::uint32_t m) const {
   const MachineSpec& spec = spec_.machines[m];
   const std::size_t n = spec.inputs.size();
   for (std::size_t k = 0; k < n; ++k) {
-    const bool ok = available(c, spec.inputs[k], spec.assembly ? spec.input_qty[k] : 1);
+    const bool ok = spec.picky && sorted_input(m, k)
+                        ? pick(c, m, k) != kNone
+                        : available(c, spec.inputs[k], spec.assembly ? spec.input_qty[k] : 1);
     if (spec.assembly && !ok) return false;
     if (!spec.assembly && ok) return true;
   }
@@ -124,7 +123,7 @@ bool LineModel::take_and_begin(Ctx& c, std::uint32_t m) const {
     std::uint32_t units = 0;
     for (std::size_t k = 0; k < n; ++k)
       for (std::uint32_t q = 0; q < spec.input_qty[k]; ++q) {
-        birth = std::min(birth, take(c, spec.inputs[k]));
+        birth = std::min(birth, take(c, spec.inputs[k]).birth);
         ++units;
       }
     ms.part_birth = birth;
@@ -135,8 +134,17 @@ bool LineModel::take_and_begin(Ctx& c, std::uint32_t m) const {
   }
   for (std::size_t k = 0; k < n; ++k) {
     const std::uint32_t p = spec.inputs[k];
-    if (!available(c, p, 1)) continue;
-    ms.part_birth = take(c, p);
+    Part part;
+    if (spec.picky && sorted_input(m, k)) {
+      const std::uint32_t i = pick(c, m, k);
+      if (i == kNone) continue;
+      part = take_at(c, p, i);
+    } else {
+      if (!available(c, p, 1)) continue;
+      part = take(c, p);
+    }
+    ms.part_birth = part.birth;
+    ms.product = part.product;
     ms.part_units = 1;
     begin_work(c, m);
     after_take(c, p);
@@ -148,18 +156,34 @@ bool LineModel::take_and_begin(Ctx& c, std::uint32_t m) const {
 void LineModel::begin_work(Ctx& c, std::uint32_t m) const {
   MachineState& ms = c.s.machines[m];
   const MachineSpec& spec = spec_.machines[m];
-  const bool setup = spec.has_setup && ms.since_setup % spec.setup_every == 0;
   ++ms.since_setup;
-  if (setup) {
-    set_status(c, m, Status::Setup);
-    ms.setup_rem = spec.setup.sample(ms.rng_setup);
-    ms.seg_start = c.now;
-    c.at(c.now + ms.setup_rem, kModel, m, kSetupDone, ++ms.token);
+  if (!spec.prepares) {  // no setup, products or routes: straight to processing
+    start_processing(c, m, spec.process.sample(ms.rng_process) / ms.speed);
     return;
   }
-  ms.proc_rem = spec.process.sample(ms.rng_process) / ms.speed;
+  const bool setup = spec.has_setup && (ms.since_setup - 1) % spec.setup_every == 0;
+  if (spec.routed) ms.target = route(c, m);  // where the part will go, chosen as it starts
+  if (spec.typed)
+    begin_typed(c, m, setup);
+  else if (setup)
+    start_setup(c, m, spec.setup.sample(ms.rng_setup));
+  else
+    start_processing(c, m, spec.process.sample(ms.rng_process) / ms.speed);
+}
+
+void LineModel::start_setup(Ctx& c, std::uint32_t m, double duration) const {
+  MachineState& ms = c.s.machines[m];
+  set_status(c, m, Status::Setup);
+  ms.setup_rem = duration;
+  ms.seg_start = c.now;
+  c.at(c.now + ms.setup_rem, kModel, m, kSetupDone, ++ms.token);
+}
+
+void LineModel::start_processing(Ctx& c, std::uint32_t m, double duration) const {
+  MachineState& ms = c.s.machines[m];
+  ms.proc_rem = duration;
   ms.part_speed = ms.speed;
-  if (spec.wear) load_part(c, m);
+  if (spec_.machines[m].wear) load_part(c, m);
   schedule_segment(c, m);
 }
 
@@ -194,13 +218,7 @@ void LineModel::finish(Ctx& c, std::uint32_t m) const {
     ms.part_units = 1;
   }
   if (spec.scrap > 0 && ms.rng_scrap.uniform() < spec.scrap) {
-    ++ms.scrapped;
-    ++c.s.scrapped;
-    wip_changed(c);
-    --c.s.wip;
-    ms.part_units = 0;
-    set_status(c, m, Status::Starved);
-    try_start(c, m);
+    scrap(c, m);
     return;
   }
   ++ms.good;
@@ -208,10 +226,23 @@ void LineModel::finish(Ctx& c, std::uint32_t m) const {
   deliver(c, m);
 }
 
+// The finished part is scrapped: it leaves the line here.
+void LineModel::scrap(Ctx& c, std::uint32_t m) const {
+  MachineState& ms = c.s.machines[m];
+  ++ms.scrapped;
+  ++c.s.scrapped;
+  wip_changed(c);
+  --c.s.wip;
+  if (spec_.typed) product_left(c, ms.product, ms.part_birth, false);
+  ms.part_units = 0;
+  set_status(c, m, Status::Starved);
+  try_start(c, m);
+}
+
 // Hands the finished part on, or blocks (blocking after service).
 void LineModel::deliver(Ctx& c, std::uint32_t m) const {
   MachineState& ms = c.s.machines[m];
-  const std::uint32_t out = spec_.machines[m].output;
+  const std::uint32_t out = ms.target;  // the machine's output, or the part's route
   const PlaceSpec& P = spec_.places[out];
   PlaceState& ps = c.s.places[out];
   if (P.kind == PlaceKind::Sink) {
@@ -223,13 +254,14 @@ void LineModel::deliver(Ctx& c, std::uint32_t m) const {
     const double lead = c.now - ms.part_birth;
     c.s.lead_sum += lead;
     c.s.lead_sq += lead * lead;
+    if (spec_.typed) product_left(c, ms.product, ms.part_birth, true);
     ms.part_units = 0;
     set_status(c, m, Status::Starved);
     try_start(c, m);
     return;
   }
   if (ps.births.size() < P.capacity) {
-    put(c, out, ms.part_birth);
+    put(c, out, {ms.part_birth, ms.product});
     ms.part_units = 0;
     set_status(c, m, Status::Starved);
     notify(c, out);
@@ -252,12 +284,21 @@ bool LineModel::available(const Ctx& c, std::uint32_t p, std::uint32_t qty) cons
     return ps.ready[qty - 1] <= c.now;
   }
   if (n >= qty) return true;
-  if (P.capacity == 0) {  // direct hand-over from blocked machines or a waiting source
-    for (auto pm : P.producers)
-      if (c.s.machines[pm].status == Status::Blocked) ++n;
-    if (P.source != kNone && c.s.sources[P.source].blocked) ++n;
-  }
+  if (P.capacity == 0) n += held_for(c, p);  // direct hand-over
   return n >= qty;
+}
+
+// Parts held for place p (of capacity 0) by blocked machines and a waiting source. Out of line:
+// inlined, the check of each machine's target costs `available` a register on every call.
+[[gnu::noinline]] std::size_t LineModel::held_for(const Ctx& c, std::uint32_t p) const {
+  const PlaceSpec& P = spec_.places[p];
+  std::size_t n = 0;
+  for (auto pm : P.producers) {
+    const MachineState& x = c.s.machines[pm];
+    if (x.status == Status::Blocked && x.target == p) ++n;
+  }
+  if (P.source != kNone && c.s.sources[P.source].blocked) ++n;
+  return n;
 }
 
 // The producer of place p blocked the longest (first come, first served), or kNone.
@@ -265,20 +306,20 @@ std::uint32_t LineModel::oldest_blocked(const Ctx& c, std::uint32_t p) const {
   std::uint32_t best = kNone;
   for (auto pm : spec_.places[p].producers) {
     const MachineState& x = c.s.machines[pm];
-    if (x.status == Status::Blocked &&
+    if (x.status == Status::Blocked && x.target == p &&
         (best == kNone || x.blocked_since < c.s.machines[best].blocked_since))
       best = pm;
   }
   return best;
 }
 
-double LineModel::take(Ctx& c, std::uint32_t p) const {
+Part LineModel::take(Ctx& c, std::uint32_t p) const {
   const PlaceSpec& P = spec_.places[p];
   if (P.kind == PlaceKind::Supply) {
     wip_changed(c);
     ++c.s.wip;
     ++c.s.released;
-    return c.now;
+    return {c.now, spec_.typed ? release(c, P.source) : 0};
   }
   PlaceState& ps = c.s.places[p];
   if (!ps.births.empty()) {
@@ -293,12 +334,12 @@ double LineModel::take(Ctx& c, std::uint32_t p) const {
     x.part_units = 0;
     set_status(c, best, Status::Starved);
     x.restart = true;
-    return x.part_birth;
+    return {x.part_birth, x.product};
   }
   SourceState& ss = c.s.sources[P.source];
   ss.blocked = false;
   c.at(c.now + spec_.sources[P.source].interarrival.sample(ss.rng), kModel, P.source, kArrival);
-  return ss.held_birth;
+  return {ss.held_birth, ss.held_product};
 }
 
 // After parts were taken from p: machines whose part went straight on start again, and blocked
@@ -321,7 +362,7 @@ void LineModel::after_take(Ctx& c, std::uint32_t p) const {
     const std::uint32_t best = oldest_blocked(c, p);
     if (best == kNone) break;
     MachineState& x = c.s.machines[best];
-    put(c, p, x.part_birth);
+    put(c, p, {x.part_birth, x.product});
     x.part_units = 0;
     set_status(c, best, Status::Starved);
     moved = true;
@@ -330,18 +371,18 @@ void LineModel::after_take(Ctx& c, std::uint32_t p) const {
   if (P.source != kNone && c.s.sources[P.source].blocked && ps.births.size() < P.capacity) {
     SourceState& ss = c.s.sources[P.source];
     ss.blocked = false;
-    put(c, p, ss.held_birth);
+    put(c, p, {ss.held_birth, ss.held_product});
     moved = true;
     c.at(c.now + spec_.sources[P.source].interarrival.sample(ss.rng), kModel, P.source, kArrival);
   }
   if (moved) notify(c, p);
 }
 
-void LineModel::put(Ctx& c, std::uint32_t p, double birth) const {
+void LineModel::put(Ctx& c, std::uint32_t p, Part part) const {
   const PlaceSpec& P = spec_.places[p];
   PlaceState& ps = c.s.places[p];
   level_changed(c, p);
-  ps.births.push_back(birth);
+  ps.births.push_back(part);
   ++ps.entered;
   if (ps.births.size() > ps.max_level) ps.max_level = ps.births.size();
   if (P.kind == PlaceKind::Conveyor) {
@@ -366,7 +407,7 @@ void LineModel::arrival(Ctx& c, std::uint32_t i) const {
     wip_changed(c);
     ++c.s.wip;
     ++c.s.released;
-    put(c, src.place, c.now);
+    put(c, src.place, {c.now, spec_.typed ? release(c, i) : 0});
     c.at(c.now + src.interarrival.sample(ss.rng), kModel, i, kArrival);
     notify(c, src.place);
   } else if (src.drop_when_full) {
@@ -378,6 +419,7 @@ void LineModel::arrival(Ctx& c, std::uint32_t i) const {
     ++c.s.released;
     ss.blocked = true;
     ss.held_birth = c.now;
+    if (spec_.typed) ss.held_product = release(c, i);
     if (P.capacity == 0) notify(c, src.place);
   }
 }

@@ -119,6 +119,11 @@ void LineModel::reset_stats(World& w, std::uint32_t self) const {
   s.stats_since = now;
   s.released = s.out = s.scrapped = 0;
   s.lead_sum = s.lead_sq = 0;
+  for (auto& ps : s.products) {
+    ps.wip_area = ps.lead_sum = ps.tardy_sum = 0;
+    ps.wip_last = now;
+    ps.out = ps.on_time = 0;
+  }
 }
 
 void LineModel::collect(const World& w, std::uint32_t self, Metrics& out) const {
@@ -170,6 +175,7 @@ void LineModel::collect(const World& w, std::uint32_t self, Metrics& out) const 
     if (spec_.sources[i].drop_when_full)
       out.set(spec_.sources[i].id + ".dropped", static_cast<double>(s.sources[i].dropped), "parts");
   if (spec_.has_health || spec_.has_power || spec_.has_cost) collect_health(s, now, T, out);
+  if (spec_.typed) collect_products(s, now, T, out);
 
   if (M > 0) find_bottleneck(spec_, frac, active, out);
 }

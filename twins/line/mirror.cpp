@@ -283,11 +283,12 @@ bool LineModel::assimilate(World& w, std::uint32_t self, std::size_t twin, std::
       if (!ps.births.empty()) return refuse("the place was already filled");
       // parts waiting at the fork: released at time 0, at the conveyor's end already
       for (std::uint64_t k = 0; k < n; ++k) {
-        ps.births.push_back(0.0);
+        ps.births.push_back({0.0, 0});  // of the first product: none is reported
         if (P.kind == PlaceKind::Conveyor) ps.ready.push_back(0.0);
       }
       ps.max_level = std::max(ps.max_level, n);
       s.wip += n;
+      if (spec_.typed) s.products[0].wip += n;
       return true;
     }
   }

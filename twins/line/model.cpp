@@ -34,6 +34,10 @@ std::unique_ptr<StateBlock> LineModel::make_state(const RunContext& ctx) const {
     ms.rng_setup = make_stream(ctx.seed, ctx.replication, m.id, "setup");
     if (m.fails) ms.ttf_rem = m.ttf.sample(ms.rng_ttf);
     ms.speed = ms.part_speed = m.speed;
+    ms.target = m.output;
+    if (m.routed) ms.rng_route = make_stream(ctx.seed, ctx.replication, m.id, "route");
+    if (!m.has_changeover.empty())
+      ms.rng_changeover = make_stream(ctx.seed, ctx.replication, m.id, "changeover");
     if (m.managed) {
       ms.rng_health = make_stream(ctx.seed, ctx.replication, m.id, "health");
       ms.rng_pm = make_stream(ctx.seed, ctx.replication, m.id, "preventive");
@@ -56,9 +60,13 @@ std::unique_ptr<StateBlock> LineModel::make_state(const RunContext& ctx) const {
     if (p.kind != PlaceKind::Sink && p.kind != PlaceKind::Supply) s.places[i].births.reserve(want);
     if (p.kind == PlaceKind::Conveyor) s.places[i].ready.reserve(want);
   }
+  s.products.resize(spec_.products.size());
   s.sources.resize(spec_.sources.size());
-  for (std::size_t i = 0; i < spec_.sources.size(); ++i)
+  for (std::size_t i = 0; i < spec_.sources.size(); ++i) {
     s.sources[i].rng = make_stream(ctx.seed, ctx.replication, spec_.sources[i].id, "arrivals");
+    if (!spec_.sources[i].mix_cum.empty())
+      s.sources[i].rng_mix = make_stream(ctx.seed, ctx.replication, spec_.sources[i].id, "mix");
+  }
   return std::make_unique<StateOf<LineState>>(std::move(s));
 }
 

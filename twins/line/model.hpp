@@ -2,7 +2,8 @@
 // Parts are released by sources, wait in places (buffers, conveyors, links), are processed by
 // machines, and leave at sinks or as scrap. See spec.hpp for the semantics.
 // The code, one concern a file: model.cpp (initial state, start, events), flow.cpp (taking,
-// putting, blocking), shifts.cpp, maintenance.cpp (health, crew, monitor), energy.cpp, kpis.cpp,
+// putting, blocking), products.cpp (releases by product, disciplines, routes, changeovers, their
+// KPIs), shifts.cpp, maintenance.cpp (health, crew, monitor), energy.cpp, kpis.cpp,
 // series.cpp (time series, state JSON) and mirror.cpp; what they share: model_detail.hpp.
 #pragma once
 
@@ -60,19 +61,33 @@ class LineModel final : public Model, public Mirrorable {
   bool take_and_begin(Ctx& c, std::uint32_t m) const;
   bool can_start(const Ctx& c, std::uint32_t m) const;
   void begin_work(Ctx& c, std::uint32_t m) const;
+  void start_setup(Ctx& c, std::uint32_t m, double duration) const;
+  void start_processing(Ctx& c, std::uint32_t m, double duration) const;
   void schedule_segment(Ctx& c, std::uint32_t m) const;
   void finish(Ctx& c, std::uint32_t m) const;
   void deliver(Ctx& c, std::uint32_t m) const;
+  void scrap(Ctx& c, std::uint32_t m) const;
   bool available(const Ctx& c, std::uint32_t place, std::uint32_t qty) const;
-  double take(Ctx& c, std::uint32_t place) const;
+  std::size_t held_for(const Ctx& c, std::uint32_t place) const;
+  Part take(Ctx& c, std::uint32_t place) const;
   std::uint32_t oldest_blocked(const Ctx& c, std::uint32_t place) const;
   void after_take(Ctx& c, std::uint32_t place) const;
-  void put(Ctx& c, std::uint32_t place, double birth) const;
+  void put(Ctx& c, std::uint32_t place, Part part) const;
   void notify(Ctx& c, std::uint32_t place) const;
   void arrival(Ctx& c, std::uint32_t s) const;
   void set_status(Ctx& c, std::uint32_t m, Status s) const;
   void level_changed(Ctx& c, std::uint32_t place) const;
   void wip_changed(Ctx& c) const;
+  // products (products.cpp): release, choice of parts by a discipline, routes, changeovers
+  std::uint32_t release(Ctx& c, std::uint32_t source) const;
+  void product_left(Ctx& c, std::uint32_t product, double birth, bool to_sink) const;
+  std::uint32_t pick(const Ctx& c, std::uint32_t m, std::size_t input) const;
+  bool sorted_input(std::uint32_t m, std::size_t input) const;
+  Part take_at(Ctx& c, std::uint32_t place, std::uint32_t index) const;
+  std::uint32_t route(Ctx& c, std::uint32_t m) const;
+  double changeover(Ctx& c, std::uint32_t m) const;
+  void begin_typed(Ctx& c, std::uint32_t m, bool setup) const;
+  void collect_products(const LineState& s, double now, double T, Metrics& out) const;
   // shift calendars (shifts.cpp)
   void shift_change(Ctx& c, std::uint32_t m) const;
   void shift_ends(Ctx& c, std::uint32_t m) const;

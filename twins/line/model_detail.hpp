@@ -58,6 +58,16 @@ inline void count_operating(MachineState& ms, const MachineSpec& m, double now,
   }
 }
 
+// a part's processing and setup times (per product when the machine gives them so)
+inline double process_time(const MachineSpec& m, MachineState& ms) {
+  const Distribution& d = m.typed && !m.process_by.empty() ? m.process_by[ms.product] : m.process;
+  return d.sample(ms.rng_process) / ms.speed;
+}
+inline double setup_time(const MachineSpec& m, MachineState& ms) {
+  const Distribution& d = m.typed && !m.setup_by.empty() ? m.setup_by[ms.product] : m.setup;
+  return d.sample(ms.rng_setup);
+}
+
 // health helpers (maintenance.cpp)
 // operating time until the chain leaves `state` (exponential with the row's exit rate)
 double sojourn(const HealthSpec& h, std::uint32_t state, Rng& rng);

@@ -44,9 +44,9 @@ void parse_line_settings(const Node& root, LineSpec& spec) {
 
 // a source: saturated, or releasing parts at interarrival times (blocking or dropping them
 // when its place is full); its "capacity" is read with the flow
-SourceSpec parse_source(const Node& t, const std::string& id) {
-  t.check_keys({"kind", "saturated", "interarrival", "capacity", "when_full", "layout", "name",
-                "description"});
+SourceSpec parse_source(const Node& t, const std::string& id, const LineSpec& spec) {
+  t.check_keys({"kind", "saturated", "interarrival", "capacity", "when_full", "mix", "sequence",
+                "layout", "name", "description"});
   SourceSpec s;
   s.id = id;
   if (auto sat = t.find("saturated")) s.saturated = sat->boolean();
@@ -66,6 +66,7 @@ SourceSpec parse_source(const Node& t, const std::string& id) {
     else if (v != "block")
       w->expected("\"block\" (arrivals wait) or \"drop\" (arrivals are lost)");
   }
+  parse_source_products(t, spec, s);
   return s;
 }
 
@@ -77,10 +78,11 @@ PlaceSpec twin_place(const std::string& id, PlaceKind kind) {
   return p;
 }
 
-PlaceSpec parse_buffer(const Node& t, const std::string& id) {
-  t.check_keys({"kind", "capacity", "layout", "name", "description"});
+PlaceSpec parse_buffer(const Node& t, const std::string& id, const LineSpec& spec) {
+  t.check_keys({"kind", "capacity", "discipline", "layout", "name", "description"});
   PlaceSpec p = twin_place(id, PlaceKind::Buffer);
   if (auto c = t.find("capacity")) p.capacity = parse_capacity(*c);
+  if (auto d = t.find("discipline")) p.discipline = parse_discipline(*d, spec);
   return p;
 }
 
@@ -144,7 +146,7 @@ void parse_twins(const Node& twins, const std::vector<std::string>& ids,
       spec.places.push_back(std::move(p));
     };
     if (kind == "source") {
-      SourceSpec s = parse_source(t, id);
+      SourceSpec s = parse_source(t, id, spec);
       ref(NodeRef::Source, spec.sources.size());
       spec.sources.push_back(std::move(s));
     } else if (kind == "machine" || kind == "assembly") {
@@ -152,7 +154,7 @@ void parse_twins(const Node& twins, const std::vector<std::string>& ids,
       ref(NodeRef::Machine, spec.machines.size());
       add_machine(t, std::move(m), spec);
     } else if (kind == "buffer") {
-      add_place(parse_buffer(t, id));
+      add_place(parse_buffer(t, id, spec));
     } else if (kind == "conveyor") {
       add_place(parse_conveyor(t, id));
     } else if (kind == "sink") {
@@ -168,6 +170,8 @@ LineSpec parse_line(const Node& root, const std::vector<std::string>& ids, doubl
   LineSpec spec;
   spec.window_s = window_s;
   parse_line_settings(root, spec);
+  parse_products(root, spec);
+  spec.typed = !spec.products.empty();
   const Node twins = root.at("twins");
   NodeRefs refs;
   parse_twins(twins, ids, root.find("calendar"), from_twin, spec, refs);

@@ -1,6 +1,7 @@
 // Inside parse_line: what its source files share and nothing outside twins/line includes.
 // parse.cpp reads the twins kind by kind (parse_machine.cpp the machines) and the line's own
-// settings; parse_flow.cpp joins them by the "/flow" edges and checks the result.
+// settings, parse_products.cpp what names products; parse_flow.cpp joins them by the "/flow"
+// edges (and routes machines with several outputs) and checks the result.
 #pragma once
 
 #include <cstdint>
@@ -50,6 +51,22 @@ void check_link_cycles(const Node& flow, const LineSpec& spec);
 // 0 without setup, conveyors with transit 0) would release parts for ever at one instant:
 // refused, at the first such machine's "process"
 void check_zero_time_paths(const Node& twins, const LineSpec& spec);
+// products (parse_products.cpp): "/products" at the root (before the twins that name them)
+void parse_products(const Node& root, LineSpec& spec);
+// a time given as {"by_product": {"A": dist, "*": dist for the rest}}: one per product in `by`;
+// `overall` is a constant of their mean (for what reads one time)
+bool is_by_product(const Node& n);
+void parse_by_product(const Node& n, const LineSpec& spec, const std::string& what,
+                      std::vector<Distribution>& by, Distribution& overall);
+// a machine's "changeover": {"A->B": dist, ...}
+void parse_changeover(const Node& c, const LineSpec& spec, MachineSpec& m);
+// a source's "mix" or "sequence" (a line of one product releases it without either)
+void parse_source_products(const Node& t, const LineSpec& spec, SourceSpec& s);
+// a buffer's "discipline"
+Discipline parse_discipline(const Node& n, const LineSpec& spec);
+// a flow edge's "products": a flag per product
+std::vector<char> parse_product_set(const Node& list, const LineSpec& spec);
+
 // machines in flow order when the line is one chain (for the arrow-based bottleneck), else none
 std::vector<std::uint32_t> serial_order(const LineSpec& spec);
 

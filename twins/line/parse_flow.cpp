@@ -2,8 +2,10 @@
 // outputs and the places between them; then the checks on the whole: every twin connected, no
 // cycle without a buffer, and the machines' order when the line is one chain.
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <map>
+#include <optional>
 #include <utility>
 
 #include "engine/base/format.hpp"
@@ -22,12 +24,20 @@ class FlowBuilder {
         refs_(refs),
         spec_(spec),
         source_out_(spec.sources.size(), 0),
-        machine_out_ptr_(spec.machines.size()) {
+        machine_out_ptr_(spec.machines.size()),
+        outs_(spec.machines.size()) {
     for (const auto& kv : refs_) known_.push_back(kv.first);
   }
 
   void edge(const Node& e) {
-    if (!e.is_array() || e.size() != 2) e.expected("an edge [\"from\", \"to\"]");
+    if (!e.is_array() || e.size() < 2 || e.size() > 3) e.expected("an edge [\"from\", \"to\"]");
+    std::optional<Node> attrs;
+    if (e.size() == 3) {
+      attrs = e.at(std::size_t{2});
+      if (!attrs->is_object())
+        attrs->expected("an edge's options, {\"products\": [...]} or {\"p\": probability}");
+      attrs->check_keys({"products", "p"});
+    }
     const Node fn = e.at(std::size_t{0}), tn = e.at(std::size_t{1});
     const NodeRef from = lookup(fn), to = lookup(tn);
     const std::string fid = fn.string(), tid = tn.string();
@@ -35,12 +45,22 @@ class FlowBuilder {
     if (from.kind == NodeRef::Place && spec_.places[from.index].kind == PlaceKind::Sink)
       fn.fail("a sink has no outgoing edges");
     if (to.kind == NodeRef::Source) tn.fail("a source has no incoming edges");
-    if (from.kind == NodeRef::Source)
+    if (from.kind == NodeRef::Source) {
+      if (attrs)
+        attrs->fail("a source's edge has no options: its products are its \"mix\" or \"sequence\"");
       from_source(e, from, to, fid, tid);
-    else if (from.kind == NodeRef::Machine)
-      from_machine(e, from, to, fid, tid);
-    else
-      from_place(e, from, to, tid);
+    } else if (from.kind == NodeRef::Machine) {
+      from_machine(e, from, to, fid, tid, attrs);
+    } else {
+      from_place(e, from, to, tid, attrs);
+    }
+  }
+
+  // the routes of machines with several outputs or edge options (after every edge)
+  void finish_routes() {
+    for (std::uint32_t i = 0; i < spec_.machines.size(); ++i)
+      if (!outs_[i].empty() && (outs_[i].size() > 1 || outs_[i][0].attrs))
+        route(spec_.machines[i], outs_[i]);
   }
 
  private:
@@ -100,12 +120,13 @@ class FlowBuilder {
 
   // a machine sends its parts to one place: a twin, or a link of capacity 0 to a machine
   void from_machine(const Node& e, const NodeRef& from, const NodeRef& to, const std::string& fid,
-                    const std::string& tid) {
+                    const std::string& tid, const std::optional<Node>& attrs) {
     MachineSpec& m = spec_.machines[from.index];
-    if (m.output != kNone)
+    auto& outs = outs_[from.index];
+    if (m.output != kNone && !attrs && !outs[0].attrs)
       e.fail("machine \"" + fid + "\" already has an output (" + machine_out_ptr_[from.index] +
              "); a machine sends its parts to one place");
-    machine_out_ptr_[from.index] = e.pointer();
+    if (m.output == kNone) machine_out_ptr_[from.index] = e.pointer();
     std::uint32_t p;
     if (to.kind == NodeRef::Machine) {
       p = link_place(fid + "->" + tid, PlaceKind::Link, 0);
@@ -114,12 +135,95 @@ class FlowBuilder {
     } else {
       p = to.index;
     }
-    m.output = p;
+    for (const auto& o : outs)
+      if (o.place == p) e.fail("duplicate edge (first at " + o.edge.pointer() + ")");
+    outs.push_back({p, e, attrs});
+    if (m.output == kNone) m.output = p;
+    m.outputs.push_back(p);
     spec_.places[p].producers.push_back(from.index);
   }
 
+  // a machine's outputs by product (an edge without "products" takes the others) or by
+  // probability (an edge without "p" takes what the others leave)
+  struct Out {
+    std::uint32_t place;
+    Node edge;
+    std::optional<Node> attrs;
+  };
+  void route(MachineSpec& m, const std::vector<Out>& outs) {
+    const bool by_p = std::any_of(outs.begin(), outs.end(),
+                                  [](const Out& o) { return o.attrs && o.attrs->has("p"); });
+    m.routed = true;
+    m.prepares = true;
+    if (by_p) {
+      route_by_p(m, outs);
+      return;
+    }
+    const std::size_t P = spec_.products.size();
+    m.routing.by_product.assign(P, kNone);
+    const Out* rest = nullptr;
+    for (const auto& o : outs) {
+      if (!o.attrs) {
+        if (rest)
+          o.edge.fail("a second edge without \"products\" (first at " + rest->edge.pointer() +
+                      "): which one takes the other products?");
+        rest = &o;
+        continue;
+      }
+      const Node list = o.attrs->at("products");
+      const std::vector<char> set = parse_product_set(list, spec_);
+      for (std::size_t i = 0; i < P; ++i) {
+        if (!set[i]) continue;
+        if (m.routing.by_product[i] != kNone)
+          list.fail("product \"" + spec_.products[i].name + "\" already has a route from \"" +
+                    m.id + "\"");
+        m.routing.by_product[i] = o.place;
+      }
+    }
+    for (std::size_t i = 0; i < P; ++i) {
+      if (m.routing.by_product[i] != kNone) continue;
+      if (!rest)
+        outs[0].edge.fail("product \"" + spec_.products[i].name + "\" has no way out of \"" + m.id +
+                          "\": name it in an edge's \"products\" or add an edge without");
+      m.routing.by_product[i] = rest->place;
+    }
+  }
+
+  void route_by_p(MachineSpec& m, const std::vector<Out>& outs) {
+    double sum = 0;
+    const Out* rest = nullptr;
+    std::vector<double> p(outs.size(), 0);
+    for (std::size_t k = 0; k < outs.size(); ++k) {
+      const Out& o = outs[k];
+      if (o.attrs && o.attrs->has("products"))
+        o.attrs->at("products")
+            .fail("a machine's edges split by \"p\" or by \"products\", not both");
+      if (!o.attrs || !o.attrs->has("p")) {
+        if (rest)
+          o.edge.fail("a second edge without \"p\" (first at " + rest->edge.pointer() +
+                      "): give every edge but one its probability");
+        rest = &o;
+        continue;
+      }
+      p[k] = o.attrs->at("p").number_in(0, 1);
+      sum += p[k];
+    }
+    const Node where = outs.back().attrs ? outs.back().attrs->at("p") : outs.back().edge;
+    const std::string of = "the probabilities of the edges from \"" + m.id + "\" sum to ";
+    if (rest) {
+      if (sum > 1 + 1e-9) where.fail(of + format_number(sum) + ", more than 1");
+      p[static_cast<std::size_t>(rest - outs.data())] = std::max(0.0, 1 - sum);
+    } else if (std::fabs(sum - 1) > 1e-9) {
+      where.fail(of + format_number(sum) + ", not 1");
+    }
+    double cum = 0;
+    for (double x : p) m.routing.cum_p.push_back(cum += x);
+    m.routing.cum_p.back() = 1;
+  }
+
   // a buffer or conveyor feeds machines
-  void from_place(const Node& e, const NodeRef& from, const NodeRef& to, const std::string& tid) {
+  void from_place(const Node& e, const NodeRef& from, const NodeRef& to, const std::string& tid,
+                  const std::optional<Node>& attrs) {
     if (to.kind != NodeRef::Machine)
       e.fail(
           "a " +
@@ -128,8 +232,18 @@ class FlowBuilder {
     const auto key = std::make_pair(from.index, to.index);
     if (seen_edge_.count(key)) e.fail("duplicate edge (first at " + seen_edge_[key] + ")");
     seen_edge_[key] = e.pointer();
-    spec_.machines[to.index].inputs.push_back(from.index);
+    MachineSpec& m = spec_.machines[to.index];
+    m.inputs.push_back(from.index);
+    m.accepts.resize(m.inputs.size());
     spec_.places[from.index].consumers.push_back(to.index);
+    if (!attrs) return;
+    if (attrs->has("p"))
+      attrs->at("p").fail(
+          "a buffer's parts go to the machine that takes them first; \"p\" splits a machine's "
+          "outputs");
+    if (spec_.places[from.index].capacity == 0)
+      attrs->fail("a buffer of capacity 0 does not sort parts by product: give it room");
+    m.accepts.back() = parse_product_set(attrs->at("products"), spec_);
   }
 
   const Node& twins_;
@@ -138,6 +252,7 @@ class FlowBuilder {
   std::vector<std::string> known_;  // the line twins' ids, for suggestions
   std::vector<int> source_out_;
   std::vector<std::string> machine_out_ptr_;
+  std::vector<std::vector<Out>> outs_;  // per machine: its output edges
   std::map<std::pair<std::uint32_t, std::uint32_t>, std::string> seen_edge_;
 };
 
@@ -170,6 +285,14 @@ void parse_assembly_inputs(const Node& in, const LineSpec& spec, MachineSpec& m)
 void connect_flow(const Node& flow, const Node& twins, const NodeRefs& refs, LineSpec& spec) {
   FlowBuilder b(twins, refs, spec);
   for (const auto& e : flow.items()) b.edge(e);
+  b.finish_routes();
+  // inputs sorted by product: an input that filters products, or a buffer with a discipline
+  for (auto& m : spec.machines) {
+    m.accepts.resize(m.inputs.size());
+    for (std::size_t k = 0; k < m.inputs.size(); ++k)
+      if (!m.accepts[k].empty() || spec.places[m.inputs[k]].discipline != Discipline::Fifo)
+        m.picky = true;
+  }
 }
 
 void check_connected(const Node& root, const Node& twins, const std::vector<std::string>& ids,
@@ -211,8 +334,9 @@ void check_link_cycles(const Node& flow, const LineSpec& spec) {
   std::function<void(std::uint32_t)> dfs = [&](std::uint32_t u) {
     color[u] = 1;
     stack.push_back(u);
-    const PlaceSpec& out = spec.places[spec.machines[u].output];
-    if (out.kind == PlaceKind::Link) {
+    for (const std::uint32_t o : spec.machines[u].outputs) {
+      const PlaceSpec& out = spec.places[o];
+      if (out.kind != PlaceKind::Link) continue;
       for (auto v : out.consumers) {
         if (color[v] == 1) {
           std::string cyc;
@@ -264,8 +388,8 @@ void check_zero_time_paths(const Node& twins, const LineSpec& spec) {
     seen[p] = 1;
     for (const std::uint32_t c : place.consumers) {
       const MachineSpec& m = spec.machines[c];
-      if (instant(m) && m.output != kNone)
-        frontier.push_back({m.output, first == kNone ? c : first});
+      if (instant(m))
+        for (const std::uint32_t o : m.outputs) frontier.push_back({o, first == kNone ? c : first});
     }
   }
 }
@@ -273,7 +397,7 @@ void check_zero_time_paths(const Node& twins, const LineSpec& spec) {
 std::vector<std::uint32_t> serial_order(const LineSpec& spec) {
   bool serial = !spec.machines.empty();
   for (const auto& m : spec.machines)
-    if (m.inputs.size() != 1) serial = false;
+    if (m.inputs.size() != 1 || m.outputs.size() != 1) serial = false;
   for (const auto& p : spec.places)
     if (p.producers.size() > 1 || p.consumers.size() > 1) serial = false;
   if (!serial) return {};

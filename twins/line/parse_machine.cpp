@@ -13,10 +13,13 @@ namespace {
 
 // "process": a distribution, or {"from_cell": ...} resolved by from_twin, which also gives the
 // power the twin draws (returned; power.on false: none)
-PowerSpec parse_process(const Node& t, const ProcessFromTwin& from_twin, MachineSpec& m) {
+PowerSpec parse_process(const Node& t, const ProcessFromTwin& from_twin, const LineSpec& spec,
+                        MachineSpec& m) {
   const Node process = t.at("process");
   PowerSpec twin_power;
-  if (process.is_object() && process.has("from_cell")) {
+  if (is_by_product(process)) {
+    parse_by_product(process, spec, "a process time", m.process_by, m.process);
+  } else if (process.is_object() && process.has("from_cell")) {
     if (!from_twin) process.fail("\"from_cell\" is not available here");
     ProcessFromTwinResult r = from_twin(process);
     m.process = std::move(r.process);
@@ -56,13 +59,19 @@ void parse_failures(const Node& t, MachineSpec& m) {
 }
 
 // "setup": a distribution, or {"duration": ..., "every": n parts}
-void parse_setup(const Node& t, MachineSpec& m) {
+void parse_setup(const Node& t, const LineSpec& spec, MachineSpec& m) {
   auto s = t.find("setup");
   if (!s) return;
   m.has_setup = true;
-  if (s->is_object() && s->has("duration")) {
+  if (is_by_product(*s)) {
+    parse_by_product(*s, spec, "a setup time", m.setup_by, m.setup);
+  } else if (s->is_object() && s->has("duration")) {
     s->check_keys({"duration", "every"});
-    m.setup = parse_distribution(s->at("duration"));
+    const Node d = s->at("duration");
+    if (is_by_product(d))
+      parse_by_product(d, spec, "a setup time", m.setup_by, m.setup);
+    else
+      m.setup = parse_distribution(d);
     check_resolution(s->at("duration"), m.setup.mean(), "a setup time");
     if (auto e = s->find("every"))
       m.setup_every = static_cast<std::uint64_t>(e->integer_at_least(1));
@@ -115,26 +124,38 @@ void parse_upkeep(const Node& t, const PowerSpec& twin_power, MachineSpec& m) {
   m.wear = m.health.wear();
 }
 
+// what a machine of a line with products reads: its changeover, the means "spt" orders by
+void parse_machine_products(const Node& t, const LineSpec& spec, MachineSpec& m) {
+  if (auto c = t.find("changeover")) parse_changeover(*c, spec, m);
+  if (spec.products.empty()) return;
+  if (m.assembly) t.at("kind").fail("an assembly in a line with products is not supported yet");
+  m.typed = true;
+  for (std::size_t i = 0; i < spec.products.size(); ++i)
+    m.process_mean_by.push_back(m.process_by.empty() ? m.process.mean() : m.process_by[i].mean());
+}
+
 }  // namespace
 
 MachineSpec parse_machine(const Node& t, const std::string& id, const std::string& kind,
                           const std::optional<Node>& line_calendar,
                           const ProcessFromTwin& from_twin, LineSpec& spec) {
-  t.check_keys({"kind", "process", "speed", "mtbf", "mttr", "failures", "setup", "scrap",
-                "ideal_cycle", "calendar", "inputs", "health", "signals", "maintenance", "power",
-                "layout", "name", "description"});
+  t.check_keys({"kind", "process", "speed", "mtbf", "mttr", "failures", "setup", "changeover",
+                "scrap", "ideal_cycle", "calendar", "inputs", "health", "signals", "maintenance",
+                "power", "layout", "name", "description"});
   MachineSpec m;
   m.id = id;
   m.kind = kind;
   m.assembly = kind == "assembly";
-  const PowerSpec twin_power = parse_process(t, from_twin, m);
+  const PowerSpec twin_power = parse_process(t, from_twin, spec, m);
   if (auto s = t.find("speed")) {
     m.speed = s->positive();
     check_resolution(*s, m.process.mean() / m.speed, "a process time at this speed");
   }
   check_resolution(t.at("process"), m.process.mean(), "a process time");
   parse_failures(t, m);
-  parse_setup(t, m);
+  parse_setup(t, spec, m);
+  parse_machine_products(t, spec, m);
+  m.prepares = m.has_setup || m.typed;  // routed machines too (set with the flow)
   if (auto s = t.find("scrap")) {
     m.scrap = s->number_in(0, 1);
     if (m.scrap >= 1) s->expected("a scrap probability below 1");

@@ -86,6 +86,7 @@ nlohmann::json LineModel::state_json(const World& w, std::uint32_t self) const {
       mj["power_kw"] = power_kw(x, m);
       mj["switched_off"] = x.power == kPowerAsleep;
     }
+    if (spec_.typed && x.part_units > 0) mj["product"] = spec_.products[x.product].name;
   }
   if (spec_.crew.size > 0) {
     j["crew_busy"] = s.crew_busy;
@@ -96,8 +97,16 @@ nlohmann::json LineModel::state_json(const World& w, std::uint32_t self) const {
   ps = nlohmann::json::object();
   for (std::size_t p = 0; p < spec_.places.size(); ++p) {
     if (spec_.places[p].kind == PlaceKind::Supply) continue;
-    ps[spec_.places[p].id] = {{"parts", s.places[p].births.size()},
-                              {"entered", s.places[p].entered}};
+    const PlaceState& st = s.places[p];
+    auto& pj = ps[spec_.places[p].id];
+    pj = {{"parts", st.births.size()}, {"entered", st.entered}};
+    if (spec_.typed) {  // parts waiting by product
+      pj["by_product"] = nlohmann::json::object();
+      for (std::size_t i = 0; i < st.births.size(); ++i) {
+        auto& n = pj["by_product"][spec_.products[st.births[i].product].name];
+        n = n.is_null() ? 1 : n.get<int>() + 1;
+      }
+    }
   }
   return j;
 }

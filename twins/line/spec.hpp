@@ -15,6 +15,10 @@
 //  - A scrapped part leaves the line at the machine that scrapped it.
 //  - Planned downtime from a shift calendar freezes a machine (see calendar.hpp).
 //  - Health, maintenance, the crew and energy: see health.hpp.
+//  - Products (optional; a line without them runs as before): sources release them by a mix
+//    or a cyclic sequence; a time may be given per product; a machine's changeover is a setup
+//    by product pair, before a part of another product than the last; a machine's outputs
+//    may be chosen by product or by probability; buffers order parts by a discipline.
 #pragma once
 
 #include <cstdint>
@@ -40,16 +44,33 @@ enum class PlaceKind : std::uint8_t {
   Sink,      // a sink twin: takes every part
 };
 
+// The order in which machines take parts from a buffer. Ties go first in, first out.
+enum class Discipline : std::uint8_t {
+  Fifo,      // first in, first out
+  Priority,  // the product's priority, lower first (as SimPy's PriorityResource)
+  Spt,       // shortest mean processing time at the machine that takes it
+  Edd,       // earliest due time (release + the product's "due"; none: last)
+  Setup,     // the product the taking machine made last, first
+};
+
+// A product type: attributes a discipline reads. Parts carry the index of theirs.
+struct ProductSpec {
+  std::string name;
+  double priority = 0;                                     // lower is served first
+  double due_s = std::numeric_limits<double>::infinity();  // after release; inf: none
+};
+
 struct PlaceSpec {
   std::string id;  // the twin id, or "src->m1" for an implicit place
   PlaceKind kind = PlaceKind::Buffer;
   std::uint64_t capacity = kUnbounded;
-  double transit_s = 0;                  // conveyor
-  double length_m = 0, speed_m_s = 0;    // conveyor, for display
-  std::vector<std::uint32_t> producers;  // machines that put parts here
-  std::vector<std::uint32_t> consumers;  // machines that take parts from here
-  std::uint32_t source = kNone;          // the source feeding it, if any
-  bool is_twin = false;                  // buffer, conveyor or sink twin (not implicit)
+  double transit_s = 0;                      // conveyor
+  double length_m = 0, speed_m_s = 0;        // conveyor, for display
+  std::vector<std::uint32_t> producers;      // machines that put parts here
+  std::vector<std::uint32_t> consumers;      // machines that take parts from here
+  std::uint32_t source = kNone;              // the source feeding it, if any
+  bool is_twin = false;                      // buffer, conveyor or sink twin (not implicit)
+  Discipline discipline = Discipline::Fifo;  // buffer
 };
 
 struct SourceSpec {
@@ -58,6 +79,15 @@ struct SourceSpec {
   Distribution interarrival;
   std::uint32_t place = kNone;  // where arrivals go
   bool drop_when_full = false;  // else the source blocks
+  // products: cumulative probabilities of "mix", or the cyclic "sequence" (product indices)
+  std::vector<double> mix_cum;
+  std::vector<std::uint32_t> sequence;
+};
+
+// Where a machine with several outputs (or a routed one) sends a finished part.
+struct Routing {
+  std::vector<double> cum_p;              // by probability: cumulative, per output
+  std::vector<std::uint32_t> by_product;  // by product: the place of each product
 };
 
 struct MachineSpec {
@@ -71,6 +101,10 @@ struct MachineSpec {
   bool managed = false;   // health, maintenance, power, or the line has a crew
   bool auto_off = false;  // power.auto_off
   bool wear = false;      // health.wear()
+  bool typed = false;     // the line has products: the machine reads its parts' products
+  bool routed = false;    // its output is chosen per part (`routing`)
+  bool picky = false;     // an input filters products or orders parts by a discipline
+  bool prepares = false;  // has_setup, typed or routed: more to do than process as a part starts
   Distribution ttf, ttr;  // time to failure (operating time), time to repair
   bool has_setup = false;
   Distribution setup;
@@ -81,7 +115,16 @@ struct MachineSpec {
   std::vector<std::uint32_t> inputs;     // places
   std::vector<std::uint32_t> input_qty;  // parts taken from each input (assembly); 1 otherwise
   bool assembly = false;  // needs every input; otherwise takes from the first that has a part
-  std::uint32_t output = kNone;  // place
+  std::uint32_t output = kNone;  // place (the first output when routed)
+  // products (all optional): per-product times (empty: `process`, `setup` for every product),
+  // the changeover matrix (from * P + to; `has_changeover` says which pairs have one), the
+  // products each input accepts (per input; empty: all), the outputs of a routed machine
+  std::vector<Distribution> process_by, setup_by, changeover;
+  std::vector<char> has_changeover;
+  std::vector<double> process_mean_by;  // for "spt"
+  std::vector<std::vector<char>> accepts;
+  std::vector<std::uint32_t> outputs;  // every output place, `output` first
+  Routing routing;
   // health, maintenance and energy (health.hpp); all optional
   HealthSpec health;
   SignalsSpec signals;
@@ -101,6 +144,8 @@ struct LineSpec {
   double energy_price_per_kwh = 0;          // "costs": {"energy_per_kwh": ...}
   std::string currency = "EUR";
   bool has_health = false, has_power = false, has_cost = false;
+  std::vector<ProductSpec> products;  // "products": none for a line of one kind of part
+  bool typed = false;                 // there are products: parts carry theirs
 };
 
 }  // namespace dtwin::line

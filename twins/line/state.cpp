@@ -41,7 +41,9 @@ bool MachineState::operator==(const MachineState& o) const {
          rul_open == o.rul_open && rul_err_sum == o.rul_err_sum && rul_n == o.rul_n &&
          rng_signal == o.rng_signal && power == o.power && sleep_armed == o.sleep_armed &&
          power_since == o.power_since && sleep_s == o.sleep_s && warm_s == o.warm_s &&
-         work_speed_s == o.work_speed_s && part_speed == o.part_speed;
+         work_speed_s == o.work_speed_s && part_speed == o.part_speed && product == o.product &&
+         last_product == o.last_product && target == o.target && rng_route == o.rng_route &&
+         rng_changeover == o.rng_changeover;
 }
 
 }  // namespace dtwin::line

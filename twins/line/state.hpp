@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -15,13 +16,23 @@ enum class Status : std::uint8_t { Starved, Working, Blocked, Down, Setup, Off }
 constexpr std::size_t kStatusCount = 6;
 const char* status_name(Status s);
 
+// A part waiting in a place: when it was released into the line, and its product (0 in a line
+// without products).
+struct Part {
+  double birth;
+  std::uint32_t product;
+  bool operator==(const Part& o) const { return birth == o.birth && product == o.product; }
+};
+
 struct MachineState {
   Status status = Status::Starved;
   Status resume = Status::Starved;  // what it was doing when its shift ended
+  std::uint32_t target = 0;         // the place its part goes to (its output unless routed)
   double speed = 1;                 // a setpoint: process times are divided by it
   bool restart = false;             // its part was taken directly by the next machine
   double part_birth = 0;            // earliest release time among the parts it holds
   std::uint32_t part_units = 0;     // parts it holds (an assembly holds its components)
+  std::uint32_t product = 0;        // the product of the part it holds (lines with products)
   double seg_start = 0;             // start of the current timed activity
   double proc_rem = 0;              // processing left on the current part
   double ttf_rem = 0;               // operating time left until the next failure
@@ -69,12 +80,15 @@ struct MachineState {
   double sleep_s = 0, warm_s = 0;  // since the stats reset
   double work_speed_s = 0;         // integral of the speed over working time, since the reset
   double part_speed = 1;           // the speed the part in progress was started at
+  // products: the product made last (changeover)
+  std::uint32_t last_product = std::numeric_limits<std::uint32_t>::max();
+  Rng rng_route, rng_changeover;
 
   bool operator==(const MachineState& o) const;
 };
 
 struct PlaceState {
-  Ring<double> births;                    // release time of each part waiting, in order
+  Ring<Part> births;                      // each part waiting (release time, product), in order
   Ring<double> ready;                     // conveyor: when each part reaches the end
   double level_area = 0, level_last = 0;  // time integral of the number of parts
   std::uint64_t max_level = 0;
@@ -91,10 +105,24 @@ struct SourceState {
   bool blocked = false;  // holds an arrival that found its place full
   double held_birth = 0;
   std::uint64_t arrivals = 0, dropped = 0;
+  // products: the held arrival's product, the position in the sequence, the mix's draws
+  std::uint32_t held_product = 0, next = 0;
+  Rng rng_mix;
 
   bool operator==(const SourceState& o) const {
     return rng == o.rng && blocked == o.blocked && held_birth == o.held_birth &&
-           arrivals == o.arrivals && dropped == o.dropped;
+           arrivals == o.arrivals && dropped == o.dropped && held_product == o.held_product &&
+           next == o.next && rng_mix == o.rng_mix;
+  }
+};
+
+// One product's statistics since the reset (wip: parts in the line now)
+struct ProductStats {
+  std::uint64_t wip = 0, out = 0, on_time = 0;
+  double wip_area = 0, wip_last = 0, lead_sum = 0, tardy_sum = 0;
+  bool operator==(const ProductStats& o) const {
+    return wip == o.wip && out == o.out && on_time == o.on_time && wip_area == o.wip_area &&
+           wip_last == o.wip_last && lead_sum == o.lead_sum && tardy_sum == o.tardy_sum;
   }
 };
 
@@ -116,6 +144,7 @@ struct LineState {
   std::vector<std::uint32_t> crew_queue;
   std::uint32_t crew_busy = 0;
   double crew_area = 0, crew_last = 0;  // time integral of busy technicians
+  std::vector<ProductStats> products;   // per product (lines with products)
 
   bool operator==(const LineState& o) const {
     return machines == o.machines && places == o.places && sources == o.sources && wip == o.wip &&
@@ -124,7 +153,7 @@ struct LineState {
            out_total == o.out_total && lead_sum == o.lead_sum && lead_sq == o.lead_sq &&
            window_out == o.window_out && window_rate_h == o.window_rate_h &&
            crew_queue == o.crew_queue && crew_busy == o.crew_busy && crew_area == o.crew_area &&
-           crew_last == o.crew_last;
+           crew_last == o.crew_last && products == o.products;
   }
 };
 

@@ -18,26 +18,17 @@
 #include <vector>
 
 #include "engine/sim/world.hpp"
+#include "tests/support/analytic.hpp"
 #include "tests/support/run_helpers.hpp"
 #include "twins/line/model.hpp"
 
 using dtwin::test::compile_text;
+using dtwin::test::hours;
+using dtwin::test::require_close;
 using dtwin::test::run_reps;
 using dtwin::test::test_scale;
 
 namespace {
-
-std::string hours(double h) {
-  return std::to_string(h) + "h";
-}
-
-void require_close(const dtwin::test::RepStats& r, const std::string& key, double truth,
-                   double max_rel_se) {
-  const double m = r.mean(key), se = r.se(key);
-  INFO(key << ": mean " << m << ", se " << se << ", analytic " << truth);
-  REQUIRE(se < max_rel_se * std::fabs(truth));
-  REQUIRE(std::fabs(m - truth) < 4 * se);
-}
 
 // one always-busy machine: saturated source, sink
 std::string one_machine(const std::string& machine_extra, double duration_h,

@@ -7,27 +7,16 @@
 #include <cmath>
 #include <string>
 
+#include "tests/support/analytic.hpp"
 #include "tests/support/run_helpers.hpp"
 
 using dtwin::test::compile_text;
+using dtwin::test::hours;
+using dtwin::test::require_close;
 using dtwin::test::run_reps;
 using dtwin::test::test_scale;
 
-namespace {
-
-std::string hours(double h) {
-  return std::to_string(h) + "h";
-}
-
-void require_close(const dtwin::test::RepStats& r, const std::string& key, double truth,
-                   double max_rel_se) {
-  const double m = r.mean(key), se = r.se(key);
-  INFO(key << ": mean " << m << ", se " << se << ", analytic " << truth);
-  REQUIRE(se < max_rel_se * std::fabs(truth));  // precise enough to test something
-  REQUIRE(std::fabs(m - truth) < 4 * se);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("M/M/1: L = rho/(1-rho), W = 1/(mu-lambda)", "[line][queueing]") {
   for (double rho : {0.5, 0.8}) {
