@@ -35,7 +35,7 @@ void AssetAgent::start() {
   link_.set_will(
       {prefix_ + "death", nlohmann::json{{"session", session_}}.dump(), 1, false, "", ""});
   link_.on_message([this](const Message& m) {
-    if (m.topic == status_topic_) {
+    if (m.topic == status_topic_ || m.topic.rfind(status_topic_ + "/", 0) == 0) {
       // an engine came (back): it may have missed our birth, so it gets one now
       const auto j = parse_wire_json(m.payload);
       if (j.is_object() && j.value("online", false)) {
@@ -53,7 +53,7 @@ void AssetAgent::start() {
     if (up) outbox_.clear();  // the birth will carry the full state
   });
   link_.subscribe(prefix_ + "desired", 1);
-  link_.subscribe(status_topic_, 1);
+  link_.subscribe(status_topic_ + "/#", 1);  // every partition's, and the plain one
   link_.connect();
 }
 

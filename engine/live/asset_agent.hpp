@@ -2,8 +2,9 @@
 // place of a real PLC gateway, and what tests use as an asset. It speaks the wire format of
 // mirror_service.hpp over its own Link (one connection per asset, so each has its own will):
 // a birth with its full state whenever an engine announces itself online (its retained
-// dtwin/<plant>/engine/status, which every new connection receives), reports of the values that
-// changed, setpoints applied to the world (then reported back) or refused with an ack.
+// dtwin/<plant>/engine/status or a partition's engine/status/<k>of<n>, which every new connection
+// receives), reports of the values that changed, setpoints applied to the world (then reported
+// back) or refused with an ack.
 #pragma once
 
 #include <cstdint>

@@ -58,6 +58,8 @@ LiveEngine::LiveEngine(const Scenario& sc, const Registry& reg, Link& link, Live
   mirror_ = std::make_unique<Mirror>(std::move(specs));
   service_ = std::make_unique<MirrorService>(*mirror_, link_, live_.plant, clock_);
   service_->subscribe_per_twin = opt_.part_n > 1;
+  if (opt_.part_n > 1)
+    service_->status_level = std::to_string(opt_.part_k) + "of" + std::to_string(opt_.part_n);
   service_->stale_after_s = live_.stale_after_s;
   service_->max_payload = opt_.max_payload;
   // the models that derive properties live get a world of their own

@@ -38,7 +38,7 @@ MirrorService::MirrorService(Mirror& mirror, Link& link, std::string plant, Cloc
   link_.on_message([this](const Message& m) { handle(m); });
   link_.on_connection([this](bool up) {
     if (up) {
-      link_.publish({prefix_ + "engine/status", R"({"online":true})", 1, true, "", ""});
+      link_.publish({status_topic(), R"({"online":true})", 1, true, "", ""});
       for (std::size_t t = 0; t < mirror_.twin_count(); ++t) publish_desired(t);
     } else {
       ++counters_.disconnects;
@@ -60,7 +60,7 @@ std::string MirrorService::topic(const std::string& twin, std::string_view kind)
 }
 
 void MirrorService::start() {
-  link_.set_will({prefix_ + "engine/status", R"({"online":false})", 1, true, "", ""});
+  link_.set_will({status_topic(), R"({"online":false})", 1, true, "", ""});
   for (const char* k : {"reported", "birth", "death", "ack"}) {
     if (!subscribe_per_twin) {
       link_.subscribe(prefix_ + "+/" + k, 1);
@@ -73,8 +73,7 @@ void MirrorService::start() {
 }
 
 void MirrorService::stop() {
-  if (link_.connected())
-    link_.publish({prefix_ + "engine/status", R"({"online":false})", 1, true, "", ""});
+  if (link_.connected()) link_.publish({status_topic(), R"({"online":false})", 1, true, "", ""});
 }
 
 int MirrorService::poll(int timeout_ms) {

@@ -12,7 +12,8 @@
 //                                      "values": {"speed":
 //                                      {"value": 1.2, "version": 4, "id": "..."}}} (the delta)
 //   <twin>/state     engine -> anyone retained: the twin as `dtwin get` prints it
-//   engine/status    engine -> anyone retained: {"online": true|false} (false is the will)
+//   engine/status    engine -> anyone retained: {"online": true|false} (false is the will);
+//                    engine/status/<k>of<n> for partition k of n (serve --partition)
 // Times are seconds since the Unix epoch. A message is applied whole or not at all: one bad
 // value (a wrong type, an enumeration name the property does not have) rejects it, with a log
 // line naming the topic and the reason, and a counter. A number outside its property's range is
@@ -98,6 +99,13 @@ class MirrorService {
   // Subscribe to each twin's topics rather than to dtwin/<plant>/+/...: an engine that mirrors
   // a partition of the plant's twins hears only its own.
   bool subscribe_per_twin = false;
+  // The engine's retained status (and will): engine/status, or engine/status/<k>of<n> for
+  // partition k of n, so that one partition going away does not mark the others offline.
+  // Assets listen to engine/status/# (which matches engine/status itself too).
+  std::string status_level;  // "" or "2of4"
+  std::string status_topic() const {
+    return prefix_ + "engine/status" + (status_level.empty() ? "" : "/" + status_level);
+  }
 
  private:
   void reported(std::size_t twin, const Message& m, bool is_birth);

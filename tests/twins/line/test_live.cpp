@@ -542,6 +542,28 @@ TEST_CASE("live: two engines split one plant by partition, each answers for its 
     REQUIRE(answer["ok"] == true);
     CHECK(answer["result"]["id"] == twin);
   }
+
+  // each partition has its own retained status: one stopping marks only itself offline, and an
+  // asset still hears the other's announcements
+  auto status = [&](const std::string& topic) {
+    MqttLink cl(test::fast_client(b, "status-reader"));
+    std::string got;
+    cl.on_message([&](const Message& m) { got = m.payload; });
+    cl.subscribe(topic, 1);
+    cl.connect();
+    const double until = wall_clock() + 5;
+    while (got.empty() && wall_clock() < until) {
+      pump();
+      cl.poll(2);
+    }
+    return got;
+  };
+  CHECK(status("dtwin/t/engine/status/1of2") == R"({"online":true})");
+  CHECK(status("dtwin/t/engine/status/2of2") == R"({"online":true})");
+  e2.stop();
+  l2.flush(2000);
+  CHECK(status("dtwin/t/engine/status/2of2") == R"({"online":false})");
+  CHECK(status("dtwin/t/engine/status/1of2") == R"({"online":true})");
 }
 
 TEST_CASE("live: a recording of the telemetry replays into the same mirror, without a broker",
