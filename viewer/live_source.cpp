@@ -238,15 +238,31 @@ void live_view_of(const Layout& layout, const std::map<std::string, LiveSource::
   labels.assign(layout.items.size(), "");
   for (std::size_t i = 0; i < layout.items.size(); ++i) {
     const Item& it = layout.items[i];
-    if (it.kind != ItemKind::Machine) continue;
     const auto t = twins.find(it.id);
     if (t == twins.end()) continue;
     const auto& rep = t->second.j["reported"];
-    if (!rep.contains("state") || !rep["state"]["value"].is_string()) continue;
+    const std::string stale = is_stale(t->second.j) ? " (stale)" : "";
+    if (it.kind == ItemKind::Buffer || it.kind == ItemKind::Conveyor) {
+      // the level the mirror holds, not the world's (which cannot hold more than its capacity)
+      if (!rep.contains("level")) {
+        labels[i] = it.id + "\n(no report)";
+        continue;
+      }
+      const auto& l = rep["level"];
+      const std::string q = l.value("quality", std::string("good"));
+      labels[i] =
+          it.id + "\n" + l["value"].dump() + " parts" + (q == "uncertain" ? " (uncertain)" : stale);
+      continue;
+    }
+    if (it.kind != ItemKind::Machine) continue;
+    if (!rep.contains("state") || !rep["state"]["value"].is_string()) {
+      labels[i] = it.id + "\n(no report)";  // never the world's own guess
+      continue;
+    }
     const std::string name = rep["state"]["value"].get<std::string>();
     for (std::size_t k = 0; k < line::kStatusCount; ++k)
       if (name == line::status_name(static_cast<line::Status>(k))) status[i] = static_cast<int>(k);
-    labels[i] = it.id + "\n" + name + (is_stale(t->second.j) ? " (stale)" : "");
+    labels[i] = it.id + "\n" + name + stale;
   }
 }
 

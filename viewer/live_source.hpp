@@ -96,9 +96,10 @@ bool is_stale(const nlohmann::json& twin);
 std::function<void(World&)> live_init(const std::map<std::string, LiveSource::Twin>& twins);
 
 // Per layout item: the reported state of a station (line::Status as int, -1 when none) and
-// its label ("m2\nworking"; empty when not a station or nothing reported). The world shown
-// cannot carry working, starved or blocked (they follow from parts it was not told about), so
-// in live mode a station shows what its asset says.
+// its label, always the mirror's word, never the world's own guess: "m2\nworking", "b2\n3 parts",
+// "b2\n99 parts (uncertain)", "m1\n(no report)"; empty for items with no twin in the mirror.
+// The world shown cannot carry working, starved or blocked (they follow from parts it was not
+// told about), nor a level above a place's capacity.
 void live_view_of(const Layout& layout, const std::map<std::string, LiveSource::Twin>& twins,
                   std::vector<int>& status, std::vector<std::string>& labels);
 

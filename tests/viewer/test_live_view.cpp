@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -268,7 +269,12 @@ TEST_CASE(
       CHECK(labels[i] == id + "\n" + rep + (is_stale(st.twins.at(id).j) ? " (stale)" : ""));
       CHECK(line::status_name(static_cast<line::Status>(status[i])) == rep);
     }
-    CHECK(labels[static_cast<std::size_t>(s.find("b1"))].empty());
+    // a buffer shows the level the mirror holds
+    const auto& b1 = st.twins.at("b1").j["reported"]["level"];
+    CHECK(labels[static_cast<std::size_t>(s.find("b1"))] ==
+          "b1\n" + b1["value"].dump() + " parts" +
+              (is_stale(st.twins.at("b1").j) ? " (stale)" : ""));
+    CHECK(labels[static_cast<std::size_t>(s.find("src"))].empty());  // no twin in the mirror
     // the picture is not blank: many colours, and the live status on it
     const osg::Image& img = *app.image();
     std::set<int> colours;
@@ -577,4 +583,17 @@ TEST_CASE("live view: derived values marked in the inspector, alerts listed and 
   CHECK(level[static_cast<std::size_t>(s.find("m2"))] == 1);  // the worse of its two
   CHECK(level[static_cast<std::size_t>(s.find("m3"))] == 2);
   CHECK(level[static_cast<std::size_t>(s.find("m1"))] == -1);
+
+  // labels are the mirror's word: a machine that never reported is not "working", a buffer
+  // holding 99 against a capacity of 6 says so
+  std::map<std::string, LiveSource::Twin> twins;
+  twins["m1"].j = nlohmann::json::parse(R"({"online": false, "reported": {}})");
+  twins["b2"].j = nlohmann::json::parse(
+      R"({"online": true, "reported": {"level": {"value": 99, "quality": "uncertain"}}})");
+  std::vector<int> status;
+  std::vector<std::string> labels;
+  live_view_of(s.layout(), twins, status, labels);
+  CHECK(labels[static_cast<std::size_t>(s.find("m1"))] == "m1\n(no report)");
+  CHECK(status[static_cast<std::size_t>(s.find("m1"))] == -1);
+  CHECK(labels[static_cast<std::size_t>(s.find("b2"))] == "b2\n99 parts (uncertain)");
 }
