@@ -2,8 +2,9 @@
 // byte picks the topic (reported, birth, death, ack, for a known or an unknown twin), the rest is
 // the payload. Whatever arrives, MirrorService must not crash, must count every message it
 // refuses, and the mirror's invariants must hold: revisions never go back, a reported value is
-// always one its property accepts, a pending desired value is always in the delta unless the
-// reported value matches it.
+// always of its property's type (a number finite, an enumeration one of its choices) and a
+// number outside its range is never good data (it is kept as uncertain), a pending desired
+// value is always in the delta unless the reported value matches it.
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -82,9 +83,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const PropertySpec& ps = m.spec(t).properties[p];
         const Reported& r = m.state(t).props[p].reported;
         if (!r.present) continue;
+        if (ps.kind == PropertySpec::Kind::Number && !std::isfinite(r.value.num))
+          broken("a reported number that is not finite");
+        // a number outside its range is kept as what the asset measured, never as good data
         if (ps.kind == PropertySpec::Kind::Number &&
-            (!std::isfinite(r.value.num) || r.value.num < ps.min || r.value.num > ps.max))
-          broken("a reported number outside its property's range");
+            (r.value.num < ps.min || r.value.num > ps.max) && r.quality == Quality::Good)
+          broken("a reported number outside its property's range held as good");
         if (ps.kind == PropertySpec::Kind::Enum &&
             (r.value.num < 0 || r.value.num >= static_cast<double>(ps.choices.size())))
           broken("a reported enumeration outside its choices");
