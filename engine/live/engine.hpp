@@ -80,6 +80,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -174,6 +175,17 @@ class LiveEngine {
   nlohmann::json op_describe(const nlohmann::json& req);
   nlohmann::json op_alerts(const nlohmann::json& req);  // op_alerts.cpp, with what follows
   nlohmann::json op_ack(const nlohmann::json& req);
+  // (session, sequence, source time) of a report: what a derived property was taken from
+  using ReportKey = std::tuple<std::uint64_t, std::uint64_t, double>;
+  // The non-derived properties of twin t reported since `taken` (per property; updated), and
+  // the newest of their keys (live_world.cpp).
+  std::vector<std::size_t> fresh_reports(std::size_t t, std::vector<ReportKey>& taken,
+                                         bool skip_stale, ReportKey& newest) const;
+  // The derived properties `read` gives, reported with the newest key's session, sequence and
+  // source time (recorded in the store when `record`); the twin's state published again when
+  // they changed it. True when they did.
+  bool report_derived(std::size_t t, const ReportKey& newest,
+                      const std::function<bool(std::size_t, Value&)>& read, bool record);
   void make_monitors();  // monitors.cpp
   void replay_monitors();
   void feed_monitor(std::size_t twin);

@@ -19,7 +19,7 @@ struct LiveEngine::LiveWorld {
   struct Twin {
     std::size_t mirror = 0, bind = 0;
     // per property: the (session, seq, source time) of the report the world took last
-    std::vector<std::tuple<std::uint64_t, std::uint64_t, double>> taken;
+    std::vector<ReportKey> taken;
   };
   std::vector<Twin> twins;
   double t0 = -1;  // source time of the first report: world time 0

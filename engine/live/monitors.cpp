@@ -31,18 +31,8 @@ void LiveEngine::feed_monitor(std::size_t twin) {
   Monitors& M = *monitors_;
   Monitors::One& one = M.list[static_cast<std::size_t>(M.of[twin])];
   const TwinMirrorState& st = mirror_->state(twin);
-  const TwinSpec& spec = mirror_->spec(twin);
-  std::vector<std::size_t> fresh;
-  Monitors::Key newest{0, 0, -1e300};
-  for (std::size_t p = 0; p < spec.properties.size(); ++p) {
-    const Reported& r = st.props[p].reported;
-    if (spec.properties[p].derived || !r.present || r.quality == Quality::Stale) continue;
-    const Monitors::Key key{r.session, r.seq, r.source_time};
-    if (!(one.taken[p] < key)) continue;
-    one.taken[p] = key;
-    fresh.push_back(p);
-    newest = std::max(newest, key);
-  }
+  ReportKey newest;
+  std::vector<std::size_t> fresh = fresh_reports(twin, one.taken, true, newest);
   if (fresh.empty()) return;
   std::stable_sort(fresh.begin(), fresh.end(), [&](std::size_t a, std::size_t b) {
     return st.props[a].reported.source_time < st.props[b].reported.source_time;
@@ -53,20 +43,9 @@ void LiveEngine::feed_monitor(std::size_t twin) {
     one.mon->observe(p, r.value, (r.source_time - M.t0) * live_.speed);
   }
   one.mon->commit();
-  const double now = clock_();
-  const std::uint64_t revision = st.revision;
-  for (std::size_t p = 0; p < spec.properties.size(); ++p) {
-    if (!spec.properties[p].derived) continue;
-    Value v;
-    if (!one.mon->read(p, v)) continue;
-    if (mirror_->report(twin, p, v, std::get<2>(newest), std::get<0>(newest), std::get<1>(newest),
-                        now) == Outcome::Applied &&
-        store_)
-      store_->record_reported(twin, p, st.props[p].reported);
-  }
-  if (st.revision != revision && service_->publish_state)
-    link_.publish(
-        {service_->topic(spec.id, "state"), mirror_->twin_json(twin, now).dump(), 0, true, "", ""});
+  // a monitor's estimates depend on the whole history: stored, so `history` shows them
+  report_derived(
+      twin, newest, [&](std::size_t p, Value& v) { return one.mon->read(p, v); }, true);
 }
 
 // After a restart: each monitor takes its twin's reported history again, message by message, so

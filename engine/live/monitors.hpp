@@ -13,11 +13,10 @@
 namespace dtwin {
 
 struct LiveEngine::Monitors {
-  using Key = std::tuple<std::uint64_t, std::uint64_t, double>;  // session, seq, source time
   struct One {
     std::size_t mirror = 0;  // the twin's index in the mirror
     std::unique_ptr<LiveMonitor> mon;
-    std::vector<Key> taken;  // per property: the report it took last
+    std::vector<ReportKey> taken;  // per property: the report it took last
   };
   std::vector<One> list;
   std::vector<std::int32_t> of;  // per mirror twin: its index in list, -1 when none

@@ -57,6 +57,7 @@ void LiveEngine::tick_alerts() {
 }
 
 void LiveEngine::publish_alerts() {
+  if (alert_events_.empty()) return;  // the usual case: called after every change of the mirror
   const std::string root = "dtwin/" + live_.plant + "/alerts/";
   // a raised alert's "act": desired values of its twin (after the loop: set() may judge again)
   std::vector<Alert> to_act;
