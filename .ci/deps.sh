@@ -11,6 +11,7 @@ pkgs=(
   libsqlite3-dev
   xvfb xauth libgl1-mesa-dri fonts-dejavu-core
   libjs-chart.js chromium
+  libprotobuf-dev protobuf-compiler nodejs
   "$@"
 )
 missing=()
@@ -19,6 +20,8 @@ for p in "${pkgs[@]}"; do
     missing+=("$p")
   fi
 done
+# npm comes with NodeSource's nodejs; Debian's nodejs needs Debian's npm beside it
+if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -24,6 +24,8 @@
 #include "engine/live/engine.hpp"
 #include "engine/live/rpc_client.hpp"
 #include "engine/live/settings.hpp"
+#include "engine/live/sparkplug_edge.hpp"
+#include "engine/live/sparkplug_host.hpp"
 #include "engine/run/runner.hpp"
 #include "engine/scenario/duration.hpp"
 #include "engine/transport/fault_link.hpp"
@@ -196,6 +198,7 @@ int cmd_serve(const ServeOptions& o) {
   // a scenario copy whose live.plant is the one chosen
   nlohmann::json doc = sc.doc().value;
   doc["live"]["plant"] = a.plant;
+  if (o.sparkplug) doc["live"]["wire"] = "sparkplug";
   Scenario sc2 = Scenario::parse(doc.dump(), o.file);
   // its data files: below --data-dir, by default the scenario's own directory
   sc2.files().restrict_to(o.data_dirs.empty() ? std::vector<std::string>{sc2.files().base_dir()}
@@ -215,7 +218,10 @@ int cmd_serve(const ServeOptions& o) {
   for (const auto& w : engine.start()) log_line("store: " + w);
   if (!o.quiet)
     log_line("serving plant \"" + a.plant + "\": " + std::to_string(engine.mirror().twin_count()) +
-             " twins, " + (replay ? "replaying " + o.replay : "broker " + a.url) +
+             " twins, " +
+             (engine.sparkplug() ? "Sparkplug B host " + engine.sparkplug()->state_topic() + ", "
+                                 : std::string()) +
+             (replay ? "replaying " + o.replay : "broker " + a.url) +
              (o.store.empty() ? "" : ", store " + o.store));
   install_signals();
   bool was_up = false;
@@ -249,10 +255,32 @@ int cmd_emulate(const EmulateOptions& o) {
   const Registry reg = registry();
   const std::size_t vi = o.variant.empty() ? 0 : sc.find_variant(o.variant);
   const CompiledVariant v = sc.compile(vi, reg);
-  LiveSettings live = parse_live(sc);
   MqttArgs a = o.mqtt;
-  if (a.plant.empty()) a.plant = live.plant;
-  live.plant = a.plant;
+  if (a.plant.empty()) a.plant = parse_live(sc).plant;
+  // the live settings as the plant chosen here makes them (Sparkplug's group defaults to it)
+  nlohmann::json doc = sc.doc().value;
+  doc["live"]["plant"] = a.plant;
+  if (o.sparkplug) doc["live"]["wire"] = "sparkplug";
+  LiveSettings live = parse_live(Scenario::parse(doc.dump(), o.file));
+  const bool sparkplug = live.sparkplug;
+  // Sparkplug: each asset an edge node of its own (the settings' place, else the node named
+  // like the twin)
+  std::map<std::string, TwinSpec> specs;
+  std::map<std::string, std::pair<std::string, std::string>> places;
+  if (sparkplug) {
+    for (auto& t : mirror_specs(v)) specs[t.id] = t;
+    std::map<std::string, std::string> node_of;
+    for (const auto& [id, place] : live.sp.twins) {
+      if (node_of.count(place.node))
+        throw UsageError(place.pointer +
+                         ": dtwin emulate --sparkplug plays each twin as an edge "
+                         "node of its own, but twins \"" +
+                         node_of[place.node] + "\" and \"" + id + "\" are both on node \"" +
+                         place.node + "\"");
+      node_of[place.node] = id;
+      places[id] = {place.node, place.device};
+    }
+  }
   if (o.speed > 0) live.speed = o.speed;
   const std::uint64_t seed = o.seed >= 0 ? static_cast<std::uint64_t>(o.seed) : v.settings.seed;
   FaultOptions faults;
@@ -261,17 +289,27 @@ int cmd_emulate(const EmulateOptions& o) {
   faults.reorder = o.reorder;
   std::uint64_t k = 0;
   LiveEmulator emu(v, live, seed, [&](const std::string& twin) -> std::unique_ptr<Link> {
-    auto link = std::make_unique<MqttLink>(mqtt_options(a, "dtwin-emu-" + a.plant + "-" + twin));
-    if (!faults.any()) return link;
-    FaultOptions f = faults;
-    f.seed = seed * 1000003 + ++k;
-    return std::make_unique<FaultLink>(std::move(link), f);
+    std::unique_ptr<Link> link =
+        std::make_unique<MqttLink>(mqtt_options(a, "dtwin-emu-" + a.plant + "-" + twin));
+    if (faults.any()) {
+      FaultOptions f = faults;
+      f.seed = seed * 1000003 + ++k;
+      link = std::make_unique<FaultLink>(std::move(link), f);
+    }
+    if (!sparkplug) return link;
+    const auto pl = places.find(twin);
+    const std::string node = pl == places.end() ? twin : pl->second.first;
+    const std::string device = pl == places.end() ? "" : pl->second.second;
+    return std::make_unique<SparkplugEdge>(std::move(link), a.plant, specs.at(twin), live.sp.group,
+                                           node, device, live.sp.host_id, wall_clock);
   });
   emu.start();
   if (!o.quiet)
     log_line("emulating plant \"" + a.plant + "\" (" + v.name + ", seed " + std::to_string(seed) +
              ") at " + fmt_speed(live.speed) +
-             "x real time: " + std::to_string(emu.binding().twins.size()) + " assets on " + a.url);
+             "x real time: " + std::to_string(emu.binding().twins.size()) +
+             (sparkplug ? " Sparkplug B edge nodes of group " + live.sp.group : " assets") +
+             " on " + a.url);
   install_signals();
   const double until = o.duration.empty() ? 0 : wall_clock() + duration_arg(o.duration, "--for");
   std::uint64_t applied = 0;
@@ -543,6 +581,15 @@ int cmd_status(const StatusOptions& o) {
   std::cout << "messages [count]:\n";
   for (const auto& [k, v] : s["counters"].items())
     std::cout << "  " << std::left << std::setw(20) << k << v.get<std::uint64_t>() << "\n";
+  if (s.contains("sparkplug")) {
+    const auto& sp = s["sparkplug"];
+    std::cout << "Sparkplug B host " << sp.value("host_id", std::string()) << ": "
+              << sp.value("nodes_online", 0) << " edge node(s) online\n";
+    std::cout << "Sparkplug messages [count]:\n";
+    for (const auto& [k, v] : sp.items())
+      if (v.is_number_unsigned() && k != "nodes_online")
+        std::cout << "  " << std::left << std::setw(20) << k << v.get<std::uint64_t>() << "\n";
+  }
   return 0;
 }
 

@@ -42,6 +42,7 @@ struct ServeOptions {
   unsigned jobs = 0;
   unsigned long long whatif_max_events = 100'000'000;
   std::string whatif_max_wall = "2min";
+  bool sparkplug = false;  // the plant speaks Sparkplug B, whatever live.wire says
   bool quiet = false;
 };
 
@@ -53,6 +54,7 @@ struct EmulateOptions {
   double speed = 0;                             // 0: the scenario's live.emulator.speed
   std::string duration;                         // wall-clock run time; empty: until stopped
   double drop = 0, duplicate = 0, reorder = 0;  // faults on what the assets publish
+  bool sparkplug = false;                       // play Sparkplug B edge nodes
   bool quiet = false;
 };
 

@@ -165,6 +165,9 @@ int main(int argc, char** argv) {
                     "Events a what-if's run may handle (default 100000000; 0: no limit)");
   serve->add_option("--whatif-max-wall", sv.whatif_max_wall,
                     "Wall-clock time a what-if may take, all its runs (default 2min)");
+  serve->add_flag("--sparkplug", sv.sparkplug,
+                  "Be a Sparkplug B host application for the plant's edge nodes (as the "
+                  "scenario's \"live\": {\"wire\": \"sparkplug\"} says; engine/MQTT.md)");
   serve->add_flag("--quiet,-q", sv.quiet, "Log nothing");
 
   EmulateOptions em;
@@ -191,6 +194,10 @@ int main(int argc, char** argv) {
       ->add_option("--reorder", em.reorder,
                    "Hold back this fraction and send it after the next (0-1)")
       ->check(CLI::Range(0.0, 1.0));
+  emulate->add_flag("--sparkplug", em.sparkplug,
+                    "Play each asset as a Sparkplug B edge node (NBIRTH, DDATA, DCMD, ...) "
+                    "instead of dtwin's JSON wire (the default when the scenario's live.wire is "
+                    "\"sparkplug\")");
   emulate->add_flag("--quiet,-q", em.quiet, "Log nothing");
 
   GetOptions go;

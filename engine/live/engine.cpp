@@ -7,6 +7,7 @@
 #include "engine/live/live_world.hpp"
 #include "engine/live/monitors.hpp"
 #include "engine/live/request.hpp"
+#include "engine/live/sparkplug_host.hpp"
 #include "engine/live/whatif_job.hpp"
 #include "engine/mirror/binding.hpp"
 #include "engine/transport/wire_json.hpp"
@@ -42,7 +43,7 @@ struct LiveEngine::Observer final : MirrorObserver {
 
 LiveEngine::LiveEngine(const Scenario& sc, const Registry& reg, Link& link, LiveOptions opt,
                        Clock clock)
-    : sc_(sc), reg_(reg), link_(link), opt_(std::move(opt)), clock_(std::move(clock)) {
+    : sc_(sc), reg_(reg), link_(&link), opt_(std::move(opt)), clock_(std::move(clock)) {
   live_ = parse_live(sc_);
   base_ = sc_.compile(0, reg_);
   if (opt_.part_n < 1 || opt_.part_k < 1 || opt_.part_k > opt_.part_n)
@@ -56,7 +57,23 @@ LiveEngine::LiveEngine(const Scenario& sc, const Registry& reg, Link& link, Live
     specs = std::move(mine);
   }
   mirror_ = std::make_unique<Mirror>(std::move(specs));
-  service_ = std::make_unique<MirrorService>(*mirror_, link_, live_.plant, clock_);
+  if (live_.sparkplug) {
+    // the host application speaks Sparkplug B on the broker; the service goes on with its own
+    // wire. Each partition is a host of its own (its own STATE topic).
+    SparkplugSettings sps = live_.sp;
+    if (opt_.part_n > 1) {
+      sps.host_id += "-" + std::to_string(opt_.part_k) + "of" + std::to_string(opt_.part_n);
+      // a twin the settings place but another partition mirrors is that one's business
+      for (auto it = sps.twins.begin(); it != sps.twins.end();)
+        it = mirror_->find_twin(it->first) == std::string::npos ? sps.twins.erase(it)
+                                                                : std::next(it);
+    }
+    std::vector<TwinSpec> mine;
+    for (std::size_t t = 0; t < mirror_->twin_count(); ++t) mine.push_back(mirror_->spec(t));
+    sparkplug_ = std::make_unique<SparkplugHost>(*link_, live_.plant, std::move(sps), mine, clock_);
+    link_ = sparkplug_.get();
+  }
+  service_ = std::make_unique<MirrorService>(*mirror_, *link_, live_.plant, clock_);
   service_->subscribe_per_twin = opt_.part_n > 1;
   if (opt_.part_n > 1)
     service_->status_level = std::to_string(opt_.part_k) + "of" + std::to_string(opt_.part_n);
@@ -88,7 +105,7 @@ LiveEngine::LiveEngine(const Scenario& sc, const Registry& reg, Link& link, Live
     feed_monitor(t);
     judge_alerts(t);
   });
-  link_.on_message([this](const Message& m) { on_message(m); });
+  link_->on_message([this](const Message& m) { on_message(m); });
 }
 
 LiveEngine::~LiveEngine() {
@@ -100,6 +117,7 @@ LiveEngine::~LiveEngine() {
 
 void LiveEngine::on_log(Log f) {
   log_ = f;
+  if (sparkplug_) sparkplug_->on_log(f);
   service_->on_log(std::move(f));
 }
 
@@ -121,7 +139,7 @@ std::vector<std::string> LiveEngine::start() {
   }
   restore_alerts();
   started_ = clock_();
-  link_.subscribe(request_topic(), 1);
+  link_->subscribe(request_topic(), 1);
   service_->start();
   return warnings;
 }
@@ -179,7 +197,7 @@ void LiveEngine::on_message(const Message& m) {
   }
   const std::string to = m.response_topic, corr = m.correlation;
   auto reply = [this, to, corr](nlohmann::json j) {
-    link_.publish({to, j.dump(), 1, false, "", corr});
+    link_->publish({to, j.dump(), 1, false, "", corr});
   };
   if (m.payload.size() > opt_.max_payload) return reply(fail("bad_request", "request too large"));
   std::string why;

@@ -98,6 +98,8 @@
 
 namespace dtwin {
 
+class SparkplugHost;
+
 // The properties of a compiled scenario's twins, for a Mirror.
 std::vector<TwinSpec> mirror_specs(const CompiledVariant& v);
 
@@ -149,6 +151,8 @@ class LiveEngine {
   // The alert rules and the alerts held (nullptr: the scenario has no rules).
   const AlertMonitor* alerts() const { return alerts_.get(); }
   MirrorService& service() { return *service_; }
+  // The Sparkplug B host application (nullptr: the plant speaks dtwin's JSON wire).
+  const SparkplugHost* sparkplug() const { return sparkplug_.get(); }
   const LiveSettings& settings() const { return live_; }
   std::string request_topic() const { return "dtwin/" + live_.plant + "/engine/request"; }
   void on_log(Log f);
@@ -202,7 +206,8 @@ class LiveEngine {
 
   const Scenario& sc_;
   const Registry& reg_;
-  Link& link_;
+  Link* link_;  // the link given, or the Sparkplug host over it
+  std::unique_ptr<SparkplugHost> sparkplug_;
   LiveOptions opt_;
   Clock clock_;
   LiveSettings live_;

@@ -48,7 +48,7 @@ bool LiveEngine::report_derived(std::size_t t, const ReportKey& newest,
   if (st.revision == revision) return false;
   // the service published the twin's state before the derived values were in: again
   if (service_->publish_state)
-    link_.publish(
+    link_->publish(
         {service_->topic(spec.id, "state"), mirror_->twin_json(t, now).dump(), 0, true, "", ""});
   return true;
 }

@@ -69,11 +69,11 @@ void LiveEngine::publish_alerts() {
     // retained while active; emptied when it clears (an old alert acknowledged after it cleared
     // leaves the topic alone: a newer one of the same rule and twin may be there)
     if (a.active() || e.kind == AlertEvent::Kind::Cleared)
-      link_.publish({root + "active/" + a.twin + "/" + a.rule,
-                     a.active() ? j.dump() : std::string(), 1, true, "", ""});
-    link_.publish({root + "events",
-                   nlohmann::json{{"event", alert_event_name(e.kind)}, {"alert", j}}.dump(), 1,
-                   false, "", ""});
+      link_->publish({root + "active/" + a.twin + "/" + a.rule,
+                      a.active() ? j.dump() : std::string(), 1, true, "", ""});
+    link_->publish({root + "events",
+                    nlohmann::json{{"event", alert_event_name(e.kind)}, {"alert", j}}.dump(), 1,
+                    false, "", ""});
     if (log_) {
       std::string line = "alert " + std::to_string(a.id) + " " + alert_event_name(e.kind) + " (" +
                          severity_name(a.severity) + ", " + a.rule + "): " + a.message;

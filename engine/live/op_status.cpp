@@ -1,6 +1,7 @@
 // {"op": "status"}: counters, twins online, what-ifs running, the store.
 #include "engine/live/engine.hpp"
 #include "engine/live/request.hpp"
+#include "engine/live/sparkplug_host.hpp"
 
 namespace dtwin {
 
@@ -16,6 +17,12 @@ nlohmann::json LiveEngine::op_status() {
   std::size_t online = 0;
   for (std::size_t t = 0; t < mirror_->twin_count(); ++t) online += mirror_->state(t).online;
   s["online"] = online;
+  if (sparkplug_) {
+    nlohmann::json j = sparkplug_->counters().to_json();
+    j["host_id"] = sparkplug_->state_topic();
+    j["nodes_online"] = sparkplug_->nodes_online();
+    s["sparkplug"] = std::move(j);
+  }
   if (alerts_)
     s["alerts"] = {{"rules", alerts_->rules().size()},
                    {"active", alerts_->active_count()},

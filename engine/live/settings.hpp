@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/scenario/scenario.hpp"
@@ -12,6 +14,24 @@
 namespace dtwin {
 
 double wall_clock();  // seconds since the Unix epoch
+
+// A plant whose gateways speak Sparkplug B ("wire": "sparkplug"): where its twins are in the
+// Sparkplug namespace (engine/live/sparkplug_host.hpp).
+struct SparkplugSettings {
+  std::string group;    // the Sparkplug group id (default: the plant name)
+  std::string host_id;  // the host application's id, its STATE topic (default: "dtwin-<plant>")
+  // Where a twin lives: an edge node, and a device of it (empty: the node's own metrics), with
+  // metric names for the properties whose metric is not named like the property. A twin not
+  // listed is the device named like it under any edge node of the group, or else the edge node
+  // named like it.
+  struct Place {
+    std::string node, device;
+    std::vector<std::pair<std::string, std::string>> metrics;  // property -> metric name
+    std::string pointer;  // where the scenario says it ("/live/sparkplug/twins/m1")
+  };
+  std::map<std::string, Place> twins;
+  double rebirth_interval_s = 5;  // at most one rebirth request per edge node this often
+};
 
 // The scenario's optional "live" member: how the plant is mirrored and how `dtwin emulate`
 // plays it.
@@ -31,6 +51,9 @@ struct LiveSettings {
     double sigma = 0;  // Gaussian, in the property's unit
   };
   std::vector<Noise> noise;
+  // the wire: dtwin's JSON (mirror_service.hpp) or Sparkplug B
+  bool sparkplug = false;
+  SparkplugSettings sp;
 };
 // Reads root["live"] (defaults when absent); errors are ScenarioErrors at the pointer.
 LiveSettings parse_live(const Scenario& sc);
