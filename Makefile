@@ -38,18 +38,22 @@ test-asan: deps
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  DTWIN_TEST_SCALE=0.25 ctest --output-on-failure -j $(JOBS)
 
-# libFuzzer on the scenario parsers (clang); FUZZ_SECONDS per target
+# libFuzzer on the scenario parsers, the mirror's wire and the Sparkplug host (clang);
+# FUZZ_SECONDS per target
 FUZZ_SECONDS ?= 30
 fuzz: deps
 	@test -f build-fuzz/build.ninja || CXX=clang++ cmake -S . -B build-fuzz -G Ninja \
 	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDTWIN_FUZZ=ON -DDTWIN_TESTS=OFF
-	@cmake --build build-fuzz -j $(JOBS) --target fuzz_scenario_json fuzz_mirror_wire
+	@cmake --build build-fuzz -j $(JOBS) --target fuzz_scenario_json fuzz_mirror_wire fuzz_sparkplug
 	mkdir -p build-fuzz/corpus && cp -n tests/fuzz/corpus/* build-fuzz/corpus/ 2>/dev/null || true
 	build-fuzz/bin/fuzz_scenario_json -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	  build-fuzz/corpus tests/fuzz/corpus
 	mkdir -p build-fuzz/corpus_wire && cp -n tests/fuzz/corpus_wire/* build-fuzz/corpus_wire/ 2>/dev/null || true
 	build-fuzz/bin/fuzz_mirror_wire -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	  -dict=tests/fuzz/json.dict build-fuzz/corpus_wire tests/fuzz/corpus_wire
+	mkdir -p build-fuzz/corpus_sparkplug && cp -n tests/fuzz/corpus_sparkplug/* build-fuzz/corpus_sparkplug/ 2>/dev/null || true
+	build-fuzz/bin/fuzz_sparkplug -max_total_time=$(FUZZ_SECONDS) -max_len=2048 \
+	  build-fuzz/corpus_sparkplug tests/fuzz/corpus_sparkplug
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

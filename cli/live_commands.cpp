@@ -266,7 +266,7 @@ int cmd_emulate(const EmulateOptions& o) {
   // Sparkplug: each asset an edge node of its own (the settings' place, else the node named
   // like the twin)
   std::map<std::string, TwinSpec> specs;
-  std::map<std::string, std::pair<std::string, std::string>> places;
+  std::map<std::string, SparkplugSettings::Place> places;
   if (sparkplug) {
     for (auto& t : mirror_specs(v)) specs[t.id] = t;
     std::map<std::string, std::string> node_of;
@@ -278,7 +278,7 @@ int cmd_emulate(const EmulateOptions& o) {
                          node_of[place.node] + "\" and \"" + id + "\" are both on node \"" +
                          place.node + "\"");
       node_of[place.node] = id;
-      places[id] = {place.node, place.device};
+      places[id] = place;
     }
   }
   if (o.speed > 0) live.speed = o.speed;
@@ -298,10 +298,11 @@ int cmd_emulate(const EmulateOptions& o) {
     }
     if (!sparkplug) return link;
     const auto pl = places.find(twin);
-    const std::string node = pl == places.end() ? twin : pl->second.first;
-    const std::string device = pl == places.end() ? "" : pl->second.second;
+    const SparkplugSettings::Place own{twin, "", {}, ""};
+    const SparkplugSettings::Place& at = pl == places.end() ? own : pl->second;
     return std::make_unique<SparkplugEdge>(std::move(link), a.plant, specs.at(twin), live.sp.group,
-                                           node, device, live.sp.host_id, wall_clock);
+                                           at.node, at.device, at.metrics, live.sp.host_id,
+                                           wall_clock);
   });
   emu.start();
   if (!o.quiet)

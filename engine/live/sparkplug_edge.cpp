@@ -22,6 +22,7 @@ std::uint64_t ms(double s) {
 
 SparkplugEdge::SparkplugEdge(std::unique_ptr<Link> inner, std::string plant, TwinSpec twin,
                              std::string group, std::string node, std::string device,
+                             const std::vector<std::pair<std::string, std::string>>& metrics,
                              std::string host_id, std::function<double()> clock)
     : inner_(std::move(inner)),
       prefix_("dtwin/" + plant + "/" + twin.id + "/"),
@@ -33,6 +34,10 @@ SparkplugEdge::SparkplugEdge(std::unique_ptr<Link> inner, std::string plant, Twi
       host_(std::move(host_id)),
       clock_(std::move(clock)) {
   version_.assign(twin_.properties.size(), 0);
+  for (const auto& ps : twin_.properties) metric_.push_back(ps.name);
+  for (const auto& [prop, metric] : metrics)
+    for (std::size_t p = 0; p < twin_.properties.size(); ++p)
+      if (twin_.properties[p].name == prop) metric_[p] = metric;
   inner_->on_message([this](const Message& m) { on_inner(m); });
 }
 
@@ -95,7 +100,7 @@ void SparkplugEdge::publish(const Message& m) {
     if (v == j["values"].end()) continue;
     sp::Metric mm;
     if (birth) {
-      mm.name = ps.name;
+      mm.name = metric_[p];
       mm.has_name = true;
     }
     mm.alias = p + 1;
@@ -161,7 +166,7 @@ void SparkplugEdge::command(const sp::Payload& p, bool) {
       prop = static_cast<std::size_t>(mm.alias - 1);
     else if (mm.has_name)
       for (std::size_t i = 0; i < twin_.properties.size(); ++i)
-        if (twin_.properties[i].name == mm.name) prop = i;
+        if (metric_[i] == mm.name) prop = i;
     if (prop == twin_.properties.size()) continue;
     const PropertySpec& ps = twin_.properties[prop];
     nlohmann::json v = sp::value_json(mm, mm.datatype ? mm.datatype : sparkplug_datatype(ps));

@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "engine/mirror/property.hpp"
@@ -30,10 +31,12 @@ namespace dtwin {
 class SparkplugEdge final : public Link {
  public:
   // The twin (id and properties) as the plant's `plant` mirrors it; group, node and device where
-  // it lives (device empty: the node's own metrics); the host whose STATE it follows.
+  // it lives (device empty: the node's own metrics) and the metric names of the properties not
+  // named like their metric (SparkplugSettings::Place); the host whose STATE it follows.
   SparkplugEdge(std::unique_ptr<Link> inner, std::string plant, TwinSpec twin, std::string group,
-                std::string node, std::string device, std::string host_id,
-                std::function<double()> clock);
+                std::string node, std::string device,
+                const std::vector<std::pair<std::string, std::string>>& metrics,
+                std::string host_id, std::function<double()> clock);
 
   void on_message(Handler h) override { handler_ = std::move(h); }
   void on_connection(ConnectionHandler h) override { inner_->on_connection(std::move(h)); }
@@ -66,6 +69,7 @@ class SparkplugEdge final : public Link {
   bool connected_once_ = false;
   int seq_ = 0;
   bool born_ = false;
+  std::vector<std::string> metric_;     // per property: its metric's name
   std::vector<std::uint64_t> version_;  // per property: writes taken, as desired versions
   std::uint64_t writes_ = 0;
 };
