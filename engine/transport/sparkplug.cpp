@@ -7,7 +7,6 @@
 
 namespace dtwin::sparkplug {
 
-
 std::string datatype_name(std::uint32_t t) {
   static const char* names[] = {"Unknown", "Int8",    "Int16",  "Int32",    "Int64",
                                 "UInt8",   "UInt16",  "UInt32", "UInt64",   "Float",
