@@ -526,11 +526,14 @@ int cmd_describe(const DescribeOptions& o) {
     const Registry reg = registry();
     const CompiledVariant v = sc.compile(0, reg);
     const std::string plant = o.mqtt.plant.empty() ? parse_live(sc).plant : o.mqtt.plant;
+    nlohmann::json doc = sc.doc().value;
+    doc["live"]["plant"] = plant;
+    const LiveSettings live = parse_live(Scenario::parse(doc.dump(), o.first));
     const auto specs = mirror_specs(v);
     if (!o.second.empty() && std::none_of(specs.begin(), specs.end(),
                                           [&](const TwinSpec& t) { return t.id == o.second; }))
       throw UsageError("no twin \"" + o.second + "\" in " + o.first);
-    d = describe_twins(specs, plant, o.second);
+    d = describe_twins(specs, plant, o.second, &live);
   } else {
     if (o.mqtt.url.empty())
       throw UsageError(

@@ -1,4 +1,5 @@
 #include "engine/live/describe.hpp"
+#include "engine/transport/sparkplug.hpp"
 
 #include <algorithm>
 #include <iomanip>
@@ -62,8 +63,36 @@ std::string join(const std::vector<std::string>& v) {
 
 }  // namespace
 
+namespace {
+
+// Where a twin is in the Sparkplug namespace, as SparkplugHost finds it (sparkplug_host.hpp).
+nlohmann::json sparkplug_place(const TwinSpec& t, const SparkplugSettings& sp) {
+  std::string node, device = t.id;
+  nlohmann::json metrics = nlohmann::json::object();
+  for (const auto& p : t.properties)
+    if (!p.derived) metrics[p.name] = p.name;
+  const auto it = sp.twins.find(t.id);
+  if (it != sp.twins.end()) {
+    node = it->second.node;
+    device = it->second.device;
+    for (const auto& [prop, metric] : it->second.metrics) metrics[prop] = metric;
+  }
+  const std::string g = std::string(sparkplug::kNamespace) + "/" + sp.group + "/";
+  const std::string n = node.empty() ? "+" : node;
+  const bool dev = !device.empty();
+  return {{"node", node},
+          {"device", device},
+          {"birth", g + (dev ? "DBIRTH/" : "NBIRTH/") + n + (dev ? "/" + device : "")},
+          {"data", g + (dev ? "DDATA/" : "NDATA/") + n + (dev ? "/" + device : "")},
+          {"command", g + (dev ? "DCMD/" : "NCMD/") + n + (dev ? "/" + device : "")},
+          {"metrics", std::move(metrics)}};
+}
+
+}  // namespace
+
 nlohmann::json describe_twins(const std::vector<TwinSpec>& twins, const std::string& plant,
-                              const std::string& only) {
+                              const std::string& only, const LiveSettings* live) {
+  const bool spb = live != nullptr && live->sparkplug;
   nlohmann::json list = nlohmann::json::array();
   const std::string root = "dtwin/" + plant + "/";
   for (const TwinSpec& t : twins) {
@@ -87,8 +116,14 @@ nlohmann::json describe_twins(const std::vector<TwinSpec>& twins, const std::str
     for (const char* k : {"reported", "birth", "death", "ack", "desired", "state"})
       topics[k] = root + t.id + "/" + k;
     list.push_back({{"id", t.id}, {"topics", std::move(topics)}, {"properties", std::move(props)}});
+    if (spb) list.back()["sparkplug"] = sparkplug_place(t, live->sp);
   }
-  return {{"plant", plant}, {"twins", std::move(list)}};
+  nlohmann::json out = {{"plant", plant}, {"twins", std::move(list)}};
+  if (spb)
+    out["sparkplug"] = {
+        {"group", live->sp.group},
+        {"host_state", std::string(sparkplug::kNamespace) + "/STATE/" + live->sp.host_id}};
+  return out;
 }
 
 std::string describe_text(const nlohmann::json& d) {
@@ -107,6 +142,28 @@ std::string describe_text(const nlohmann::json& d) {
         << p["type"].get<std::string>() << std::setw(8)
         << (p["unit"].get<std::string>().empty() ? "-" : p["unit"].get<std::string>())
         << std::setw(26) << role(p) << accepts(p) << "\n";
+  }
+  if (d.contains("sparkplug")) {
+    const auto& sp = d["sparkplug"];
+    s << "\nSparkplug B: group " << sp["group"].get<std::string>() << ", host application "
+      << sp["host_state"].get<std::string>()
+      << "; a twin not placed is the device named like it under any edge node (+), or the edge "
+         "node named like it; a metric is named like its property unless said below "
+         "(engine/MQTT.md)\n";
+    for (const auto& t : d["twins"]) {
+      if (!t.contains("sparkplug")) continue;
+      const auto& p = t["sparkplug"];
+      s << "  " << std::left << std::setw(12) << t["id"].get<std::string>() << " "
+        << p["birth"].get<std::string>() << ", " << p["data"].get<std::string>() << ", "
+        << p["command"].get<std::string>();
+      std::string renamed;
+      for (const auto& [prop, metric] : p["metrics"].items())
+        if (metric != prop)
+          renamed +=
+              (renamed.empty() ? "" : ", ") + prop + " as \"" + metric.get<std::string>() + "\"";
+      if (!renamed.empty()) s << "; " << renamed;
+      s << "\n";
+    }
   }
   return s.str();
 }

@@ -15,7 +15,7 @@ nlohmann::json LiveEngine::op_describe(const nlohmann::json& req) {
       return fail("unknown_twin", "no twin \"" + only + "\" in plant " + live_.plant);
   }
   // the whole plant's contract, whichever partition answers: it is the scenario's
-  return ok(describe_twins(mirror_specs(base_), live_.plant, only));
+  return ok(describe_twins(mirror_specs(base_), live_.plant, only, &live_));
 }
 
 }  // namespace dtwin

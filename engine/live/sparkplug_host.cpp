@@ -85,6 +85,7 @@ nlohmann::json SparkplugCounters::to_json() const {
           {"historical", historical},
           {"bad_payload", bad_payload},
           {"bad_value", bad_value},
+          {"conflicts", conflicts},
           {"commands", commands}};
 }
 
@@ -373,6 +374,16 @@ void SparkplugHost::birth(Node& node, const std::string& node_id, const std::str
     return;
   }
   Twin& tw = twins_[pl.twin];
+  if (tw.online && (tw.node != node_id || tw.device != device)) {
+    // the twin is alive elsewhere: a second place does not take it over (nor lock it out)
+    ++counters_.conflicts;
+    log(where + " claims twin " + tw.id + ", online as " + tw.node +
+        (tw.device.empty() ? "" : "/" + tw.device) +
+        ": refused (name its place in live.sparkplug.twins, and let the broker's ACL keep each "
+        "node to its own topics)");
+    pl.twin = kNpos;
+    return;
+  }
   tw.node = node_id;
   tw.device = device;
   tw.online = true;
@@ -400,6 +411,7 @@ void SparkplugHost::data(Node& node, const std::string& node_id, const std::stri
   Place& pl = node.places[device];
   if (pl.twin == kNpos) return;  // said at its birth
   Twin& tw = twins_[pl.twin];
+  if (tw.node != node_id || tw.device != device) return;  // the twin has moved since
   const std::string where =
       device.empty() ? "edge node " + node_id : "device " + node_id + "/" + device;
   for (auto& [t, v] : values(tw, pl, node, where, p, false))
@@ -418,7 +430,7 @@ void SparkplugHost::death(const std::string& node_id, const std::string& device)
   pl->second.born = false;
   if (pl->second.twin == kNpos) return;
   Twin& tw = twins_[pl->second.twin];
-  if (!tw.online) return;
+  if (!tw.online || tw.node != node_id || tw.device != device) return;
   tw.online = false;
   ++counters_.deaths;
   deliver(tw.id, "death", {{"session", tw.session}});

@@ -20,6 +20,12 @@
 //             current NBIRTH; a death with another bdSeq (an old connection's will arriving
 //             late) is ignored and counted (stale_ndeath).
 //   DDEATH    the device's twin goes offline.
+//   places    a twin is at one place at a time: a birth elsewhere (another node's device of the
+//             same name, under the default placement) while it is online is refused and counted
+//             (conflicts), so a second node can neither take a live twin over nor knock it
+//             offline; once it is offline, the next birth anywhere the placement allows takes
+//             it. Name each twin's place in the settings and keep each node to its own topics
+//             with the broker's ACL (engine/MQTT.md) so that no other node can claim it at all.
 //   seq       every message of a node but NDEATH carries seq 0..255, one more than the last
 //             (after 255, 0). A gap is counted (seq_gaps) and answered with a rebirth request;
 //             the message is still taken (the mirror orders values by their source time).
@@ -64,7 +70,8 @@ std::uint32_t sparkplug_datatype(const PropertySpec& p);
 struct SparkplugCounters {
   std::uint64_t messages = 0, births = 0, deaths = 0, stale_ndeath = 0, seq_gaps = 0,
                 rebirth_requests = 0, before_birth = 0, unknown_device = 0, unmapped_metrics = 0,
-                historical = 0, bad_payload = 0, bad_value = 0, commands = 0;
+                historical = 0, bad_payload = 0, bad_value = 0, commands = 0,
+                conflicts = 0;  // a birth of a twin that is online at another place: refused
   nlohmann::json to_json() const;
 };
 

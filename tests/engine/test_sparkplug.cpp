@@ -383,6 +383,31 @@ TEST_CASE("Sparkplug host: the settings place twins, name metrics, and are check
   good.has_alias = true;
   p.send("DBIRTH", "press-7", p.payload({good}));
   CHECK(p.reported("m2", "parts").value.num == 17);
+  // m1 by the default placement (a device named like it, under any node): born on gw1; another
+  // node's device "m1" cannot take it over nor kill it while it is online
+  p.births();
+  REQUIRE(p.mirror.state(p.mirror.find_twin("m1")).online);
+  auto other = p.bus.link("other");
+  other->connect();
+  const auto from_other = [&](const std::string& type, const std::string& dev,
+                              const sp::Payload& pl) {
+    other->publish({sp::topic("g", type, "gw9", dev), sp::encode(pl), 0, false, "", ""});
+    p.poll();
+  };
+  sp::Payload nb;
+  nb.has_seq = true;
+  nb.metrics = {sp::Metric::number("bdSeq", sp::UInt64, 0)};
+  from_other("NBIRTH", "", nb);
+  sp::Payload db;
+  db.has_seq = true;
+  db.seq = 1;
+  db.metrics = {sp::Metric::number("parts", sp::Int64, 999)};
+  from_other("DBIRTH", "m1", db);
+  CHECK(p.host->counters().conflicts == 1);
+  CHECK(p.reported("m1", "parts").value.num == 4);
+  db.seq = 2;
+  from_other("DDEATH", "m1", db);
+  CHECK(p.mirror.state(p.mirror.find_twin("m1")).online);
   // a device the plant does not know: counted and said, nothing mirrored
   p.send("DBIRTH", "lathe", p.payload({sp::Metric::number("parts", sp::Int64, 1)}));
   CHECK(p.host->counters().unknown_device == 1);
