@@ -11,7 +11,7 @@ pkgs=(
   libsqlite3-dev
   xvfb xauth libgl1-mesa-dri fonts-dejavu-core
   libjs-chart.js chromium
-  libprotobuf-dev protobuf-compiler nodejs
+  libprotobuf-dev protobuf-compiler nodejs python3-paho-mqtt
   "$@"
 )
 missing=()
