@@ -1,5 +1,10 @@
 // End to end through a real Mosquitto broker on loopback: assets publish reported values
 // (JSON, QoS 1), the engine's MirrorService applies them. Measures
+//  0. the engine against the broker's limit: the messages per second a bare libmosquitto
+//     subscriber that only counts them receives, and those the engine (MqttLink +
+//     MirrorService, parsing and applying each) takes, from the same publishers through the
+//     same broker, in alternating rounds of one run (bare, engine, bare, engine, ...), and
+//     their ratio;
 //  1. ingest: property updates applied per second with the publishers flat out;
 //  2. latency from publish (the payload's ts) to the twin's change, p50/p99/max, at a paced rate
 //     (default: half of what 1 reached);
@@ -8,6 +13,7 @@
 // The broker is started on a free port from tests/support/broker.hpp.
 //
 //   bench_live [--twins 1000] [--props 4] [--publishers 2] [--seconds 5] [--rate N] [--qos 1]
+//              [--rounds 3]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -17,6 +23,9 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <mosquitto.h>
+#include <mqtt_protocol.h>
 
 #include "engine/live/mirror_service.hpp"
 #include "engine/live/settings.hpp"
@@ -31,6 +40,7 @@ struct Args {
   std::size_t twins = 1000, props = 4, publishers = 2;
   double seconds = 5, rate = 0;  // rate: messages/s for the latency phase (0: half the max)
   int qos = 1;
+  int rounds = 3;  // of the bare subscriber against the engine
 };
 
 MqttOptions opts(const std::string& url, const std::string& id) {
@@ -115,6 +125,94 @@ std::uint64_t publish(const Args& a, const std::string& url, double rate, double
   return sent;
 }
 
+// Waits until `count` stops moving (300 ms without a change); returns the time of its last
+// change.
+template <class F>
+std::chrono::steady_clock::time_point drained(F count) {
+  auto last_change = std::chrono::steady_clock::now();
+  std::uint64_t last = count();
+  for (;;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const std::uint64_t now = count();
+    if (now != last) {
+      last = now;
+      last_change = std::chrono::steady_clock::now();
+    } else if (std::chrono::steady_clock::now() - last_change > std::chrono::milliseconds(300)) {
+      return last_change;
+    }
+  }
+}
+
+// A subscriber that only counts: libmosquitto's own network thread, QoS as the engine's.
+struct Bare {
+  mosquitto* m = nullptr;
+  std::atomic<std::uint64_t> n{0};
+  std::atomic<bool> subscribed{false};
+  static void on_message(mosquitto*, void* self, const mosquitto_message*) {
+    ++static_cast<Bare*>(self)->n;
+  }
+  static void on_subscribe(mosquitto*, void* self, int, int, const int*) {
+    static_cast<Bare*>(self)->subscribed = true;
+  }
+  Bare(int port, int qos) {
+    mosquitto_lib_init();
+    m = mosquitto_new("bare", true, this);
+    mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+    mosquitto_int_option(m, MOSQ_OPT_TCP_NODELAY, 1);
+    mosquitto_message_callback_set(m, &Bare::on_message);
+    mosquitto_subscribe_callback_set(m, &Bare::on_subscribe);
+    if (mosquitto_connect(m, "127.0.0.1", port, 30) != MOSQ_ERR_SUCCESS) std::abort();
+    mosquitto_subscribe(m, nullptr, "dtwin/bench/+/reported", qos);
+    mosquitto_loop_start(m);
+    while (!subscribed) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ~Bare() {
+    mosquitto_disconnect(m);
+    mosquitto_loop_stop(m, false);
+    mosquitto_destroy(m);
+  }
+};
+
+// Messages per second the bare subscriber receives with the publishers flat out.
+double bare_round(const Args& a, const std::string& url, int port, int session) {
+  Bare b(port, a.qos);
+  const auto t0 = std::chrono::steady_clock::now();
+  publish(a, url, 0, a.seconds, session);
+  const auto end = drained([&] { return b.n.load(); });
+  return static_cast<double>(b.n) / std::chrono::duration<double>(end - t0).count();
+}
+
+// Messages per second the engine takes (each parsed and applied to the mirror) with the
+// publishers flat out: an MqttLink and a MirrorService on a thread of their own, as dtwin serve.
+double engine_round(const Args& a, const std::string& url, const std::vector<TwinSpec>& specs,
+                    int session) {
+  Mirror mirror(specs);
+  MqttLink link(opts(url, "engine-round"));
+  MirrorService svc(mirror, link, "bench", wall_clock);
+  svc.publish_state = false;
+  svc.start();
+  std::atomic<bool> stop{false};
+  std::thread engine([&] {
+    while (!stop) svc.poll(1);
+  });
+  while (!link.connected()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the SUBACK
+  const auto messages = [&] {
+    const auto& c = svc.counters();
+    return c.messages;
+  };
+  const std::uint64_t before = messages();
+  const auto t0 = std::chrono::steady_clock::now();
+  publish(a, url, 0, a.seconds, session);
+  const auto end = drained(messages);
+  stop = true;
+  engine.join();
+  const auto& c = svc.counters();
+  if (c.malformed + c.unknown_twin + c.unknown_property + c.bad_value > 0)
+    std::printf("  (engine refused messages: %s)\n", c.to_json().dump().c_str());
+  return static_cast<double>(c.messages - before) / std::chrono::duration<double>(end - t0).count();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -128,6 +226,7 @@ int main(int argc, char** argv) {
     if (k == "--seconds") a.seconds = v;
     if (k == "--rate") a.rate = v;
     if (k == "--qos") a.qos = static_cast<int>(v);
+    if (k == "--rounds") a.rounds = static_cast<int>(v);
   }
   test::BrokerOptions bo;
   // Nagle off on the broker too (mosquitto.conf: set_tcp_nodelay true), else ~40 ms stalls
@@ -144,6 +243,26 @@ int main(int argc, char** argv) {
   }
   const PropertyList list(ps);
   for (std::size_t t = 0; t < a.twins; ++t) specs.push_back({"m" + std::to_string(t), list});
+  // 0. the bare subscriber against the engine, alternating
+  if (a.rounds > 0) {
+    std::vector<double> bare, eng;
+    for (int r = 0; r < a.rounds; ++r) {
+      bare.push_back(bare_round(a, broker.url(), broker.port(), 100 + 2 * r));
+      eng.push_back(engine_round(a, broker.url(), specs, 101 + 2 * r));
+      std::printf("round %d: bare subscriber %.0f messages/s, engine %.0f messages/s (%.0f %%)\n",
+                  r + 1, bare.back(), eng.back(), 100 * eng.back() / bare.back());
+    }
+    double sb = 0, se = 0;
+    for (int r = 0; r < a.rounds; ++r) {
+      sb += bare[static_cast<std::size_t>(r)];
+      se += eng[static_cast<std::size_t>(r)];
+    }
+    std::printf(
+        "the engine takes %.0f %% of what a bare subscriber receives (mean of %d rounds: "
+        "%.0f against %.0f messages/s)\n",
+        100 * se / sb, a.rounds, se / a.rounds, sb / a.rounds);
+  }
+
   Mirror mirror(specs);
   MqttLink elink(opts(broker.url(), "engine"));
   MirrorService svc(mirror, elink, "bench", wall_clock);
