@@ -67,6 +67,27 @@ struct ReportCmdOptions {
   bool quiet = false;
 };
 
+// dtwin fit: calibrate a scenario from data (cli/fit.cpp). A line from its plant's history (an
+// event log CSV of time, twin, property, value, or a served plant's SQLite store): fit_lines
+// (cli/fit_lines.cpp). A greenhouse from observations (--observed, or the scenario's
+// "calibrate" recipe): fit_crops (cli/fit_crops.cpp).
+struct FitOptions {
+  std::string file;
+  std::string events;               // event log CSV: time,twin,property,value
+  std::string store;                // a served plant's SQLite store
+  std::string observed;             // crops: observations CSV (time + series columns)
+  std::vector<std::string> params;  // crops: JSON pointers of the parameters to fit
+  std::string out;                  // the merge patch (JSON) written
+  std::string report;               // the fit report (JSON) written
+  long long replications = 20;      // validation runs
+  long long seed = -1;              // -1: the scenario's
+  bool no_validate = false;
+  bool quiet = false;
+};
+int cmd_fit(const FitOptions& o);
+int fit_lines(const FitOptions& o);
+int fit_crops(const FitOptions& o);
+
 int cmd_run(const RunOptions& o);
 int cmd_report(const ReportCmdOptions& o);
 int cmd_check(const CheckOptions& o);

@@ -55,6 +55,31 @@ int main(int argc, char** argv) {
                 "Also write report.html: charts of the KPIs with their CIs, the stations, the "
                 "time series (dtwin report)");
 
+  FitOptions fo;
+  auto* fit = app.add_subcommand(
+      "fit",
+      "Calibrate a scenario from data and write a merge patch: a line from its plant's history "
+      "(--events CSV or --store DB), a greenhouse from crop observations (--observed CSV "
+      "--param POINTER, or the scenario's \"calibrate\" recipe)");
+  fit->add_option("file", fo.file, "Scenario JSON file")->required();
+  fit->add_option("--events", fo.events,
+                  "Event log CSV with columns time,twin,property,value (time in seconds from "
+                  "the log's start, or an ISO date-time): what a MES or historian exports");
+  fit->add_option("--store", fo.store, "The SQLite store of a served plant (dtwin serve --store)");
+  fit->add_option("--observed", fo.observed,
+                  "Crops: observations CSV, a time column and columns named like the twin's "
+                  "time series");
+  fit->add_option("--param", fo.params,
+                  "Crops: a parameter to fit, as a JSON pointer into the scenario (repeatable)");
+  fit->add_option("--out", fo.out, "Write the merge patch here (JSON; dtwin run --patch)");
+  fit->add_option("--report", fo.report, "Write the fit report here (JSON)");
+  fit->add_option("--replications", fo.replications,
+                  "Runs of the calibrated scenario for the validation (default 20)")
+      ->check(CLI::PositiveNumber);
+  fit->add_option("--seed", fo.seed, "Override the scenario's seed")->check(CLI::NonNegativeNumber);
+  fit->add_flag("--no-validate", fo.no_validate, "Skip the validation runs");
+  fit->add_flag("--quiet,-q", fo.quiet, "Print nothing on success");
+
   std::string vfile;
   auto* validate = app.add_subcommand("validate",
                                       "Check a scenario (every variant and sweep "
@@ -335,7 +360,8 @@ int main(int argc, char** argv) {
       {status, "dtwin status --mqtt mqtt://127.0.0.1:1883 --plant line1"},
       {ack, "dtwin ack 12 --note 'coolant topped up' --mqtt mqtt://127.0.0.1:1883 --plant line1"},
       {whatif, "dtwin whatif --from live --horizon 8h --mqtt mqtt://127.0.0.1:1883 --plant line1"},
-      {check, "dtwin check scenarios/cell/flagship.json --speed 1.2"}};
+      {check, "dtwin check scenarios/cell/flagship.json --speed 1.2"},
+      {fit, "dtwin fit scenarios/line/flagship.json --events log.csv --out patch.json"}};
   for (const auto& [cmd, example] : examples) cmd->footer(exit_status + "Example: " + example);
 
   try {
@@ -347,6 +373,7 @@ int main(int argc, char** argv) {
   try {
     if (*run) return cmd_run(ro);
     if (*validate) return cmd_validate(vfile);
+    if (*fit) return cmd_fit(fo);
     if (*sweep) return cmd_sweep(so);
     if (*compare) return cmd_compare(co);
     if (*report) return cmd_report(rpo);
