@@ -14,6 +14,7 @@
 #include "engine/live/engine.hpp"
 #include "engine/live/settings.hpp"
 #include "engine/report/report.hpp"
+#include "engine/run/event_log.hpp"
 #include "engine/run/results.hpp"
 #include "engine/run/runner.hpp"
 #include "engine/run/verdict.hpp"
@@ -232,6 +233,17 @@ int cmd_run(const RunOptions& o) {
   }
   const std::string out = o.out.empty() ? default_out(o.file) : o.out;
   make_dir(out);
+  if (!o.events.empty()) {
+    // the first variant's first replication, as a plant's history (dtwin fit --events)
+    std::ofstream ev(o.events, std::ios::binary);
+    if (!ev) throw UsageError("--events: cannot write " + o.events);
+    const std::uint64_t rows = write_event_log(variants.front(), 0, ev);
+    ev.flush();
+    if (!ev) throw UsageError("--events: cannot write " + o.events);
+    if (!o.quiet)
+      std::cerr << "event log of " << variants.front().name << ", replication 1: " << rows
+                << " rows in " << o.events << "\n";
+  }
 
   // the first replication of each variant writes its time series
   std::vector<std::unique_ptr<std::ofstream>> ts(variants.size());

@@ -21,6 +21,7 @@ struct RunOptions {
   std::string junit;                  // write the judged expectations here (JUnit XML)
   bool report = false;                // also write <out>/report.html
   std::string window;                 // "FROM+SPAN" or "FROM..TO": the series rows written
+  std::string events;                 // write the first run's event log here (CSV)
 };
 
 struct SweepOptions {

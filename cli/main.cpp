@@ -51,6 +51,10 @@ int main(int argc, char** argv) {
                   "Stop (exit 2) when the runs take longer than this, say 10min (default: none)");
   run->add_option("--junit", ro.junit,
                   "Write the scenario's expectations, judged, as JUnit XML to this file");
+  run->add_option("--events", ro.events,
+                  "Also write the event log of the first variant's first run here (CSV: "
+                  "time_s,twin,property,value, every change of every reported property: what a "
+                  "MES exports; dtwin fit --events reads it)");
   run->add_flag("--report", ro.report,
                 "Also write report.html: charts of the KPIs with their CIs, the stations, the "
                 "time series (dtwin report)");

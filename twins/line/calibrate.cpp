@@ -1,0 +1,263 @@
+#include "twins/line/calibrate.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace dtwin::line {
+
+namespace {
+
+enum class St { Unknown, Starved, Working, Blocked, Down, Setup, Off };
+
+St parse_state(const nlohmann::json& v) {
+  if (!v.is_string()) return St::Unknown;
+  const std::string s = v.get<std::string>();
+  if (s == "starved") return St::Starved;
+  if (s == "working") return St::Working;
+  if (s == "blocked") return St::Blocked;
+  if (s == "down") return St::Down;
+  if (s == "setup") return St::Setup;
+  if (s == "off") return St::Off;
+  return St::Unknown;
+}
+
+bool number(const nlohmann::json& v, double& out) {
+  if (v.is_number()) {
+    out = v.get<double>();
+    return std::isfinite(out);
+  }
+  return false;
+}
+
+}  // namespace
+
+MachineSamples machine_samples(const std::string& id, const std::vector<LogRow>& rows,
+                               double t_end) {
+  MachineSamples s;
+  s.id = id;
+  St state = St::Unknown;
+  double t = rows.empty() ? 0 : rows.front().t;
+  s.from = t;
+  double parts = -1, speed = 1;
+  double work = 0;       // working time of the part in hand
+  bool in_part = false;  // a part is being processed (working, or paused down or off)
+  double op = 0;         // operating time since the last repair (or the start)
+  double since = t;      // when the current state began
+  for (std::size_t i = 0; i < rows.size();) {
+    const double now = rows[i].t;
+    // time passes in the current state
+    const double dt = std::max(0.0, now - t);
+    if (state == St::Working) {
+      work += dt;
+      op += dt;
+      s.working_s += dt;
+    } else if (state == St::Down) {
+      s.down_s += dt;
+    } else if (state == St::Setup) {
+      s.setup_s += dt;
+    }
+    t = now;
+    // the report: every row of this time together
+    St next = state;
+    double next_parts = parts;
+    for (; i < rows.size() && rows[i].t == now; ++i) {
+      const LogRow& r = rows[i];
+      double x = 0;
+      if (r.prop == "state") {
+        const St st = parse_state(r.value);
+        if (st != St::Unknown) next = st;
+      } else if (r.prop == "parts" && number(r.value, x)) {
+        next_parts = x;
+      } else if (r.prop == "speed" && number(r.value, x) && x > 0) {
+        speed = x;
+      }
+    }
+    // parts made: the part in hand is done
+    if (parts >= 0 && next_parts > parts) {
+      const double made = next_parts - parts;
+      s.parts += static_cast<std::uint64_t>(std::llround(made));
+      if (made == 1 && in_part && work > 0)
+        s.process.push_back(work * speed);
+      else if (in_part)
+        ++s.skipped;
+      in_part = false;
+      work = 0;
+    }
+    if (next_parts >= 0) parts = next_parts;
+    if (next != state) {
+      if (state == St::Setup) s.setup.push_back(now - since);
+      if (state == St::Down) {
+        s.ttr.push_back(now - since);
+        s.ttr_censored.push_back(false);
+      }
+      if (next == St::Down && state == St::Working) {
+        s.ttf.push_back(op);
+        s.ttf_censored.push_back(false);
+        ++s.failures;
+        op = 0;
+      }
+      // a part starts when work starts from idle or after a setup; down and off pause it
+      // (not at the log's first state: a part in hand then started before the log)
+      if (next == St::Working && state != St::Down && state != St::Off && state != St::Unknown &&
+          !in_part) {
+        in_part = true;
+        work = 0;
+      }
+      if (next == St::Starved || next == St::Blocked) in_part = false;
+      state = next;
+      since = now;
+    } else if (state == St::Working && !in_part && s.parts > 0) {
+      in_part = true;  // done and straight on with the next part
+      work = 0;
+    }
+  }
+  // the log ends
+  const double dt = std::max(0.0, t_end - t);
+  if (state == St::Working) {
+    op += dt;
+    s.working_s += dt;
+  } else if (state == St::Down) {
+    s.down_s += dt;
+    if (t_end > since) {
+      s.ttr.push_back(t_end - since);
+      s.ttr_censored.push_back(true);
+    }
+  }
+  if (state != St::Down && op > 0) {
+    s.ttf.push_back(op);
+    s.ttf_censored.push_back(true);
+  }
+  s.to = t_end;
+  // the history's resolution: a gateway reporting every 30 s leaves gaps that are multiples of
+  // 30 s; a log of the events themselves does not (resolution 0: the events' own times)
+  std::vector<double> gaps;
+  for (std::size_t i = 1; i < rows.size(); ++i)
+    if (rows[i].t > rows[i - 1].t) gaps.push_back(rows[i].t - rows[i - 1].t);
+  if (gaps.size() >= 10) {
+    const double step = *std::min_element(gaps.begin(), gaps.end());
+    std::size_t on_grid = 0;
+    for (double g : gaps) {
+      const double k = g / step;
+      on_grid += std::fabs(k - std::round(k)) < 0.05;
+    }
+    if (on_grid * 2 >= gaps.size()) s.resolution_s = step;
+  }
+  return s;
+}
+
+nlohmann::json MachineFit::to_json() const {
+  const auto fit = [](const std::optional<SampleFit>& f) {
+    return f ? f->to_json() : nlohmann::json(nullptr);
+  };
+  return {{"twin", data.id},
+          {"span_s", data.to - data.from},
+          {"parts", data.parts},
+          {"failures", data.failures},
+          {"working_s", data.working_s},
+          {"down_s", data.down_s},
+          {"setup_s", data.setup_s},
+          {"skipped_parts", data.skipped},
+          {"resolution_s", data.resolution_s},
+          {"process", fit(process)},
+          {"setup", fit(setup)},
+          {"ttf", fit(ttf)},
+          {"ttr", fit(ttr)},
+          {"notes", notes}};
+}
+
+MachineFit fit_machine(MachineSamples s) {
+  MachineFit f;
+  const auto attempt = [&](const char* what, const std::vector<double>& x,
+                           std::vector<bool> censored, const std::vector<Distribution::Kind>& k,
+                           std::optional<SampleFit>& out) {
+    if (censored.empty()) censored.assign(x.size(), false);
+    std::vector<double> pos;
+    std::vector<bool> cens;
+    for (std::size_t i = 0; i < x.size(); ++i)
+      if (x[i] > 0) {
+        pos.push_back(x[i]);
+        cens.push_back(censored[i]);
+      }
+    try {
+      out = fit_durations(pos, cens, k);
+    } catch (const std::invalid_argument& e) {
+      if (!x.empty())
+        f.notes.push_back(std::string(what) + ": not fitted (" + e.what() + ", " +
+                          std::to_string(x.size()) + " observations)");
+    }
+  };
+  attempt("process", s.process, {}, process_families(), f.process);
+  attempt("setup", s.setup, {}, process_families(), f.setup);
+  if (s.failures > 0) {
+    attempt("time to failure", s.ttf, s.ttf_censored, lifetime_families(), f.ttf);
+    attempt("time to repair", s.ttr, s.ttr_censored, lifetime_families(), f.ttr);
+  } else if (s.working_s > 0) {
+    f.notes.push_back("no failure in " + std::to_string(std::llround(s.working_s / 3600)) +
+                      " operating hours: failures not fitted");
+  }
+  // reports far apart blur the short durations (and lose parts made between two reports)
+  if (f.process && s.resolution_s > 0.02 * f.process->best().dist.mean())
+    f.notes.push_back("the history's resolution (" + std::to_string(std::llround(s.resolution_s)) +
+                      " s between reports) is more than 2 % of the mean processing time: "
+                      "the processing times are blurred; fit from an event log with the events' "
+                      "own times, or have the gateway report more often");
+  if (s.skipped > 0)
+    f.notes.push_back(std::to_string(s.skipped) +
+                      " part(s) gave no processing time (the count rose by more than one "
+                      "between two reports)");
+  f.data = std::move(s);
+  return f;
+}
+
+namespace {
+
+// A merge patch that makes `old` into `now`: members of an old distribution object that the new
+// one does not have are removed (a lognormal given by mean and sd becomes mu and sigma, not
+// both).
+nlohmann::json replacing(const nlohmann::json* old, nlohmann::json now) {
+  if (old && old->is_object() && now.is_object())
+    for (const auto& [k, v] : old->items())
+      if (!now.contains(k)) now[k] = nullptr;
+  return now;
+}
+
+const nlohmann::json* member(const nlohmann::json& j, const char* k) {
+  return j.is_object() && j.contains(k) ? &j[k] : nullptr;
+}
+
+}  // namespace
+
+nlohmann::json machine_patch(const MachineFit& f, const nlohmann::json& twin) {
+  nlohmann::json p = nlohmann::json::object();
+  const bool by_product = twin.contains("process") && twin["process"].is_object() &&
+                          twin["process"].contains("by_product");
+  if (f.process && !by_product)
+    p["process"] = replacing(member(twin, "process"), f.process->best().dist.to_json());
+  if (f.setup && twin.contains("setup")) {
+    const nlohmann::json d = f.setup->best().dist.to_json();
+    const nlohmann::json& old = twin["setup"];
+    if (old.is_object() && old.contains("duration"))
+      p["setup"] = {{"duration", replacing(member(old, "duration"), d)}};
+    else
+      p["setup"] = replacing(&old, d);
+  }
+  if (f.ttf && f.ttr) {
+    const auto& a = f.ttf->best();
+    const auto& b = f.ttr->best();
+    const bool exp =
+        a.kind == Distribution::Kind::Exponential && b.kind == Distribution::Kind::Exponential;
+    if (exp && !twin.contains("failures")) {
+      p["mtbf"] = a.dist.a;
+      p["mttr"] = b.dist.a;
+    } else {
+      if (twin.contains("mtbf")) p["mtbf"] = nullptr;
+      if (twin.contains("mttr")) p["mttr"] = nullptr;
+      const nlohmann::json* old = member(twin, "failures");
+      p["failures"] = {{"ttf", replacing(old ? member(*old, "ttf") : nullptr, a.dist.to_json())},
+                       {"ttr", replacing(old ? member(*old, "ttr") : nullptr, b.dist.to_json())}};
+    }
+  }
+  return p.empty() ? nlohmann::json(nullptr) : p;
+}
+
+}  // namespace dtwin::line

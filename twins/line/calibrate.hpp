@@ -1,0 +1,64 @@
+// Calibrating a line from its history (`dtwin fit --events` / `--store`): what each machine's
+// reported state, parts count and speed say about its processing, setup, failure and repair
+// times, read with the line's own semantics (spec.hpp):
+//   - processing: the working time between the start of a part and the next count of parts,
+//     with the time down or off in between left out (an interrupted part resumes), times the
+//     speed (the scenario's process times are at speed 1). A count that rose by more than one
+//     between two reports gives no sample (counted as skipped);
+//   - setup: the time in state setup;
+//   - time to failure: the operating (working) time from the start of the log or the last
+//     repair to a failure (working -> down); the operating time since the last repair when the
+//     log ends is a right-censored one. The log is taken to start with machines as good as new;
+//   - time to repair: the time down; a machine down when the log ends gives a censored one.
+// The log's rows are (time in seconds, twin, property, value); a machine's rows must be in time
+// order, and rows of the same time are one report (taken together).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/sim/fit.hpp"
+
+namespace dtwin::line {
+
+struct LogRow {
+  double t = 0;  // s
+  std::string twin, prop;
+  nlohmann::json value;
+};
+
+struct MachineSamples {
+  std::string id;
+  std::vector<double> process, setup, ttf, ttr;
+  std::vector<bool> ttf_censored, ttr_censored;
+  std::uint64_t parts = 0, failures = 0, skipped = 0;
+  double working_s = 0, down_s = 0, setup_s = 0, from = 0, to = 0;
+  // the step of the reports when they come on a grid (a gateway reporting every 30 s); 0 for
+  // the events' own times
+  double resolution_s = 0;
+};
+
+// The samples of one machine from its rows (time-ordered), the log ending at t_end.
+MachineSamples machine_samples(const std::string& id, const std::vector<LogRow>& rows,
+                               double t_end);
+
+struct MachineFit {
+  MachineSamples data;
+  std::optional<SampleFit> process, setup, ttf, ttr;
+  std::vector<std::string> notes;  // why something was not fitted
+  nlohmann::json to_json() const;
+};
+
+MachineFit fit_machine(MachineSamples s);
+
+// The merge patch for the machine's twin in the scenario (`twin`: its current JSON), from the
+// families chosen: "process", "setup" (keeping {"duration", "every"} when the scenario has it),
+// and "mtbf"/"mttr" when both are exponential and the scenario says so, else "failures".
+// Null when nothing was fitted.
+nlohmann::json machine_patch(const MachineFit& f, const nlohmann::json& twin);
+
+}  // namespace dtwin::line
