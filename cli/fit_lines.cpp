@@ -227,19 +227,27 @@ int fit_lines(const FitOptions& o) {
     source = o.store;
   }
   if (rows.empty()) throw UsageError(source + ": no rows");
-  std::stable_sort(rows.begin(), rows.end(),
-                   [](const LogRow& a, const LogRow& b) { return a.t < b.t; });
+  const auto by_time = [](const LogRow& a, const LogRow& b) { return a.t < b.t; };
+  if (!std::is_sorted(rows.begin(), rows.end(), by_time))
+    std::stable_sort(rows.begin(), rows.end(), by_time);
   const double t0 = rows.front().t, t_end = rows.back().t;
   for (auto& r : rows) r.t -= t0;
   const double span = t_end - t0;
   if (!(span > 0)) throw UsageError(source + ": the log spans no time");
+  const std::size_t n_rows = rows.size();
   std::map<std::string, std::vector<LogRow>> by_twin;
+  {
+    std::map<std::string, std::size_t> count;
+    for (const auto& r : rows) ++count[r.twin];
+    for (const auto& [id, n] : count) by_twin[id].reserve(n);
+  }
   for (auto& r : rows) by_twin[r.twin].push_back(std::move(r));
+  rows.clear();
+  rows.shrink_to_fit();
 
   nlohmann::json patch_twins = nlohmann::json::object(), report_machines = nlohmann::json::array();
   if (!o.quiet)
-    std::cout << "log " << source << ": " << rows.size() << " rows over " << num(span / 3600)
-              << " h\n";
+    std::cout << "log " << source << ": " << n_rows << " rows over " << num(span / 3600) << " h\n";
   for (const auto& id : machines) {
     const auto it = by_twin.find(id);
     if (it == by_twin.end()) {
@@ -333,7 +341,7 @@ int fit_lines(const FitOptions& o) {
   if (!o.report.empty()) {
     const nlohmann::json rep = {
         {"scenario", o.file},
-        {"data", {{"source", source}, {"rows", rows.size()}, {"span_s", span}}},
+        {"data", {{"source", source}, {"rows", n_rows}, {"span_s", span}}},
         {"machines", report_machines},
         {"patch", patch},
         {"validation", validation},

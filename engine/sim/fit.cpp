@@ -48,49 +48,49 @@ double cdf(const Distribution& d, double x) {
   }
 }
 
-// Log-likelihood of the Weibull (shape k, scale s) with censoring.
-double weibull_ll(const std::vector<double>& x, const std::vector<bool>& c, double k, double s) {
+// Log-likelihood of the Weibull (shape k, scale s) with censoring, from the logs of the
+// observations (pow is what a fit spends its time on otherwise).
+double weibull_ll(const std::vector<double>& lx, const std::vector<bool>& c, double k, double s) {
+  const double ls = std::log(s), lk = std::log(k);
   double ll = 0;
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    const double z = std::pow(x[i] / s, k);
-    if (!c[i]) ll += std::log(k / s) + (k - 1) * std::log(x[i] / s);
-    ll -= z;
+  for (std::size_t i = 0; i < lx.size(); ++i) {
+    const double u = lx[i] - ls;  // ln(x / s)
+    if (!c[i]) ll += lk - ls + (k - 1) * u;
+    ll -= std::exp(k * u);
   }
   return ll;
 }
 
 // The Weibull's MLE: the shape solves sum x^k ln x / sum x^k - 1/k - mean(ln x | events) = 0
 // (sums over every observation, the mean over the uncensored), increasing in k; bisection on
-// log k. Scale = (sum x^k / r)^(1/k).
-std::pair<double, double> weibull_mle(const std::vector<double>& x, const std::vector<bool>& c) {
+// log k to 1e-12. Scale = (sum x^k / r)^(1/k).
+std::pair<double, double> weibull_mle(const std::vector<double>& lx, const std::vector<bool>& c) {
   double r = 0, mean_log = 0;
-  double xmax = 0;
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    xmax = std::max(xmax, x[i]);
+  const double lmax = *std::max_element(lx.begin(), lx.end());
+  for (std::size_t i = 0; i < lx.size(); ++i)
     if (!c[i]) {
       r += 1;
-      mean_log += std::log(x[i]);
+      mean_log += lx[i];
     }
-  }
   mean_log /= r;
   const auto g = [&](double k) {
     double a = 0, b = 0;
-    for (double v : x) {
-      const double w = std::pow(v / xmax, k);  // scaled: no overflow
-      a += w * std::log(v);
+    for (double l : lx) {
+      const double w = std::exp(k * (l - lmax));  // scaled: no overflow
+      a += w * l;
       b += w;
     }
     return a / b - 1 / k - mean_log;
   };
   double lo = std::log(0.02), hi = std::log(100.0);
-  for (int it = 0; it < 200; ++it) {
+  while (hi - lo > 1e-12) {
     const double mid = 0.5 * (lo + hi);
     (g(std::exp(mid)) > 0 ? hi : lo) = mid;
   }
   const double k = std::exp(0.5 * (lo + hi));
   double sum = 0;
-  for (double v : x) sum += std::pow(v / xmax, k);
-  const double s = xmax * std::pow(sum / r, 1 / k);
+  for (double l : lx) sum += std::exp(k * (l - lmax));
+  const double s = std::exp(lmax + std::log(sum / r) / k);
   return {k, s};
 }
 
@@ -211,13 +211,15 @@ SampleFit fit_durations(const std::vector<double>& x, const std::vector<bool>& c
         break;
       }
       case Kind::Weibull: {
-        const auto [k, s] = weibull_mle(x, censored);
+        std::vector<double> lx(x.size());
+        for (std::size_t i = 0; i < x.size(); ++i) lx[i] = std::log(x[i]);
+        const auto [k, s] = weibull_mle(lx, censored);
         f.dist = Distribution{Kind::Weibull, k, s, 0, {}};
         f.k = 2;
-        f.loglik = weibull_ll(x, censored, k, s);
+        f.loglik = weibull_ll(lx, censored, k, s);
         const auto cov = covariance(
             [&](double lk, double ls) {
-              return weibull_ll(x, censored, std::exp(lk), std::exp(ls));
+              return weibull_ll(lx, censored, std::exp(lk), std::exp(ls));
             },
             std::log(k), std::log(s));
         const double sk = std::sqrt(std::max(0.0, cov[0])), ss = std::sqrt(std::max(0.0, cov[2]));
