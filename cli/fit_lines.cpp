@@ -265,6 +265,10 @@ int fit_lines(const FitOptions& o) {
     if (f.setup) std::cout << "  setup    " << describe_fit(*f.setup) << "\n";
     if (f.ttf) std::cout << "  ttf      " << describe_fit(*f.ttf) << "\n";
     if (f.ttr) std::cout << "  ttr      " << describe_fit(*f.ttr) << "\n";
+    if (f.scrap)
+      std::cout << "  scrap    " << num(f.scrap->value) << " [" << num(f.scrap->lo) << ", "
+                << num(f.scrap->hi) << "], " << f.data.rejects << " rejects of "
+                << f.data.parts + f.data.rejects << " parts\n";
     for (const auto& n : f.notes) std::cout << "  note: " << n << "\n";
   }
   const nlohmann::json patch = {{"twins", patch_twins}};

@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 using dtwin::test::sh_cmd;
 
 // Three machines, three kinds of processing time, exponential and Weibull failures, lognormal
-// repairs, a setup every 50 parts; three weeks.
+// repairs, a setup every 50 parts, 4 % scrap at the last; three weeks.
 const char* kPlant = R"({"name": "fit line", "seed": 5, "duration": "21d", "replications": 1,
  "twins": {
   "src": {"kind": "source", "saturated": true},
@@ -35,7 +35,7 @@ const char* kPlant = R"({"name": "fit line", "seed": 5, "duration": "21d", "repl
                       "ttr": {"dist": "lognormal", "mean": 900, "sd": 300}}},
   "b2": {"kind": "buffer", "capacity": 8},
   "m3": {"kind": "machine", "process": {"dist": "normal", "mean": 40, "sd": 4},
-         "setup": {"duration": 300, "every": 50}},
+         "setup": {"duration": 300, "every": 50}, "scrap": 0.04},
   "sink": {"kind": "sink"}},
  "flow": [["src", "m1"], ["m1", "b1"], ["b1", "m2"], ["m2", "b2"], ["b2", "m3"],
           ["m3", "sink"]]})";
@@ -124,6 +124,11 @@ TEST_CASE(
   CHECK(best(report, "m2", "ttf") == "weibull");
   CHECK(best(report, "m3", "setup") == "constant");
   CHECK(machine(report, "m3")["ttf"].is_null());  // it never failed: nothing to fit
+  // m3's rejects counter: its scrap rate, a binomial share with Wilson's interval
+  const auto& scrap = machine(report, "m3")["scrap"];
+  CHECK(scrap["lo"].get<double>() <= 0.04);
+  CHECK(0.04 <= scrap["hi"].get<double>());
+  CHECK(machine(report, "m1")["scrap"].is_null());  // no counter: nothing said
   // the calibrated line over the log's three weeks: the observed throughput is what one run of
   // it would give
   const auto& v = report["validation"];

@@ -38,7 +38,7 @@ MachineSamples machine_samples(const std::string& id, const std::vector<LogRow>&
   St state = St::Unknown;
   double t = rows.empty() ? 0 : rows.front().t;
   s.from = t;
-  double parts = -1, speed = 1;
+  double parts = -1, rejects = -1, speed = 1;
   double work = 0;       // working time of the part in hand
   bool in_part = false;  // a part is being processed (working, or paused down or off)
   double op = 0;         // operating time since the last repair (or the start)
@@ -59,7 +59,7 @@ MachineSamples machine_samples(const std::string& id, const std::vector<LogRow>&
     t = now;
     // the report: every row of this time together
     St next = state;
-    double next_parts = parts;
+    double next_parts = parts, next_rejects = rejects;
     for (; i < rows.size() && rows[i].t == now; ++i) {
       const LogRow& r = rows[i];
       double x = 0;
@@ -68,15 +68,20 @@ MachineSamples machine_samples(const std::string& id, const std::vector<LogRow>&
         if (st != St::Unknown) next = st;
       } else if (r.prop == "parts" && number(r.value, x)) {
         next_parts = x;
+      } else if (r.prop == "rejects" && number(r.value, x)) {
+        next_rejects = x;
+        s.has_rejects = true;
       } else if (r.prop == "speed" && number(r.value, x) && x > 0) {
         speed = x;
       }
     }
-    // parts made: the part in hand is done
-    if (parts >= 0 && next_parts > parts) {
-      const double made = next_parts - parts;
+    // parts made or scrapped: the part in hand is done
+    const double made = parts >= 0 && next_parts > parts ? next_parts - parts : 0;
+    const double lost = rejects >= 0 && next_rejects > rejects ? next_rejects - rejects : 0;
+    if (made + lost > 0) {
       s.parts += static_cast<std::uint64_t>(std::llround(made));
-      if (made == 1 && in_part && work > 0)
+      s.rejects += static_cast<std::uint64_t>(std::llround(lost));
+      if (made + lost == 1 && in_part && work > 0)
         s.process.push_back(work * speed);
       else if (in_part)
         ++s.skipped;
@@ -84,6 +89,7 @@ MachineSamples machine_samples(const std::string& id, const std::vector<LogRow>&
       work = 0;
     }
     if (next_parts >= 0) parts = next_parts;
+    if (next_rejects >= 0) rejects = next_rejects;
     if (next != state) {
       if (state == St::Setup) s.setup.push_back(now - since);
       if (state == St::Down) {
@@ -157,6 +163,10 @@ nlohmann::json MachineFit::to_json() const {
           {"down_s", data.down_s},
           {"setup_s", data.setup_s},
           {"skipped_parts", data.skipped},
+          {"rejects", data.rejects},
+          {"scrap",
+           scrap ? nlohmann::json{{"value", scrap->value}, {"lo", scrap->lo}, {"hi", scrap->hi}}
+                 : nlohmann::json(nullptr)},
           {"resolution_s", data.resolution_s},
           {"process", fit(process)},
           {"setup", fit(setup)},
@@ -188,6 +198,14 @@ MachineFit fit_machine(MachineSamples s) {
   };
   attempt("process", s.process, {}, process_families(), f.process);
   attempt("setup", s.setup, {}, process_families(), f.setup);
+  if (s.has_rejects && s.parts + s.rejects > 0) {
+    // Wilson's score interval for a binomial share
+    const double n = static_cast<double>(s.parts + s.rejects);
+    const double p = static_cast<double>(s.rejects) / n, z = 1.959963984540054;
+    const double centre = (p + z * z / (2 * n)) / (1 + z * z / n);
+    const double half = z * std::sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n);
+    f.scrap = Estimate{"scrap", p, std::max(0.0, centre - half), std::min(1.0, centre + half)};
+  }
   if (s.failures > 0) {
     attempt("time to failure", s.ttf, s.ttf_censored, lifetime_families(), f.ttf);
     attempt("time to repair", s.ttr, s.ttr_censored, lifetime_families(), f.ttr);
@@ -241,6 +259,7 @@ nlohmann::json machine_patch(const MachineFit& f, const nlohmann::json& twin) {
     else
       p["setup"] = replacing(&old, d);
   }
+  if (f.scrap && f.scrap->value < 1) p["scrap"] = f.scrap->value;
   if (f.ttf && f.ttr) {
     const auto& a = f.ttf->best();
     const auto& b = f.ttr->best();

@@ -1,7 +1,8 @@
 // Calibrating a line from its history (`dtwin fit --events` / `--store`): what each machine's
 // reported state, parts count and speed say about its processing, setup, failure and repair
 // times, read with the line's own semantics (spec.hpp):
-//   - processing: the working time between the start of a part and the next count of parts,
+//   - processing: the working time between the start of a part and the next count of parts
+//     (or of rejects: a scrapped part was processed too),
 //     with the time down or off in between left out (an interrupted part resumes), times the
 //     speed (the scenario's process times are at speed 1). A count that rose by more than one
 //     between two reports gives no sample (counted as skipped);
@@ -9,7 +10,9 @@
 //   - time to failure: the operating (working) time from the start of the log or the last
 //     repair to a failure (working -> down); the operating time since the last repair when the
 //     log ends is a right-censored one. The log is taken to start with machines as good as new;
-//   - time to repair: the time down; a machine down when the log ends gives a censored one.
+//   - time to repair: the time down; a machine down when the log ends gives a censored one;
+//   - scrap: the share of rejects among the parts processed, when the log has the machine's
+//     rejects counter.
 // The log's rows are (time in seconds, twin, property, value); a machine's rows must be in time
 // order, and rows of the same time are one report (taken together).
 #pragma once
@@ -36,6 +39,8 @@ struct MachineSamples {
   std::vector<double> process, setup, ttf, ttr;
   std::vector<bool> ttf_censored, ttr_censored;
   std::uint64_t parts = 0, failures = 0, skipped = 0;
+  std::uint64_t rejects = 0;  // scrapped parts (the machine's rejects counter)
+  bool has_rejects = false;   // the log has the counter
   double working_s = 0, down_s = 0, setup_s = 0, from = 0, to = 0;
   // the step of the reports when they come on a grid (a gateway reporting every 30 s); 0 for
   // the events' own times
@@ -49,6 +54,7 @@ MachineSamples machine_samples(const std::string& id, const std::vector<LogRow>&
 struct MachineFit {
   MachineSamples data;
   std::optional<SampleFit> process, setup, ttf, ttr;
+  std::optional<Estimate> scrap;   // rejects / (parts + rejects), Wilson's 95 % interval
   std::vector<std::string> notes;  // why something was not fitted
   nlohmann::json to_json() const;
 };
@@ -57,7 +63,8 @@ MachineFit fit_machine(MachineSamples s);
 
 // The merge patch for the machine's twin in the scenario (`twin`: its current JSON), from the
 // families chosen: "process", "setup" (keeping {"duration", "every"} when the scenario has it),
-// and "mtbf"/"mttr" when both are exponential and the scenario says so, else "failures".
+// and "mtbf"/"mttr" when both are exponential and the scenario says so, else "failures";
+// "scrap" when the rejects were counted.
 // Null when nothing was fitted.
 nlohmann::json machine_patch(const MachineFit& f, const nlohmann::json& twin);
 

@@ -230,6 +230,7 @@ void LineModel::finish(Ctx& c, std::uint32_t m) const {
 void LineModel::scrap(Ctx& c, std::uint32_t m) const {
   MachineState& ms = c.s.machines[m];
   ++ms.scrapped;
+  ++ms.scrapped_total;
   ++c.s.scrapped;
   wip_changed(c);
   --c.s.wip;

@@ -11,15 +11,16 @@ namespace dtwin::line {
 
 namespace {
 // a machine's mirror properties after state, parts and speed, in this order when configured
-enum class Extra { Health, Vibration, Temperature, Rul, Power, PmOrders, None };
+enum class Extra { Health, Vibration, Temperature, Rul, Power, PmOrders, Rejects, None };
 Extra extra_prop(const MachineSpec& m, std::size_t k) {
   const bool has[] = {m.health.type != HealthSpec::Type::None,
                       m.signals.vibration.on,
                       m.signals.temperature.on,
                       m.signals.interval_s > 0,
                       m.power.on,
-                      m.maint.has_preventive && m.clocks};
-  for (int i = 0; i < 6; ++i)
+                      m.maint.has_preventive && m.clocks,
+                      m.scrap > 0};
+  for (int i = 0; i < 7; ++i)
     if (has[i] && k-- == 0) return static_cast<Extra>(i);
   return Extra::None;
 }
@@ -53,6 +54,12 @@ PropertySpec extra_spec(const MachineSpec& m, Extra x) {
       p.name = "pm_orders";
       p.unit = "orders";
       p.writable = true;
+      break;
+    case Extra::Rejects:
+      // parts processed and scrapped since the start (beside parts, the good ones): a
+      // machine's reject counter, as OEE's quality rate needs
+      p.name = "rejects";
+      p.unit = "parts";
       break;
     default:
       p.name = "power";
@@ -195,6 +202,9 @@ bool LineModel::read_property(const World& w, std::uint32_t self, std::size_t tw
             break;
           case Extra::PmOrders:
             out.num = static_cast<double>(ms.pm_orders);
+            break;
+          case Extra::Rejects:
+            out.num = static_cast<double>(ms.scrapped_total);
             break;
           default:
             return false;

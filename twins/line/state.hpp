@@ -45,6 +45,7 @@ struct MachineState {
   std::array<double, kStatusCount> time_in{};  // seconds in each status since the stats reset
   std::uint64_t done = 0, good = 0, scrapped = 0, failures = 0;  // since the stats reset
   std::uint64_t made_total = 0;                                  // good parts since the start
+  std::uint64_t scrapped_total = 0;                              // scrapped since the start
   Rng rng_process, rng_ttf, rng_ttr, rng_scrap, rng_setup;
 
   // health and maintenance (health.hpp): used only when the machine has them
