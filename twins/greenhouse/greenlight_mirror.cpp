@@ -2,8 +2,11 @@
 // its actuators and crop observations, with every controller setting as a setpoint. Values are
 // those of the time series (sample()) at w.now(): the state integrated there, the controls and
 // fluxes the controller decides on at that state, the weather at that instant.
+#include <algorithm>
 #include <cmath>
+#include <deque>
 #include <limits>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -33,7 +36,18 @@ enum Reported : std::size_t {
   kHeating,
   kLai,
   kDryWeight,
+  kCanopyTemp,
+  kCoverTemp,
   kReportedN
+};
+
+// derived by the live engine's monitor (GlMonitor), after the setpoints
+enum Derived : std::size_t {
+  kDewPoint,
+  kCondensationMargin,
+  kCanopyTemp24h,
+  kLampParRatio,
+  kDerivedN
 };
 
 struct ReportedSpec {
@@ -59,6 +73,122 @@ constexpr ReportedSpec kReportedSpecs[kReportedN] = {
     {"heating", "W/m2", 0, kInf},
     {"lai", "m2/m2", 0, kInf},
     {"dry_weight", "kg/m2", 0, kInf},
+    {"canopy_temp", "degC", -kInf, kInf},
+    {"cover_temp", "degC", -kInf, kInf},
+};
+
+constexpr ReportedSpec kDerivedSpecs[kDerivedN] = {
+    {"dew_point", "degC", -kInf, kInf},
+    {"condensation_margin", "K", -kInf, kInf},
+    {"canopy_temp_24h", "degC", -kInf, kInf},
+    {"lamp_par_ratio", "1", 0, kInf},
+};
+
+// The Magnus formula over water (Sonntag 1990's constants): the dew point of air at t degC and
+// rh %.
+double dew_point(double t, double rh) {
+  const double b = 17.62, c = 243.12;
+  const double g = std::log(std::max(rh, 0.1) / 100) + b * t / (c + t);
+  return c * g / (b - g);
+}
+
+// The live greenhouse's condition monitor: what a grower's alerts need beyond the sensors.
+//   dew_point            from the air temperature and RH;
+//   condensation_margin  the colder of the cover and the canopy minus the dew point (below 0:
+//                        water condenses there);
+//   canopy_temp_24h      the mean canopy temperature over the last 24 h of plant time (the
+//                        reported values held until the next), once 24 h have been seen;
+//   lamp_par_ratio       at the last switch-on of the lamps, the PAR rise 5 min after against
+//                        what the lamps give (zetaLampPar etaLampPar thetaLampMax per unit of
+//                        lamp intensity): about 1 with every lamp group working, lower when some
+//                        have failed. The sun's own change in 5 min is small, and lamps come on
+//                        mostly at night.
+class GlMonitor final : public LiveMonitor {
+ public:
+  GlMonitor(std::size_t first_derived, double lamp_par_per_unit)
+      : first_(first_derived), lamp_par_(lamp_par_per_unit) {}
+
+  void observe(std::size_t prop, const Value& v, double t) override {
+    if (prop >= kReportedN || !std::isfinite(v.num)) return;
+    now_ = std::max(now_, t);
+    last_[prop] = v.num;
+    has_[prop] = true;
+    if (prop == kCanopyTemp) canopy_.emplace_back(t, v.num);
+  }
+
+  void commit() override {
+    // the 24 h window: the canopy's samples (a value holds until the next); the first one older
+    // than the window is kept as the value at its start
+    while (canopy_.size() > 1 && canopy_[1].first <= now_ - kDay) canopy_.pop_front();
+    // lamps: a switch-on, then the PAR 5 min later
+    if (has_[kLamps] && has_[kPar]) {
+      const double lamps = last_[kLamps], par = last_[kPar];
+      if (lamps >= 0.5 && !lamps_on_) {
+        lamps_on_ = true;
+        on_at_ = now_;
+        par_before_ = par_off_;
+        waiting_ = true;
+      } else if (lamps < 0.05) {
+        lamps_on_ = false;
+        waiting_ = false;
+        par_off_ = par;
+      }
+      if (waiting_ && lamps_on_ && now_ >= on_at_ + 300 && lamp_par_ > 0) {
+        ratio_ = (par - par_before_) / (lamp_par_ * lamps);
+        has_ratio_ = true;
+        waiting_ = false;
+      }
+    }
+  }
+
+  bool read(std::size_t prop, Value& out) const override {
+    if (prop < first_ || prop >= first_ + kDerivedN) return false;
+    out = Value{};
+    switch (prop - first_) {
+      case kDewPoint:
+        if (!has_[kAirTemp] || !has_[kRh]) return false;
+        out.num = dew_point(last_[kAirTemp], last_[kRh]);
+        return true;
+      case kCondensationMargin: {
+        if (!has_[kAirTemp] || !has_[kRh] || (!has_[kCoverTemp] && !has_[kCanopyTemp]))
+          return false;
+        double cold = kInf;
+        if (has_[kCoverTemp]) cold = std::min(cold, last_[kCoverTemp]);
+        if (has_[kCanopyTemp]) cold = std::min(cold, last_[kCanopyTemp]);
+        out.num = cold - dew_point(last_[kAirTemp], last_[kRh]);
+        return true;
+      }
+      case kCanopyTemp24h: {
+        if (canopy_.empty() || canopy_.front().first > now_ - kDay + 1e-9) return false;
+        // the time-weighted mean over [now - 24 h, now]
+        double sum = 0;
+        for (std::size_t i = 0; i < canopy_.size(); ++i) {
+          const double from = std::max(canopy_[i].first, now_ - kDay);
+          const double to = i + 1 < canopy_.size() ? canopy_[i + 1].first : now_;
+          if (to > from) sum += canopy_[i].second * (to - from);
+        }
+        out.num = sum / kDay;
+        return true;
+      }
+      case kLampParRatio:
+        if (!has_ratio_) return false;
+        out.num = std::max(0.0, ratio_);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+ private:
+  static constexpr double kDay = 86400;
+  std::size_t first_;
+  double lamp_par_;
+  double now_ = -kInf;
+  double last_[kReportedN] = {};
+  bool has_[kReportedN] = {};
+  std::deque<std::pair<double, double>> canopy_;
+  bool lamps_on_ = false, waiting_ = false, has_ratio_ = false;
+  double on_at_ = 0, par_before_ = 0, par_off_ = 0, ratio_ = 0;
 };
 
 // the declared range of a controller setting (greenlight_control.json)
@@ -105,7 +235,23 @@ void GreenLightModel::properties(std::vector<TwinSpec>& out) const {
     p.writable = true;
     props.push_back(std::move(p));
   }
+  for (const auto& r : kDerivedSpecs) {
+    PropertySpec p;
+    p.name = r.name;
+    p.unit = r.unit;
+    p.min = r.min;
+    p.max = r.max;
+    p.derived = true;
+    props.push_back(std::move(p));
+  }
   out.push_back(TwinSpec{spec_.id, std::move(props)});
+}
+
+std::unique_ptr<LiveMonitor> GreenLightModel::make_monitor(std::size_t twin) const {
+  if (twin != 0) return nullptr;
+  const GlParams& p = spec_.p;
+  const double lamp_par = spec_.lamp == "none" ? 0 : p.zetaLampPar * p.etaLampPar * p.thetaLampMax;
+  return std::make_unique<GlMonitor>(kReportedN + kGlControlN, lamp_par);
 }
 
 bool GreenLightModel::read_property(const World& w, std::uint32_t self, std::size_t twin,
@@ -137,6 +283,12 @@ bool GreenLightModel::read_property(const World& w, std::uint32_t self, std::siz
     case kAirTemp:
       out.num = y[kGlTAir];
       return true;
+    case kCanopyTemp:
+      out.num = y[kGlTCan];
+      return true;
+    case kCoverTemp:
+      out.num = y[kGlTCovIn];
+      return true;
     case kPipeTemp:
       out.num = y[kGlTPipe];
       return true;
@@ -158,7 +310,8 @@ bool GreenLightModel::read_property(const World& w, std::uint32_t self, std::siz
   const double decided[kReportedN] = {0,         u.rhIn,   u.co2Ppm, f.par_above_canopy_umol,
                                       0,         0,        0,        0,
                                       u.uRoof,   u.uThScr, u.uBlScr, u.uLamp,
-                                      u.uExtCo2, f.boiler, 0,        0};
+                                      u.uExtCo2, f.boiler, 0,        0,
+                                      0,         0};
   out.num = decided[prop];
   return true;
 }
@@ -217,6 +370,14 @@ bool GreenLightModel::assimilate(World& w, std::uint32_t self, std::size_t twin,
     case kRadiation:
     case kWind:
       return refuse("the weather: a fork takes the scenario's");
+    case kCanopyTemp:
+      if (v.num < -50 || v.num > 80) return refuse("a canopy temperature from -50 to 80 degC");
+      y[kGlTCan] = v.num;
+      return true;
+    case kCoverTemp:
+      if (v.num < -60 || v.num > 80) return refuse("a cover temperature from -60 to 80 degC");
+      y[kGlTCovIn] = v.num;
+      return true;
     case kLai:
     case kDryWeight:
       return refuse("a crop observation: a fork starts from the scenario's crop");

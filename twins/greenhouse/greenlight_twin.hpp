@@ -92,6 +92,9 @@ class GreenLightModel final : public StepTwin, public Mirrorable {
   // temperature become its initial state, the settings in force its settings
   bool assimilate(World& w, std::uint32_t self, std::size_t twin, std::size_t prop, const Value& v,
                   std::string* reason) const override;
+  // live: dew point, condensation margin, 24 h canopy temperature, lamp PAR ratio (the
+  // grower's alerts; greenlight_mirror.cpp)
+  std::unique_ptr<LiveMonitor> make_monitor(std::size_t twin) const override;
 
  private:
   void rhs(double t, const double* y, const double* params, double* dydt) const override;

@@ -70,7 +70,8 @@ TEST_CASE("greenlight mirror: the properties, their units, ranges and the setpoi
       {"roof_vents", "1"},      {"thermal_screen", "1"},
       {"blackout_screen", "1"}, {"lamps", "1"},
       {"co2_dosing", "1"},      {"heating", "W/m2"},
-      {"lai", "m2/m2"},         {"dry_weight", "kg/m2"}};
+      {"lai", "m2/m2"},         {"dry_weight", "kg/m2"},
+      {"canopy_temp", "degC"},  {"cover_temp", "degC"}};
   for (const auto& [name, unit] : reported) {
     INFO(name);
     const PropertySpec& p = t.properties[prop_index(t, name)];
@@ -88,7 +89,19 @@ TEST_CASE("greenlight mirror: the properties, their units, ranges and the setpoi
 
   // every controller setting, under its own name, with the parameter file's unit and range
   const auto control = greenhouse::ParamSet::builtin("greenlight_control");
-  CHECK(t.properties.size() == reported.size() + control.params().size());
+  // and what the live engine's monitor derives (GlMonitor), for a grower's alerts
+  const std::map<std::string, std::string> derived = {{"dew_point", "degC"},
+                                                      {"condensation_margin", "K"},
+                                                      {"canopy_temp_24h", "degC"},
+                                                      {"lamp_par_ratio", "1"}};
+  for (const auto& [name, unit] : derived) {
+    INFO(name);
+    const PropertySpec& p = t.properties[prop_index(t, name)];
+    CHECK(p.derived);
+    CHECK(p.unit == unit);
+    CHECK_FALSE(p.writable);
+  }
+  CHECK(t.properties.size() == reported.size() + control.params().size() + derived.size());
   for (const auto& e : control.params()) {
     INFO(e.name);
     const PropertySpec& p = t.properties[prop_index(t, e.name)];
@@ -266,4 +279,66 @@ TEST_CASE("greenlight mirror: a fork takes the measured climate and the settings
   CHECK_THAT(refused[0], Catch::StartsWith("outdoor_temp: the weather"));
   CHECK_THAT(refused[1], Catch::StartsWith("lamps: an actuator"));
   CHECK_THAT(refused[2], Catch::StartsWith("lai: a crop observation"));
+}
+
+TEST_CASE(
+    "greenlight monitor: dew point, condensation margin, 24 h canopy temperature and the "
+    "lamps' PAR, from what the greenhouse reports",
+    "[greenhouse][mirror][monitor]") {
+  const auto v = test::compile_text(gl_scenario("1d", "1h"));
+  const TwinSpec t = twin_spec(v);
+  const auto mon = mirror_of(v).make_monitor(0);
+  REQUIRE(mon != nullptr);
+  const auto& gl = dynamic_cast<const greenhouse::GreenLightModel&>(*v.models.at(0));
+  const auto feed = [&](double t_s, std::initializer_list<std::pair<const char*, double>> vals) {
+    for (const auto& [name, x] : vals) {
+      Value val;
+      val.num = x;
+      mon->observe(prop_index(t, name), val, t_s);
+    }
+    mon->commit();
+  };
+  const auto derived = [&](const char* name, double& out) {
+    Value val;
+    const bool ok = mon->read(prop_index(t, name), val);
+    out = val.num;
+    return ok;
+  };
+  double x = 0;
+  CHECK_FALSE(derived("dew_point", x));  // nothing reported yet
+  // 20 degC at 80 %: 16.44 degC (Magnus over water); a cover at 15 degC is below it
+  feed(0, {{"air_temp", 20},
+           {"rh", 80},
+           {"cover_temp", 15},
+           {"canopy_temp", 19},
+           {"lamps", 0},
+           {"par", 0}});
+  REQUIRE(derived("dew_point", x));
+  CHECK(x == Approx(16.44).margin(0.01));
+  REQUIRE(derived("condensation_margin", x));
+  CHECK(x == Approx(15 - 16.44).margin(0.01));
+  // the 24 h mean exists once 24 h have been seen: 19 degC for 12 h, then 25 degC
+  CHECK_FALSE(derived("canopy_temp_24h", x));
+  feed(12 * 3600, {{"canopy_temp", 25}});
+  feed(24 * 3600, {{"canopy_temp", 25}});
+  REQUIRE(derived("canopy_temp_24h", x));
+  CHECK(x == Approx(22));
+  feed(30 * 3600, {{"canopy_temp", 25}});  // the window moved: 6 h at 19, 18 h at 25
+  REQUIRE(derived("canopy_temp_24h", x));
+  CHECK(x == Approx((6 * 19 + 18 * 25) / 24.0));
+  // the lamps come on at night: PAR rises by what they give, then by half of it (a group out)
+  const greenhouse::GlParams& p = gl.spec().p;
+  const double full = p.zetaLampPar * p.etaLampPar * p.thetaLampMax;
+  REQUIRE(full > 100);
+  CHECK_FALSE(derived("lamp_par_ratio", x));
+  feed(31 * 3600, {{"lamps", 1}, {"par", full}});
+  CHECK_FALSE(derived("lamp_par_ratio", x));  // 5 min after the switch-on
+  feed(31 * 3600 + 600, {{"lamps", 1}, {"par", full}});
+  REQUIRE(derived("lamp_par_ratio", x));
+  CHECK(x == Approx(1));
+  feed(40 * 3600, {{"lamps", 0}, {"par", 0}});
+  feed(55 * 3600, {{"lamps", 1}, {"par", 0.5 * full}});
+  feed(55 * 3600 + 600, {{"lamps", 1}, {"par", 0.5 * full}});
+  REQUIRE(derived("lamp_par_ratio", x));
+  CHECK(x == Approx(0.5));
 }
