@@ -134,14 +134,26 @@ std::string describe_text(const nlohmann::json& d) {
        "<twin>/state (engine/MQTT.md)\n";
   for (const auto& [ids, props] : groups(d)) {
     s << "\n" << join(ids) << "\n";
-    s << "  " << std::left << std::setw(14) << "property" << std::setw(8) << "type" << std::setw(8)
-      << "unit" << std::setw(26) << "role"
+    // each column as wide as its longest cell, plus two spaces
+    const auto unit_of = [](const nlohmann::json& p) {
+      const std::string u = p["unit"].get<std::string>();
+      return u.empty() ? std::string("-") : u;
+    };
+    std::size_t wn = 8, wt = 4, wu = 4, wr = 4;
+    for (const auto& p : *props) {
+      wn = std::max(wn, p["name"].get<std::string>().size());
+      wt = std::max(wt, p["type"].get<std::string>().size());
+      wu = std::max(wu, unit_of(p).size());
+      wr = std::max(wr, role(p).size());
+    }
+    const auto w = [](std::size_t n) { return std::setw(static_cast<int>(n + 2)); };
+    s << "  " << std::left << w(wn) << "property" << w(wt) << "type" << w(wu) << "unit" << w(wr)
+      << "role"
       << "accepts\n";
     for (const auto& p : *props)
-      s << "  " << std::left << std::setw(14) << p["name"].get<std::string>() << std::setw(8)
-        << p["type"].get<std::string>() << std::setw(8)
-        << (p["unit"].get<std::string>().empty() ? "-" : p["unit"].get<std::string>())
-        << std::setw(26) << role(p) << accepts(p) << "\n";
+      s << "  " << std::left << w(wn) << p["name"].get<std::string>() << w(wt)
+        << p["type"].get<std::string>() << w(wu) << unit_of(p) << w(wr) << role(p) << accepts(p)
+        << "\n";
   }
   if (d.contains("sparkplug")) {
     const auto& sp = d["sparkplug"];

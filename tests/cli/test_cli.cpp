@@ -95,7 +95,7 @@ TEST_CASE("describe: the wire contract of a scenario's twins, without an engine"
   REQUIRE(r.status == 0);
   CHECK_THAT(r.out, Catch::Contains("dtwin/line1/<twin>/reported"));
   CHECK_THAT(r.out, Catch::Contains("starved | working | blocked | down | setup | off"));
-  CHECK_THAT(r.out, Catch::Contains("reported, writable        >= 0.05, <= 20"));
+  CHECK_THAT(r.out, Catch::Contains("reported, writable  >= 0.05, <= 20"));
   r = sh("describe " + line + " --json");
   REQUIRE(r.status == 0);
   const auto j = nlohmann::json::parse(r.out);
