@@ -14,6 +14,7 @@ namespace {
 
 constexpr std::size_t kNpos = static_cast<std::size_t>(-1);
 constexpr std::size_t kMaxNodes = 100000;             // edge nodes tracked before births
+constexpr std::size_t kMaxPlaces = 4096;              // devices of one node that are no twin
 constexpr std::size_t kMaxPayload = 4 * 1024 * 1024;  // a large gateway's NBIRTH fits
 
 bool is_control(const std::string& name) {
@@ -349,19 +350,26 @@ std::size_t SparkplugHost::twin_at(const std::string& node, const std::string& d
 
 void SparkplugHost::birth(Node& node, const std::string& node_id, const std::string& device,
                           const sp::Payload& p) {
+  const std::string where =
+      device.empty() ? "edge node " + node_id : "device " + node_id + "/" + device;
+  const std::size_t twin = twin_at(node_id, device);
+  if (twin == kNpos && !node.places.count(device) && node.places.size() >= kMaxPlaces) {
+    ++counters_.unknown_device;  // a node inventing devices: no more memory for them
+    return;
+  }
   Place& pl = node.places[device];
   pl = Place{};
   pl.device = device;
   pl.born = true;
-  for (const auto& mm : p.metrics) {
-    if (!mm.has_name) continue;
-    Metric d{mm.name, mm.datatype, mm.alias, mm.has_alias};
-    if (mm.has_alias) node.aliases[mm.alias] = {device, mm.name};
-    pl.metrics[mm.name] = std::move(d);
-  }
-  const std::string where =
-      device.empty() ? "edge node " + node_id : "device " + node_id + "/" + device;
-  pl.twin = twin_at(node_id, device);
+  pl.twin = twin;
+  // what the birth says of its metrics: kept for the twins only (their aliases and datatypes)
+  if (twin != kNpos)
+    for (const auto& mm : p.metrics) {
+      if (!mm.has_name) continue;
+      Metric d{mm.name, mm.datatype, mm.alias, mm.has_alias};
+      if (mm.has_alias) node.aliases[mm.alias] = {device, mm.name};
+      pl.metrics[mm.name] = std::move(d);
+    }
   if (pl.twin == kNpos) {
     // a node's own metrics may be only its controls: not a twin, and nothing to say
     const bool only_controls =
