@@ -255,6 +255,7 @@ int fit_lines(const FitOptions& o) {
       continue;
     }
     line::MachineFit f = line::fit_machine(line::machine_samples(id, it->second, span));
+    line::fit_health(f, it->second, span, doc["twins"][id]);
     const nlohmann::json p = line::machine_patch(f, doc["twins"][id]);
     if (!p.is_null()) patch_twins[id] = p;
     report_machines.push_back(f.to_json());
@@ -269,6 +270,15 @@ int fit_lines(const FitOptions& o) {
       std::cout << "  scrap    " << num(f.scrap->value) << " [" << num(f.scrap->lo) << ", "
                 << num(f.scrap->hi) << "], " << f.data.rejects << " rejects of "
                 << f.data.parts + f.data.rejects << " parts\n";
+    if (f.health) {
+      const auto ph = f.health->per_hour(f.health_step_h);
+      std::cout << "  health   " << f.health->k << " states from " << f.health_samples << " "
+                << f.health_signal << " samples in " << f.health_lives << " lives (Baum-Welch, "
+                << f.health->iterations << " iterations): stay per h";
+      for (std::size_t i = 0; i + 1 < ph.size(); ++i) std::cout << " " << num(ph[i][i]);
+      std::cout << "; signal " << num(f.health->base) << " + " << num(f.health->slope)
+                << " x state, sd " << num(f.health->sd) << "\n";
+    }
     for (const auto& n : f.notes) std::cout << "  note: " << n << "\n";
   }
   const nlohmann::json patch = {{"twins", patch_twins}};

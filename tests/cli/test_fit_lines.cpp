@@ -226,3 +226,63 @@ TEST_CASE("dtwin fit: bad logs are refused at their place", "[fit]") {
   CHECK(st == 2);
   CHECK(out.find("give the data") != std::string::npos);
 }
+
+TEST_CASE(
+    "dtwin fit: a press's Markov health model and its vibration come back from its log "
+    "(Baum-Welch)",
+    "[fit]") {
+  Dir d("fit-health");
+  // scenarios/line/health_models.json's press alone, run to failure for 150 days (61 lives)
+  const std::string plant = R"({"name": "press", "seed": 4, "duration": "150d",
+    "replications": 1,
+    "twins": {"src": {"kind": "source", "saturated": true},
+      "press": {"kind": "machine", "process": {"dist": "lognormal", "mean": 40, "sd": 6},
+        "health": {"type": "markov", "transition": [[0.97, 0.025, 0.004, 0.001],
+          [0, 0.95, 0.04, 0.01], [0, 0, 0.92, 0.08], [0, 0, 0, 1]]},
+        "signals": {"interval": "20min",
+                    "vibration_mm_s": {"base": 2.0, "slope": 1.6, "sd": 0.7}},
+        "maintenance": {"policy": "run_to_failure", "duration": {"corrective":
+          {"dist": "lognormal", "mean": "5h", "sd": "1h"}, "preventive": "1h"}}},
+      "sink": {"kind": "sink"}},
+    "flow": [["src", "press"], ["press", "sink"]]})";
+  std::ofstream(d / "plant.json") << plant;
+  int st = 0;
+  std::string out = run_dtwin("run " + d / "plant.json" + " -q --no-timeseries --out " + d / "run" +
+                                  " --events " + d / "log.csv",
+                              &st);
+  REQUIRE(st == 0);
+  out = run_dtwin("fit " + d / "plant.json" + " --events " + d / "log.csv" + " --out " +
+                      d / "patch.json" + " --report " + d / "report.json" + " --no-validate",
+                  &st);
+  INFO(out);
+  REQUIRE(st == 0);
+  const auto report = nlohmann::json::parse(std::ifstream(d / "report.json"));
+  const auto& h = machine(report, "press")["health"];
+  REQUIRE(h.is_object());
+  CHECK(h["signal"] == "vibration");
+  CHECK(h["lives"].get<int>() > 50);
+  // the signal: base, slope and sd from about 10,000 samples
+  CHECK(h["base"].get<double>() == Approx(2.0).margin(0.05));
+  CHECK(h["slope"].get<double>() == Approx(1.6).margin(0.05));
+  CHECK(h["sd"].get<double>() == Approx(0.7).margin(0.03));
+  // the chain per operating hour: each stay within 0.015 of the truth (about two standard
+  // errors of an exit rate from 61 lives, and the signal is sampled on the calendar while the
+  // chain moves on operating time)
+  const double truth[] = {0.97, 0.95, 0.92};
+  for (std::size_t i = 0; i < 3; ++i) {
+    INFO("state " << i);
+    CHECK(h["transition_per_h"][i][i].get<double>() == Approx(truth[i]).margin(0.015));
+  }
+  // the patch: the chain and the signal; repairs as the maintenance's corrective work; no second
+  // failure process for a machine that fails by its health
+  auto doc = nlohmann::json::parse(plant);
+  doc.merge_patch(nlohmann::json::parse(std::ifstream(d / "patch.json")));
+  const auto& press = doc["twins"]["press"];
+  CHECK(press["health"]["transition"].size() == 4);
+  CHECK(press["signals"]["interval"] == "20min");
+  CHECK(press["maintenance"]["duration"]["corrective"]["dist"] == "lognormal");
+  CHECK_FALSE(press.contains("failures"));
+  CHECK_FALSE(press.contains("mtbf"));
+  std::ofstream(d / "calibrated.json") << doc.dump(2);
+  CHECK(sh_cmd(std::string(DTWIN_BIN) + " validate " + d / "calibrated.json").status == 0);
+}

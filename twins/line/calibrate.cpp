@@ -151,6 +151,126 @@ MachineSamples machine_samples(const std::string& id, const std::vector<LogRow>&
   return s;
 }
 
+namespace {
+
+// A merge patch that makes `old` into `now`: members of an old distribution object that the new
+// one does not have are removed (a lognormal given by mean and sd becomes mu and sigma, not
+// both).
+nlohmann::json replacing(const nlohmann::json* old, nlohmann::json now) {
+  if (old && old->is_object() && now.is_object())
+    for (const auto& [k, v] : old->items())
+      if (!now.contains(k)) now[k] = nullptr;
+  return now;
+}
+
+const nlohmann::json* member(const nlohmann::json& j, const char* k) {
+  return j.is_object() && j.contains(k) ? &j[k] : nullptr;
+}
+
+}  // namespace
+
+void fit_health(MachineFit& f, const std::vector<LogRow>& rows, double t_end,
+                const nlohmann::json& twin) {
+  const auto* health = member(twin, "health");
+  const auto* signals = member(twin, "signals");
+  if (!health || !signals || !health->is_object() || health->value("type", "") != "markov") return;
+  std::string sig, key;
+  if (signals->contains("vibration_mm_s")) {
+    sig = "vibration";
+    key = "vibration_mm_s";
+  } else if (signals->contains("temperature_c")) {
+    sig = "temperature";
+    key = "temperature_c";
+  } else {
+    return;
+  }
+  // the scenario's chain (per hour) and signal: a start for EM
+  std::vector<std::vector<double>> p_hour;
+  if (health->contains("transition") && (*health)["transition"].is_array()) {
+    for (const auto& r : (*health)["transition"]) {
+      std::vector<double> row;
+      for (const auto& x : r) row.push_back(x.is_number() ? x.get<double>() : 0);
+      p_hour.push_back(row);
+    }
+  }
+  std::size_t k = p_hour.size();
+  if (k == 0 && health->contains("states") && (*health)["states"].is_number_integer())
+    k = (*health)["states"].get<std::size_t>();
+  if (k < 2) return;
+  // lives and samples
+  std::vector<HmmLife> lives(1);
+  std::vector<double> steps;
+  bool down = false, working = false;
+  double t = rows.empty() ? 0 : rows.front().t, op = 0;
+  bool sampled = false;
+  for (const auto& r : rows) {
+    if (working) op += r.t - t;
+    t = r.t;
+    if (r.prop == "state" && r.value.is_string()) {
+      const std::string st = r.value.get<std::string>();
+      const bool now_down = st == "down";
+      if (now_down && !down && working) {  // a failure: the life ends
+        lives.back().failed = true;
+        lives.emplace_back();
+        sampled = false;
+      }
+      down = now_down;
+      working = st == "working";
+    } else if (r.prop == sig && r.value.is_number() && !down) {
+      if (sampled && op > 0) steps.push_back(op / 3600);
+      lives.back().y.push_back(r.value.get<double>());
+      sampled = true;
+      op = 0;
+    }
+  }
+  (void)t_end;
+  std::vector<HmmLife> kept;
+  std::size_t samples = 0;
+  for (auto& l : lives)
+    if (!l.y.empty()) {
+      samples += l.y.size();
+      kept.push_back(std::move(l));
+    }
+  if (steps.empty() || samples < 20 * k) {
+    f.notes.push_back("health: too few " + sig + " samples to fit its model (" +
+                      std::to_string(samples) + ")");
+    return;
+  }
+  std::nth_element(steps.begin(), steps.begin() + static_cast<std::ptrdiff_t>(steps.size() / 2),
+                   steps.end());
+  const double step_h = steps[steps.size() / 2];
+  std::vector<HmmFit> starts;
+  if (p_hour.size() == k) {
+    // the scenario's chain over one step: stays P_ii^step, jumps in proportion
+    HmmFit s0;
+    s0.k = k;
+    s0.a.assign(k, std::vector<double>(k, 0.0));
+    for (std::size_t i = 0; i < k; ++i) {
+      const double stay = std::pow(std::max(p_hour[i][i], 1e-12), step_h);
+      s0.a[i][i] = i + 1 == k ? 1 : stay;
+      double out = 0;
+      for (std::size_t j = i + 1; j < k; ++j) out += p_hour[i][j];
+      if (i + 1 < k && out > 0)
+        for (std::size_t j = i + 1; j < k; ++j) s0.a[i][j] = (1 - stay) * p_hour[i][j] / out;
+    }
+    const auto& sg = (*signals)[key];
+    s0.base = sg.value("base", 0.0);
+    s0.slope = sg.value("slope", 1.0);
+    s0.sd = std::max(1e-6, sg.value("sd", 1.0));
+    starts.push_back(s0);
+  }
+  try {
+    f.health = fit_hmm_best(kept, k, starts);
+  } catch (const std::invalid_argument& e) {
+    f.notes.push_back(std::string("health: not fitted (") + e.what() + ")");
+    return;
+  }
+  f.health_signal = sig;
+  f.health_step_h = step_h;
+  f.health_lives = kept.size();
+  f.health_samples = samples;
+}
+
 nlohmann::json MachineFit::to_json() const {
   const auto fit = [](const std::optional<SampleFit>& f) {
     return f ? f->to_json() : nlohmann::json(nullptr);
@@ -172,6 +292,17 @@ nlohmann::json MachineFit::to_json() const {
           {"setup", fit(setup)},
           {"ttf", fit(ttf)},
           {"ttr", fit(ttr)},
+          {"health", health ? nlohmann::json{{"signal", health_signal},
+                                             {"lives", health_lives},
+                                             {"samples", health_samples},
+                                             {"step_h", health_step_h},
+                                             {"transition_per_h", health->per_hour(health_step_h)},
+                                             {"base", health->base},
+                                             {"slope", health->slope},
+                                             {"sd", health->sd},
+                                             {"loglik", health->loglik},
+                                             {"iterations", health->iterations}}
+                            : nlohmann::json(nullptr)},
           {"notes", notes}};
 }
 
@@ -227,24 +358,6 @@ MachineFit fit_machine(MachineSamples s) {
   return f;
 }
 
-namespace {
-
-// A merge patch that makes `old` into `now`: members of an old distribution object that the new
-// one does not have are removed (a lognormal given by mean and sd becomes mu and sigma, not
-// both).
-nlohmann::json replacing(const nlohmann::json* old, nlohmann::json now) {
-  if (old && old->is_object() && now.is_object())
-    for (const auto& [k, v] : old->items())
-      if (!now.contains(k)) now[k] = nullptr;
-  return now;
-}
-
-const nlohmann::json* member(const nlohmann::json& j, const char* k) {
-  return j.is_object() && j.contains(k) ? &j[k] : nullptr;
-}
-
-}  // namespace
-
 nlohmann::json machine_patch(const MachineFit& f, const nlohmann::json& twin) {
   nlohmann::json p = nlohmann::json::object();
   const bool by_product = twin.contains("process") && twin["process"].is_object() &&
@@ -260,7 +373,34 @@ nlohmann::json machine_patch(const MachineFit& f, const nlohmann::json& twin) {
       p["setup"] = replacing(&old, d);
   }
   if (f.scrap && f.scrap->value < 1) p["scrap"] = f.scrap->value;
-  if (f.ttf && f.ttr) {
+  if (f.health) {
+    auto ph = f.health->per_hour(f.health_step_h);
+    for (auto& row : ph)  // the rows sum to 1 as the scenario's parser demands
+      for (auto& x : row) x = std::round(x * 1e9) / 1e9;
+    for (std::size_t i = 0; i < ph.size(); ++i) {
+      double sum = 0;
+      for (std::size_t j = 0; j < ph.size(); ++j)
+        if (j != i) sum += ph[i][j];
+      ph[i][i] = 1 - sum;
+    }
+    nlohmann::json h = {{"transition", ph}};
+    if (const auto* old = member(twin, "health"); old && old->contains("rate_per_h"))
+      h["rate_per_h"] = nullptr;
+    p["health"] = h;
+    const std::string key = f.health_signal == "vibration" ? "vibration_mm_s" : "temperature_c";
+    p["signals"] = {
+        {key, {{"base", f.health->base}, {"slope", f.health->slope}, {"sd", f.health->sd}}}};
+  }
+  // a machine with a health model fails by it: its repairs are the maintenance's corrective
+  // work, and no second failure process is added
+  const bool has_health = twin.contains("health");
+  if (has_health && f.ttr && !twin.contains("mtbf") && !twin.contains("failures")) {
+    const nlohmann::json* m = member(twin, "maintenance");
+    const nlohmann::json* d = m ? member(*m, "duration") : nullptr;
+    const nlohmann::json* c = d ? member(*d, "corrective") : nullptr;
+    p["maintenance"] = {{"duration", {{"corrective", replacing(c, f.ttr->best().dist.to_json())}}}};
+  }
+  if (f.ttf && f.ttr && (!has_health || twin.contains("mtbf") || twin.contains("failures"))) {
     const auto& a = f.ttf->best();
     const auto& b = f.ttr->best();
     const bool exp =

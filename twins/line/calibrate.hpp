@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/sim/fit.hpp"
+#include "engine/sim/hmm_fit.hpp"
 
 namespace dtwin::line {
 
@@ -55,16 +56,32 @@ struct MachineFit {
   MachineSamples data;
   std::optional<SampleFit> process, setup, ttf, ttr;
   std::optional<Estimate> scrap;   // rejects / (parts + rejects), Wilson's 95 % interval
+  // a markov health model from its signal (Baum–Welch), one step = one sample, step_h operating
+  // hours (the median between two samples)
+  std::optional<HmmFit> health;
+  std::string health_signal;  // "vibration" or "temperature"
+  double health_step_h = 0;
+  std::size_t health_lives = 0, health_samples = 0;
   std::vector<std::string> notes;  // why something was not fitted
   nlohmann::json to_json() const;
 };
 
 MachineFit fit_machine(MachineSamples s);
 
+// A machine whose scenario has a "markov" health model and a signal: its lives from the log
+// (each starts as new, at the log's start or a repair; ends in a failure, or censored at the
+// log's end), the signal's samples while it runs, and the chain and signal fitted by Baum–Welch
+// (engine/sim/hmm_fit.hpp) from the scenario's own model and from the data alone. A life cut
+// short by preventive maintenance reads as a failure here (the log does not tell the two
+// apart): fit plants that run to failure, or whose maintenance is rare.
+void fit_health(MachineFit& f, const std::vector<LogRow>& rows, double t_end,
+                const nlohmann::json& twin);
+
 // The merge patch for the machine's twin in the scenario (`twin`: its current JSON), from the
 // families chosen: "process", "setup" (keeping {"duration", "every"} when the scenario has it),
 // and "mtbf"/"mttr" when both are exponential and the scenario says so, else "failures";
-// "scrap" when the rejects were counted.
+// "scrap" when the rejects were counted; "health" (its "transition" per operating hour) and the
+// signal's base, slope and sd when the health model was fitted.
 // Null when nothing was fitted.
 nlohmann::json machine_patch(const MachineFit& f, const nlohmann::json& twin);
 
