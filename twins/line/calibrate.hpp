@@ -55,7 +55,7 @@ MachineSamples machine_samples(const std::string& id, const std::vector<LogRow>&
 struct MachineFit {
   MachineSamples data;
   std::optional<SampleFit> process, setup, ttf, ttr;
-  std::optional<Estimate> scrap;   // rejects / (parts + rejects), Wilson's 95 % interval
+  std::optional<Estimate> scrap;  // rejects / (parts + rejects), Wilson's 95 % interval
   // a markov health model from its signal (Baum–Welch), one step = one sample, step_h operating
   // hours (the median between two samples)
   std::optional<HmmFit> health;
