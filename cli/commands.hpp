@@ -21,6 +21,7 @@ struct RunOptions {
   std::string junit;                  // write the judged expectations here (JUnit XML)
   bool report = false;                // also write <out>/report.html
   std::string window;                 // "FROM+SPAN" or "FROM..TO": the series rows written
+  std::string patch;                  // a merge patch applied to the scenario (dtwin fit --out)
 };
 
 struct SweepOptions {
@@ -35,6 +36,7 @@ struct SweepOptions {
   std::string max_wall;
   std::string junit;
   bool report = false;  // also write <out>/report.html (unsharded)
+  std::string patch;    // a merge patch applied to the scenario (dtwin fit --out)
 };
 
 struct CompareOptions {

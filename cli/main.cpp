@@ -51,6 +51,9 @@ int main(int argc, char** argv) {
                   "Stop (exit 2) when the runs take longer than this, say 10min (default: none)");
   run->add_option("--junit", ro.junit,
                   "Write the scenario's expectations, judged, as JUnit XML to this file");
+  run->add_option("--patch", ro.patch,
+                  "Apply this JSON merge patch (RFC 7386) to the scenario first: the parameters "
+                  "dtwin fit estimated (--out)");
   run->add_flag("--report", ro.report,
                 "Also write report.html: charts of the KPIs with their CIs, the stations, the "
                 "time series (dtwin report)");
@@ -108,6 +111,9 @@ int main(int argc, char** argv) {
   sweep->add_option("--junit", so.junit,
                     "Write the expectations, judged, as JUnit XML (unsharded; a sharded sweep "
                     "is judged by dtwin compare)");
+  sweep->add_option("--patch", so.patch,
+                    "Apply this JSON merge patch (RFC 7386) to the scenario first (dtwin fit "
+                    "--out)");
   sweep->add_flag("--report", so.report,
                   "Also write report.html (unsharded; for shards: dtwin compare --out DIR, then "
                   "dtwin report DIR)");
