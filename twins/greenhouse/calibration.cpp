@@ -103,7 +103,8 @@ Recipe check_recipe(const Node& root, const std::vector<std::shared_ptr<const Mo
   c.check_keys({"observed", "params"});
   Recipe r;
   const Node params = c.at("params");
-  if (params.size() == 0) params.expected("at least one JSON pointer");
+  if (!params.is_array() || params.size() == 0)
+    params.expected("an array of JSON pointers (at least one)");
   for (const Node& p : params.items()) {
     std::string why;
     const std::string ptr = p.string();

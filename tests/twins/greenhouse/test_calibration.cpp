@@ -187,6 +187,9 @@ TEST_CASE("a calibration recipe is checked where it is written", "[greenhouse][c
   CHECK_THAT(e.location().file, Contains("bad.csv"));
   CHECK(e.location().line == 1);
   CHECK(e.location().col == 6);
+  e = error_of(R"({"observed": "obs.csv", "params": "/twins/g/params/c_pl_d"})");
+  CHECK(e.pointer() == "/calibrate/params");
+  CHECK_THAT(e.message(), Contains("expected an array of JSON pointers"));
   e = error_of(R"({"observed": "obs.csv", "param": []})");
   CHECK_THAT(e.message(), Contains("did you mean \"params\""));
   // a good one compiles, and names what dtwin fit reads
