@@ -108,6 +108,12 @@ TEST_CASE("fit crops: the recipe writes a patch, the flags give the same, run ap
   const char* col = "agc.crop.dry_weight_kg_m2";
   CHECK(series_at(a, col, "2022-02-03T00:00:00") == series_at(b, col, "2022-02-03T00:00:00"));
   CHECK(series_at(a, col, "2022-03-15T00:00:00") != series_at(b, col, "2022-03-15T00:00:00"));
+  // and sweep --patch
+  REQUIRE(dtwin_cmd("sweep " + kReference + " -q --out " + d.file("sweep_plain")).status == 0);
+  REQUIRE(dtwin_cmd("sweep " + kReference + " -q --patch " + d.file("recipe.json") + " --out " +
+                    d.file("sweep_patched"))
+              .status == 0);
+  CHECK(slurp(d.file("sweep_plain/sweep.csv")) != slurp(d.file("sweep_patched/sweep.csv")));
 }
 
 TEST_CASE("fit crops: bad input exits 2 naming its place", "[cli][fit]") {
