@@ -55,6 +55,13 @@ std::vector<CompiledVariant> compile(const Scenario& sc, const Registry& reg,
   return out;
 }
 
+// The scenario, with the merge patch at `patch` (dtwin fit's) applied when one is named.
+Scenario load_patched(const std::string& file, const std::string& patch) {
+  Scenario sc = Scenario::load(file);
+  if (!patch.empty()) sc.apply_patch(load_json_file(patch));
+  return sc;
+}
+
 void make_dir(const std::string& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -204,7 +211,7 @@ int judged(const ResultTable& t, const JsonDoc* doc, const std::string& junit, b
 
 int cmd_run(const RunOptions& o) {
   const Registry reg = make_registry();
-  const Scenario sc = Scenario::load(o.file);
+  const Scenario sc = load_patched(o.file, o.patch);
   std::vector<std::size_t> which;
   if (o.variants.empty()) {
     std::size_t grid = 0;
@@ -284,7 +291,7 @@ int cmd_run(const RunOptions& o) {
 
 int cmd_sweep(const SweepOptions& o) {
   const Registry reg = make_registry();
-  const Scenario sc = Scenario::load(o.file);
+  const Scenario sc = load_patched(o.file, o.patch);
   const Shard shard = parse_shard(o.shard);
   std::vector<std::size_t> which;
   for (std::size_t i = 0; i < sc.variants().size(); ++i) which.push_back(i);

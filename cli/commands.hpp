@@ -22,6 +22,7 @@ struct RunOptions {
   bool report = false;                // also write <out>/report.html
   std::string window;                 // "FROM+SPAN" or "FROM..TO": the series rows written
   std::string events;                 // write the first run's event log here (CSV)
+  std::string patch;                  // a merge patch applied to the scenario (dtwin fit --out)
 };
 
 struct SweepOptions {
@@ -36,6 +37,7 @@ struct SweepOptions {
   std::string max_wall;
   std::string junit;
   bool report = false;  // also write <out>/report.html (unsharded)
+  std::string patch;    // a merge patch applied to the scenario (dtwin fit --out)
 };
 
 struct CompareOptions {

@@ -55,6 +55,9 @@ int main(int argc, char** argv) {
                   "Also write the event log of the first variant's first run here (CSV: "
                   "time_s,twin,property,value, every change of every reported property: what a "
                   "MES exports; dtwin fit --events reads it)");
+  run->add_option("--patch", ro.patch,
+                  "Apply this JSON merge patch (RFC 7386) to the scenario first: the parameters "
+                  "dtwin fit estimated (--out)");
   run->add_flag("--report", ro.report,
                 "Also write report.html: charts of the KPIs with their CIs, the stations, the "
                 "time series (dtwin report)");
@@ -112,6 +115,9 @@ int main(int argc, char** argv) {
   sweep->add_option("--junit", so.junit,
                     "Write the expectations, judged, as JUnit XML (unsharded; a sharded sweep "
                     "is judged by dtwin compare)");
+  sweep->add_option("--patch", so.patch,
+                    "Apply this JSON merge patch (RFC 7386) to the scenario first (dtwin fit "
+                    "--out)");
   sweep->add_flag("--report", so.report,
                   "Also write report.html (unsharded; for shards: dtwin compare --out DIR, then "
                   "dtwin report DIR)");

@@ -626,4 +626,27 @@ JsonDoc load_json_file(const std::string& path) {
   return parse_json(std::move(text), path);
 }
 
+std::vector<std::string> pointer_tokens(const std::string& p) {
+  std::vector<std::string> out;
+  if (p.empty()) return out;
+  std::size_t i = 1;
+  while (true) {
+    const std::size_t j = p.find('/', i);
+    std::string t = p.substr(i, j == std::string::npos ? std::string::npos : j - i);
+    std::string u;
+    for (std::size_t k = 0; k < t.size(); ++k) {
+      if (t[k] == '~' && k + 1 < t.size()) {
+        u += t[k + 1] == '1' ? '/' : '~';
+        ++k;
+      } else {
+        u += t[k];
+      }
+    }
+    out.push_back(u);
+    if (j == std::string::npos) break;
+    i = j + 1;
+  }
+  return out;
+}
+
 }  // namespace dtwin

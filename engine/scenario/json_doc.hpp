@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -48,5 +49,8 @@ JsonDoc load_json_file(const std::string& path);
 
 // Escapes one reference token for a JSON pointer ("~" -> "~0", "/" -> "~1").
 std::string pointer_escape(std::string_view token);
+
+// Splits an RFC 6901 pointer into its unescaped reference tokens ("" has none).
+std::vector<std::string> pointer_tokens(const std::string& p);
 
 }  // namespace dtwin

@@ -19,30 +19,6 @@ const std::vector<std::string> kTopLevel = {
     "name",  "description", "seed",  "duration", "warmup", "replications", "sample_interval",
     "twins", "variants",    "sweep", "layout",   "live",   "expect",       "alerts"};
 
-// Splits an RFC 6901 pointer into unescaped tokens.
-std::vector<std::string> pointer_tokens(const std::string& p) {
-  std::vector<std::string> out;
-  if (p.empty()) return out;
-  std::size_t i = 1;
-  while (true) {
-    const std::size_t j = p.find('/', i);
-    std::string t = p.substr(i, j == std::string::npos ? std::string::npos : j - i);
-    std::string u;
-    for (std::size_t k = 0; k < t.size(); ++k) {
-      if (t[k] == '~' && k + 1 < t.size()) {
-        u += t[k + 1] == '1' ? '/' : '~';
-        ++k;
-      } else {
-        u += t[k];
-      }
-    }
-    out.push_back(u);
-    if (j == std::string::npos) break;
-    i = j + 1;
-  }
-  return out;
-}
-
 // Does the merge patch set the value at `pointer` (or one of its ancestors)?
 bool patch_covers(const nlohmann::json& patch, const std::string& pointer) {
   const nlohmann::json* j = &patch;
@@ -237,6 +213,7 @@ CompiledVariant Scenario::compile(const Variant& v, const nlohmann::json* extra,
   CompiledVariant out;
   out.name = v.name;
   out.doc = doc_.value;
+  if (!patch_.value.is_null()) out.doc.merge_patch(patch_.value);
   if (v.kind == Variant::Kind::Patch) out.doc.merge_patch(v.patch);
   for (const auto& [ptr, val] : v.sets) out.doc[nlohmann::json::json_pointer(ptr)] = val;
   if (extra) out.doc.merge_patch(*extra);
@@ -280,6 +257,8 @@ CompiledVariant Scenario::compile(const Variant& v, const nlohmann::json* extra,
         for (const auto& key : f.top_level)
           if (root.has(key) && key == "flow")
             root.at(key).fail("a flow needs line twins (sources, machines, buffers, sinks)");
+          else if (root.has(key) && key == "calibrate")
+            root.at(key).fail("a calibration recipe needs greenhouse twins (dtwin fit)");
         continue;
       }
       auto models = f.build(ctx, ids[k]);
@@ -321,10 +300,23 @@ CompiledVariant Scenario::compile(const Variant& v, const nlohmann::json* extra,
         }
       }
     }
-    e.set_location(doc_.locate(where));
+    if (!patch_.value.is_null() && patch_covers(patch_.value, e.pointer()))
+      throw ScenarioError(patch_.locate(e.pointer()), e.pointer(),
+                          "after the patch " + patch_.file + " was applied: " + e.message());
+    // an error in another file the scenario reads (a calibration's observations) is located
+    // there already
+    if (e.location().file.empty() || e.location().file == doc_.file)
+      e.set_location(doc_.locate(where));
     throw;
   }
   return out;
+}
+
+void Scenario::apply_patch(JsonDoc patch) {
+  if (!patch.value.is_object())
+    throw ScenarioError(patch.locate(""), "",
+                        "a patch is a JSON merge patch object (RFC 7386), as dtwin fit writes");
+  patch_ = std::move(patch);
 }
 
 }  // namespace dtwin

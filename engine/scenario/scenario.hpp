@@ -79,11 +79,18 @@ class Scenario {
   const FileAccess& files() const { return files_; }
   FileAccess& files() { return files_; }
 
+  // A merge patch (RFC 7386) applied to the document under every variant (dtwin run --patch: the
+  // parameters dtwin fit estimated). An error about a value it set keeps its JSON pointer, is
+  // located in the patch's file and says the patch was applied. ScenarioError when it is no
+  // object.
+  void apply_patch(JsonDoc patch);
+
  private:
   CompiledVariant compile(const Variant& v, const nlohmann::json* extra, const Registry& reg,
                           const FileAccess* files) const;
 
   JsonDoc doc_;
+  JsonDoc patch_;  // apply_patch's; its value is null when there is none
   std::string name_;
   std::vector<Variant> variants_;
   FileAccess files_;

@@ -2,6 +2,15 @@
 // prescribed indoor climate, constant or measured (a real greenhouse's telemetry drives the
 // crop estimate). KPIs: dry weight, fresh-weight yield, and transpiration when the climate
 // includes humidity.
+//
+// Plant density: Van Henten's X_d is dry weight per m2 of a closed crop. When the growers space
+// the plants out (AGC 2022: from 90 to 18 heads per m2), every head keeps its weight and the
+// weight per m2 drops with the density. Given "density" (heads per m2 over time, a step
+// series), the state is the dry weight per head, w = X_d / n(t), and
+//   dw/dt = (dX_d/dt)(X_d = w n(t)) / n(t),
+// so X_d follows each change of n(t) at once and grows by Van Henten's rate in between.
+// The series then also give the density and the weight per head. Without "density" the state
+// is X_d, as before.
 #pragma once
 
 #include "twins/greenhouse/step_twin.hpp"
@@ -21,6 +30,8 @@ class LettuceCropModel final : public StepTwin {
 
  private:
   void rhs(double t, const double* y, const double* params, double* dydt) const override;
+  // heads per m2 at t (1 without a density: the state is then X_d itself)
+  double heads(double t) const;
 
   LettuceCropSpec spec_;
 };

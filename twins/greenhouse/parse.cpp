@@ -1,5 +1,7 @@
 #include "twins/greenhouse/parse.hpp"
 
+#include <algorithm>
+
 #include "engine/scenario/duration.hpp"
 
 namespace dtwin::greenhouse {
@@ -111,7 +113,7 @@ LettuceGreenhouseSpec parse_lettuce_greenhouse(const Node& t, const std::string&
 }
 
 LettuceCropSpec parse_lettuce_crop(const Node& t, const std::string& id, const InputContext& ctx) {
-  t.check_keys({"kind", "step", "solver", "rtol", "params", "initial", "climate", "name",
+  t.check_keys({"kind", "step", "solver", "rtol", "params", "initial", "climate", "density", "name",
                 "description", "layout"});
   LettuceCropSpec s;
   s.id = id;
@@ -122,23 +124,30 @@ LettuceCropSpec parse_lettuce_crop(const Node& t, const std::string& id, const I
 
   Quantity humidity = kHumidity;
   humidity.required = false;
+  // light sensors read a little below zero in the dark (AGC 2022 Koala's PARin: -0.04): down to
+  // -1 is read as darkness
   const RawInputs c = read_inputs(t.at("climate"),
-                                  {{{"rad_w_m2", "par_umol_m2_s"}, true, 0, kInf},
+                                  {{{"rad_w_m2", "par_umol_m2_s"}, true, -1, kInf},
                                    {{"air_temp_c"}, true, -80, 80},
                                    kCo2,
                                    humidity},
                                   ctx);
   s.climate = InputSeries::like(c);
   const auto& temp = of(c, kLcTemp);
-  s.climate.add(
-      "rad_w_m2",
-      c.key[kLcRad] == "par_umol_m2_s"
-          ? map_series(of(c, kLcRad), [&](double par) { return par_to_outside_rad(s.p, par); })
-          : of(c, kLcRad));
+  s.climate.add("rad_w_m2", map_series(of(c, kLcRad), [&](double v) {
+                  v = std::max(v, 0.0);
+                  return c.key[kLcRad] == "par_umol_m2_s" ? par_to_outside_rad(s.p, v) : v;
+                }));
   s.climate.add("air_temp_c", temp);
   s.climate.add("co2_kg_m3", co2_kg_m3(s.p, c, kLcCo2, temp));
   s.has_humidity = c.has(kLcHumidity);
   if (s.has_humidity) s.climate.add("humidity_kg_m3", humidity_kg_m3(s.p, c, kLcHumidity, temp));
+  if (auto n = t.find("density")) {
+    const RawInputs d = read_inputs(*n, {{{"heads_m2"}, true, 0.01, kInf}}, ctx);
+    s.density = InputSeries::like(d);
+    s.density->add("heads_m2", of(d, 0));
+    s.density->at(0, &s.density0_heads_m2);
+  }
   return s;
 }
 

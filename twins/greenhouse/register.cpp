@@ -1,6 +1,7 @@
 #include "twins/greenhouse/register.hpp"
 
 #include "engine/scenario/json_doc.hpp"
+#include "twins/greenhouse/calibration.hpp"
 #include "twins/greenhouse/greenlight_twin.hpp"
 #include "twins/greenhouse/lettuce_crop.hpp"
 #include "twins/greenhouse/lettuce_greenhouse.hpp"
@@ -13,6 +14,7 @@ void register_kinds(Registry& r) {
   ModelFactory f;
   f.name = "greenhouse";
   f.kinds = greenhouse_kinds();
+  f.top_level = {"calibrate"};  // dtwin fit's recipe (calibration.hpp)
   f.build = [](const CompileContext& ctx, const std::vector<std::string>& ids) {
     std::vector<std::shared_ptr<const Model>> out;
     const Node twins = ctx.root.at("twins");
@@ -30,6 +32,7 @@ void register_kinds(Registry& r) {
       else
         out.push_back(std::make_shared<TomatoCropModel>(parse_tomato_crop(t, id, in)));
     }
+    if (ctx.root.has("calibrate")) check_recipe(ctx.root, out, ctx.files, ctx.duration_s);
     return out;
   };
   r.add(std::move(f));

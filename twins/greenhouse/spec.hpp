@@ -18,7 +18,10 @@
 //     "climate": {"file": "GreenhouseClimate.csv", "time_column": "Date",
 //                 "time_format": "%m/%d/%Y %H:%M",
 //                 "columns": {"par_umol_m2_s": "PARin", "air_temp_c": "Tair",
-//                             "co2_ppm": "CO2air", "rh_pct": "Rhair"}, "max_gap": "2h"}}
+//                             "co2_ppm": "CO2air", "rh_pct": "Rhair"}, "max_gap": "2h"},
+//     "density": {"file": "PlantDensity.csv", "time_column": "Date", "time_format": "%m/%d/%Y",
+//                 "columns": {"heads_m2": "Plant Density"}, "interpolation": "previous"}}
+//                                         optional: plants per m2 over time (spacing)
 //
 //   "tom": {"kind": "tomato_crop",            Vanthoor's tomato crop (GreenLight simplification)
 //     "step", "solver", "rtol" as above,
@@ -40,6 +43,7 @@
 //   tomato climate   par_umol_m2_s (above the canopy), canopy_temp_c, co2_ppm
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "twins/greenhouse/input_series.hpp"
@@ -80,6 +84,9 @@ struct LettuceCropSpec {
   double initial_dry_weight_kg_m2 = 0;
   InputSeries climate;  // rad_w_m2, air_temp_c, co2_kg_m3[, humidity_kg_m3]
   bool has_humidity = false;
+  // plants per m2 over time, when given (lettuce_crop.hpp); heads_m2 at the start
+  std::optional<InputSeries> density;
+  double density0_heads_m2 = 0;
 };
 
 struct TomatoCropSpec {
