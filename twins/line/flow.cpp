@@ -17,6 +17,7 @@ void LineModel::part_done(Ctx& c, std::uint32_t m) const {
     ms.wear = ms.wear_end;
     ms.part_proc = 0;
   }
+  if (spec.staffed && ms.holds) free_operators(c, m);
   finish(c, m);
 }
 
@@ -33,18 +34,25 @@ void LineModel::failed(Ctx& c, std::uint32_t m) const {
   }
   set_status(c, m, Status::Down);
   ms.rep_rem = spec.ttr.sample(ms.rng_ttr);
+  // a repair that needs operators waits for them (one at work on the part stays)
+  if (spec.staffed && (spec.needs.for_mask & kForRepair) && !staff(c, m, kForRepair, kPendRepair))
+    return;
   ms.seg_start = c.now;
   c.at(c.now + ms.rep_rem, kModel, m, kRepaired, ++ms.token);
 }
 
 void LineModel::repaired(Ctx& c, std::uint32_t m) const {
   MachineState& ms = c.s.machines[m];
+  const MachineSpec& spec = spec_.machines[m];
   ms.rep_rem = 0;
-  if (spec_.machines[m].managed) {
+  // operators who came for the repair go; one who works on the part stays
+  if (spec.staffed && ms.holds && (ms.part_units == 0 || !(spec.needs.for_mask & kForProcess)))
+    free_operators(c, m);
+  if (spec.managed) {
     job_done(c, m);
     return;
   }
-  ms.ttf_rem = spec_.machines[m].ttf.sample(ms.rng_ttf);
+  ms.ttf_rem = spec.ttf.sample(ms.rng_ttf);
   if (ms.part_units == 0) {  // down without a part (a fork of a live machine that was down)
     set_status(c, m, Status::Starved);
     try_start(c, m);
@@ -92,7 +100,7 @@ void LineModel::wip_changed(Ctx& c) const {
 // idle warms up first; one that stays idle is armed to switch off.
 void LineModel::try_start(Ctx& c, std::uint32_t m) const {
   MachineState& ms = c.s.machines[m];
-  if (ms.status != Status::Starved) return;
+  if (ms.status != Status::Starved || ms.pending != 0) return;  // pending: has a part
   if (spec_.machines[m].auto_off)
     powered_start(c, m);
   else
@@ -173,6 +181,10 @@ void LineModel::begin_work(Ctx& c, std::uint32_t m) const {
 
 void LineModel::start_setup(Ctx& c, std::uint32_t m, double duration) const {
   MachineState& ms = c.s.machines[m];
+  if (spec_.machines[m].staffed) {
+    ms.setup_rem = duration;
+    if (!staff(c, m, kForSetup, kPendSetup)) return;
+  }
   set_status(c, m, Status::Setup);
   ms.setup_rem = duration;
   ms.seg_start = c.now;
@@ -182,6 +194,7 @@ void LineModel::start_setup(Ctx& c, std::uint32_t m, double duration) const {
 void LineModel::start_processing(Ctx& c, std::uint32_t m, double duration) const {
   MachineState& ms = c.s.machines[m];
   ms.proc_rem = duration;
+  if (spec_.machines[m].staffed && !staff(c, m, kForProcess, kPendProcess)) return;
   ms.part_speed = ms.speed;
   if (spec_.machines[m].wear) load_part(c, m);
   schedule_segment(c, m);

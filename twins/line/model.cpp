@@ -61,6 +61,7 @@ std::unique_ptr<StateBlock> LineModel::make_state(const RunContext& ctx) const {
     if (p.kind == PlaceKind::Conveyor) s.places[i].ready.reserve(want);
   }
   s.products.resize(spec_.products.size());
+  s.pools.resize(spec_.pools.size());
   s.sources.resize(spec_.sources.size());
   for (std::size_t i = 0; i < spec_.sources.size(); ++i) {
     s.sources[i].rng = make_stream(ctx.seed, ctx.replication, spec_.sources[i].id, "arrivals");
@@ -76,6 +77,13 @@ void LineModel::start(World& w, std::uint32_t self) const {
     const SourceSpec& src = spec_.sources[i];
     if (!src.saturated)
       c.at(c.now + src.interarrival.sample(c.s.sources[i].rng), kModel, i, kArrival);
+  }
+  for (std::uint32_t p = 0; p < spec_.pools.size(); ++p) {
+    c.s.pools[p].last = c.now;
+    if (spec_.pools[p].calendar == kNone) continue;
+    const Calendar& cal = spec_.calendars[spec_.pools[p].calendar];
+    c.s.pools[p].on = cal.on_at(c.now);
+    c.at(cal.next_change(c.now), kDerived, p, kPoolShift);
   }
   for (std::uint32_t m = 0; m < spec_.machines.size(); ++m) {
     const MachineSpec& ms = spec_.machines[m];
@@ -152,6 +160,9 @@ void LineModel::handle(World& w, const Event& e) const {
       return;
     case kConveyorReady:
       notify(c, m);
+      return;
+    case kPoolShift:
+      pool_shift(c, m);
       return;
     case kWindow:
       c.s.window_rate_h =

@@ -3,8 +3,9 @@
 // machines, and leave at sinks or as scrap. See spec.hpp for the semantics.
 // The code, one concern a file: model.cpp (initial state, start, events), flow.cpp (taking,
 // putting, blocking), products.cpp (releases by product, disciplines, routes, changeovers, their
-// KPIs), shifts.cpp, maintenance.cpp (health, crew, monitor), energy.cpp, kpis.cpp,
-// series.cpp (time series, state JSON) and mirror.cpp; what they share: model_detail.hpp.
+// KPIs), operators.cpp (operator pools), shifts.cpp, maintenance.cpp (health, crew, monitor),
+// energy.cpp, kpis.cpp, series.cpp (time series, state JSON) and mirror.cpp; what they share:
+// model_detail.hpp.
 #pragma once
 
 #include <memory>
@@ -106,6 +107,13 @@ class LineModel final : public Model, public Mirrorable {
   void powered_start(Ctx& c, std::uint32_t m) const;
   void power_to(Ctx& c, std::uint32_t m, std::uint8_t mode) const;
   double power_kw(const MachineState& ms, const MachineSpec& m) const;
+  // operator pools (operators.cpp)
+  bool staff(Ctx& c, std::uint32_t m, std::uint8_t activity, std::uint8_t pending) const;
+  void free_operators(Ctx& c, std::uint32_t m) const;
+  void serve(Ctx& c, std::uint32_t pool) const;
+  void pool_changed(Ctx& c, std::uint32_t pool) const;
+  void pool_shift(Ctx& c, std::uint32_t pool) const;
+  void collect_pools(const LineState& s, double now, Metrics& out) const;
   // statistics (kpis.cpp)
   void collect_health(const LineState& s, double now, double T, Metrics& out) const;
 

@@ -25,11 +25,14 @@ enum Code : std::uint32_t {
   kWarmDone,       // a machine switched off while idle has warmed up
   kSleep,          // an idle machine switches off
   kSignal,         // the condition monitor samples a machine's signals
+  kPoolShift,      // an operator pool's calendar changes between on and off
 };
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr std::uint8_t kCorrective = 1, kPreventiveJob = 2;
 constexpr std::uint8_t kPowerOn = 0, kPowerAsleep = 1, kPowerWarming = 2;
+// what a machine waiting for operators does when they come (MachineState::pending)
+constexpr std::uint8_t kPendSetup = 1, kPendProcess = 2, kPendRepair = 3;
 
 // one event's working set; at() schedules an event of the line
 struct LineModel::Ctx {
@@ -67,6 +70,10 @@ inline double setup_time(const MachineSpec& m, MachineState& ms) {
   const Distribution& d = m.typed && !m.setup_by.empty() ? m.setup_by[ms.product] : m.setup;
   return d.sample(ms.rng_setup);
 }
+
+// the share of an operator pool's available time (on shift, or finishing a job after it) its
+// operators were busy, up to now (NaN: never available) (operators.cpp)
+double pool_utilisation(const PoolSpec& P, const PoolState& ps, double now);
 
 // health helpers (maintenance.cpp)
 // operating time until the chain leaves `state` (exponential with the row's exit rate)

@@ -171,6 +171,7 @@ LineSpec parse_line(const Node& root, const std::vector<std::string>& ids, doubl
   spec.window_s = window_s;
   parse_line_settings(root, spec);
   parse_products(root, spec);
+  parse_resources(root, spec);
   spec.typed = !spec.products.empty();
   const Node twins = root.at("twins");
   NodeRefs refs;

@@ -67,6 +67,11 @@ Discipline parse_discipline(const Node& n, const LineSpec& spec);
 // a flow edge's "products": a flag per product
 std::vector<char> parse_product_set(const Node& list, const LineSpec& spec);
 
+// resources (parse_resources.cpp): operator pools under "/resources" (before the twins), and a
+// machine's "needs" (crew_repairs: the line's crew or the machine's maintenance repairs it)
+void parse_resources(const Node& root, LineSpec& spec);
+void parse_needs(const Node& n, const LineSpec& spec, bool crew_repairs, MachineSpec& m);
+
 // machines in flow order when the line is one chain (for the arrow-based bottleneck), else none
 std::vector<std::uint32_t> serial_order(const LineSpec& spec);
 

@@ -19,6 +19,12 @@
 //    or a cyclic sequence; a time may be given per product; a machine's changeover is a setup
 //    by product pair, before a part of another product than the last; a machine's outputs
 //    may be chosen by product or by probability; buffers order parts by a discipline.
+//  - Operator pools (optional, "resources"): a machine that `needs` operators for an activity
+//    (processing, setup, repair) holds them from its start to its end; without a free operator
+//    the machine waits with its part (repair: down, the repair not started). Requests are
+//    served first come, first served (ties by machine order). A machine keeps its operators
+//    through a failure in the middle of processing. A pool's calendar gates new assignments
+//    only: an operator finishes what it started.
 #pragma once
 
 #include <cstdint>
@@ -73,6 +79,24 @@ struct PlaceSpec {
   Discipline discipline = Discipline::Fifo;  // buffer
 };
 
+// An operator pool: `size` people on an optional calendar (into LineSpec::calendars).
+struct PoolSpec {
+  std::string name;
+  std::uint32_t size = 1;
+  std::uint32_t calendar = kNone;
+};
+
+// The activities a machine needs operators for (bits of NeedsSpec::for_mask).
+constexpr std::uint8_t kForProcess = 1, kForSetup = 2, kForRepair = 4;
+
+// What a machine needs from a pool: `count` operators of pool `pool` for the activities in
+// `for_mask`.
+struct NeedsSpec {
+  std::uint32_t pool = kNone;
+  std::uint32_t count = 0;
+  std::uint8_t for_mask = 0;
+};
+
 struct SourceSpec {
   std::string id;
   bool saturated = false;
@@ -105,6 +129,7 @@ struct MachineSpec {
   bool routed = false;    // its output is chosen per part (`routing`)
   bool picky = false;     // an input filters products or orders parts by a discipline
   bool prepares = false;  // has_setup, typed or routed: more to do than process as a part starts
+  bool staffed = false;   // needs operators (`needs`)
   Distribution ttf, ttr;  // time to failure (operating time), time to repair
   bool has_setup = false;
   Distribution setup;
@@ -125,6 +150,7 @@ struct MachineSpec {
   std::vector<std::vector<char>> accepts;
   std::vector<std::uint32_t> outputs;  // every output place, `output` first
   Routing routing;
+  NeedsSpec needs;  // operators (when `staffed`)
   // health, maintenance and energy (health.hpp); all optional
   HealthSpec health;
   SignalsSpec signals;
@@ -146,6 +172,7 @@ struct LineSpec {
   bool has_health = false, has_power = false, has_cost = false;
   std::vector<ProductSpec> products;  // "products": none for a line of one kind of part
   bool typed = false;                 // there are products: parts carry theirs
+  std::vector<PoolSpec> pools;        // "resources" of kind "pool"
 };
 
 }  // namespace dtwin::line
