@@ -24,6 +24,18 @@ inline CompiledVariant compile_text(const std::string& json,
   return sc.compile(sc.find_variant(variant), registry());
 }
 
+// The label `key` of a run (such as the bottleneck finding), "" when there is none.
+inline std::string label_of(const Metrics& m, const std::string& key) {
+  for (const auto& l : m.labels)
+    if (l.first == key) return l.second;
+  return "";
+}
+
+// A scenario text that must not compile: the pointer its error names, and a part of its message.
+struct BadInput {
+  std::string text, pointer, says;
+};
+
 // The error a scenario text raises when compiled, if any.
 inline std::optional<ScenarioError> compile_error(const std::string& json) {
   try {

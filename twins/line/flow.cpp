@@ -259,15 +259,7 @@ void LineModel::deliver(Ctx& c, std::uint32_t m) const {
   const PlaceSpec& P = spec_.places[out];
   PlaceState& ps = c.s.places[out];
   if (P.kind == PlaceKind::Sink) {
-    wip_changed(c);
-    --c.s.wip;
-    ++c.s.out;
-    ++c.s.out_total;
-    ++ps.entered;
-    const double lead = c.now - ms.part_birth;
-    c.s.lead_sum += lead;
-    c.s.lead_sq += lead * lead;
-    if (spec_.typed) product_left(c, ms.product, ms.part_birth, true);
+    to_sink(c, out, ms.part_birth, ms.product);
     ms.part_units = 0;
     set_status(c, m, Status::Starved);
     try_start(c, m);
@@ -283,7 +275,23 @@ void LineModel::deliver(Ctx& c, std::uint32_t m) const {
   }
   set_status(c, m, Status::Blocked);
   ms.blocked_since = c.now;
-  if (P.capacity == 0) notify(c, out);  // the next machine may take it directly
+  if (P.capacity == 0) {
+    notify(c, out);                                      // the next machine may take it
+    if (P.fleet_out != kNone) dispatch(c, P.fleet_out);  // or a vehicle comes for it
+  }
+}
+
+// A part leaves the line at sink `out`.
+void LineModel::to_sink(Ctx& c, std::uint32_t out, double birth, std::uint32_t product) const {
+  wip_changed(c);
+  --c.s.wip;
+  ++c.s.out;
+  ++c.s.out_total;
+  ++c.s.places[out].entered;
+  const double lead = c.now - birth;
+  c.s.lead_sum += lead;
+  c.s.lead_sq += lead * lead;
+  if (spec_.typed) product_left(c, product, birth, true);
 }
 
 bool LineModel::available(const Ctx& c, std::uint32_t p, std::uint32_t qty) const {
@@ -389,6 +397,7 @@ void LineModel::after_take(Ctx& c, std::uint32_t p) const {
     c.at(c.now + spec_.sources[P.source].interarrival.sample(ss.rng), kModel, P.source, kArrival);
   }
   if (moved) notify(c, p);
+  if (P.fleet_in != kNone) dispatch(c, P.fleet_in);  // room for a part a vehicle may bring
 }
 
 void LineModel::put(Ctx& c, std::uint32_t p, Part part) const {

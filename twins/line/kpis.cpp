@@ -125,6 +125,8 @@ void LineModel::reset_stats(World& w, std::uint32_t self) const {
   }
   s.crew_area = 0;
   s.crew_last = now;
+  for (auto& fs : s.fleets) fs = FleetState{};
+  for (auto& vs : s.vehicles) vs.busy_since = now;
   for (auto& ps : s.pools) {
     ps.busy_area = ps.cap_area = ps.wait_sum = 0;
     ps.grants = 0;
@@ -200,11 +202,23 @@ void LineModel::collect(const World& w, std::uint32_t self, Metrics& out) const 
   if (spec_.has_health || spec_.has_power || spec_.has_cost) collect_health(s, now, T, out);
   if (spec_.typed) collect_products(s, now, T, out);
   if (!spec_.pools.empty()) collect_pools(s, now, out);
+  if (!spec_.fleets.empty()) collect_fleets(s, now, out);
 
   std::vector<Limiter> others;  // resources shared by machines
   for (std::size_t p = 0; p < spec_.pools.size(); ++p)
     others.push_back(
         {"resources." + spec_.pools[p].name, pool_utilisation(spec_.pools[p], s.pools[p], now)});
+  for (std::size_t f = 0; f < spec_.fleets.size(); ++f)
+    others.push_back({spec_.fleets[f].id, fleet_utilisation(spec_.fleets[f], f, s, now)});
+  if (!others.empty())  // a conveyor limits the flow when it is full
+    for (std::size_t p = 0; p < spec_.places.size(); ++p) {
+      const PlaceSpec& P = spec_.places[p];
+      if (P.kind != PlaceKind::Conveyor || P.capacity == kUnbounded || T <= 0) continue;
+      const PlaceState& ps = s.places[p];
+      const double area =
+          ps.level_area + static_cast<double>(ps.births.size()) * (now - ps.level_last);
+      others.push_back({P.id, area / T / static_cast<double>(P.capacity)});
+    }
   if (M > 0) find_bottleneck(spec_, frac, active, others, out);
 }
 

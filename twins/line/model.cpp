@@ -11,6 +11,7 @@ namespace dtwin::line {
 void LineModel::twins(std::vector<TwinInfo>& out) const {
   out.push_back({spec_.id, "line", ""});
   for (const auto& s : spec_.sources) out.push_back({s.id, "source", spec_.id});
+  for (const auto& f : spec_.fleets) out.push_back({f.id, "fleet", spec_.id});
   for (const auto& m : spec_.machines) out.push_back({m.id, m.kind, spec_.id});
   for (const auto& p : spec_.places) {
     if (!p.is_twin) continue;
@@ -62,6 +63,15 @@ std::unique_ptr<StateBlock> LineModel::make_state(const RunContext& ctx) const {
   }
   s.products.resize(spec_.products.size());
   s.pools.resize(spec_.pools.size());
+  s.fleets.resize(spec_.fleets.size());
+  for (std::uint32_t f = 0; f < spec_.fleets.size(); ++f)
+    for (std::uint32_t v = 0; v < spec_.fleets[f].vehicles; ++v) {
+      VehicleState vs;
+      vs.fleet = f;
+      vs.at = spec_.fleets[f].lanes[0].from;  // every vehicle starts at the first pickup
+      s.vehicles.push_back(vs);
+    }
+  if (!spec_.fleets.empty()) s.inbound.assign(spec_.places.size(), 0);
   s.sources.resize(spec_.sources.size());
   for (std::size_t i = 0; i < spec_.sources.size(); ++i) {
     s.sources[i].rng = make_stream(ctx.seed, ctx.replication, spec_.sources[i].id, "arrivals");
@@ -163,6 +173,9 @@ void LineModel::handle(World& w, const Event& e) const {
       return;
     case kPoolShift:
       pool_shift(c, m);
+      return;
+    case kVehicle:
+      vehicle_leg(c, m);
       return;
     case kWindow:
       c.s.window_rate_h =

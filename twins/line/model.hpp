@@ -3,9 +3,9 @@
 // machines, and leave at sinks or as scrap. See spec.hpp for the semantics.
 // The code, one concern a file: model.cpp (initial state, start, events), flow.cpp (taking,
 // putting, blocking), products.cpp (releases by product, disciplines, routes, changeovers, their
-// KPIs), operators.cpp (operator pools), shifts.cpp, maintenance.cpp (health, crew, monitor),
-// energy.cpp, kpis.cpp, series.cpp (time series, state JSON) and mirror.cpp; what they share:
-// model_detail.hpp.
+// KPIs), operators.cpp (operator pools), fleet.cpp (transport), shifts.cpp, maintenance.cpp
+// (health, crew, monitor), energy.cpp, kpis.cpp, series.cpp (time series, state JSON) and
+// mirror.cpp; what they share: model_detail.hpp.
 #pragma once
 
 #include <memory>
@@ -114,6 +114,13 @@ class LineModel final : public Model, public Mirrorable {
   void pool_changed(Ctx& c, std::uint32_t pool) const;
   void pool_shift(Ctx& c, std::uint32_t pool) const;
   void collect_pools(const LineState& s, double now, Metrics& out) const;
+  // transport fleets (fleet.cpp)
+  void dispatch(Ctx& c, std::uint32_t fleet) const;
+  void vehicle_leg(Ctx& c, std::uint32_t v) const;
+  void vehicle_go(Ctx& c, std::uint32_t v, std::uint8_t phase, double duration) const;
+  void unload(Ctx& c, std::uint32_t v) const;
+  void to_sink(Ctx& c, std::uint32_t place, double birth, std::uint32_t product) const;
+  void collect_fleets(const LineState& s, double now, Metrics& out) const;
   // statistics (kpis.cpp)
   void collect_health(const LineState& s, double now, double T, Metrics& out) const;
 

@@ -26,6 +26,7 @@ enum Code : std::uint32_t {
   kSleep,          // an idle machine switches off
   kSignal,         // the condition monitor samples a machine's signals
   kPoolShift,      // an operator pool's calendar changes between on and off
+  kVehicle,        // a vehicle ends a leg of its job (entity: the vehicle)
 };
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
@@ -33,6 +34,9 @@ constexpr std::uint8_t kCorrective = 1, kPreventiveJob = 2;
 constexpr std::uint8_t kPowerOn = 0, kPowerAsleep = 1, kPowerWarming = 2;
 // what a machine waiting for operators does when they come (MachineState::pending)
 constexpr std::uint8_t kPendSetup = 1, kPendProcess = 2, kPendRepair = 3;
+// what a vehicle does (VehicleState::phase)
+constexpr std::uint8_t kVehicleIdle = 0, kVehicleToPickup = 1, kVehicleLoading = 2,
+                       kVehicleCarrying = 3, kVehicleUnloading = 4;
 
 // one event's working set; at() schedules an event of the line
 struct LineModel::Ctx {
@@ -74,6 +78,9 @@ inline double setup_time(const MachineSpec& m, MachineState& ms) {
 // the share of an operator pool's available time (on shift, or finishing a job after it) its
 // operators were busy, up to now (NaN: never available) (operators.cpp)
 double pool_utilisation(const PoolSpec& P, const PoolState& ps, double now);
+
+// the share of a fleet's vehicle time spent on jobs, up to now (fleet.cpp)
+double fleet_utilisation(const FleetSpec& F, std::size_t f, const LineState& s, double now);
 
 // health helpers (maintenance.cpp)
 // operating time until the chain leaves `state` (exponential with the row's exit rate)

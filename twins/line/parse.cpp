@@ -12,8 +12,8 @@
 namespace dtwin::line {
 
 const std::vector<std::string>& line_kinds() {
-  static const std::vector<std::string> kinds = {"source", "machine",  "assembly",
-                                                 "buffer", "conveyor", "sink"};
+  static const std::vector<std::string> kinds = {"source",   "machine", "assembly", "buffer",
+                                                 "conveyor", "sink",    "fleet"};
   return kinds;
 }
 
@@ -159,6 +159,12 @@ void parse_twins(const Node& twins, const std::vector<std::string>& ids,
       add_place(parse_conveyor(t, id));
     } else if (kind == "sink") {
       add_place(parse_sink(t, id));
+    } else if (kind == "fleet") {
+      FleetSpec f = parse_fleet(t, id);
+      f.first_vehicle = 0;
+      for (const auto& g : spec.fleets) f.first_vehicle += g.vehicles;
+      ref(NodeRef::Fleet, spec.fleets.size());
+      spec.fleets.push_back(std::move(f));
     }
   }
 }

@@ -25,6 +25,13 @@
 //    served first come, first served (ties by machine order). A machine keeps its operators
 //    through a failure in the middle of processing. A pool's calendar gates new assignments
 //    only: an operator finishes what it started.
+//  - Transport fleets (optional, a "fleet" twin named by flow edges' "via"): a part a machine
+//    sends by a fleet waits on the machine (blocking it) until a vehicle comes; the nearest
+//    idle vehicle (then the lowest index) takes the part that waited longest whose destination
+//    has room (counting parts on their way there), travels empty to it, loads (the machine is
+//    free from then), carries it, unloads it into the destination. Travel takes the shortest
+//    path through the fleet's distance table at its speed. A machine reached by a fleet has an
+//    input place with room for a part per vehicle.
 #pragma once
 
 #include <cstdint>
@@ -70,13 +77,15 @@ struct PlaceSpec {
   std::string id;  // the twin id, or "src->m1" for an implicit place
   PlaceKind kind = PlaceKind::Buffer;
   std::uint64_t capacity = kUnbounded;
-  double transit_s = 0;                      // conveyor
-  double length_m = 0, speed_m_s = 0;        // conveyor, for display
-  std::vector<std::uint32_t> producers;      // machines that put parts here
-  std::vector<std::uint32_t> consumers;      // machines that take parts from here
-  std::uint32_t source = kNone;              // the source feeding it, if any
-  bool is_twin = false;                      // buffer, conveyor or sink twin (not implicit)
-  Discipline discipline = Discipline::Fifo;  // buffer
+  double transit_s = 0;                           // conveyor
+  double length_m = 0, speed_m_s = 0;             // conveyor, for display
+  std::vector<std::uint32_t> producers;           // machines that put parts here
+  std::vector<std::uint32_t> consumers;           // machines that take parts from here
+  std::uint32_t source = kNone;                   // the source feeding it, if any
+  bool is_twin = false;                           // buffer, conveyor or sink twin (not implicit)
+  Discipline discipline = Discipline::Fifo;       // buffer
+  std::uint32_t fleet_in = kNone;                 // the fleet that delivers parts here, if any
+  std::uint32_t fleet_out = kNone, lane = kNone;  // a fleet's pickup: the fleet and the lane
 };
 
 // An operator pool: `size` people on an optional calendar (into LineSpec::calendars).
@@ -95,6 +104,25 @@ struct NeedsSpec {
   std::uint32_t pool = kNone;
   std::uint32_t count = 0;
   std::uint8_t for_mask = 0;
+};
+
+// A fleet's lane: parts picked up at place `pickup` (node `from`) and dropped at place `drop`
+// (node `to`); nodes index FleetSpec::nodes.
+struct Lane {
+  std::uint32_t pickup = kNone, drop = kNone;
+  std::uint32_t from = 0, to = 0;
+};
+
+// A transport fleet: vehicles that carry parts along the flow edges that name it ("via").
+struct FleetSpec {
+  std::string id;
+  std::uint32_t vehicles = 1;
+  double speed_m_s = 1, load_s = 0, unload_s = 0;
+  std::vector<std::string> nodes;  // the places it goes to, by twin id (the distance table's)
+  std::vector<double> dist_m;      // shortest distances, nodes x nodes (inf: no way)
+  std::vector<Lane> lanes;
+  std::uint32_t first_vehicle = 0;  // its first vehicle in LineState::vehicles
+  double dist(std::uint32_t a, std::uint32_t b) const { return dist_m[a * nodes.size() + b]; }
 };
 
 struct SourceSpec {
@@ -173,6 +201,7 @@ struct LineSpec {
   std::vector<ProductSpec> products;  // "products": none for a line of one kind of part
   bool typed = false;                 // there are products: parts carry theirs
   std::vector<PoolSpec> pools;        // "resources" of kind "pool"
+  std::vector<FleetSpec> fleets;      // "fleet" twins
 };
 
 }  // namespace dtwin::line

@@ -134,6 +134,28 @@ struct PoolState {
   }
 };
 
+// A vehicle of a fleet: what it does (kVehicle* in model_detail.hpp), where, for which lane
+struct VehicleState {
+  std::uint8_t phase = 0;
+  std::uint32_t fleet = 0, lane = 0, at = 0;  // at: the node it is at or goes to
+  Part part{0, 0};                            // the part it carries
+  double busy_since = 0;                      // when it last left idle (or the stats reset)
+  bool operator==(const VehicleState& o) const {
+    return phase == o.phase && fleet == o.fleet && lane == o.lane && at == o.at && part == o.part &&
+           busy_since == o.busy_since;
+  }
+};
+
+// A fleet's statistics since the reset
+struct FleetState {
+  double busy_s = 0, empty_m = 0, loaded_m = 0, wait_sum = 0;
+  std::uint64_t waits = 0;
+  bool operator==(const FleetState& o) const {
+    return busy_s == o.busy_s && empty_m == o.empty_m && loaded_m == o.loaded_m &&
+           wait_sum == o.wait_sum && waits == o.waits;
+  }
+};
+
 // One product's statistics since the reset (wip: parts in the line now)
 struct ProductStats {
   std::uint64_t wip = 0, out = 0, on_time = 0;
@@ -164,6 +186,9 @@ struct LineState {
   double crew_area = 0, crew_last = 0;  // time integral of busy technicians
   std::vector<ProductStats> products;   // per product (lines with products)
   std::vector<PoolState> pools;         // per operator pool
+  std::vector<VehicleState> vehicles;   // every fleet's vehicles, fleet by fleet
+  std::vector<FleetState> fleets;
+  std::vector<std::uint32_t> inbound;  // per place (lines with fleets): parts on their way there
 
   bool operator==(const LineState& o) const {
     return machines == o.machines && places == o.places && sources == o.sources && wip == o.wip &&
@@ -172,7 +197,8 @@ struct LineState {
            out_total == o.out_total && lead_sum == o.lead_sum && lead_sq == o.lead_sq &&
            window_out == o.window_out && window_rate_h == o.window_rate_h &&
            crew_queue == o.crew_queue && crew_busy == o.crew_busy && crew_area == o.crew_area &&
-           crew_last == o.crew_last && products == o.products && pools == o.pools;
+           crew_last == o.crew_last && products == o.products && pools == o.pools &&
+           vehicles == o.vehicles && fleets == o.fleets && inbound == o.inbound;
   }
 };
 

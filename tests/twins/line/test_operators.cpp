@@ -13,12 +13,6 @@ using namespace dtwin::test;  // compile_text, compile_error, run_reps, hours, r
 namespace {
 
 // The label `key` of the first run.
-std::string label_of(const RepStats& r, const std::string& key) {
-  for (const auto& l : r.runs.at(0).labels)
-    if (l.first == key) return l.second;
-  return "";
-}
-
 // Two machines behind a buffer fed faster than they work (m0, 1 s a part), each taking 10 s
 // with `setup` before every part, sharing a pool of `size` operators as `needs` says; `extra`
 // adds to the pool.
@@ -73,7 +67,7 @@ TEST_CASE("three machines sharing two operators behind one queue are an M/M/2 (E
   require_close(r, "lead_time_s", L / lambda, 0.02);
   require_close(r, "throughput_per_h", lambda * 3600, 0.01);
   require_close(r, "resources.operators.utilisation", rho, 0.01);
-  CHECK(label_of(r, "bottleneck") == "resources.operators");
+  CHECK(label_of(r.runs.at(0), "bottleneck") == "resources.operators");
 }
 
 TEST_CASE("operators: the pool or the machines set a deterministic line's pace",
@@ -83,7 +77,7 @@ TEST_CASE("operators: the pool or the machines set a deterministic line's pace",
     const auto r = run_reps(compile_text(staffed_pair("1", R"({"ops": 1})", "5")), 1);
     CHECK(r.mean("throughput_per_h") == Approx(3600.0 / 15).epsilon(1e-3));
     CHECK(r.mean("resources.ops.utilisation") == Approx(1).epsilon(1e-3));
-    CHECK(label_of(r, "bottleneck") == "resources.ops");
+    CHECK(label_of(r.runs.at(0), "bottleneck") == "resources.ops");
   }
   SECTION("one operator for setups only: 5 s of hers a part, the machines 15 s each") {
     const auto r = run_reps(
@@ -141,36 +135,23 @@ TEST_CASE("operators: bad input names its JSON pointer", "[line][operators][erro
   };
   const std::string pool = R"({"operators": {"kind": "pool", "size": 2}})";
 
-  const auto unknown = compile_error(line(pool, R"({"operator": 1})"));
-  REQUIRE(unknown);
-  CHECK(unknown->pointer() == "/twins/m1/needs/operator");
-  CHECK_THAT(unknown->message(), Catch::Contains("no operator pool \"operator\""));
-  CHECK_THAT(unknown->message(), Catch::Contains("did you mean"));
-
-  const auto negative =
-      compile_error(line(R"({"operators": {"kind": "pool", "size": -1}})", R"({"operators": 1})"));
-  REQUIRE(negative);
-  CHECK(negative->pointer() == "/resources/operators/size");
-
-  const auto kind =
-      compile_error(line(R"({"operators": {"kind": "crew", "size": 1}})", R"({"operators": 1})"));
-  REQUIRE(kind);
-  CHECK(kind->pointer() == "/resources/operators/kind");
-
-  const auto too_many = compile_error(line(pool, R"({"operators": 3})"));
-  REQUIRE(too_many);
-  CHECK(too_many->pointer() == "/twins/m1/needs/operators");
-  CHECK_THAT(too_many->message(), Catch::Contains("of 2"));
-
-  const auto activity =
-      compile_error(line(pool, R"({"operators": {"count": 1, "for": ["proces"]}})"));
-  REQUIRE(activity);
-  CHECK(activity->pointer() == "/twins/m1/needs/operators/for/0");
-  CHECK_THAT(activity->message(), Catch::Contains("unknown activity \"proces\""));
-
-  const auto two = compile_error(line(R"({"a": {"kind": "pool", "size": 1},
-      "b": {"kind": "pool", "size": 1}})",
-                                      R"({"a": 1, "b": 1})"));
-  REQUIRE(two);
-  CHECK(two->pointer() == "/twins/m1/needs");
+  const std::string two = R"({"a": {"kind": "pool", "size": 1}, "b": {"kind": "pool", "size": 1}})";
+  for (const BadInput& b : {
+           BadInput{line(pool, R"({"operator": 1})"), "/twins/m1/needs/operator",
+                    "no operator pool \"operator\"; did you mean"},
+           BadInput{line(R"({"operators": {"kind": "pool", "size": -1}})", R"({"operators": 1})"),
+                    "/resources/operators/size", ">= 1"},
+           BadInput{line(R"({"operators": {"kind": "crew", "size": 1}})", R"({"operators": 1})"),
+                    "/resources/operators/kind", "\"pool\""},
+           BadInput{line(pool, R"({"operators": 3})"), "/twins/m1/needs/operators", "of 2"},
+           BadInput{line(pool, R"({"operators": {"count": 1, "for": ["proces"]}})"),
+                    "/twins/m1/needs/operators/for/0", "unknown activity \"proces\""},
+           BadInput{line(two, R"({"a": 1, "b": 1})"), "/twins/m1/needs", "one resource"},
+       }) {
+    const auto e = compile_error(b.text);
+    INFO(b.text);
+    REQUIRE(e);
+    CHECK(e->pointer() == b.pointer);
+    CHECK_THAT(e->message(), Catch::Contains(b.says));
+  }
 }
