@@ -389,7 +389,9 @@ void LineModel::after_take(Ctx& c, std::uint32_t p) const {
     moved = true;
     try_start(c, best);
   }
-  if (P.source != kNone && c.s.sources[P.source].blocked && ps.births.size() < P.capacity) {
+  if (P.source != kNone && spec_.sources[P.source].saturated) {
+    refill(c, p);  // a saturated source keeps it full
+  } else if (P.source != kNone && c.s.sources[P.source].blocked && ps.births.size() < P.capacity) {
     SourceState& ss = c.s.sources[P.source];
     ss.blocked = false;
     put(c, p, {ss.held_birth, ss.held_product});
@@ -398,6 +400,20 @@ void LineModel::after_take(Ctx& c, std::uint32_t p) const {
   }
   if (moved) notify(c, p);
   if (P.fleet_in != kNone) dispatch(c, P.fleet_in);  // room for a part a vehicle may bring
+}
+
+// A saturated source fills its buffer or conveyor p up to its capacity.
+void LineModel::refill(Ctx& c, std::uint32_t p) const {
+  const PlaceSpec& P = spec_.places[p];
+  if (c.s.places[p].births.size() >= P.capacity) return;
+  wip_changed(c);
+  while (c.s.places[p].births.size() < P.capacity) {
+    ++c.s.wip;
+    ++c.s.released;
+    ++c.s.sources[P.source].arrivals;
+    put(c, p, {c.now, spec_.typed ? release(c, P.source) : 0});
+  }
+  notify(c, p);
 }
 
 void LineModel::put(Ctx& c, std::uint32_t p, Part part) const {
@@ -416,8 +432,28 @@ void LineModel::put(Ctx& c, std::uint32_t p, Part part) const {
 }
 
 void LineModel::notify(Ctx& c, std::uint32_t p) const {
-  for (auto m : spec_.places[p].consumers)
+  const PlaceSpec& P = spec_.places[p];
+  if (P.round_robin) {
+    notify_in_turn(c, p);
+    return;
+  }
+  for (auto m : P.consumers)
     if (c.s.machines[m].status == Status::Starved) try_start(c, m);
+}
+
+// Idle stations take parts in turn, starting after the one that took the last.
+void LineModel::notify_in_turn(Ctx& c, std::uint32_t p) const {
+  const auto& cons = spec_.places[p].consumers;
+  const std::size_t n = cons.size();
+  const std::size_t first = c.s.places[p].turn;
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::size_t i = (first + k) % n;
+    const MachineState& ms = c.s.machines[cons[i]];
+    if (ms.status != Status::Starved) continue;
+    try_start(c, cons[i]);
+    if (ms.status != Status::Starved || ms.pending != 0)
+      c.s.places[p].turn = static_cast<std::uint32_t>((i + 1) % n);
+  }
 }
 
 void LineModel::arrival(Ctx& c, std::uint32_t i) const {

@@ -107,6 +107,8 @@ void LineModel::start(World& w, std::uint32_t self) const {
     }
     c.at(cal.next_change(c.now), kDerived, m, kShift);  // after work ending then
   }
+  for (const SourceSpec& src : spec_.sources)  // a buffer or conveyor a saturated source fills
+    if (src.saturated && spec_.places[src.place].kind != PlaceKind::Supply) refill(c, src.place);
   for (std::uint32_t m = 0; m < spec_.machines.size(); ++m) {
     MachineState& ms = c.s.machines[m];
     if (ms.status == Status::Down) {  // assimilated: down at the fork, repair under way

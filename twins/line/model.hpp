@@ -74,7 +74,9 @@ class LineModel final : public Model, public Mirrorable {
   std::uint32_t oldest_blocked(const Ctx& c, std::uint32_t place) const;
   void after_take(Ctx& c, std::uint32_t place) const;
   void put(Ctx& c, std::uint32_t place, Part part) const;
+  void refill(Ctx& c, std::uint32_t place) const;
   void notify(Ctx& c, std::uint32_t place) const;
+  void notify_in_turn(Ctx& c, std::uint32_t place) const;
   void arrival(Ctx& c, std::uint32_t s) const;
   void set_status(Ctx& c, std::uint32_t m, Status s) const;
   void level_changed(Ctx& c, std::uint32_t place) const;
@@ -86,6 +88,7 @@ class LineModel final : public Model, public Mirrorable {
   bool sorted_input(std::uint32_t m, std::size_t input) const;
   Part take_at(Ctx& c, std::uint32_t place, std::uint32_t index) const;
   std::uint32_t route(Ctx& c, std::uint32_t m) const;
+  std::size_t queue_at(const Ctx& c, std::uint32_t place) const;
   double changeover(Ctx& c, std::uint32_t m) const;
   void begin_typed(Ctx& c, std::uint32_t m, bool setup) const;
   void collect_products(const LineState& s, double now, double T, Metrics& out) const;

@@ -79,9 +79,15 @@ PlaceSpec twin_place(const std::string& id, PlaceKind kind) {
 }
 
 PlaceSpec parse_buffer(const Node& t, const std::string& id, const LineSpec& spec) {
-  t.check_keys({"kind", "capacity", "discipline", "layout", "name", "description"});
+  t.check_keys({"kind", "capacity", "discipline", "rule", "layout", "name", "description"});
   PlaceSpec p = twin_place(id, PlaceKind::Buffer);
   if (auto c = t.find("capacity")) p.capacity = parse_capacity(*c);
+  if (auto r = t.find("rule")) {
+    const std::string v = r->string();
+    if (v != "first_free" && v != "round_robin")
+      r->expected("\"first_free\" (the first idle station in flow order) or \"round_robin\"");
+    p.round_robin = v == "round_robin";
+  }
   if (auto d = t.find("discipline")) p.discipline = parse_discipline(*d, spec);
   return p;
 }

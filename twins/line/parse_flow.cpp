@@ -151,12 +151,17 @@ class FlowBuilder {
     return static_cast<std::uint32_t>(spec_.places.size() - 1);
   }
 
-  // a source feeds a machine (through an implicit place) or a buffer or conveyor
+  // a source feeds a machine (through an implicit place) or a buffer or conveyor; a saturated
+  // one may feed several machines (a supply each), or keeps a buffer or conveyor full
   void from_source(const Node& e, const NodeRef& from, const NodeRef& to, const std::string& fid,
                    const std::string& tid) {
     SourceSpec& s = spec_.sources[from.index];
-    if (++source_out_[from.index] > 1)
-      e.fail("source \"" + fid + "\" already has an outgoing edge");
+    const bool several = s.saturated && to.kind == NodeRef::Machine &&
+                         (s.place == kNone || spec_.places[s.place].kind == PlaceKind::Supply);
+    if (++source_out_[from.index] > 1 && !several)
+      e.fail(
+          "source \"" + fid + "\" already has an outgoing edge" +
+          (s.saturated ? " (a saturated source feeds one buffer or conveyor, or machines)" : ""));
     if (to.kind == NodeRef::Machine) {
       const std::uint32_t p = link_place(
           fid + "->" + tid, s.saturated ? PlaceKind::Supply : PlaceKind::Arrivals, kUnbounded);
@@ -165,12 +170,13 @@ class FlowBuilder {
         if (auto c = st.find("capacity")) spec_.places[p].capacity = parse_capacity(*c);
       }
       spec_.places[p].source = from.index;
-      s.place = p;
+      if (s.place == kNone) s.place = p;
       spec_.machines[to.index].inputs.push_back(p);
       spec_.places[p].consumers.push_back(to.index);
     } else if (to.kind == NodeRef::Place && spec_.places[to.index].kind != PlaceKind::Sink) {
-      if (s.saturated)
-        e.fail("a saturated source must feed a machine directly (its supply never runs out)");
+      if (s.saturated && spec_.places[to.index].capacity == kUnbounded)
+        e.fail("a saturated source fills \"" + tid +
+               "\" for ever: give it a \"capacity\" (the source keeps it full)");
       if (spec_.places[to.index].source != kNone)
         e.fail("\"" + tid + "\" is already fed by another source");
       if (twins_.at(fid).has("capacity"))
@@ -203,9 +209,10 @@ class FlowBuilder {
                   const std::optional<Node>& attrs) {
     MachineSpec& m = spec_.machines[from.index];
     auto& outs = outs_[from.index];
-    if (m.output != kNone && !attrs && !outs[0].attrs)
+    if (m.output != kNone && !attrs && !outs[0].attrs && m.routing.rule == Routing::Rule::None)
       e.fail("machine \"" + fid + "\" already has an output (" + machine_out_ptr_[from.index] +
-             "); a machine sends its parts to one place");
+             "); a machine sends its parts to one place, unless its edges give "
+             "\"products\" or \"p\" or it has a \"route\" rule");
     if (m.output == kNone) machine_out_ptr_[from.index] = e.pointer();
     for (const auto& o : outs)
       if (o.place == p) e.fail("duplicate edge (first at " + o.edge.pointer() + ")");
@@ -227,6 +234,14 @@ class FlowBuilder {
                                   [](const Out& o) { return o.attrs && o.attrs->has("p"); });
     m.routed = true;
     m.prepares = true;
+    if (m.routing.rule != Routing::Rule::None) {
+      for (const auto& o : outs)
+        if (o.attrs)
+          o.attrs->fail("machine \"" + m.id +
+                        "\" chooses its output by its \"route\"; its edges have no \"products\" "
+                        "or \"p\"");
+      return;
+    }
     if (by_p) {
       route_by_p(m, outs);
       return;
@@ -463,6 +478,8 @@ void check_zero_time_paths(const Node& twins, const LineSpec& spec) {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> frontier;
   for (const auto& src : spec.sources)
     if (src.saturated && src.place != kNone) frontier.push_back({src.place, kNone});
+  for (std::uint32_t p = 0; p < spec.places.size(); ++p)  // the other machines it supplies
+    if (spec.places[p].kind == PlaceKind::Supply) frontier.push_back({p, kNone});
   while (!frontier.empty()) {
     const auto [p, first] = frontier.back();
     frontier.pop_back();

@@ -32,6 +32,11 @@
 //    free from then), carries it, unloads it into the destination. Travel takes the shortest
 //    path through the fleet's distance table at its speed. A machine reached by a fleet has an
 //    input place with room for a part per vehicle.
+//  - Station rules: a buffer's idle stations take an arriving part first free (in flow order) or
+//    in turn ("rule": "round_robin"); a machine with several plain outputs sends each part, as
+//    it starts, to the one holding the fewest parts ("route": "shortest_queue"; a machine
+//    downstream counts its part) or to each in turn ("round_robin"). A saturated source may feed
+//    several machines, or a buffer or conveyor of finite capacity that it keeps full.
 #pragma once
 
 #include <cstdint>
@@ -77,13 +82,14 @@ struct PlaceSpec {
   std::string id;  // the twin id, or "src->m1" for an implicit place
   PlaceKind kind = PlaceKind::Buffer;
   std::uint64_t capacity = kUnbounded;
-  double transit_s = 0;                           // conveyor
-  double length_m = 0, speed_m_s = 0;             // conveyor, for display
-  std::vector<std::uint32_t> producers;           // machines that put parts here
-  std::vector<std::uint32_t> consumers;           // machines that take parts from here
-  std::uint32_t source = kNone;                   // the source feeding it, if any
-  bool is_twin = false;                           // buffer, conveyor or sink twin (not implicit)
-  Discipline discipline = Discipline::Fifo;       // buffer
+  double transit_s = 0;                      // conveyor
+  double length_m = 0, speed_m_s = 0;        // conveyor, for display
+  std::vector<std::uint32_t> producers;      // machines that put parts here
+  std::vector<std::uint32_t> consumers;      // machines that take parts from here
+  std::uint32_t source = kNone;              // the source feeding it, if any
+  bool is_twin = false;                      // buffer, conveyor or sink twin (not implicit)
+  Discipline discipline = Discipline::Fifo;  // buffer
+  bool round_robin = false;  // buffer "rule": idle stations take arrivals in turn (else the first)
   std::uint32_t fleet_in = kNone;                 // the fleet that delivers parts here, if any
   std::uint32_t fleet_out = kNone, lane = kNone;  // a fleet's pickup: the fleet and the lane
 };
@@ -138,8 +144,10 @@ struct SourceSpec {
 
 // Where a machine with several outputs (or a routed one) sends a finished part.
 struct Routing {
+  enum class Rule : std::uint8_t { None, ShortestQueue, RoundRobin };
   std::vector<double> cum_p;              // by probability: cumulative, per output
   std::vector<std::uint32_t> by_product;  // by product: the place of each product
+  Rule rule = Rule::None;  // "route": the output with the fewest parts, or each in turn
 };
 
 struct MachineSpec {

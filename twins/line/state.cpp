@@ -44,7 +44,7 @@ bool MachineState::operator==(const MachineState& o) const {
          work_speed_s == o.work_speed_s && part_speed == o.part_speed && product == o.product &&
          last_product == o.last_product && target == o.target && rng_route == o.rng_route &&
          rng_changeover == o.rng_changeover && pending == o.pending && holds == o.holds &&
-         op_since == o.op_since;
+         op_since == o.op_since && route_turn == o.route_turn;
 }
 
 }  // namespace dtwin::line

@@ -85,7 +85,8 @@ struct MachineState {
   // products: the product made last (changeover)
   std::uint32_t last_product = std::numeric_limits<std::uint32_t>::max();
   Rng rng_route, rng_changeover;
-  double op_since = 0;  // when it asked for operators (while pending)
+  std::uint32_t route_turn = 0;  // "route": "round_robin": the output whose turn is next
+  double op_since = 0;           // when it asked for operators (while pending)
 
   bool operator==(const MachineState& o) const;
 };
@@ -96,9 +97,10 @@ struct PlaceState {
   double level_area = 0, level_last = 0;  // time integral of the number of parts
   std::uint64_t max_level = 0;
   std::uint64_t entered = 0;  // parts in since the stats reset (sinks: parts received)
+  std::uint32_t turn = 0;     // "round_robin": the consumer whose turn is next
 
   bool operator==(const PlaceState& o) const {
-    return births == o.births && ready == o.ready && level_area == o.level_area &&
+    return turn == o.turn && births == o.births && ready == o.ready && level_area == o.level_area &&
            level_last == o.level_last && max_level == o.max_level && entered == o.entered;
   }
 };
