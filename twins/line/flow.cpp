@@ -17,7 +17,6 @@ void LineModel::part_done(Ctx& c, std::uint32_t m) const {
     ms.wear = ms.wear_end;
     ms.part_proc = 0;
   }
-  if (spec.staffed && ms.holds) free_operators(c, m);
   finish(c, m);
 }
 
@@ -65,7 +64,7 @@ void LineModel::setup_done(Ctx& c, std::uint32_t m) const {
   MachineState& ms = c.s.machines[m];
   const MachineSpec& spec = spec_.machines[m];
   ms.setup_rem = 0;
-  start_processing(c, m, process_time(spec, ms));
+  process_when_staffed(c, m, process_time(spec, ms));
 }
 
 // ---- time integrals -----------------------------------------------------------------------
@@ -100,7 +99,7 @@ void LineModel::wip_changed(Ctx& c) const {
 // idle warms up first; one that stays idle is armed to switch off.
 void LineModel::try_start(Ctx& c, std::uint32_t m) const {
   MachineState& ms = c.s.machines[m];
-  if (ms.status != Status::Starved || ms.pending != 0) return;  // pending: has a part
+  if (ms.status != Status::Starved) return;  // (notify skips a machine waiting for operators)
   if (spec_.machines[m].auto_off)
     powered_start(c, m);
   else
@@ -176,7 +175,7 @@ void LineModel::begin_work(Ctx& c, std::uint32_t m) const {
   else if (setup)
     start_setup(c, m, spec.setup.sample(ms.rng_setup));
   else
-    start_processing(c, m, spec.process.sample(ms.rng_process) / ms.speed);
+    process_when_staffed(c, m, spec.process.sample(ms.rng_process) / ms.speed);
 }
 
 void LineModel::start_setup(Ctx& c, std::uint32_t m, double duration) const {
@@ -191,10 +190,19 @@ void LineModel::start_setup(Ctx& c, std::uint32_t m, double duration) const {
   c.at(c.now + ms.setup_rem, kModel, m, kSetupDone, ++ms.token);
 }
 
+// Processing, once the machine's operators are there (a staffed machine prepares: its parts
+// never take begin_work's straight way to start_processing).
+void LineModel::process_when_staffed(Ctx& c, std::uint32_t m, double duration) const {
+  if (spec_.machines[m].staffed) {
+    c.s.machines[m].proc_rem = duration;
+    if (!staff(c, m, kForProcess, kPendProcess)) return;
+  }
+  start_processing(c, m, duration);
+}
+
 void LineModel::start_processing(Ctx& c, std::uint32_t m, double duration) const {
   MachineState& ms = c.s.machines[m];
   ms.proc_rem = duration;
-  if (spec_.machines[m].staffed && !staff(c, m, kForProcess, kPendProcess)) return;
   ms.part_speed = ms.speed;
   if (spec_.machines[m].wear) load_part(c, m);
   schedule_segment(c, m);
@@ -276,22 +284,11 @@ void LineModel::deliver(Ctx& c, std::uint32_t m) const {
   set_status(c, m, Status::Blocked);
   ms.blocked_since = c.now;
   if (P.capacity == 0) {
-    notify(c, out);                                      // the next machine may take it
-    if (P.fleet_out != kNone) dispatch(c, P.fleet_out);  // or a vehicle comes for it
+    // a vehicle comes for it (a fleet's pickup has no machine to take it), or the next machine
+    // may take it directly
+    if (__builtin_expect(P.extras & kPlaceFleet, 0)) return dispatch(c, spec_.place_fleet[out]);
+    notify(c, out);
   }
-}
-
-// A part leaves the line at sink `out`.
-void LineModel::to_sink(Ctx& c, std::uint32_t out, double birth, std::uint32_t product) const {
-  wip_changed(c);
-  --c.s.wip;
-  ++c.s.out;
-  ++c.s.out_total;
-  ++c.s.places[out].entered;
-  const double lead = c.now - birth;
-  c.s.lead_sum += lead;
-  c.s.lead_sq += lead * lead;
-  if (spec_.typed) product_left(c, product, birth, true);
 }
 
 bool LineModel::available(const Ctx& c, std::uint32_t p, std::uint32_t qty) const {
@@ -389,9 +386,7 @@ void LineModel::after_take(Ctx& c, std::uint32_t p) const {
     moved = true;
     try_start(c, best);
   }
-  if (P.source != kNone && spec_.sources[P.source].saturated) {
-    refill(c, p);  // a saturated source keeps it full
-  } else if (P.source != kNone && c.s.sources[P.source].blocked && ps.births.size() < P.capacity) {
+  if (P.source != kNone && c.s.sources[P.source].blocked && ps.births.size() < P.capacity) {
     SourceState& ss = c.s.sources[P.source];
     ss.blocked = false;
     put(c, p, {ss.held_birth, ss.held_product});
@@ -399,11 +394,18 @@ void LineModel::after_take(Ctx& c, std::uint32_t p) const {
     c.at(c.now + spec_.sources[P.source].interarrival.sample(ss.rng), kModel, P.source, kArrival);
   }
   if (moved) notify(c, p);
-  if (P.fleet_in != kNone) dispatch(c, P.fleet_in);  // room for a part a vehicle may bring
+  if (__builtin_expect(P.extras & (kPlaceKeptFull | kPlaceFleet), 0)) room_made(c, p);
+}
+
+// Room opened at place p: a saturated source fills it, or a vehicle may bring a part.
+[[gnu::noinline]] void LineModel::room_made(Ctx& c, std::uint32_t p) const {
+  const PlaceSpec& P = spec_.places[p];
+  if (P.extras & kPlaceKeptFull) refill(c, p);
+  if (P.extras & kPlaceFleet) dispatch(c, spec_.place_fleet[p]);
 }
 
 // A saturated source fills its buffer or conveyor p up to its capacity.
-void LineModel::refill(Ctx& c, std::uint32_t p) const {
+[[gnu::noinline]] void LineModel::refill(Ctx& c, std::uint32_t p) const {
   const PlaceSpec& P = spec_.places[p];
   if (c.s.places[p].births.size() >= P.capacity) return;
   wip_changed(c);
@@ -433,26 +435,26 @@ void LineModel::put(Ctx& c, std::uint32_t p, Part part) const {
 
 void LineModel::notify(Ctx& c, std::uint32_t p) const {
   const PlaceSpec& P = spec_.places[p];
-  if (P.round_robin) {
+  if (__builtin_expect(P.extras & kPlaceRoundRobin, 0)) {
     notify_in_turn(c, p);
     return;
   }
-  for (auto m : P.consumers)
-    if (c.s.machines[m].status == Status::Starved) try_start(c, m);
+  for (auto m : P.consumers)  // not one waiting for operators with its part (pending)
+    if (c.s.machines[m].status == Status::Starved && c.s.machines[m].pending == 0) try_start(c, m);
 }
 
 // Idle stations take parts in turn, starting after the one that took the last.
-void LineModel::notify_in_turn(Ctx& c, std::uint32_t p) const {
+[[gnu::noinline]] void LineModel::notify_in_turn(Ctx& c, std::uint32_t p) const {
   const auto& cons = spec_.places[p].consumers;
   const std::size_t n = cons.size();
-  const std::size_t first = c.s.places[p].turn;
+  const std::size_t first = c.s.turns[p];
   for (std::size_t k = 0; k < n; ++k) {
     const std::size_t i = (first + k) % n;
     const MachineState& ms = c.s.machines[cons[i]];
-    if (ms.status != Status::Starved) continue;
+    if (ms.status != Status::Starved || ms.pending != 0) continue;
     try_start(c, cons[i]);
     if (ms.status != Status::Starved || ms.pending != 0)
-      c.s.places[p].turn = static_cast<std::uint32_t>((i + 1) % n);
+      c.s.turns[p] = static_cast<std::uint32_t>((i + 1) % n);
   }
 }
 

@@ -72,6 +72,8 @@ std::unique_ptr<StateBlock> LineModel::make_state(const RunContext& ctx) const {
       s.vehicles.push_back(vs);
     }
   if (!spec_.fleets.empty()) s.inbound.assign(spec_.places.size(), 0);
+  for (const auto& p : spec_.places)
+    if (p.extras & kPlaceRoundRobin) s.turns.assign(spec_.places.size(), 0);
   s.sources.resize(spec_.sources.size());
   for (std::size_t i = 0; i < spec_.sources.size(); ++i) {
     s.sources[i].rng = make_stream(ctx.seed, ctx.replication, spec_.sources[i].id, "arrivals");
@@ -134,7 +136,11 @@ void LineModel::handle(World& w, const Event& e) const {
   const auto current = [&] { return e.token == c.s.machines[m].token; };
   switch (e.code) {
     case kDone:
-      if (current()) part_done(c, m);
+      if (!current()) return;
+      // a staffed machine's operators go first (checked here, not in part_done, whose hot path a
+      // call would slow down for every machine)
+      if (__builtin_expect(c.s.machines[m].holds, false)) free_operators(c, m);
+      part_done(c, m);
       return;
     case kFail:
       if (current()) failed(c, m);

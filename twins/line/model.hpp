@@ -64,6 +64,7 @@ class LineModel final : public Model, public Mirrorable {
   void begin_work(Ctx& c, std::uint32_t m) const;
   void start_setup(Ctx& c, std::uint32_t m, double duration) const;
   void start_processing(Ctx& c, std::uint32_t m, double duration) const;
+  void process_when_staffed(Ctx& c, std::uint32_t m, double duration) const;
   void schedule_segment(Ctx& c, std::uint32_t m) const;
   void finish(Ctx& c, std::uint32_t m) const;
   void deliver(Ctx& c, std::uint32_t m) const;
@@ -75,6 +76,7 @@ class LineModel final : public Model, public Mirrorable {
   void after_take(Ctx& c, std::uint32_t place) const;
   void put(Ctx& c, std::uint32_t place, Part part) const;
   void refill(Ctx& c, std::uint32_t place) const;
+  void room_made(Ctx& c, std::uint32_t place) const;
   void notify(Ctx& c, std::uint32_t place) const;
   void notify_in_turn(Ctx& c, std::uint32_t place) const;
   void arrival(Ctx& c, std::uint32_t s) const;

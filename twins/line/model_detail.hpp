@@ -65,6 +65,20 @@ inline void count_operating(MachineState& ms, const MachineSpec& m, double now,
   }
 }
 
+// A part leaves the line at sink `out` (here to be inlined where machines deliver).
+inline void LineModel::to_sink(Ctx& c, std::uint32_t out, double birth,
+                               std::uint32_t product) const {
+  wip_changed(c);
+  --c.s.wip;
+  ++c.s.out;
+  ++c.s.out_total;
+  ++c.s.places[out].entered;
+  const double lead = c.now - birth;
+  c.s.lead_sum += lead;
+  c.s.lead_sq += lead * lead;
+  if (spec_.typed) product_left(c, product, birth, true);
+}
+
 // a part's processing and setup times (per product when the machine gives them so)
 inline double process_time(const MachineSpec& m, MachineState& ms) {
   const Distribution& d = m.typed && !m.process_by.empty() ? m.process_by[ms.product] : m.process;

@@ -86,7 +86,7 @@ PlaceSpec parse_buffer(const Node& t, const std::string& id, const LineSpec& spe
     const std::string v = r->string();
     if (v != "first_free" && v != "round_robin")
       r->expected("\"first_free\" (the first idle station in flow order) or \"round_robin\"");
-    p.round_robin = v == "round_robin";
+    if (v == "round_robin") p.extras |= kPlaceRoundRobin;
   }
   if (auto d = t.find("discipline")) p.discipline = parse_discipline(*d, spec);
   return p;

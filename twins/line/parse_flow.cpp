@@ -90,17 +90,17 @@ class FlowBuilder {
       vn.fail("fleet \"" + F.id + "\" has no distance from \"" + fid + "\" to \"" + tid +
               "\": give it under /twins/" + F.id + "/distances");
     const std::uint32_t pickup = link_place(fid + "->" + tid, PlaceKind::Link, 0);
-    spec_.places[pickup].fleet_out = fr.index;
-    spec_.places[pickup].lane = static_cast<std::uint32_t>(F.lanes.size());
+    served_by(pickup, fr.index);
     lane.pickup = pickup;
     if (to.kind == NodeRef::Machine) {
       lane.drop = drop_place(fr.index, to.index, F.id + "->" + tid);
     } else {
       PlaceSpec& P = spec_.places[to.index];
-      if (P.fleet_in != kNone && P.fleet_in != fr.index)
-        vn.fail("\"" + tid + "\" is reached by fleet \"" + spec_.fleets[P.fleet_in].id +
+      if ((P.extras & kPlaceFleet) && spec_.place_fleet[to.index] != fr.index)
+        vn.fail("\"" + tid + "\" is reached by fleet \"" +
+                spec_.fleets[spec_.place_fleet[to.index]].id +
                 "\" already; one fleet delivers to a place");
-      P.fleet_in = fr.index;
+      served_by(to.index, fr.index);
       lane.drop = to.index;
     }
     F.lanes.push_back(lane);
@@ -110,13 +110,20 @@ class FlowBuilder {
     add_output(e, from, pickup, fid, route_attrs);
   }
 
+  // fleet f picks parts up or drops them at place p
+  void served_by(std::uint32_t p, std::uint32_t f) {
+    spec_.place_fleet.resize(spec_.places.size(), kNone);
+    spec_.place_fleet[p] = f;
+    spec_.places[p].extras |= kPlaceFleet;
+  }
+
   // the input place a fleet drops parts into in front of machine m (one per fleet), with room
   // for a part per vehicle
   std::uint32_t drop_place(std::uint32_t fleet, std::uint32_t m, const std::string& name) {
     for (std::uint32_t p = 0; p < spec_.places.size(); ++p)
       if (spec_.places[p].id == name) return p;
     const std::uint32_t p = link_place(name, PlaceKind::Buffer, spec_.fleets[fleet].vehicles);
-    spec_.places[p].fleet_in = fleet;
+    served_by(p, fleet);
     spec_.machines[m].inputs.push_back(p);
     spec_.places[p].consumers.push_back(m);
     return p;
@@ -185,6 +192,7 @@ class FlowBuilder {
             .fail("a source feeding a buffer or conveyor uses its capacity");
       s.place = to.index;
       spec_.places[to.index].source = from.index;
+      if (s.saturated) spec_.places[to.index].extras |= kPlaceKeptFull;
     } else {
       e.fail("a source must feed a machine, a buffer or a conveyor");
     }
@@ -419,11 +427,11 @@ void check_connected(const Node& root, const Node& twins, const std::vector<std:
     if (!p.is_twin) continue;
     const Node t = twins.at(p.id);
     if (p.kind == PlaceKind::Sink) {
-      if (p.producers.empty() && p.fleet_in == kNone)
+      if (p.producers.empty() && !(p.extras & kPlaceFleet))
         t.fail("sink \"" + p.id + "\" receives nothing: add a flow edge into it");
       continue;
     }
-    if (p.producers.empty() && p.source == kNone && p.fleet_in == kNone)
+    if (p.producers.empty() && p.source == kNone && !(p.extras & kPlaceFleet))
       t.fail("\"" + p.id + "\" has no input: add a flow edge into it");
     if (p.consumers.empty()) t.fail("\"" + p.id + "\" feeds nothing: add a flow edge from it");
   }

@@ -165,6 +165,7 @@ void parse_needs(const Node& n, const LineSpec& spec, bool crew_repairs, Machine
     count.fail("needs " + std::to_string(m.needs.count) + " operators from pool \"" + name +
                "\" of " + std::to_string(size) + ": it would wait for ever");
   m.staffed = true;
+  m.prepares = true;  // its parts start through the operators (flow.cpp, begin_work)
 }
 
 }  // namespace dtwin::line

@@ -143,7 +143,7 @@ void LineModel::begin_typed(Ctx& c, std::uint32_t m, bool setup) const {
   if (setup || change > 0)
     start_setup(c, m, (setup ? setup_time(spec, ms) : 0.0) + change);
   else
-    start_processing(c, m, process_time(spec, ms));
+    process_when_staffed(c, m, process_time(spec, ms));
 }
 
 // The changeover before machine m's part, when its product differs from the last one made.

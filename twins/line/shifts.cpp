@@ -75,7 +75,7 @@ void LineModel::shift_starts(Ctx& c, std::uint32_t m) const {
       break;
     default:
       set_status(c, m, Status::Starved);
-      try_start(c, m);
+      if (ms.pending == 0) try_start(c, m);
       break;
   }
   if (ms.pending != 0) serve(c, spec_.machines[m].needs.pool);  // it waits for operators

@@ -78,6 +78,11 @@ struct ProductSpec {
   double due_s = std::numeric_limits<double>::infinity();  // after release; inf: none
 };
 
+// PlaceSpec::extras: idle stations take arrivals in turn (buffer "rule": "round_robin"); a
+// fleet picks parts up or drops them here (LineSpec::place_fleet says which); a saturated
+// source keeps it full
+constexpr std::uint8_t kPlaceRoundRobin = 1, kPlaceFleet = 2, kPlaceKeptFull = 4;
+
 struct PlaceSpec {
   std::string id;  // the twin id, or "src->m1" for an implicit place
   PlaceKind kind = PlaceKind::Buffer;
@@ -89,9 +94,7 @@ struct PlaceSpec {
   std::uint32_t source = kNone;              // the source feeding it, if any
   bool is_twin = false;                      // buffer, conveyor or sink twin (not implicit)
   Discipline discipline = Discipline::Fifo;  // buffer
-  bool round_robin = false;  // buffer "rule": idle stations take arrivals in turn (else the first)
-  std::uint32_t fleet_in = kNone;                 // the fleet that delivers parts here, if any
-  std::uint32_t fleet_out = kNone, lane = kNone;  // a fleet's pickup: the fleet and the lane
+  std::uint8_t extras = 0;  // kPlace* bits: what the hot path checks once, in one byte
 };
 
 // An operator pool: `size` people on an optional calendar (into LineSpec::calendars).
@@ -210,6 +213,9 @@ struct LineSpec {
   bool typed = false;                 // there are products: parts carry theirs
   std::vector<PoolSpec> pools;        // "resources" of kind "pool"
   std::vector<FleetSpec> fleets;      // "fleet" twins
+  // per place, the fleet that picks parts up or drops them there (kNone: none), kept beside
+  // the places so that PlaceSpec stays 128 bytes (a shift, not a multiply, on the hot path)
+  std::vector<std::uint32_t> place_fleet;
 };
 
 }  // namespace dtwin::line

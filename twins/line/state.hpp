@@ -97,10 +97,9 @@ struct PlaceState {
   double level_area = 0, level_last = 0;  // time integral of the number of parts
   std::uint64_t max_level = 0;
   std::uint64_t entered = 0;  // parts in since the stats reset (sinks: parts received)
-  std::uint32_t turn = 0;     // "round_robin": the consumer whose turn is next
 
   bool operator==(const PlaceState& o) const {
-    return turn == o.turn && births == o.births && ready == o.ready && level_area == o.level_area &&
+    return births == o.births && ready == o.ready && level_area == o.level_area &&
            level_last == o.level_last && max_level == o.max_level && entered == o.entered;
   }
 };
@@ -191,6 +190,7 @@ struct LineState {
   std::vector<VehicleState> vehicles;   // every fleet's vehicles, fleet by fleet
   std::vector<FleetState> fleets;
   std::vector<std::uint32_t> inbound;  // per place (lines with fleets): parts on their way there
+  std::vector<std::uint32_t> turns;    // per place ("rule": "round_robin"): whose turn is next
 
   bool operator==(const LineState& o) const {
     return machines == o.machines && places == o.places && sources == o.sources && wip == o.wip &&
@@ -200,7 +200,7 @@ struct LineState {
            window_out == o.window_out && window_rate_h == o.window_rate_h &&
            crew_queue == o.crew_queue && crew_busy == o.crew_busy && crew_area == o.crew_area &&
            crew_last == o.crew_last && products == o.products && pools == o.pools &&
-           vehicles == o.vehicles && fleets == o.fleets && inbound == o.inbound;
+           vehicles == o.vehicles && fleets == o.fleets && inbound == o.inbound && turns == o.turns;
   }
 };
 
