@@ -37,7 +37,7 @@ struct BadInput {
 };
 
 // The error a scenario text raises when compiled, if any.
-inline std::optional<ScenarioError> compile_error(const std::string& json) {
+inline std::optional<ScenarioError> compile_failure(const std::string& json) {
   try {
     compile_text(json);
   } catch (const ScenarioError& e) {

@@ -8,7 +8,7 @@
 
 #include "tests/support/run_helpers.hpp"
 
-using namespace dtwin::test;  // compile_text, compile_error, run_reps
+using namespace dtwin::test;  // compile_text, compile_failure, run_reps
 
 namespace {
 
@@ -119,7 +119,7 @@ TEST_CASE("fleets: bad input names its JSON pointer", "[line][fleet][errors]") {
                     "is not a station of the flow"},
            BadInput{line(fleet(near), R"(["m1", "m2"])"), "/twins/agv", "carries nothing"},
        }) {
-    const auto e = compile_error(b.text);
+    const auto e = compile_failure(b.text);
     INFO(b.text);
     REQUIRE(e);
     CHECK(e->pointer() == b.pointer);

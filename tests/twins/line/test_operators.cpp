@@ -8,7 +8,7 @@
 #include "tests/support/analytic.hpp"
 #include "tests/support/run_helpers.hpp"
 
-using namespace dtwin::test;  // compile_text, compile_error, run_reps, hours, require_close
+using namespace dtwin::test;  // compile_text, compile_failure, run_reps, hours, require_close
 
 namespace {
 
@@ -148,7 +148,7 @@ TEST_CASE("operators: bad input names its JSON pointer", "[line][operators][erro
                     "/twins/m1/needs/operators/for/0", "unknown activity \"proces\""},
            BadInput{line(two, R"({"a": 1, "b": 1})"), "/twins/m1/needs", "one resource"},
        }) {
-    const auto e = compile_error(b.text);
+    const auto e = compile_failure(b.text);
     INFO(b.text);
     REQUIRE(e);
     CHECK(e->pointer() == b.pointer);

@@ -7,7 +7,7 @@
 
 #include "tests/support/run_helpers.hpp"
 
-using namespace dtwin::test;  // compile_text, compile_error, run_reps
+using namespace dtwin::test;  // compile_text, compile_failure, run_reps
 
 TEST_CASE("a saturated source keeps a buffer full or feeds several machines", "[line][stations]") {
   const auto full = run_reps(compile_text(R"({"duration": "100h", "warmup": "1h",
@@ -80,10 +80,10 @@ TEST_CASE("a machine chooses its output by the shortest queue or in turn", "[lin
   const auto rr = run_reps(compile_text(line("round_robin")), 1);
   CHECK(rr.mean("throughput_per_h") == Approx(360).epsilon(1e-3));
 
-  const auto bad = compile_error(line("shortest"));
+  const auto bad = compile_failure(line("shortest"));
   REQUIRE(bad);
   CHECK(bad->pointer() == "/twins/m0/route");
-  const auto unbounded = compile_error(R"({"duration": "1h", "twins": {
+  const auto unbounded = compile_failure(R"({"duration": "1h", "twins": {
       "src": {"kind": "source", "saturated": true}, "b": {"kind": "buffer"},
       "m1": {"kind": "machine", "process": 1}, "out": {"kind": "sink"}},
     "flow": [["src", "b"], ["b", "m1"], ["m1", "out"]]})");
