@@ -11,7 +11,6 @@ namespace dtwin::line {
 void LineModel::twins(std::vector<TwinInfo>& out) const {
   out.push_back({spec_.id, "line", ""});
   for (const auto& s : spec_.sources) out.push_back({s.id, "source", spec_.id});
-  for (const auto& f : spec_.fleets) out.push_back({f.id, "fleet", spec_.id});
   for (const auto& m : spec_.machines) out.push_back({m.id, m.kind, spec_.id});
   for (const auto& p : spec_.places) {
     if (!p.is_twin) continue;
@@ -20,6 +19,7 @@ void LineModel::twins(std::vector<TwinInfo>& out) const {
                                                     : "buffer";
     out.push_back({p.id, k, spec_.id});
   }
+  for (const auto& f : spec_.fleets) out.push_back({f.id, "fleet", spec_.id});
 }
 
 std::unique_ptr<StateBlock> LineModel::make_state(const RunContext& ctx) const {

@@ -126,6 +126,7 @@ class LineModel final : public Model, public Mirrorable {
   void unload(Ctx& c, std::uint32_t v) const;
   void to_sink(Ctx& c, std::uint32_t place, double birth, std::uint32_t product) const;
   void collect_fleets(const LineState& s, double now, Metrics& out) const;
+  void state_resources(const LineState& s, nlohmann::json& j) const;  // series.cpp
   // statistics (kpis.cpp)
   void collect_health(const LineState& s, double now, double T, Metrics& out) const;
 

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "engine/sim/world.hpp"
 #include "tests/support/run_helpers.hpp"
 
 using namespace dtwin::test;  // compile_text, compile_failure, run_reps
@@ -125,4 +126,15 @@ TEST_CASE("fleets: bad input names its JSON pointer", "[line][fleet][errors]") {
     CHECK(e->pointer() == b.pointer);
     CHECK_THAT(e->message(), Catch::Contains(b.says));
   }
+}
+
+TEST_CASE("a fleet's vehicles in the state", "[line][fleet]") {
+  const auto v = compile_text(agv_line("1", R"({"m1": {"m2": 60}})"));
+  dtwin::World w(v.models);
+  w.start({1, 0});
+  w.run_until(30);  // m1's first part: loaded from t = 1 to 21, then 50 s on the way to m2
+  const auto j = w.state_json()["models"][0];
+  CHECK(j["fleets"]["agv"]["vehicles"][0]["phase"] == "carrying");
+  CHECK(j["fleets"]["agv"]["vehicles"][0]["at"] == "m2");
+  CHECK(j["machines"]["m1"]["status"] == "blocked");  // its second part waits for the vehicle
 }

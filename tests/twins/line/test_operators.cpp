@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "engine/sim/world.hpp"
 #include "tests/support/analytic.hpp"
 #include "tests/support/run_helpers.hpp"
 
@@ -154,4 +155,19 @@ TEST_CASE("operators: bad input names its JSON pointer", "[line][operators][erro
     CHECK(e->pointer() == b.pointer);
     CHECK_THAT(e->message(), Catch::Contains(b.says));
   }
+}
+
+TEST_CASE("operators and the machines waiting for them in the state", "[line][operators]") {
+  // m1 takes the first part at t = 1 and its operator for the setup; m2 the second at t = 2,
+  // and waits for her
+  const auto v = compile_text(staffed_pair("1", R"({"ops": 1})", "5"));
+  dtwin::World w(v.models);
+  w.start({1, 0});
+  w.run_until(3);
+  const auto j = w.state_json()["models"][0];
+  CHECK(j["resources"]["ops"]["busy"] == 1);
+  CHECK(j["resources"]["ops"]["waiting"] == nlohmann::json::array({"m2"}));
+  CHECK(j["machines"]["m1"]["status"] == "setup");
+  CHECK(j["machines"]["m1"]["holds_operators"] == true);
+  CHECK(j["machines"]["m2"]["waiting_for_operators"] == true);
 }
