@@ -1,7 +1,7 @@
 // Operator pools: a machine that needs operators for an activity takes them from its pool before
 // the activity starts and gives them back when no activity of its part needs them any more.
 // Without enough free operators it waits in the pool's queue, served first come, first served
-// (ties at one instant by machine order), and the activity starts when they come.
+// (ties at one instant by machine id), and the activity starts when they come.
 #include <algorithm>
 
 #include "twins/line/model_detail.hpp"
@@ -39,8 +39,13 @@ bool LineModel::staff(Ctx& c, std::uint32_t m, std::uint8_t activity, std::uint8
     ++ps.grants;
     return true;
   }
-  // in line: after every request made earlier, and at this instant after lower machine indices
-  auto at = std::upper_bound(ps.queue.begin(), ps.queue.end(), std::make_pair(c.now, m));
+  // in line: after every request made earlier, and at this instant by machine id
+  const auto before = [&](const std::pair<double, std::uint32_t>& a,
+                          const std::pair<double, std::uint32_t>& b) {
+    return a.first < b.first ||
+           (a.first == b.first && spec_.machines[a.second].id < spec_.machines[b.second].id);
+  };
+  auto at = std::upper_bound(ps.queue.begin(), ps.queue.end(), std::make_pair(c.now, m), before);
   ps.queue.insert(at, {c.now, m});
   ms.pending = pending;
   ms.op_since = c.now;

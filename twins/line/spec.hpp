@@ -22,7 +22,7 @@
 //  - Operator pools (optional, "resources"): a machine that `needs` operators for an activity
 //    (processing, setup, repair) holds them from its start to its end; without a free operator
 //    the machine waits with its part (repair: down, the repair not started). Requests are
-//    served first come, first served (ties by machine order). A machine keeps its operators
+//    served first come, first served (ties by machine id). A machine keeps its operators
 //    through a failure in the middle of processing. A pool's calendar gates new assignments
 //    only: an operator finishes what it started.
 //  - Transport fleets (optional, a "fleet" twin named by flow edges' "via"): a part a machine

@@ -148,6 +148,10 @@ TEST_CASE("operators: bad input names its JSON pointer", "[line][operators][erro
            BadInput{line(pool, R"({"operators": {"count": 1, "for": ["proces"]}})"),
                     "/twins/m1/needs/operators/for/0", "unknown activity \"proces\""},
            BadInput{line(two, R"({"a": 1, "b": 1})"), "/twins/m1/needs", "one resource"},
+           BadInput{R"({"crew": {"size": 1}, )" + line(pool, R"({"operators": {"count": 1,
+                        "for": ["process", "repair"]}})")
+                                                      .substr(1),
+                    "/twins/m1/needs/operators/for", "the maintenance crew repairs"},
        }) {
     const auto e = compile_failure(b.text);
     INFO(b.text);
