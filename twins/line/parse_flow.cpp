@@ -89,6 +89,12 @@ class FlowBuilder {
     if (lane.from == kNone || lane.to == kNone || F.dist(lane.from, lane.to) == inf)
       vn.fail("fleet \"" + F.id + "\" has no distance from \"" + fid + "\" to \"" + tid +
               "\": give it under /twins/" + F.id + "/distances");
+    // parts would move for ever at one instant
+    const double trip_s = F.load_s + F.unload_s + F.dist(lane.from, lane.to) / F.speed_m_s;
+    if (trip_s == 0)
+      vn.fail("fleet \"" + F.id + "\" carries a part from \"" + fid + "\" to \"" + tid +
+              "\" in no time: give it a distance, a loading or an unloading time");
+    check_resolution(vn, trip_s, "a trip of fleet \"" + F.id + "\"");
     const std::uint32_t pickup = link_place(fid + "->" + tid, PlaceKind::Link, 0);
     served_by(pickup, fr.index);
     lane.pickup = pickup;

@@ -119,6 +119,7 @@ TEST_CASE("fleets: bad input names its JSON pointer", "[line][fleet][errors]") {
            BadInput{line(fleet(near), R"(["m1", "agv"], ["agv", "m2"])"), "/flow/1/1",
                     "is not a station of the flow"},
            BadInput{line(fleet(near), R"(["m1", "m2"])"), "/twins/agv", "carries nothing"},
+           BadInput{line(fleet(R"({"m1": {"m2": 0}})"), via), "/flow/1/2/via", "in no time"},
        }) {
     const auto e = compile_failure(b.text);
     INFO(b.text);
