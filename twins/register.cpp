@@ -11,7 +11,7 @@ void register_all(Registry& r) {
   ModelFactory line;
   line.name = "line";
   line.kinds = line::line_kinds();
-  line.top_level = {"flow", "calendar", "crew", "costs", "products"};
+  line.top_level = {"flow", "calendar", "crew", "costs", "products", "resources"};
   line.build = [](const CompileContext& ctx, const std::vector<std::string>& ids) {
     std::vector<std::shared_ptr<const Model>> out;
     // a station's "process": {"from_cell": "cell1"} is the cell's measured cycle time (and,

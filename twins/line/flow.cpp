@@ -33,18 +33,25 @@ void LineModel::failed(Ctx& c, std::uint32_t m) const {
   }
   set_status(c, m, Status::Down);
   ms.rep_rem = spec.ttr.sample(ms.rng_ttr);
+  // a repair that needs operators waits for them (one at work on the part stays)
+  if (spec.staffed && (spec.needs.for_mask & kForRepair) && !staff(c, m, kForRepair, kPendRepair))
+    return;
   ms.seg_start = c.now;
   c.at(c.now + ms.rep_rem, kModel, m, kRepaired, ++ms.token);
 }
 
 void LineModel::repaired(Ctx& c, std::uint32_t m) const {
   MachineState& ms = c.s.machines[m];
+  const MachineSpec& spec = spec_.machines[m];
   ms.rep_rem = 0;
-  if (spec_.machines[m].managed) {
+  // operators who came for the repair go; one who works on the part stays
+  if (spec.staffed && ms.holds && (ms.part_units == 0 || !(spec.needs.for_mask & kForProcess)))
+    free_operators(c, m);
+  if (spec.managed) {
     job_done(c, m);
     return;
   }
-  ms.ttf_rem = spec_.machines[m].ttf.sample(ms.rng_ttf);
+  ms.ttf_rem = spec.ttf.sample(ms.rng_ttf);
   if (ms.part_units == 0) {  // down without a part (a fork of a live machine that was down)
     set_status(c, m, Status::Starved);
     try_start(c, m);
@@ -57,7 +64,7 @@ void LineModel::setup_done(Ctx& c, std::uint32_t m) const {
   MachineState& ms = c.s.machines[m];
   const MachineSpec& spec = spec_.machines[m];
   ms.setup_rem = 0;
-  start_processing(c, m, process_time(spec, ms));
+  process_when_staffed(c, m, process_time(spec, ms));
 }
 
 // ---- time integrals -----------------------------------------------------------------------
@@ -92,7 +99,7 @@ void LineModel::wip_changed(Ctx& c) const {
 // idle warms up first; one that stays idle is armed to switch off.
 void LineModel::try_start(Ctx& c, std::uint32_t m) const {
   MachineState& ms = c.s.machines[m];
-  if (ms.status != Status::Starved) return;
+  if (ms.status != Status::Starved) return;  // (notify skips a machine waiting for operators)
   if (spec_.machines[m].auto_off)
     powered_start(c, m);
   else
@@ -168,15 +175,29 @@ void LineModel::begin_work(Ctx& c, std::uint32_t m) const {
   else if (setup)
     start_setup(c, m, spec.setup.sample(ms.rng_setup));
   else
-    start_processing(c, m, spec.process.sample(ms.rng_process) / ms.speed);
+    process_when_staffed(c, m, spec.process.sample(ms.rng_process) / ms.speed);
 }
 
 void LineModel::start_setup(Ctx& c, std::uint32_t m, double duration) const {
   MachineState& ms = c.s.machines[m];
+  if (spec_.machines[m].staffed) {
+    ms.setup_rem = duration;
+    if (!staff(c, m, kForSetup, kPendSetup)) return;
+  }
   set_status(c, m, Status::Setup);
   ms.setup_rem = duration;
   ms.seg_start = c.now;
   c.at(c.now + ms.setup_rem, kModel, m, kSetupDone, ++ms.token);
+}
+
+// Processing, once the machine's operators are there (a staffed machine prepares: its parts
+// never take begin_work's straight way to start_processing).
+void LineModel::process_when_staffed(Ctx& c, std::uint32_t m, double duration) const {
+  if (spec_.machines[m].staffed) {
+    c.s.machines[m].proc_rem = duration;
+    if (!staff(c, m, kForProcess, kPendProcess)) return;
+  }
+  start_processing(c, m, duration);
 }
 
 void LineModel::start_processing(Ctx& c, std::uint32_t m, double duration) const {
@@ -247,15 +268,7 @@ void LineModel::deliver(Ctx& c, std::uint32_t m) const {
   const PlaceSpec& P = spec_.places[out];
   PlaceState& ps = c.s.places[out];
   if (P.kind == PlaceKind::Sink) {
-    wip_changed(c);
-    --c.s.wip;
-    ++c.s.out;
-    ++c.s.out_total;
-    ++ps.entered;
-    const double lead = c.now - ms.part_birth;
-    c.s.lead_sum += lead;
-    c.s.lead_sq += lead * lead;
-    if (spec_.typed) product_left(c, ms.product, ms.part_birth, true);
+    to_sink(c, out, ms.part_birth, ms.product);
     ms.part_units = 0;
     set_status(c, m, Status::Starved);
     try_start(c, m);
@@ -271,7 +284,12 @@ void LineModel::deliver(Ctx& c, std::uint32_t m) const {
   }
   set_status(c, m, Status::Blocked);
   ms.blocked_since = c.now;
-  if (P.capacity == 0) notify(c, out);  // the next machine may take it directly
+  if (P.capacity == 0) {
+    // a vehicle comes for it (a fleet's pickup has no machine to take it), or the next machine
+    // may take it directly
+    if (__builtin_expect(P.extras & kPlaceFleet, 0)) return dispatch(c, spec_.place_fleet[out]);
+    notify(c, out);
+  }
 }
 
 bool LineModel::available(const Ctx& c, std::uint32_t p, std::uint32_t qty) const {
@@ -377,6 +395,28 @@ void LineModel::after_take(Ctx& c, std::uint32_t p) const {
     c.at(c.now + spec_.sources[P.source].interarrival.sample(ss.rng), kModel, P.source, kArrival);
   }
   if (moved) notify(c, p);
+  if (__builtin_expect(P.extras & (kPlaceKeptFull | kPlaceFleet), 0)) room_made(c, p);
+}
+
+// Room opened at place p: a saturated source fills it, or a vehicle may bring a part.
+[[gnu::noinline]] void LineModel::room_made(Ctx& c, std::uint32_t p) const {
+  const PlaceSpec& P = spec_.places[p];
+  if (P.extras & kPlaceKeptFull) refill(c, p);
+  if (P.extras & kPlaceFleet) dispatch(c, spec_.place_fleet[p]);
+}
+
+// A saturated source fills its buffer or conveyor p up to its capacity.
+[[gnu::noinline]] void LineModel::refill(Ctx& c, std::uint32_t p) const {
+  const PlaceSpec& P = spec_.places[p];
+  if (c.s.places[p].births.size() >= P.capacity) return;
+  wip_changed(c);
+  while (c.s.places[p].births.size() < P.capacity) {
+    ++c.s.wip;
+    ++c.s.released;
+    ++c.s.sources[P.source].arrivals;
+    put(c, p, {c.now, spec_.typed ? release(c, P.source) : 0});
+  }
+  notify(c, p);
 }
 
 void LineModel::put(Ctx& c, std::uint32_t p, Part part) const {
@@ -395,8 +435,28 @@ void LineModel::put(Ctx& c, std::uint32_t p, Part part) const {
 }
 
 void LineModel::notify(Ctx& c, std::uint32_t p) const {
-  for (auto m : spec_.places[p].consumers)
-    if (c.s.machines[m].status == Status::Starved) try_start(c, m);
+  const PlaceSpec& P = spec_.places[p];
+  if (__builtin_expect(P.extras & kPlaceRoundRobin, 0)) {
+    notify_in_turn(c, p);
+    return;
+  }
+  for (auto m : P.consumers)  // not one waiting for operators with its part (pending)
+    if (c.s.machines[m].status == Status::Starved && c.s.machines[m].pending == 0) try_start(c, m);
+}
+
+// Idle stations take parts in turn, starting after the one that took the last.
+[[gnu::noinline]] void LineModel::notify_in_turn(Ctx& c, std::uint32_t p) const {
+  const auto& cons = spec_.places[p].consumers;
+  const std::size_t n = cons.size();
+  const std::size_t first = c.s.turns[p];
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::size_t i = (first + k) % n;
+    const MachineState& ms = c.s.machines[cons[i]];
+    if (ms.status != Status::Starved || ms.pending != 0) continue;
+    try_start(c, cons[i]);
+    if (ms.status != Status::Starved || ms.pending != 0)
+      c.s.turns[p] = static_cast<std::uint32_t>((i + 1) % n);
+  }
 }
 
 void LineModel::arrival(Ctx& c, std::uint32_t i) const {

@@ -31,12 +31,30 @@ void collect_places(const LineSpec& spec, const LineState& s, double now, double
   }
 }
 
+// A resource other than a machine that can limit the flow (an operator pool, a fleet) and the
+// share of its available time it is busy.
+struct Limiter {
+  std::string name;
+  double busy;
+};
+
 void find_bottleneck(const LineSpec& spec, const Fractions& frac, const std::vector<double>& active,
-                     Metrics& out) {
+                     const std::vector<Limiter>& others, Metrics& out) {
   const std::size_t M = spec.machines.size();
   std::size_t bn = 0;
   const auto& order = spec.serial_order;
-  if (order.size() >= 2) {
+  if (!others.empty()) {
+    // active-time over machines and the resources they share: the busiest names the bottleneck
+    for (std::size_t i = 1; i < M; ++i)
+      if (active[i] > active[bn]) bn = i;
+    std::string name = spec.machines[bn].id;
+    double best = active[bn];
+    for (const auto& l : others)
+      if (l.busy > best) best = l.busy, name = l.name;
+    out.finding("bottleneck", name,
+                "active-time over machines, operator pools, conveyors and fleets (largest share "
+                "of available time busy, active or full)");
+  } else if (order.size() >= 2) {
     // Arrow-based method (Kuo, Lim & Meerkov 1996; Li & Meerkov 2009, ch. 14): between
     // consecutive machines i and i+1 the arrow points to i+1 when BL_i > ST_{i+1}, else to i.
     // A machine both neighbouring arrows point to is a bottleneck; among several, the one with
@@ -107,6 +125,13 @@ void LineModel::reset_stats(World& w, std::uint32_t self) const {
   }
   s.crew_area = 0;
   s.crew_last = now;
+  for (auto& fs : s.fleets) fs = FleetState{};
+  for (auto& vs : s.vehicles) vs.busy_since = now;
+  for (auto& ps : s.pools) {
+    ps.busy_area = ps.cap_area = ps.wait_sum = 0;
+    ps.grants = 0;
+    ps.last = now;
+  }
   for (auto& ps : s.places) {
     ps.level_area = 0;
     ps.level_last = now;
@@ -176,8 +201,25 @@ void LineModel::collect(const World& w, std::uint32_t self, Metrics& out) const 
       out.set(spec_.sources[i].id + ".dropped", static_cast<double>(s.sources[i].dropped), "parts");
   if (spec_.has_health || spec_.has_power || spec_.has_cost) collect_health(s, now, T, out);
   if (spec_.typed) collect_products(s, now, T, out);
+  if (!spec_.pools.empty()) collect_pools(s, now, out);
+  if (!spec_.fleets.empty()) collect_fleets(s, now, out);
 
-  if (M > 0) find_bottleneck(spec_, frac, active, out);
+  std::vector<Limiter> others;  // resources shared by machines
+  for (std::size_t p = 0; p < spec_.pools.size(); ++p)
+    others.push_back(
+        {"resources." + spec_.pools[p].name, pool_utilisation(spec_.pools[p], s.pools[p], now)});
+  for (std::size_t f = 0; f < spec_.fleets.size(); ++f)
+    others.push_back({spec_.fleets[f].id, fleet_utilisation(spec_.fleets[f], f, s, now)});
+  if (!others.empty())  // a conveyor limits the flow when it is full
+    for (std::size_t p = 0; p < spec_.places.size(); ++p) {
+      const PlaceSpec& P = spec_.places[p];
+      if (P.kind != PlaceKind::Conveyor || P.capacity == kUnbounded || T <= 0) continue;
+      const PlaceState& ps = s.places[p];
+      const double area =
+          ps.level_area + static_cast<double>(ps.births.size()) * (now - ps.level_last);
+      others.push_back({P.id, area / T / static_cast<double>(P.capacity)});
+    }
+  if (M > 0) find_bottleneck(spec_, frac, active, others, out);
 }
 
 // KPIs of health, maintenance, the crew, energy and cost, for lines that configure them.

@@ -19,6 +19,7 @@ void LineModel::twins(std::vector<TwinInfo>& out) const {
                                                     : "buffer";
     out.push_back({p.id, k, spec_.id});
   }
+  for (const auto& f : spec_.fleets) out.push_back({f.id, "fleet", spec_.id});
 }
 
 std::unique_ptr<StateBlock> LineModel::make_state(const RunContext& ctx) const {
@@ -61,6 +62,18 @@ std::unique_ptr<StateBlock> LineModel::make_state(const RunContext& ctx) const {
     if (p.kind == PlaceKind::Conveyor) s.places[i].ready.reserve(want);
   }
   s.products.resize(spec_.products.size());
+  s.pools.resize(spec_.pools.size());
+  s.fleets.resize(spec_.fleets.size());
+  for (std::uint32_t f = 0; f < spec_.fleets.size(); ++f)
+    for (std::uint32_t v = 0; v < spec_.fleets[f].vehicles; ++v) {
+      VehicleState vs;
+      vs.fleet = f;
+      vs.at = spec_.fleets[f].lanes[0].from;  // every vehicle starts at the first pickup
+      s.vehicles.push_back(vs);
+    }
+  if (!spec_.fleets.empty()) s.inbound.assign(spec_.places.size(), 0);
+  for (const auto& p : spec_.places)
+    if (p.extras & kPlaceRoundRobin) s.turns.assign(spec_.places.size(), 0);
   s.sources.resize(spec_.sources.size());
   for (std::size_t i = 0; i < spec_.sources.size(); ++i) {
     s.sources[i].rng = make_stream(ctx.seed, ctx.replication, spec_.sources[i].id, "arrivals");
@@ -77,6 +90,13 @@ void LineModel::start(World& w, std::uint32_t self) const {
     if (!src.saturated)
       c.at(c.now + src.interarrival.sample(c.s.sources[i].rng), kModel, i, kArrival);
   }
+  for (std::uint32_t p = 0; p < spec_.pools.size(); ++p) {
+    c.s.pools[p].last = c.now;
+    if (spec_.pools[p].calendar == kNone) continue;
+    const Calendar& cal = spec_.calendars[spec_.pools[p].calendar];
+    c.s.pools[p].on = cal.on_at(c.now);
+    c.at(cal.next_change(c.now), kDerived, p, kPoolShift);
+  }
   for (std::uint32_t m = 0; m < spec_.machines.size(); ++m) {
     const MachineSpec& ms = spec_.machines[m];
     if (ms.calendar == kNone) continue;
@@ -89,6 +109,8 @@ void LineModel::start(World& w, std::uint32_t self) const {
     }
     c.at(cal.next_change(c.now), kDerived, m, kShift);  // after work ending then
   }
+  for (const SourceSpec& src : spec_.sources)  // a buffer or conveyor a saturated source fills
+    if (src.saturated && spec_.places[src.place].kind != PlaceKind::Supply) refill(c, src.place);
   for (std::uint32_t m = 0; m < spec_.machines.size(); ++m) {
     MachineState& ms = c.s.machines[m];
     if (ms.status == Status::Down) {  // assimilated: down at the fork, repair under way
@@ -114,7 +136,11 @@ void LineModel::handle(World& w, const Event& e) const {
   const auto current = [&] { return e.token == c.s.machines[m].token; };
   switch (e.code) {
     case kDone:
-      if (current()) part_done(c, m);
+      if (!current()) return;
+      // a staffed machine's operators go first (checked here, not in part_done, whose hot path a
+      // call would slow down for every machine)
+      if (__builtin_expect(c.s.machines[m].holds, false)) free_operators(c, m);
+      part_done(c, m);
       return;
     case kFail:
       if (current()) failed(c, m);
@@ -152,6 +178,12 @@ void LineModel::handle(World& w, const Event& e) const {
       return;
     case kConveyorReady:
       notify(c, m);
+      return;
+    case kPoolShift:
+      pool_shift(c, m);
+      return;
+    case kVehicle:
+      vehicle_leg(c, m);
       return;
     case kWindow:
       c.s.window_rate_h =

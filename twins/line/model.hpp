@@ -3,8 +3,9 @@
 // machines, and leave at sinks or as scrap. See spec.hpp for the semantics.
 // The code, one concern a file: model.cpp (initial state, start, events), flow.cpp (taking,
 // putting, blocking), products.cpp (releases by product, disciplines, routes, changeovers, their
-// KPIs), shifts.cpp, maintenance.cpp (health, crew, monitor), energy.cpp, kpis.cpp,
-// series.cpp (time series, state JSON) and mirror.cpp; what they share: model_detail.hpp.
+// KPIs), operators.cpp (operator pools), fleet.cpp (transport), shifts.cpp, maintenance.cpp
+// (health, crew, monitor), energy.cpp, kpis.cpp, series.cpp (time series, state JSON) and
+// mirror.cpp; what they share: model_detail.hpp.
 #pragma once
 
 #include <memory>
@@ -63,6 +64,7 @@ class LineModel final : public Model, public Mirrorable {
   void begin_work(Ctx& c, std::uint32_t m) const;
   void start_setup(Ctx& c, std::uint32_t m, double duration) const;
   void start_processing(Ctx& c, std::uint32_t m, double duration) const;
+  void process_when_staffed(Ctx& c, std::uint32_t m, double duration) const;
   void schedule_segment(Ctx& c, std::uint32_t m) const;
   void finish(Ctx& c, std::uint32_t m) const;
   void deliver(Ctx& c, std::uint32_t m) const;
@@ -73,7 +75,10 @@ class LineModel final : public Model, public Mirrorable {
   std::uint32_t oldest_blocked(const Ctx& c, std::uint32_t place) const;
   void after_take(Ctx& c, std::uint32_t place) const;
   void put(Ctx& c, std::uint32_t place, Part part) const;
+  void refill(Ctx& c, std::uint32_t place) const;
+  void room_made(Ctx& c, std::uint32_t place) const;
   void notify(Ctx& c, std::uint32_t place) const;
+  void notify_in_turn(Ctx& c, std::uint32_t place) const;
   void arrival(Ctx& c, std::uint32_t s) const;
   void set_status(Ctx& c, std::uint32_t m, Status s) const;
   void level_changed(Ctx& c, std::uint32_t place) const;
@@ -85,6 +90,7 @@ class LineModel final : public Model, public Mirrorable {
   bool sorted_input(std::uint32_t m, std::size_t input) const;
   Part take_at(Ctx& c, std::uint32_t place, std::uint32_t index) const;
   std::uint32_t route(Ctx& c, std::uint32_t m) const;
+  std::size_t queue_at(const Ctx& c, std::uint32_t place) const;
   double changeover(Ctx& c, std::uint32_t m) const;
   void begin_typed(Ctx& c, std::uint32_t m, bool setup) const;
   void collect_products(const LineState& s, double now, double T, Metrics& out) const;
@@ -106,6 +112,21 @@ class LineModel final : public Model, public Mirrorable {
   void powered_start(Ctx& c, std::uint32_t m) const;
   void power_to(Ctx& c, std::uint32_t m, std::uint8_t mode) const;
   double power_kw(const MachineState& ms, const MachineSpec& m) const;
+  // operator pools (operators.cpp)
+  bool staff(Ctx& c, std::uint32_t m, std::uint8_t activity, std::uint8_t pending) const;
+  void free_operators(Ctx& c, std::uint32_t m) const;
+  void serve(Ctx& c, std::uint32_t pool) const;
+  void pool_changed(Ctx& c, std::uint32_t pool) const;
+  void pool_shift(Ctx& c, std::uint32_t pool) const;
+  void collect_pools(const LineState& s, double now, Metrics& out) const;
+  // transport fleets (fleet.cpp)
+  void dispatch(Ctx& c, std::uint32_t fleet) const;
+  void vehicle_leg(Ctx& c, std::uint32_t v) const;
+  void vehicle_go(Ctx& c, std::uint32_t v, std::uint8_t phase, double duration) const;
+  void unload(Ctx& c, std::uint32_t v) const;
+  void to_sink(Ctx& c, std::uint32_t place, double birth, std::uint32_t product) const;
+  void collect_fleets(const LineState& s, double now, Metrics& out) const;
+  void state_resources(const LineState& s, nlohmann::json& j) const;  // series.cpp
   // statistics (kpis.cpp)
   void collect_health(const LineState& s, double now, double T, Metrics& out) const;
 

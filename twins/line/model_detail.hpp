@@ -25,11 +25,18 @@ enum Code : std::uint32_t {
   kWarmDone,       // a machine switched off while idle has warmed up
   kSleep,          // an idle machine switches off
   kSignal,         // the condition monitor samples a machine's signals
+  kPoolShift,      // an operator pool's calendar changes between on and off
+  kVehicle,        // a vehicle ends a leg of its job (entity: the vehicle)
 };
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr std::uint8_t kCorrective = 1, kPreventiveJob = 2;
 constexpr std::uint8_t kPowerOn = 0, kPowerAsleep = 1, kPowerWarming = 2;
+// what a machine waiting for operators does when they come (MachineState::pending)
+constexpr std::uint8_t kPendSetup = 1, kPendProcess = 2, kPendRepair = 3;
+// what a vehicle does (VehicleState::phase)
+constexpr std::uint8_t kVehicleIdle = 0, kVehicleToPickup = 1, kVehicleLoading = 2,
+                       kVehicleCarrying = 3, kVehicleUnloading = 4;
 
 // one event's working set; at() schedules an event of the line
 struct LineModel::Ctx {
@@ -58,6 +65,20 @@ inline void count_operating(MachineState& ms, const MachineSpec& m, double now,
   }
 }
 
+// A part leaves the line at sink `out` (here to be inlined where machines deliver).
+inline void LineModel::to_sink(Ctx& c, std::uint32_t out, double birth,
+                               std::uint32_t product) const {
+  wip_changed(c);
+  --c.s.wip;
+  ++c.s.out;
+  ++c.s.out_total;
+  ++c.s.places[out].entered;
+  const double lead = c.now - birth;
+  c.s.lead_sum += lead;
+  c.s.lead_sq += lead * lead;
+  if (spec_.typed) product_left(c, product, birth, true);
+}
+
 // a part's processing and setup times (per product when the machine gives them so)
 inline double process_time(const MachineSpec& m, MachineState& ms) {
   const Distribution& d = m.typed && !m.process_by.empty() ? m.process_by[ms.product] : m.process;
@@ -67,6 +88,13 @@ inline double setup_time(const MachineSpec& m, MachineState& ms) {
   const Distribution& d = m.typed && !m.setup_by.empty() ? m.setup_by[ms.product] : m.setup;
   return d.sample(ms.rng_setup);
 }
+
+// the share of an operator pool's available time (on shift, or finishing a job after it) its
+// operators were busy, up to now (NaN: never available) (operators.cpp)
+double pool_utilisation(const PoolSpec& P, const PoolState& ps, double now);
+
+// the share of a fleet's vehicle time spent on jobs, up to now (fleet.cpp)
+double fleet_utilisation(const FleetSpec& F, std::size_t f, const LineState& s, double now);
 
 // health helpers (maintenance.cpp)
 // operating time until the chain leaves `state` (exponential with the row's exit rate)

@@ -12,8 +12,8 @@
 namespace dtwin::line {
 
 const std::vector<std::string>& line_kinds() {
-  static const std::vector<std::string> kinds = {"source", "machine",  "assembly",
-                                                 "buffer", "conveyor", "sink"};
+  static const std::vector<std::string> kinds = {"source",   "machine", "assembly", "buffer",
+                                                 "conveyor", "sink",    "fleet"};
   return kinds;
 }
 
@@ -79,9 +79,15 @@ PlaceSpec twin_place(const std::string& id, PlaceKind kind) {
 }
 
 PlaceSpec parse_buffer(const Node& t, const std::string& id, const LineSpec& spec) {
-  t.check_keys({"kind", "capacity", "discipline", "layout", "name", "description"});
+  t.check_keys({"kind", "capacity", "discipline", "rule", "layout", "name", "description"});
   PlaceSpec p = twin_place(id, PlaceKind::Buffer);
   if (auto c = t.find("capacity")) p.capacity = parse_capacity(*c);
+  if (auto r = t.find("rule")) {
+    const std::string v = r->string();
+    if (v != "first_free" && v != "round_robin")
+      r->expected("\"first_free\" (the first idle station in flow order) or \"round_robin\"");
+    if (v == "round_robin") p.extras |= kPlaceRoundRobin;
+  }
   if (auto d = t.find("discipline")) p.discipline = parse_discipline(*d, spec);
   return p;
 }
@@ -159,6 +165,12 @@ void parse_twins(const Node& twins, const std::vector<std::string>& ids,
       add_place(parse_conveyor(t, id));
     } else if (kind == "sink") {
       add_place(parse_sink(t, id));
+    } else if (kind == "fleet") {
+      FleetSpec f = parse_fleet(t, id);
+      f.first_vehicle = 0;
+      for (const auto& g : spec.fleets) f.first_vehicle += g.vehicles;
+      ref(NodeRef::Fleet, spec.fleets.size());
+      spec.fleets.push_back(std::move(f));
     }
   }
 }
@@ -171,6 +183,7 @@ LineSpec parse_line(const Node& root, const std::vector<std::string>& ids, doubl
   spec.window_s = window_s;
   parse_line_settings(root, spec);
   parse_products(root, spec);
+  parse_resources(root, spec);
   spec.typed = !spec.products.empty();
   const Node twins = root.at("twins");
   NodeRefs refs;

@@ -16,7 +16,7 @@ namespace dtwin::line {
 
 // What the flow refers to: index into sources, machines or places by twin id.
 struct NodeRef {
-  enum Kind { Source, Machine, Place } kind;
+  enum Kind { Source, Machine, Place, Fleet } kind;
   std::uint32_t index;
   std::string pointer;  // "/twins/<id>"
 };
@@ -66,6 +66,15 @@ void parse_source_products(const Node& t, const LineSpec& spec, SourceSpec& s);
 Discipline parse_discipline(const Node& n, const LineSpec& spec);
 // a flow edge's "products": a flag per product
 std::vector<char> parse_product_set(const Node& list, const LineSpec& spec);
+
+// resources (parse_resources.cpp): operator pools under "/resources" (before the twins), and a
+// machine's "needs" (crew_repairs: the line's crew or the machine's maintenance repairs it)
+void parse_resources(const Node& root, LineSpec& spec);
+void parse_needs(const Node& n, const LineSpec& spec, bool crew_repairs, MachineSpec& m);
+// a "fleet" twin t (its lanes come with the flow's "via" edges)
+FleetSpec parse_fleet(const Node& t, const std::string& id);
+// the index of node `name` in the fleet's distance table, or kNone
+std::uint32_t fleet_node(const FleetSpec& f, const std::string& name);
 
 // machines in flow order when the line is one chain (for the arrow-based bottleneck), else none
 std::vector<std::uint32_t> serial_order(const LineSpec& spec);

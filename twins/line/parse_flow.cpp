@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <utility>
@@ -35,13 +36,27 @@ class FlowBuilder {
     if (e.size() == 3) {
       attrs = e.at(std::size_t{2});
       if (!attrs->is_object())
-        attrs->expected("an edge's options, {\"products\": [...]} or {\"p\": probability}");
-      attrs->check_keys({"products", "p"});
+        attrs->expected(
+            "an edge's options, {\"products\": [...]}, {\"p\": probability} or {\"via\": fleet}");
+      attrs->check_keys({"products", "p", "via"});
     }
     const Node fn = e.at(std::size_t{0}), tn = e.at(std::size_t{1});
     const NodeRef from = lookup(fn), to = lookup(tn);
     const std::string fid = fn.string(), tid = tn.string();
     if (fid == tid) e.fail("an edge from \"" + fid + "\" to itself");
+    for (const auto& [n, r] : {std::make_pair(fn, from), std::make_pair(tn, to)})
+      if (r.kind == NodeRef::Fleet)
+        n.fail("fleet \"" + n.string() +
+               "\" is not a station of the flow: name it in an edge's \"via\", such as "
+               "[\"m1\", \"m2\", {\"via\": \"" +
+               n.string() + "\"}]");
+    if (attrs && attrs->has("via")) {
+      if (from.kind != NodeRef::Machine)
+        attrs->at("via").fail("a fleet carries parts from a machine; \"" + fid + "\" is not one");
+      if (to.kind == NodeRef::Source) tn.fail("a source has no incoming edges");
+      via_edge(e, from, to, fid, tid, *attrs);
+      return;
+    }
     if (from.kind == NodeRef::Place && spec_.places[from.index].kind == PlaceKind::Sink)
       fn.fail("a sink has no outgoing edges");
     if (to.kind == NodeRef::Source) tn.fail("a source has no incoming edges");
@@ -54,6 +69,70 @@ class FlowBuilder {
     } else {
       from_place(e, from, to, tid, attrs);
     }
+  }
+
+  // an edge [machine, to, {"via": fleet, ...}]: the machine hands its parts to the fleet at a
+  // pickup of capacity 0 (it blocks until a vehicle loads them); the fleet drops them into `to`,
+  // or into an input place in front of a machine
+  void via_edge(const Node& e, const NodeRef& from, const NodeRef& to, const std::string& fid,
+                const std::string& tid, const Node& attrs) {
+    const Node vn = attrs.at("via");
+    const NodeRef& fr = lookup(vn);
+    if (fr.kind != NodeRef::Fleet)
+      vn.fail("\"" + vn.string() + "\" is not a fleet (kind " +
+              twins_.at(vn.string()).at("kind").string() + ")");
+    FleetSpec& F = spec_.fleets[fr.index];
+    Lane lane;
+    lane.from = fleet_node(F, fid);
+    lane.to = fleet_node(F, tid);
+    const double inf = std::numeric_limits<double>::infinity();
+    if (lane.from == kNone || lane.to == kNone || F.dist(lane.from, lane.to) == inf)
+      vn.fail("fleet \"" + F.id + "\" has no distance from \"" + fid + "\" to \"" + tid +
+              "\": give it under /twins/" + F.id + "/distances");
+    // parts would move for ever at one instant
+    const double trip_s = F.load_s + F.unload_s + F.dist(lane.from, lane.to) / F.speed_m_s;
+    if (trip_s == 0)
+      vn.fail("fleet \"" + F.id + "\" carries a part from \"" + fid + "\" to \"" + tid +
+              "\" in no time: give it a distance, a loading or an unloading time");
+    check_resolution(vn, trip_s, "a trip of fleet \"" + F.id + "\"");
+    const std::uint32_t pickup = link_place(fid + "->" + tid, PlaceKind::Link, 0);
+    served_by(pickup, fr.index);
+    lane.pickup = pickup;
+    if (to.kind == NodeRef::Machine) {
+      lane.drop = drop_place(fr.index, to.index, F.id + "->" + tid);
+    } else {
+      PlaceSpec& P = spec_.places[to.index];
+      if ((P.extras & kPlaceFleet) && spec_.place_fleet[to.index] != fr.index)
+        vn.fail("\"" + tid + "\" is reached by fleet \"" +
+                spec_.fleets[spec_.place_fleet[to.index]].id +
+                "\" already; one fleet delivers to a place");
+      served_by(to.index, fr.index);
+      lane.drop = to.index;
+    }
+    F.lanes.push_back(lane);
+    // the machine's output, as any other (routes by product or probability may name it)
+    std::optional<Node> route_attrs;
+    if (attrs.has("products") || attrs.has("p")) route_attrs = attrs;
+    add_output(e, from, pickup, fid, route_attrs);
+  }
+
+  // fleet f picks parts up or drops them at place p
+  void served_by(std::uint32_t p, std::uint32_t f) {
+    spec_.place_fleet.resize(spec_.places.size(), kNone);
+    spec_.place_fleet[p] = f;
+    spec_.places[p].extras |= kPlaceFleet;
+  }
+
+  // the input place a fleet drops parts into in front of machine m (one per fleet), with room
+  // for a part per vehicle
+  std::uint32_t drop_place(std::uint32_t fleet, std::uint32_t m, const std::string& name) {
+    for (std::uint32_t p = 0; p < spec_.places.size(); ++p)
+      if (spec_.places[p].id == name) return p;
+    const std::uint32_t p = link_place(name, PlaceKind::Buffer, spec_.fleets[fleet].vehicles);
+    served_by(p, fleet);
+    spec_.machines[m].inputs.push_back(p);
+    spec_.places[p].consumers.push_back(m);
+    return p;
   }
 
   // the routes of machines with several outputs or edge options (after every edge)
@@ -85,12 +164,17 @@ class FlowBuilder {
     return static_cast<std::uint32_t>(spec_.places.size() - 1);
   }
 
-  // a source feeds a machine (through an implicit place) or a buffer or conveyor
+  // a source feeds a machine (through an implicit place) or a buffer or conveyor; a saturated
+  // one may feed several machines (a supply each), or keeps a buffer or conveyor full
   void from_source(const Node& e, const NodeRef& from, const NodeRef& to, const std::string& fid,
                    const std::string& tid) {
     SourceSpec& s = spec_.sources[from.index];
-    if (++source_out_[from.index] > 1)
-      e.fail("source \"" + fid + "\" already has an outgoing edge");
+    const bool several = s.saturated && to.kind == NodeRef::Machine &&
+                         (s.place == kNone || spec_.places[s.place].kind == PlaceKind::Supply);
+    if (++source_out_[from.index] > 1 && !several)
+      e.fail(
+          "source \"" + fid + "\" already has an outgoing edge" +
+          (s.saturated ? " (a saturated source feeds one buffer or conveyor, or machines)" : ""));
     if (to.kind == NodeRef::Machine) {
       const std::uint32_t p = link_place(
           fid + "->" + tid, s.saturated ? PlaceKind::Supply : PlaceKind::Arrivals, kUnbounded);
@@ -99,12 +183,13 @@ class FlowBuilder {
         if (auto c = st.find("capacity")) spec_.places[p].capacity = parse_capacity(*c);
       }
       spec_.places[p].source = from.index;
-      s.place = p;
+      if (s.place == kNone) s.place = p;
       spec_.machines[to.index].inputs.push_back(p);
       spec_.places[p].consumers.push_back(to.index);
     } else if (to.kind == NodeRef::Place && spec_.places[to.index].kind != PlaceKind::Sink) {
-      if (s.saturated)
-        e.fail("a saturated source must feed a machine directly (its supply never runs out)");
+      if (s.saturated && spec_.places[to.index].capacity == kUnbounded)
+        e.fail("a saturated source fills \"" + tid +
+               "\" for ever: give it a \"capacity\" (the source keeps it full)");
       if (spec_.places[to.index].source != kNone)
         e.fail("\"" + tid + "\" is already fed by another source");
       if (twins_.at(fid).has("capacity"))
@@ -113,6 +198,7 @@ class FlowBuilder {
             .fail("a source feeding a buffer or conveyor uses its capacity");
       s.place = to.index;
       spec_.places[to.index].source = from.index;
+      if (s.saturated) spec_.places[to.index].extras |= kPlaceKeptFull;
     } else {
       e.fail("a source must feed a machine, a buffer or a conveyor");
     }
@@ -121,12 +207,6 @@ class FlowBuilder {
   // a machine sends its parts to one place: a twin, or a link of capacity 0 to a machine
   void from_machine(const Node& e, const NodeRef& from, const NodeRef& to, const std::string& fid,
                     const std::string& tid, const std::optional<Node>& attrs) {
-    MachineSpec& m = spec_.machines[from.index];
-    auto& outs = outs_[from.index];
-    if (m.output != kNone && !attrs && !outs[0].attrs)
-      e.fail("machine \"" + fid + "\" already has an output (" + machine_out_ptr_[from.index] +
-             "); a machine sends its parts to one place");
-    if (m.output == kNone) machine_out_ptr_[from.index] = e.pointer();
     std::uint32_t p;
     if (to.kind == NodeRef::Machine) {
       p = link_place(fid + "->" + tid, PlaceKind::Link, 0);
@@ -135,6 +215,19 @@ class FlowBuilder {
     } else {
       p = to.index;
     }
+    add_output(e, from, p, fid, attrs);
+  }
+
+  // place p becomes an output of the machine `from`
+  void add_output(const Node& e, const NodeRef& from, std::uint32_t p, const std::string& fid,
+                  const std::optional<Node>& attrs) {
+    MachineSpec& m = spec_.machines[from.index];
+    auto& outs = outs_[from.index];
+    if (m.output != kNone && !attrs && !outs[0].attrs && m.routing.rule == Routing::Rule::None)
+      e.fail("machine \"" + fid + "\" already has an output (" + machine_out_ptr_[from.index] +
+             "); a machine sends its parts to one place, unless its edges give "
+             "\"products\" or \"p\" or it has a \"route\" rule");
+    if (m.output == kNone) machine_out_ptr_[from.index] = e.pointer();
     for (const auto& o : outs)
       if (o.place == p) e.fail("duplicate edge (first at " + o.edge.pointer() + ")");
     outs.push_back({p, e, attrs});
@@ -155,6 +248,14 @@ class FlowBuilder {
                                   [](const Out& o) { return o.attrs && o.attrs->has("p"); });
     m.routed = true;
     m.prepares = true;
+    if (m.routing.rule != Routing::Rule::None) {
+      for (const auto& o : outs)
+        if (o.attrs)
+          o.attrs->fail("machine \"" + m.id +
+                        "\" chooses its output by its \"route\"; its edges have no \"products\" "
+                        "or \"p\"");
+      return;
+    }
     if (by_p) {
       route_by_p(m, outs);
       return;
@@ -295,6 +396,23 @@ void connect_flow(const Node& flow, const Node& twins, const NodeRefs& refs, Lin
   }
 }
 
+namespace {
+
+// a fleet carries parts, and its vehicles can drive from every drop to every pickup (empty)
+void check_fleet(const Node& t, const FleetSpec& f) {
+  if (f.lanes.empty())
+    t.fail("fleet \"" + f.id + "\" carries nothing: name it in a flow edge's \"via\"");
+  const double inf = std::numeric_limits<double>::infinity();
+  for (const auto& a : f.lanes)
+    for (const auto& b : f.lanes)
+      if (f.dist(a.to, b.from) == inf)
+        t.at("distances")
+            .fail("no way from \"" + f.nodes[a.to] + "\" to \"" + f.nodes[b.from] +
+                  "\" in the distances: a vehicle goes there empty for its next part");
+}
+
+}  // namespace
+
 void check_connected(const Node& root, const Node& twins, const std::vector<std::string>& ids,
                      LineSpec& spec) {
   for (std::uint32_t i = 0; i < spec.sources.size(); ++i)
@@ -315,14 +433,15 @@ void check_connected(const Node& root, const Node& twins, const std::vector<std:
     if (!p.is_twin) continue;
     const Node t = twins.at(p.id);
     if (p.kind == PlaceKind::Sink) {
-      if (p.producers.empty())
+      if (p.producers.empty() && !(p.extras & kPlaceFleet))
         t.fail("sink \"" + p.id + "\" receives nothing: add a flow edge into it");
       continue;
     }
-    if (p.producers.empty() && p.source == kNone)
+    if (p.producers.empty() && p.source == kNone && !(p.extras & kPlaceFleet))
       t.fail("\"" + p.id + "\" has no input: add a flow edge into it");
     if (p.consumers.empty()) t.fail("\"" + p.id + "\" feeds nothing: add a flow edge from it");
   }
+  for (const auto& f : spec.fleets) check_fleet(twins.at(f.id), f);
   if (spec.machines.empty() && !ids.empty())
     root.at("twins").fail("a line needs at least one machine");
 }
@@ -373,6 +492,8 @@ void check_zero_time_paths(const Node& twins, const LineSpec& spec) {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> frontier;
   for (const auto& src : spec.sources)
     if (src.saturated && src.place != kNone) frontier.push_back({src.place, kNone});
+  for (std::uint32_t p = 0; p < spec.places.size(); ++p)  // the other machines it supplies
+    if (spec.places[p].kind == PlaceKind::Supply) frontier.push_back({p, kNone});
   while (!frontier.empty()) {
     const auto [p, first] = frontier.back();
     frontier.pop_back();

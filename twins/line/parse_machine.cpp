@@ -139,9 +139,10 @@ void parse_machine_products(const Node& t, const LineSpec& spec, MachineSpec& m)
 MachineSpec parse_machine(const Node& t, const std::string& id, const std::string& kind,
                           const std::optional<Node>& line_calendar,
                           const ProcessFromTwin& from_twin, LineSpec& spec) {
-  t.check_keys({"kind", "process", "speed", "mtbf", "mttr", "failures", "setup", "changeover",
-                "scrap", "ideal_cycle", "calendar", "inputs", "health", "signals", "maintenance",
-                "power", "layout", "name", "description"});
+  t.check_keys({"kind",   "process",    "speed",       "mtbf",        "mttr",     "failures",
+                "setup",  "changeover", "scrap",       "ideal_cycle", "calendar", "inputs",
+                "health", "signals",    "maintenance", "power",       "needs",    "route",
+                "layout", "name",       "description"});
   MachineSpec m;
   m.id = id;
   m.kind = kind;
@@ -170,6 +171,16 @@ MachineSpec parse_machine(const Node& t, const std::string& id, const std::strin
   if (t.has("inputs") && !m.assembly)
     t.at("inputs").fail("\"inputs\" (parts per input) applies to kind \"assembly\" only");
   parse_upkeep(t, twin_power, m);
+  if (auto r = t.find("route")) {
+    const std::string v = r->string();
+    if (v == "shortest_queue")
+      m.routing.rule = Routing::Rule::ShortestQueue;
+    else if (v == "round_robin")
+      m.routing.rule = Routing::Rule::RoundRobin;
+    else
+      r->expected("\"shortest_queue\" or \"round_robin\" (how a part chooses among outputs)");
+  }
+  if (auto n = t.find("needs")) parse_needs(*n, spec, m.managed || spec.crew.size > 0, m);
   return m;
 }
 

@@ -103,10 +103,35 @@ std::uint32_t LineModel::route(Ctx& c, std::uint32_t m) const {
   const MachineSpec& spec = spec_.machines[m];
   MachineState& ms = c.s.machines[m];
   if (!spec.routing.by_product.empty()) return spec.routing.by_product[ms.product];
+  if (spec.routing.rule == Routing::Rule::RoundRobin) {
+    const std::uint32_t out = spec.outputs[ms.route_turn];
+    ms.route_turn = static_cast<std::uint32_t>((ms.route_turn + 1) % spec.outputs.size());
+    return out;
+  }
+  if (spec.routing.rule == Routing::Rule::ShortestQueue) {
+    std::uint32_t best = spec.outputs[0];
+    std::size_t least = queue_at(c, best);
+    for (std::size_t k = 1; k < spec.outputs.size(); ++k) {
+      const std::size_t q = queue_at(c, spec.outputs[k]);
+      if (q < least) least = q, best = spec.outputs[k];
+    }
+    return best;
+  }
   const double u = ms.rng_route.uniform();
   std::size_t k = 0;
   while (k + 1 < spec.routing.cum_p.size() && u >= spec.routing.cum_p[k]) ++k;
   return spec.outputs[k];
+}
+
+// Parts at place p and on their way there by a fleet; machines taking from it directly count
+// the parts they hold.
+std::size_t LineModel::queue_at(const Ctx& c, std::uint32_t p) const {
+  const PlaceSpec& P = spec_.places[p];
+  std::size_t n = c.s.places[p].births.size();
+  if (!c.s.inbound.empty()) n += c.s.inbound[p];
+  if (P.capacity == 0)
+    for (auto m : P.consumers) n += c.s.machines[m].part_units > 0 ? 1 : 0;
+  return n;
 }
 
 // begin_work in a line with products: the setup when due and the changeover when the product
@@ -118,7 +143,7 @@ void LineModel::begin_typed(Ctx& c, std::uint32_t m, bool setup) const {
   if (setup || change > 0)
     start_setup(c, m, (setup ? setup_time(spec, ms) : 0.0) + change);
   else
-    start_processing(c, m, process_time(spec, ms));
+    process_when_staffed(c, m, process_time(spec, ms));
 }
 
 // The changeover before machine m's part, when its product differs from the last one made.

@@ -51,6 +51,30 @@ void LineModel::sample(const World& w, std::uint32_t self, std::vector<std::stri
   if (spec_.has_power) out.push_back(fmt_num(line_kw, 8));
 }
 
+namespace {
+const char* const kPhaseNames[] = {"idle", "to_pickup", "loading", "carrying", "unloading"};
+}  // namespace
+
+// Operator pools (busy, the machines waiting in order) and fleets (each vehicle's phase and
+// where it is or goes), for lines that have them.
+void LineModel::state_resources(const LineState& s, nlohmann::json& j) const {
+  for (std::size_t p = 0; p < spec_.pools.size(); ++p) {
+    auto& pj = j["resources"][spec_.pools[p].name];
+    pj["busy"] = s.pools[p].busy;
+    pj["on_shift"] = s.pools[p].on;
+    pj["waiting"] = nlohmann::json::array();
+    for (const auto& q : s.pools[p].queue) pj["waiting"].push_back(spec_.machines[q.second].id);
+  }
+  for (const FleetSpec& F : spec_.fleets) {
+    auto& vj = j["fleets"][F.id]["vehicles"];
+    vj = nlohmann::json::array();
+    for (std::uint32_t v = 0; v < F.vehicles; ++v) {
+      const VehicleState& vs = s.vehicles[F.first_vehicle + v];
+      vj.push_back({{"phase", kPhaseNames[vs.phase]}, {"at", F.nodes[vs.at]}});
+    }
+  }
+}
+
 nlohmann::json LineModel::state_json(const World& w, std::uint32_t self) const {
   const LineState& s = w.state<LineState>(self);
   nlohmann::json j;
@@ -87,7 +111,12 @@ nlohmann::json LineModel::state_json(const World& w, std::uint32_t self) const {
       mj["switched_off"] = x.power == kPowerAsleep;
     }
     if (spec_.typed && x.part_units > 0) mj["product"] = spec_.products[x.product].name;
+    if (m.staffed) {
+      mj["holds_operators"] = x.holds;
+      mj["waiting_for_operators"] = x.pending != 0;
+    }
   }
+  state_resources(s, j);
   if (spec_.crew.size > 0) {
     j["crew_busy"] = s.crew_busy;
     j["crew_queue"] = nlohmann::json::array();

@@ -40,7 +40,7 @@ void LineModel::shift_ends(Ctx& c, std::uint32_t m) const {
       ++ms.token;
       break;
     case Status::Down:
-      ms.rep_rem = std::max(0.0, ms.rep_rem - e);
+      if (ms.pending == 0) ms.rep_rem = std::max(0.0, ms.rep_rem - e);  // else not started
       ++ms.token;
       break;
     default:
@@ -67,16 +67,18 @@ void LineModel::shift_starts(Ctx& c, std::uint32_t m) const {
     case Status::Down:
       set_status(c, m, Status::Down);
       ms.seg_start = c.now;
-      if (!ms.waiting) c.at(c.now + ms.rep_rem, kModel, m, kRepaired, ++ms.token);
+      if (!ms.waiting && ms.pending == 0)
+        c.at(c.now + ms.rep_rem, kModel, m, kRepaired, ++ms.token);
       break;
     case Status::Blocked:
       deliver(c, m);
       break;
     default:
       set_status(c, m, Status::Starved);
-      try_start(c, m);
+      if (ms.pending == 0) try_start(c, m);
       break;
   }
+  if (ms.pending != 0) serve(c, spec_.machines[m].needs.pool);  // it waits for operators
 }
 
 }  // namespace dtwin::line

@@ -19,6 +19,24 @@
 //    or a cyclic sequence; a time may be given per product; a machine's changeover is a setup
 //    by product pair, before a part of another product than the last; a machine's outputs
 //    may be chosen by product or by probability; buffers order parts by a discipline.
+//  - Operator pools (optional, "resources"): a machine that `needs` operators for an activity
+//    (processing, setup, repair) holds them from its start to its end; without a free operator
+//    the machine waits with its part (repair: down, the repair not started). Requests are
+//    served first come, first served (ties by machine id). A machine keeps its operators
+//    through a failure in the middle of processing. A pool's calendar gates new assignments
+//    only: an operator finishes what it started.
+//  - Transport fleets (optional, a "fleet" twin named by flow edges' "via"): a part a machine
+//    sends by a fleet waits on the machine (blocking it) until a vehicle comes; the nearest
+//    idle vehicle (then the lowest index) takes the part that waited longest whose destination
+//    has room (counting parts on their way there), travels empty to it, loads (the machine is
+//    free from then), carries it, unloads it into the destination. Travel takes the shortest
+//    path through the fleet's distance table at its speed. A machine reached by a fleet has an
+//    input place with room for a part per vehicle.
+//  - Station rules: a buffer's idle stations take an arriving part first free (in flow order) or
+//    in turn ("rule": "round_robin"); a machine with several plain outputs sends each part, as
+//    it starts, to the one holding the fewest parts ("route": "shortest_queue"; a machine
+//    downstream counts its part) or to each in turn ("round_robin"). A saturated source may feed
+//    several machines, or a buffer or conveyor of finite capacity that it keeps full.
 #pragma once
 
 #include <cstdint>
@@ -60,6 +78,11 @@ struct ProductSpec {
   double due_s = std::numeric_limits<double>::infinity();  // after release; inf: none
 };
 
+// PlaceSpec::extras: idle stations take arrivals in turn (buffer "rule": "round_robin"); a
+// fleet picks parts up or drops them here (LineSpec::place_fleet says which); a saturated
+// source keeps it full
+constexpr std::uint8_t kPlaceRoundRobin = 1, kPlaceFleet = 2, kPlaceKeptFull = 4;
+
 struct PlaceSpec {
   std::string id;  // the twin id, or "src->m1" for an implicit place
   PlaceKind kind = PlaceKind::Buffer;
@@ -71,6 +94,44 @@ struct PlaceSpec {
   std::uint32_t source = kNone;              // the source feeding it, if any
   bool is_twin = false;                      // buffer, conveyor or sink twin (not implicit)
   Discipline discipline = Discipline::Fifo;  // buffer
+  std::uint8_t extras = 0;  // kPlace* bits: what the hot path checks once, in one byte
+};
+
+// An operator pool: `size` people on an optional calendar (into LineSpec::calendars).
+struct PoolSpec {
+  std::string name;
+  std::uint32_t size = 1;
+  std::uint32_t calendar = kNone;
+};
+
+// The activities a machine needs operators for (bits of NeedsSpec::for_mask).
+constexpr std::uint8_t kForProcess = 1, kForSetup = 2, kForRepair = 4;
+
+// What a machine needs from a pool: `count` operators of pool `pool` for the activities in
+// `for_mask`.
+struct NeedsSpec {
+  std::uint32_t pool = kNone;
+  std::uint32_t count = 0;
+  std::uint8_t for_mask = 0;
+};
+
+// A fleet's lane: parts picked up at place `pickup` (node `from`) and dropped at place `drop`
+// (node `to`); nodes index FleetSpec::nodes.
+struct Lane {
+  std::uint32_t pickup = kNone, drop = kNone;
+  std::uint32_t from = 0, to = 0;
+};
+
+// A transport fleet: vehicles that carry parts along the flow edges that name it ("via").
+struct FleetSpec {
+  std::string id;
+  std::uint32_t vehicles = 1;
+  double speed_m_s = 1, load_s = 0, unload_s = 0;
+  std::vector<std::string> nodes;  // the places it goes to, by twin id (the distance table's)
+  std::vector<double> dist_m;      // shortest distances, nodes x nodes (inf: no way)
+  std::vector<Lane> lanes;
+  std::uint32_t first_vehicle = 0;  // its first vehicle in LineState::vehicles
+  double dist(std::uint32_t a, std::uint32_t b) const { return dist_m[a * nodes.size() + b]; }
 };
 
 struct SourceSpec {
@@ -86,8 +147,10 @@ struct SourceSpec {
 
 // Where a machine with several outputs (or a routed one) sends a finished part.
 struct Routing {
+  enum class Rule : std::uint8_t { None, ShortestQueue, RoundRobin };
   std::vector<double> cum_p;              // by probability: cumulative, per output
   std::vector<std::uint32_t> by_product;  // by product: the place of each product
+  Rule rule = Rule::None;  // "route": the output with the fewest parts, or each in turn
 };
 
 struct MachineSpec {
@@ -105,6 +168,7 @@ struct MachineSpec {
   bool routed = false;    // its output is chosen per part (`routing`)
   bool picky = false;     // an input filters products or orders parts by a discipline
   bool prepares = false;  // has_setup, typed or routed: more to do than process as a part starts
+  bool staffed = false;   // needs operators (`needs`)
   Distribution ttf, ttr;  // time to failure (operating time), time to repair
   bool has_setup = false;
   Distribution setup;
@@ -125,6 +189,7 @@ struct MachineSpec {
   std::vector<std::vector<char>> accepts;
   std::vector<std::uint32_t> outputs;  // every output place, `output` first
   Routing routing;
+  NeedsSpec needs;  // operators (when `staffed`)
   // health, maintenance and energy (health.hpp); all optional
   HealthSpec health;
   SignalsSpec signals;
@@ -146,6 +211,11 @@ struct LineSpec {
   bool has_health = false, has_power = false, has_cost = false;
   std::vector<ProductSpec> products;  // "products": none for a line of one kind of part
   bool typed = false;                 // there are products: parts carry theirs
+  std::vector<PoolSpec> pools;        // "resources" of kind "pool"
+  std::vector<FleetSpec> fleets;      // "fleet" twins
+  // per place, the fleet that picks parts up or drops them there (kNone: none), kept beside
+  // the places so that PlaceSpec stays 128 bytes (a shift, not a multiply, on the hot path)
+  std::vector<std::uint32_t> place_fleet;
 };
 
 }  // namespace dtwin::line

@@ -43,7 +43,8 @@ bool MachineState::operator==(const MachineState& o) const {
          power_since == o.power_since && sleep_s == o.sleep_s && warm_s == o.warm_s &&
          work_speed_s == o.work_speed_s && part_speed == o.part_speed && product == o.product &&
          last_product == o.last_product && target == o.target && rng_route == o.rng_route &&
-         rng_changeover == o.rng_changeover;
+         rng_changeover == o.rng_changeover && pending == o.pending && holds == o.holds &&
+         op_since == o.op_since && route_turn == o.route_turn;
 }
 
 }  // namespace dtwin::line

@@ -27,6 +27,8 @@ struct Part {
 struct MachineState {
   Status status = Status::Starved;
   Status resume = Status::Starved;  // what it was doing when its shift ended
+  std::uint8_t pending = 0;         // waits for operators before this activity (kPend*), or 0
+  bool holds = false;               // holds its operators
   std::uint32_t target = 0;         // the place its part goes to (its output unless routed)
   double speed = 1;                 // a setpoint: process times are divided by it
   bool restart = false;             // its part was taken directly by the next machine
@@ -84,6 +86,8 @@ struct MachineState {
   // products: the product made last (changeover)
   std::uint32_t last_product = std::numeric_limits<std::uint32_t>::max();
   Rng rng_route, rng_changeover;
+  std::uint32_t route_turn = 0;  // "route": "round_robin": the output whose turn is next
+  double op_since = 0;           // when it asked for operators (while pending)
 
   bool operator==(const MachineState& o) const;
 };
@@ -117,6 +121,43 @@ struct SourceState {
   }
 };
 
+// An operator pool: busy operators, the machines waiting (request time, machine) in the order
+// they are served, and its statistics since the reset
+struct PoolState {
+  std::uint32_t busy = 0;
+  bool on = true;  // on shift
+  std::vector<std::pair<double, std::uint32_t>> queue;
+  double busy_area = 0, cap_area = 0, last = 0;  // time integrals of busy and available operators
+  double wait_sum = 0;
+  std::uint64_t grants = 0;
+  bool operator==(const PoolState& o) const {
+    return busy == o.busy && on == o.on && queue == o.queue && busy_area == o.busy_area &&
+           cap_area == o.cap_area && last == o.last && wait_sum == o.wait_sum && grants == o.grants;
+  }
+};
+
+// A vehicle of a fleet: what it does (kVehicle* in model_detail.hpp), where, for which lane
+struct VehicleState {
+  std::uint8_t phase = 0;
+  std::uint32_t fleet = 0, lane = 0, at = 0;  // at: the node it is at or goes to
+  Part part{0, 0};                            // the part it carries
+  double busy_since = 0;                      // when it last left idle (or the stats reset)
+  bool operator==(const VehicleState& o) const {
+    return phase == o.phase && fleet == o.fleet && lane == o.lane && at == o.at && part == o.part &&
+           busy_since == o.busy_since;
+  }
+};
+
+// A fleet's statistics since the reset
+struct FleetState {
+  double busy_s = 0, empty_m = 0, loaded_m = 0, wait_sum = 0;
+  std::uint64_t waits = 0;
+  bool operator==(const FleetState& o) const {
+    return busy_s == o.busy_s && empty_m == o.empty_m && loaded_m == o.loaded_m &&
+           wait_sum == o.wait_sum && waits == o.waits;
+  }
+};
+
 // One product's statistics since the reset (wip: parts in the line now)
 struct ProductStats {
   std::uint64_t wip = 0, out = 0, on_time = 0;
@@ -146,6 +187,11 @@ struct LineState {
   std::uint32_t crew_busy = 0;
   double crew_area = 0, crew_last = 0;  // time integral of busy technicians
   std::vector<ProductStats> products;   // per product (lines with products)
+  std::vector<PoolState> pools;         // per operator pool
+  std::vector<VehicleState> vehicles;   // every fleet's vehicles, fleet by fleet
+  std::vector<FleetState> fleets;
+  std::vector<std::uint32_t> inbound;  // per place (lines with fleets): parts on their way there
+  std::vector<std::uint32_t> turns;    // per place ("rule": "round_robin"): whose turn is next
 
   bool operator==(const LineState& o) const {
     return machines == o.machines && places == o.places && sources == o.sources && wip == o.wip &&
@@ -154,7 +200,8 @@ struct LineState {
            out_total == o.out_total && lead_sum == o.lead_sum && lead_sq == o.lead_sq &&
            window_out == o.window_out && window_rate_h == o.window_rate_h &&
            crew_queue == o.crew_queue && crew_busy == o.crew_busy && crew_area == o.crew_area &&
-           crew_last == o.crew_last && products == o.products;
+           crew_last == o.crew_last && products == o.products && pools == o.pools &&
+           vehicles == o.vehicles && fleets == o.fleets && inbound == o.inbound && turns == o.turns;
   }
 };
 
