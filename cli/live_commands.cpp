@@ -629,6 +629,15 @@ int cmd_whatif(const WhatIfOptions& o) {
   if (!o.variants.empty()) req["variants"] = o.variants;
   if (o.replications > 0) req["replications"] = o.replications;
   if (!o.objective.empty()) req["objective"] = o.objective;
+  if (!o.patch.empty()) {
+    // the calibrated scenario (dtwin fit --out) as one more variant, over the live state
+    std::ifstream in(o.patch);
+    if (!in) throw UsageError("--patch: cannot read " + o.patch);
+    nlohmann::json p = nlohmann::json::parse(in, nullptr, false);
+    if (p.is_discarded() || !p.is_object())
+      throw UsageError("--patch " + o.patch + ": expected a JSON object (a merge patch)");
+    req["patch"] = std::move(p);
+  }
   if (o.mqtt.timeout == "10s") a.timeout = "10min";  // a what-if takes longer than a get
   nlohmann::json res;
   if (const int rc = call(a, req, res)) return rc;

@@ -108,6 +108,7 @@ struct WhatIfOptions {
   unsigned long long replications = 0;
   std::string objective;
   bool minimize = false, apply = false, json = false;
+  std::string patch;  // a merge patch file (dtwin fit --out): one more variant, "patch {...}"
   MqttArgs mqtt;
 };
 

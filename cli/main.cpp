@@ -330,6 +330,10 @@ int main(int argc, char** argv) {
   whatif->add_flag("--apply", wo.apply,
                    "Make the winner's setpoints desired values (refused if any of them was set "
                    "after the fork)");
+  whatif->add_option(
+      "--patch", wo.patch,
+      "A merge patch (JSON file: what dtwin fit --out writes): one more variant, the "
+      "scenario with it, over the live state");
   whatif->add_flag("--json", wo.json, "Print the whole answer as JSON");
   add_mqtt_args(whatif, wo.mqtt);
   whatif->add_option("--timeout", wo.mqtt.timeout, "Wait this long for the answer (default 10min)");
