@@ -131,6 +131,14 @@ TEST_CASE("cli live: serve, emulate, set --wait, history, engine killed and rest
   CHECK(r.out.find("faster_m2") != std::string::npos);
   CHECK(r.out.find("live state carried into the fork") != std::string::npos);
 
+  // a calibrated scenario (what dtwin fit --out writes) as one more variant from the live state
+  std::ofstream(e.dir / "patch.json") << R"({"twins": {"m2": {"process": {"mean": 20}}}})";
+  r = e.dtwin("whatif --from live --patch " + (e.dir / "patch.json").string() +
+              " --horizon 2h --replications 3");
+  INFO(r.out);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("patch {") != std::string::npos);
+
   CHECK(serve->stop() == 0);  // SIGTERM: a clean stop
 }
 
