@@ -3,19 +3,21 @@
 // calibrated scenario simulated over the log's period against the throughput observed.
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <map>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "engine/base/calendar.hpp"
 #include "engine/base/error.hpp"
 #include "engine/live/settings.hpp"
+#include "engine/run/results.hpp"
 #include "engine/run/runner.hpp"
 #include "engine/scenario/scenario.hpp"
 #include "engine/sim/stats.hpp"
@@ -29,37 +31,8 @@ namespace {
 
 using line::LogRow;
 
-// One CSV line split at commas; "..." quotes a field ("" inside is a quote).
-std::vector<std::string> split_csv(const std::string& s) {
-  std::vector<std::string> out;
-  std::string cur;
-  bool q = false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (q) {
-      if (c == '"' && i + 1 < s.size() && s[i + 1] == '"') {
-        cur += '"';
-        ++i;
-      } else if (c == '"') {
-        q = false;
-      } else {
-        cur += c;
-      }
-    } else if (c == '"') {
-      q = true;
-    } else if (c == ',') {
-      out.push_back(cur);
-      cur.clear();
-    } else if (c != '\r') {
-      cur += c;
-    }
-  }
-  out.push_back(cur);
-  return out;
-}
-
-// Seconds: a number, or an ISO 8601 date-time in UTC ("2026-03-01T06:00:00", optional
-// fraction and Z).
+// Seconds: a number, or an ISO 8601 date-time in UTC ("2026-03-01T06:00:00", an optional
+// fraction of a second and Z).
 bool parse_time(const std::string& s, double& out) {
   char* end = nullptr;
   const double x = std::strtod(s.c_str(), &end);
@@ -67,25 +40,18 @@ bool parse_time(const std::string& s, double& out) {
     out = x;
     return true;
   }
-  std::tm tm{};
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0;
-  double sec = 0;
-  char sep = 0;
-  int used = 0;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2d%c%2d:%2d:%lf%n", &y, &mo, &d, &sep, &h, &mi, &sec,
-                  &used) != 7 ||
-      (sep != 'T' && sep != ' '))
-    return false;
-  const std::string rest = s.substr(static_cast<std::size_t>(used));
-  if (!rest.empty() && rest != "Z") return false;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec < 0 || sec >= 61)
-    return false;
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  out = static_cast<double>(timegm(&tm)) + sec;
+  std::string_view t = s;
+  if (!t.empty() && t.back() == 'Z') t.remove_suffix(1);
+  double fraction = 0;
+  if (const auto dot = t.find('.'); dot != std::string_view::npos && dot >= 19) {
+    const std::string frac = "0" + std::string(t.substr(dot));
+    char* fend = nullptr;
+    fraction = std::strtod(frac.c_str(), &fend);
+    if (fend != frac.c_str() + frac.size() || frac.size() < 3) return false;
+    t = t.substr(0, dot);
+  }
+  if (!parse_iso_local(t, &out)) return false;
+  out += fraction;
   return true;
 }
 
@@ -104,7 +70,8 @@ std::vector<LogRow> read_events(const std::string& path) {
   if (!in) throw UsageError("--events: cannot read " + path);
   std::string line;
   if (!std::getline(in, line)) throw UsageError(path + ":1: empty file (expected a header)");
-  const auto head = split_csv(line);
+  std::vector<std::string> head, f;
+  if (!csv_split(line, head)) throw UsageError(path + ":1: a quote left open");
   int ct = -1, cw = -1, cp = -1, cv = -1;
   for (std::size_t i = 0; i < head.size(); ++i) {
     const std::string& h = head[i];
@@ -125,7 +92,8 @@ std::vector<LogRow> read_events(const std::string& path) {
   while (std::getline(in, line)) {
     ++n;
     if (line.empty() || line == "\r") continue;
-    const auto f = split_csv(line);
+    if (!csv_split(line, f))
+      throw UsageError(path + ":" + std::to_string(n) + ": a quote left open");
     if (f.size() < need)
       throw UsageError(path + ":" + std::to_string(n) + ": expected " + std::to_string(need) +
                        " columns, got " + std::to_string(f.size()));
@@ -255,7 +223,7 @@ int fit_lines(const FitOptions& o) {
       continue;
     }
     line::MachineFit f = line::fit_machine(line::machine_samples(id, it->second, span));
-    line::fit_health(f, it->second, span, doc["twins"][id]);
+    line::fit_health(f, it->second, doc["twins"][id]);
     const nlohmann::json p = line::machine_patch(f, doc["twins"][id]);
     if (!p.is_null()) patch_twins[id] = p;
     report_machines.push_back(f.to_json());
@@ -315,27 +283,24 @@ int fit_lines(const FitOptions& o) {
     const Scenario cs = Scenario::parse(calibrated.dump(2), o.file + " (calibrated)");
     const std::vector<CompiledVariant> vs{cs.compile(0, reg)};
     const auto results = run_all(vs, plan_runs(vs), 0, nullptr, nullptr);
-    std::vector<double> thr;
+    Welford thr;
     for (const auto& r : results)
-      if (const auto* m = r.metrics.find("throughput_per_h")) thr.push_back(m->value);
-    if (thr.size() >= 2) {
-      double mean = 0, ss = 0;
-      for (double x : thr) mean += x;
-      mean /= static_cast<double>(thr.size());
-      for (double x : thr) ss += (x - mean) * (x - mean);
-      const double sd = std::sqrt(ss / static_cast<double>(thr.size() - 1));
-      const double t = t975(thr.size() - 1);
-      const double half_ci = t * sd / std::sqrt(static_cast<double>(thr.size()));
-      const double half_pi = t * sd * std::sqrt(1 + 1 / static_cast<double>(thr.size()));
+      if (const auto* m = r.metrics.find("throughput_per_h")) thr.add(m->value);
+    if (thr.n() >= 2) {
+      const double mean = thr.mean(), sd = thr.sd();
+      const double n = static_cast<double>(thr.n());
+      const double t = t975(thr.n() - 1);
+      const double half_ci = t * sd / std::sqrt(n);
+      const double half_pi = t * sd * std::sqrt(1 + 1 / n);
       const bool inside = std::fabs(observed_per_h - mean) <= half_pi;
       validation = {{"observed_throughput_per_h", observed_per_h},
                     {"simulated_throughput_per_h",
                      {{"mean", mean}, {"ci95", {mean - half_ci, mean + half_ci}}}},
                     {"prediction_interval95", {mean - half_pi, mean + half_pi}},
-                    {"replications", thr.size()},
+                    {"replications", thr.n()},
                     {"consistent", inside}};
       if (!o.quiet)
-        std::cout << "validation over the log's " << num(span / 3600) << " h, " << thr.size()
+        std::cout << "validation over the log's " << num(span / 3600) << " h, " << thr.n()
                   << " runs: observed " << num(observed_per_h) << " parts/h, calibrated model "
                   << num(mean) << " parts/h (95 % CI " << num(mean - half_ci) << " to "
                   << num(mean + half_ci) << "; a single run falls within " << num(mean - half_pi)

@@ -169,8 +169,7 @@ const nlohmann::json* member(const nlohmann::json& j, const char* k) {
 
 }  // namespace
 
-void fit_health(MachineFit& f, const std::vector<LogRow>& rows, double t_end,
-                const nlohmann::json& twin) {
+void fit_health(MachineFit& f, const std::vector<LogRow>& rows, const nlohmann::json& twin) {
   const auto* health = member(twin, "health");
   const auto* signals = member(twin, "signals");
   if (!health || !signals || !health->is_object() || health->value("type", "") != "markov") return;
@@ -223,7 +222,6 @@ void fit_health(MachineFit& f, const std::vector<LogRow>& rows, double t_end,
       op = 0;
     }
   }
-  (void)t_end;
   std::vector<HmmLife> kept;
   std::size_t samples = 0;
   for (auto& l : lives)

@@ -74,8 +74,7 @@ MachineFit fit_machine(MachineSamples s);
 // (engine/sim/hmm_fit.hpp) from the scenario's own model and from the data alone. A life cut
 // short by preventive maintenance reads as a failure here (the log does not tell the two
 // apart): fit plants that run to failure, or whose maintenance is rare.
-void fit_health(MachineFit& f, const std::vector<LogRow>& rows, double t_end,
-                const nlohmann::json& twin);
+void fit_health(MachineFit& f, const std::vector<LogRow>& rows, const nlohmann::json& twin);
 
 // The merge patch for the machine's twin in the scenario (`twin`: its current JSON), from the
 // families chosen: "process", "setup" (keeping {"duration", "every"} when the scenario has it),
