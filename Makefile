@@ -7,6 +7,10 @@ BUILD  ?= build
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 FLAGSHIP ?= scenarios/line/flagship.json
+# ccache (CMakeLists.txt uses it when installed) keys on paths relative to the clone, so a
+# fresh clone elsewhere on the same machine reuses what an earlier one compiled
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 .PHONY: all deps configure build run test test-asan fuzz format format-check bench clean
 
@@ -32,7 +36,8 @@ test: build
 # the suite again with AddressSanitizer and UndefinedBehaviorSanitizer
 test-asan: deps
 	@test -f build-asan/build.ninja || cmake -S . -B build-asan -G Ninja \
-	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDTWIN_SANITIZE=ON
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDTWIN_SANITIZE=ON \
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG"
 	@cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \

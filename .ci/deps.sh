@@ -3,7 +3,7 @@
 # Usage: .ci/deps.sh [extra packages...]
 set -euo pipefail
 pkgs=(
-  cmake ninja-build g++ make pkg-config
+  cmake ninja-build g++ make pkg-config ccache
   nlohmann-json3-dev catch2 libcli11-dev libboost-dev
   libeigen3-dev libbullet-dev libopenscenegraph-dev
   libsundials-dev
