@@ -13,6 +13,7 @@
 
 #include "engine/base/format.hpp"
 #include "twins/greenhouse/greenlight_twin.hpp"
+#include "twins/greenhouse/prop_row.hpp"
 
 namespace dtwin::greenhouse {
 
@@ -50,13 +51,8 @@ enum Derived : std::size_t {
   kDerivedN
 };
 
-struct ReportedSpec {
-  const char* name;
-  const char* unit;
-  double min, max;
-};
-constexpr double kInf = 1e300;
-constexpr ReportedSpec kReportedSpecs[kReportedN] = {
+constexpr double kInf = kUnbounded;
+constexpr PropRow kReportedSpecs[kReportedN] = {
     {"air_temp", "degC", -kInf, kInf},
     {"rh", "%", 0, 100},
     {"co2", "ppm", 0, kInf},
@@ -77,7 +73,7 @@ constexpr ReportedSpec kReportedSpecs[kReportedN] = {
     {"cover_temp", "degC", -kInf, kInf},
 };
 
-constexpr ReportedSpec kDerivedSpecs[kDerivedN] = {
+constexpr PropRow kDerivedSpecs[kDerivedN] = {
     {"dew_point", "degC", -kInf, kInf},
     {"condensation_margin", "K", -kInf, kInf},
     {"canopy_temp_24h", "degC", -kInf, kInf},
@@ -216,14 +212,7 @@ bool is_lamp_setting(std::size_t i) {
 
 void GreenLightModel::properties(std::vector<TwinSpec>& out) const {
   std::vector<PropertySpec> props;
-  for (const auto& r : kReportedSpecs) {
-    PropertySpec p;
-    p.name = r.name;
-    p.unit = r.unit;
-    p.min = r.min;
-    p.max = r.max;
-    props.push_back(std::move(p));
-  }
+  for (const auto& r : kReportedSpecs) props.push_back(property_of(r, false));
   for (std::size_t i = 0; i < kGlControlN; ++i) {
     const ParamEntry& e = control_entry(spec_.control, i);
     PropertySpec p;
@@ -235,15 +224,7 @@ void GreenLightModel::properties(std::vector<TwinSpec>& out) const {
     p.writable = true;
     props.push_back(std::move(p));
   }
-  for (const auto& r : kDerivedSpecs) {
-    PropertySpec p;
-    p.name = r.name;
-    p.unit = r.unit;
-    p.min = r.min;
-    p.max = r.max;
-    p.derived = true;
-    props.push_back(std::move(p));
-  }
+  for (const auto& r : kDerivedSpecs) props.push_back(property_of(r, true));
   out.push_back(TwinSpec{spec_.id, std::move(props)});
 }
 

@@ -13,11 +13,12 @@
 // is X_d, as before.
 #pragma once
 
+#include "engine/mirror/mirrorable.hpp"
 #include "twins/greenhouse/step_twin.hpp"
 
 namespace dtwin::greenhouse {
 
-class LettuceCropModel final : public StepTwin {
+class LettuceCropModel final : public StepTwin, public Mirrorable {
  public:
   explicit LettuceCropModel(LettuceCropSpec spec);
   const LettuceCropSpec& spec() const { return spec_; }
@@ -27,6 +28,13 @@ class LettuceCropModel final : public StepTwin {
   void columns(std::vector<std::string>& out) const override;
   void sample(const World& w, std::uint32_t self, std::vector<std::string>& out) const override;
   std::optional<double> calendar_origin() const override { return spec_.climate.calendar_start_s; }
+
+  // Mirrorable (lettuce_crop_mirror.cpp): the climate, the density and crop samples reported;
+  // the crop's state derived live by an ensemble Kalman filter (crop_enkf.hpp)
+  void properties(std::vector<TwinSpec>& out) const override;
+  bool read_property(const World& w, std::uint32_t self, std::size_t twin, std::size_t prop,
+                     Value& out) const override;
+  std::unique_ptr<LiveMonitor> make_monitor(std::size_t twin) const override;
 
  private:
   void rhs(double t, const double* y, const double* params, double* dydt) const override;

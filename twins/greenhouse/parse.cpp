@@ -112,9 +112,34 @@ LettuceGreenhouseSpec parse_lettuce_greenhouse(const Node& t, const std::string&
   return s;
 }
 
+namespace {
+
+// "estimate": the live crop estimate's ensemble (crop_enkf.hpp)
+void parse_crop_estimate(const Node& e, LettuceCropSpec& s) {
+  e.check_keys({"members", "seed", "harvest", "initial_cv", "param_cv", "growth_noise",
+                "param_noise", "model_error"});
+  CropEnkfOptions& o = s.estimate;
+  if (auto n = e.find("members")) {
+    const std::int64_t m = n->integer_at_least(2);
+    if (m > 10000) n->fail("expected at most 10000 members");
+    o.members = static_cast<int>(m);
+  }
+  if (auto n = e.find("seed")) o.seed = static_cast<std::uint64_t>(n->integer_at_least(0));
+  if (auto n = e.find("harvest")) s.harvest_s = parse_duration_positive(*n);
+  const std::pair<const char*, double*> cvs[] = {{"initial_cv", &o.initial_cv},
+                                                 {"param_cv", &o.param_cv},
+                                                 {"growth_noise", &o.growth_noise},
+                                                 {"param_noise", &o.param_noise},
+                                                 {"model_error", &o.model_error}};
+  for (const auto& [key, at] : cvs)
+    if (auto n = e.find(key)) *at = n->number_in(0, 2);
+}
+
+}  // namespace
+
 LettuceCropSpec parse_lettuce_crop(const Node& t, const std::string& id, const InputContext& ctx) {
-  t.check_keys({"kind", "step", "solver", "rtol", "params", "initial", "climate", "density", "name",
-                "description", "layout"});
+  t.check_keys({"kind", "step", "solver", "rtol", "params", "initial", "climate", "density",
+                "estimate", "name", "description", "layout"});
   LettuceCropSpec s;
   s.id = id;
   s.step = parse_step(t);
@@ -148,6 +173,7 @@ LettuceCropSpec parse_lettuce_crop(const Node& t, const std::string& id, const I
     s.density->add("heads_m2", of(d, 0));
     s.density->at(0, &s.density0_heads_m2);
   }
+  if (auto e = t.find("estimate")) parse_crop_estimate(*e, s);
   return s;
 }
 

@@ -22,6 +22,11 @@
 //     "density": {"file": "PlantDensity.csv", "time_column": "Date", "time_format": "%m/%d/%Y",
 //                 "columns": {"heads_m2": "Plant Density"}, "interpolation": "previous"}}
 //                                         optional: plants per m2 over time (spacing)
+//     "estimate": {"members": 100, "seed": 1, "harvest": "40d", "initial_cv": 0.2,
+//                  "param_cv": 0.3, "growth_noise": 0.03, "param_noise": 0.01,
+//                  "model_error": 0.05}}
+//                                         optional: the live crop estimate (crop_enkf.hpp);
+//                                         harvest: plant time of the expected harvest weight
 //
 //   "tom": {"kind": "tomato_crop",            Vanthoor's tomato crop (GreenLight simplification)
 //     "step", "solver", "rtol" as above,
@@ -46,6 +51,7 @@
 #include <optional>
 #include <string>
 
+#include "twins/greenhouse/crop_enkf.hpp"
 #include "twins/greenhouse/input_series.hpp"
 #include "twins/greenhouse/integrator.hpp"
 #include "twins/greenhouse/params.hpp"
@@ -87,6 +93,10 @@ struct LettuceCropSpec {
   // plants per m2 over time, when given (lettuce_crop.hpp); heads_m2 at the start
   std::optional<InputSeries> density;
   double density0_heads_m2 = 0;
+  // the live crop estimate (crop_enkf.hpp, "estimate": {...}); harvest_s: the plant time the
+  // expected harvest weight refers to (< 0: none)
+  CropEnkfOptions estimate;
+  double harvest_s = -1;
 };
 
 struct TomatoCropSpec {
