@@ -35,7 +35,17 @@ std::vector<std::pair<Rgba, std::string>> legend(const Session& s, bool stale) {
   std::vector<std::pair<Rgba, std::string>> e;
   if (!s.lines().empty()) {
     for (auto st : kLegend) e.push_back({status_color(st), line::status_name(st)});
-    e.push_back({kPart, "part"});
+    // a part, or each product's (the first line's products; a plant's lines share them)
+    const auto& products = s.spec(0).products;
+    if (products.empty()) e.push_back({kPart, "part"});
+    for (std::uint32_t p = 0; p < products.size(); ++p)
+      e.push_back({product_color(p), "product " + products[p].name});
+    for (std::uint32_t li = 0; li < s.lines().size(); ++li)
+      if (!s.spec(li).fleets.empty() || !s.spec(li).pools.empty()) {
+        if (!s.spec(li).fleets.empty()) e.push_back({kVehicleTop, "vehicle"});
+        if (!s.spec(li).pools.empty()) e.push_back({kOperator, "operator"});
+        break;
+      }
   }
   if (!s.cells().empty()) {  // the states a cell's robot is drawn in
     const std::string pre = s.lines().empty() ? "" : "robot ";

@@ -56,6 +56,29 @@ std::string neighbours(const Layout& L, int item, bool upstream) {
   return out.empty() ? "-" : out;
 }
 
+// a station that needs operators: what it holds or waits for, and its pool's busy members
+void staffing(Rows& r, const Session& s, const Item& it, const line::MachineSpec& m,
+              const line::MachineState& ms) {
+  const line::LineSpec& spec = s.spec(it.line);
+  const line::LineState& st = s.state(it.line);
+  if (m.needs.pool >= spec.pools.size()) return;
+  const line::PoolSpec& pool = spec.pools[m.needs.pool];
+  const line::PoolState& ps = st.pools[m.needs.pool];
+  std::string v = ms.holds     ? "holds " + count(m.needs.count, "operator", "operators")
+                  : ms.pending ? "waits for " + count(m.needs.count, "operator", "operators")
+                               : "none now";
+  r.row("operators", v + " (pool " + pool.name + ")");
+  std::string serving;  // the pool's busy members, by the station they are at
+  for (std::size_t k = 0; k < spec.machines.size(); ++k)
+    if (spec.machines[k].staffed && spec.machines[k].needs.pool == m.needs.pool &&
+        st.machines[k].holds)
+      serving += (serving.empty() ? "" : ", ") + spec.machines[k].id;
+  r.row("pool " + pool.name,
+        std::to_string(ps.busy) + " of " + std::to_string(pool.size) + " busy" +
+            (serving.empty() ? "" : ": at " + serving) +
+            (ps.queue.empty() ? "" : ", " + std::to_string(ps.queue.size()) + " waiting"));
+}
+
 void machine(Rows& r, const Session& s, const Item& it, double now) {
   const line::MachineSpec& m = s.spec(it.line).machines[it.index];
   const line::LineState& st = s.state(it.line);
@@ -67,7 +90,10 @@ void machine(Rows& r, const Session& s, const Item& it, double now) {
     std::string v = count(ms.part_units, "part", "parts");
     if (ms.status == line::Status::Working) v += ", " + format_duration(ms.proc_rem) + " of work";
     r.row("holding", v);
+    const auto& products = s.spec(it.line).products;
+    if (ms.product < products.size()) r.row("product", products[ms.product].name);
   }
+  if (m.staffed) staffing(r, s, it, m, ms);
   r.row("parts done", std::to_string(ms.done) + " (" + std::to_string(ms.good) + " good, " +
                           std::to_string(ms.scrapped) + " scrap)");
   if (m.fails) r.row("failures", std::to_string(ms.failures));
@@ -85,6 +111,9 @@ void machine(Rows& r, const Session& s, const Item& it, double now) {
   }
   r.heading("spec");
   r.row("process", m.process.describe());
+  const auto& products = s.spec(it.line).products;
+  for (std::size_t k = 0; k < m.process_by.size() && k < products.size(); ++k)
+    r.row("  " + products[k].name, m.process_by[k].describe());
   if (m.speed != 1) r.row("speed", fmt_num(m.speed, 4));
   r.row("ideal cycle", format_duration(m.ideal_cycle_s));
   if (m.fails) {
@@ -123,6 +152,17 @@ void place(Rows& r, const Session& s, const Item& it, double now) {
       for (std::size_t i = 0; i < ps.ready.size(); ++i)
         if (ps.ready[i] > now) ++moving;
       r.row("moving", std::to_string(moving) + ", " + std::to_string(n - moving) + " at the end");
+    }
+    const auto& products = s.spec(it.line).products;
+    if (!products.empty() && n > 0) {  // the parts waiting, by product
+      std::vector<std::uint64_t> by(products.size(), 0);
+      for (std::size_t i = 0; i < ps.births.size(); ++i)
+        if (ps.births[i].product < by.size()) ++by[ps.births[i].product];
+      std::string v;
+      for (std::size_t k = 0; k < by.size(); ++k)
+        if (by[k] > 0)
+          v += (v.empty() ? "" : ", ") + products[k].name + " " + std::to_string(by[k]);
+      r.row("by product", v);
     }
     r.row("entered", count(ps.entered, "part", "parts"));
     const double T = now - st.stats_since;

@@ -34,7 +34,20 @@ constexpr line::Status kLegend[] = {line::Status::Working, line::Status::Starved
                                     line::Status::Blocked, line::Status::Down,
                                     line::Status::Setup,   line::Status::Off};
 
-constexpr Rgba kPart{0.96f, 0.94f, 0.86f, 1};     // ivory: parts stand out on dark belts
+constexpr Rgba kPart{0.96f, 0.94f, 0.86f, 1};  // ivory: parts stand out on dark belts
+// a line with products: each product's parts in its own colour (the legend names them), hues
+// no machine state, alert or stale twin is drawn in; after eight they repeat
+inline Rgba product_color(std::uint32_t product) {
+  constexpr Rgba kProducts[] = {{0.22f, 0.52f, 0.98f, 1}, {0.98f, 0.48f, 0.30f, 1},
+                                {0.10f, 0.80f, 0.78f, 1}, {0.62f, 0.40f, 0.18f, 1},
+                                {0.62f, 0.88f, 0.22f, 1}, {0.36f, 0.28f, 0.72f, 1},
+                                {0.98f, 0.98f, 0.98f, 1}, {0.05f, 0.35f, 0.30f, 1}};
+  return kProducts[product % 8];
+}
+constexpr Rgba kVehicle{0.16f, 0.18f, 0.20f, 1};     // a fleet's vehicle: a dark chassis
+constexpr Rgba kVehicleTop{0.98f, 0.82f, 0.20f, 1};  // its load deck, amber like a warning
+constexpr Rgba kOperator{0.10f, 0.30f, 0.55f, 1};    // an operator at a station: navy overalls
+constexpr Rgba kOperatorHead{0.93f, 0.78f, 0.64f, 1};
 constexpr Rgba kPlinth{0.22f, 0.23f, 0.25f, 1};   // machine bases, conveyor frames
 constexpr Rgba kTable{0.45f, 0.50f, 0.58f, 1};    // buffer racks
 constexpr Rgba kBelt{0.12f, 0.12f, 0.13f, 1};     // conveyor belts

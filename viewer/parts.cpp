@@ -10,7 +10,8 @@ namespace {
 constexpr double kPi = 3.14159265358979323846;
 
 // a part at (lx, ly) in the item's frame, its base at height z
-void put_part(const Item& it, double lx, double ly, double z, std::vector<Box>& out) {
+void put_part(const Item& it, double lx, double ly, double z, std::vector<Box>& out,
+              Rgba color = kPart) {
   Box b;
   double x, y;
   to_floor(it, lx, ly, &x, &y);
@@ -21,8 +22,13 @@ void put_part(const Item& it, double lx, double ly, double z, std::vector<Box>& 
   b.length = kPartLength_m;
   b.width = kPartWidth_m;
   b.height = kPartHeight_m;
-  b.color = kPart;
+  b.color = color;
   out.push_back(b);
+}
+
+// parts of a line with products in their product's colour
+Rgba part_color(const line::LineSpec& spec, std::uint32_t product) {
+  return spec.products.empty() ? kPart : product_color(product);
 }
 
 // n parts in slots of a grid on top of the item (height z), the first slot at the exit end
@@ -59,7 +65,7 @@ void place_parts(const Layout& layout, std::uint32_t li, const line::LineSpec& s
   for (std::size_t m = 0; m < spec.machines.size(); ++m) {
     if (state.machines[m].part_units == 0) continue;
     const Item& it = layout.items[static_cast<std::size_t>(map.machines[m])];
-    put_part(it, 0, 0, it.height_m + 0.001, out);
+    put_part(it, 0, 0, it.height_m + 0.001, out, part_color(spec, state.machines[m].product));
   }
 
   for (std::size_t p = 0; p < spec.places.size(); ++p) {
@@ -69,7 +75,10 @@ void place_parts(const Layout& layout, std::uint32_t li, const line::LineSpec& s
     switch (P.kind) {
       case line::PlaceKind::Buffer: {
         const Item& it = layout.items[static_cast<std::size_t>(map.places[p])];
+        const std::size_t first = out.size();
         fill_grid(it, buffer_grid(P.capacity), kSlotPitch_m, n, it.height_m + 0.001, out);
+        for (std::size_t i = first; i < out.size(); ++i)  // slot i holds the i-th part in line
+          out[i].color = part_color(spec, ps.births[i - first].product);
         break;
       }
       case line::PlaceKind::Conveyor: {
@@ -83,7 +92,8 @@ void place_parts(const Layout& layout, std::uint32_t li, const line::LineSpec& s
         for (std::uint64_t i = 0; i < n; ++i) {
           const double ready = i < ps.ready.size() ? ps.ready[i] : now;
           prev = conveyor_offset_m(ready, now, P.transit_s, travel, pitch, prev, i == 0);
-          put_part(it, -travel / 2 + prev, 0, it.height_m + 0.001, out);
+          put_part(it, -travel / 2 + prev, 0, it.height_m + 0.001, out,
+                   part_color(spec, ps.births[i].product));
         }
         break;
       }
@@ -98,8 +108,12 @@ void place_parts(const Layout& layout, std::uint32_t li, const line::LineSpec& s
         const Item& it = layout.items[static_cast<std::size_t>(map.sources[P.source])];
         if (P.kind == line::PlaceKind::Supply)  // raw stock that never runs out
           fill_grid(it, Grid{2, 2}, 0.42, 8, it.height_m, out);
-        else  // the arrivals waiting for the machine
+        else {  // the arrivals waiting for the machine
+          const std::size_t first = out.size();
           fill_grid(it, Grid{3, 3}, 0.42, n, it.height_m, out);
+          for (std::size_t i = first; i < out.size(); ++i)
+            out[i].color = part_color(spec, ps.births[i - first].product);
+        }
         break;
       }
       case line::PlaceKind::Link:

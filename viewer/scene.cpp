@@ -12,6 +12,7 @@
 #include "engine/base/format.hpp"
 #include "viewer/camera.hpp"
 #include "viewer/fonts.hpp"
+#include "viewer/movers.hpp"
 #include "viewer/parts.hpp"
 #include "viewer/scene_cell.hpp"
 #include "viewer/scene_greenhouse.hpp"
@@ -361,6 +362,8 @@ void Scene::update(const Session& s, const osg::Matrixd& view, const osg::Matrix
   boxes_.clear();
   for (std::uint32_t li = 0; li < s.lines().size(); ++li)
     place_parts(L, li, s.spec(li), s.state(li), s.world().now(), boxes_);
+  for (std::uint32_t li = 0; li < s.lines().size(); ++li)
+    place_movers(L, li, s.spec(li), s.state(li), s.world().now(), boxes_);
   parts_.set(boxes_);
   // greenhouses and cells
   boxes_.clear();

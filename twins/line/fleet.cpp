@@ -62,6 +62,7 @@ void LineModel::dispatch(Ctx& c, std::uint32_t f) const {
     const double d = F.dist(vs.at, from);
     c.s.fleets[f].empty_m += d;
     vs.lane = job;
+    vs.from = vs.at;
     vs.at = from;
     vs.busy_since = c.now;
     ++c.s.inbound[F.lanes[job].drop];
@@ -70,7 +71,11 @@ void LineModel::dispatch(Ctx& c, std::uint32_t f) const {
 }
 
 void LineModel::vehicle_go(Ctx& c, std::uint32_t v, std::uint8_t phase, double duration) const {
-  c.s.vehicles[v].phase = phase;
+  VehicleState& vs = c.s.vehicles[v];
+  vs.phase = phase;
+  if (phase == kVehicleLoading || phase == kVehicleUnloading) vs.from = vs.at;
+  vs.leg_start = c.now;
+  vs.leg_end = c.now + duration;
   c.at(c.now + duration, kModel, v, kVehicle);
 }
 
@@ -85,6 +90,7 @@ void LineModel::vehicle_leg(Ctx& c, std::uint32_t v) const {
       const std::uint32_t m = oldest_blocked(c, lane.pickup);
       if (m == kNone) {  // its machine went off shift: the job waits for it to come back
         vs.phase = kVehicleIdle;
+        vs.from = vs.at;
         c.s.fleets[vs.fleet].busy_s += c.now - vs.busy_since;
         --c.s.inbound[lane.drop];
         dispatch(c, vs.fleet);
@@ -101,6 +107,7 @@ void LineModel::vehicle_leg(Ctx& c, std::uint32_t v) const {
     case kVehicleLoading: {
       const double d = F.dist(lane.from, lane.to);
       c.s.fleets[vs.fleet].loaded_m += d;
+      vs.from = vs.at;
       vs.at = lane.to;
       vehicle_go(c, v, kVehicleCarrying, d / F.speed_m_s);
       return;
@@ -120,6 +127,7 @@ void LineModel::unload(Ctx& c, std::uint32_t v) const {
   const std::uint32_t f = vs.fleet;
   const std::uint32_t drop = spec_.fleets[f].lanes[vs.lane].drop;
   vs.phase = kVehicleIdle;
+  vs.from = vs.at;
   c.s.fleets[f].busy_s += c.now - vs.busy_since;
   --c.s.inbound[drop];
   if (spec_.places[drop].kind == PlaceKind::Sink) {

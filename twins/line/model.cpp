@@ -69,6 +69,7 @@ std::unique_ptr<StateBlock> LineModel::make_state(const RunContext& ctx) const {
       VehicleState vs;
       vs.fleet = f;
       vs.at = spec_.fleets[f].lanes[0].from;  // every vehicle starts at the first pickup
+      vs.from = vs.at;
       s.vehicles.push_back(vs);
     }
   if (!spec_.fleets.empty()) s.inbound.assign(spec_.places.size(), 0);

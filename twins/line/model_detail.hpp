@@ -34,9 +34,6 @@ constexpr std::uint8_t kCorrective = 1, kPreventiveJob = 2;
 constexpr std::uint8_t kPowerOn = 0, kPowerAsleep = 1, kPowerWarming = 2;
 // what a machine waiting for operators does when they come (MachineState::pending)
 constexpr std::uint8_t kPendSetup = 1, kPendProcess = 2, kPendRepair = 3;
-// what a vehicle does (VehicleState::phase)
-constexpr std::uint8_t kVehicleIdle = 0, kVehicleToPickup = 1, kVehicleLoading = 2,
-                       kVehicleCarrying = 3, kVehicleUnloading = 4;
 
 // one event's working set; at() schedules an event of the line
 struct LineModel::Ctx {

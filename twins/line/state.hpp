@@ -136,15 +136,24 @@ struct PoolState {
   }
 };
 
-// A vehicle of a fleet: what it does (kVehicle* in model_detail.hpp), where, for which lane
+// what a vehicle does (VehicleState::phase)
+constexpr std::uint8_t kVehicleIdle = 0, kVehicleToPickup = 1, kVehicleLoading = 2,
+                       kVehicleCarrying = 3, kVehicleUnloading = 4;
+
+// A vehicle of a fleet: what it does (its phase, kVehicle*), where, for which lane
 struct VehicleState {
   std::uint8_t phase = 0;
   std::uint32_t fleet = 0, lane = 0, at = 0;  // at: the node it is at or goes to
   Part part{0, 0};                            // the part it carries
   double busy_since = 0;                      // when it last left idle (or the stats reset)
+  // the current leg, for a picture of it (the viewer): the node it left (at when it stands)
+  // and when the leg began and ends
+  std::uint32_t from = 0;
+  double leg_start = 0, leg_end = 0;
   bool operator==(const VehicleState& o) const {
     return phase == o.phase && fleet == o.fleet && lane == o.lane && at == o.at && part == o.part &&
-           busy_since == o.busy_since;
+           busy_since == o.busy_since && from == o.from && leg_start == o.leg_start &&
+           leg_end == o.leg_end;
   }
 };
 
