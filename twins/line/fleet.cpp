@@ -123,7 +123,7 @@ void LineModel::unload(Ctx& c, std::uint32_t v) const {
   c.s.fleets[f].busy_s += c.now - vs.busy_since;
   --c.s.inbound[drop];
   if (spec_.places[drop].kind == PlaceKind::Sink) {
-    to_sink(c, drop, vs.part.birth, vs.part.product);
+    to_sink(c, drop, vs.part);
   } else {
     put(c, drop, vs.part);
     notify(c, drop);
