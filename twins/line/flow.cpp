@@ -397,14 +397,15 @@ void LineModel::after_take(Ctx& c, std::uint32_t p) const {
     next_arrival(c, P.source);
   }
   if (moved) notify(c, p);
-  if (__builtin_expect(P.extras & (kPlaceKeptFull | kPlaceFleet), 0)) room_made(c, p);
+  // (a part taken from a fleet's pickup makes no room a vehicle waits for)
+  if (__builtin_expect(P.extras & (kPlaceKeptFull | kPlaceFleetDrop), 0)) room_made(c, p);
 }
 
 // Room opened at place p: a saturated source fills it, or a vehicle may bring a part.
 [[gnu::noinline]] void LineModel::room_made(Ctx& c, std::uint32_t p) const {
   const PlaceSpec& P = spec_.places[p];
   if (P.extras & kPlaceKeptFull) refill(c, p);
-  if (P.extras & kPlaceFleet) dispatch(c, spec_.place_fleet[p]);
+  if (P.extras & kPlaceFleetDrop) dispatch(c, spec_.place_fleet[p]);
 }
 
 // A saturated source fills its buffer or conveyor p up to its capacity.

@@ -83,9 +83,10 @@ struct ProductSpec {
 };
 
 // PlaceSpec::extras: idle stations take arrivals in turn (buffer "rule": "round_robin"); a
-// fleet picks parts up or drops them here (LineSpec::place_fleet says which); a saturated
-// source keeps it full
-constexpr std::uint8_t kPlaceRoundRobin = 1, kPlaceFleet = 2, kPlaceKeptFull = 4;
+// fleet picks parts up or drops them here (LineSpec::place_fleet says which), and drops them
+// here (room made here may send a vehicle); a saturated source keeps it full
+constexpr std::uint8_t kPlaceRoundRobin = 1, kPlaceFleet = 2, kPlaceKeptFull = 4,
+                       kPlaceFleetDrop = 8;
 
 struct PlaceSpec {
   std::string id;  // the twin id, or "src->m1" for an implicit place
