@@ -31,14 +31,17 @@ void LineModel::dispatch(Ctx& c, std::uint32_t f) const {
   const FleetSpec& F = spec_.fleets[f];
   for (;;) {
     std::uint32_t job = kNone, machine = kNone;
+    c.s.room_wait[f] = 0;
     for (std::uint32_t l = 0; l < F.lanes.size(); ++l) {
       const Lane& lane = F.lanes[l];
       const std::uint32_t m = oldest_blocked(c, lane.pickup);
       if (m == kNone) continue;
       const PlaceSpec& D = spec_.places[lane.drop];
       if (D.kind != PlaceKind::Sink &&
-          c.s.places[lane.drop].births.size() + c.s.inbound[lane.drop] >= D.capacity)
+          c.s.places[lane.drop].births.size() + c.s.inbound[lane.drop] >= D.capacity) {
+        c.s.room_wait[f] = 1;
         continue;
+      }
       bool taken = false;  // a vehicle is on its way to this part already
       for (std::uint32_t v = 0; v < F.vehicles && !taken; ++v) {
         const VehicleState& vs = c.s.vehicles[F.first_vehicle + v];

@@ -405,7 +405,9 @@ void LineModel::after_take(Ctx& c, std::uint32_t p) const {
 [[gnu::noinline]] void LineModel::room_made(Ctx& c, std::uint32_t p) const {
   const PlaceSpec& P = spec_.places[p];
   if (P.extras & kPlaceKeptFull) refill(c, p);
-  if (P.extras & kPlaceFleetDrop) dispatch(c, spec_.place_fleet[p]);
+  // (only a part waiting for room there may go now: the last dispatch took all others)
+  if ((P.extras & kPlaceFleetDrop) && c.s.room_wait[spec_.place_fleet[p]])
+    dispatch(c, spec_.place_fleet[p]);
 }
 
 // A saturated source fills its buffer or conveyor p up to its capacity.

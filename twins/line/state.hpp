@@ -201,7 +201,10 @@ struct LineState {
   std::vector<VehicleState> vehicles;   // every fleet's vehicles, fleet by fleet
   std::vector<FleetState> fleets;
   std::vector<std::uint32_t> inbound;  // per place (lines with fleets): parts on their way there
-  std::vector<std::uint32_t> turns;    // per place ("rule": "round_robin"): whose turn is next
+  // per fleet: its last dispatch left a part waiting for room at its destination (1 until it
+  // first dispatched), so room made there may send a vehicle
+  std::vector<std::uint8_t> room_wait;
+  std::vector<std::uint32_t> turns;  // per place ("rule": "round_robin"): whose turn is next
 
   bool operator==(const LineState& o) const {
     return machines == o.machines && places == o.places && sources == o.sources && wip == o.wip &&
@@ -211,7 +214,8 @@ struct LineState {
            window_out == o.window_out && window_rate_h == o.window_rate_h &&
            crew_queue == o.crew_queue && crew_busy == o.crew_busy && crew_area == o.crew_area &&
            crew_last == o.crew_last && products == o.products && pools == o.pools &&
-           vehicles == o.vehicles && fleets == o.fleets && inbound == o.inbound && turns == o.turns;
+           vehicles == o.vehicles && fleets == o.fleets && inbound == o.inbound &&
+           room_wait == o.room_wait && turns == o.turns;
   }
 };
 
