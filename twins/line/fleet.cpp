@@ -30,7 +30,7 @@ double fleet_utilisation(const FleetSpec& F, std::size_t f, const LineState& s, 
 void LineModel::dispatch(Ctx& c, std::uint32_t f) const {
   const FleetSpec& F = spec_.fleets[f];
   for (;;) {
-    std::uint32_t job = kNone, machine = kNone;
+    std::uint32_t job = kNone, machine = kNone, jobs = 0;
     c.s.room_wait[f] = 0;
     for (std::uint32_t l = 0; l < F.lanes.size(); ++l) {
       const Lane& lane = F.lanes[l];
@@ -48,6 +48,7 @@ void LineModel::dispatch(Ctx& c, std::uint32_t f) const {
         taken = vs.phase == kVehicleToPickup && vs.lane == l;
       }
       if (taken) continue;
+      ++jobs;
       if (machine == kNone || c.s.machines[m].blocked_since < c.s.machines[machine].blocked_since)
         job = l, machine = m;
     }
@@ -69,6 +70,7 @@ void LineModel::dispatch(Ctx& c, std::uint32_t f) const {
     vs.busy_since = c.now;
     ++c.s.inbound[F.lanes[job].drop];
     vehicle_go(c, best, kVehicleToPickup, d / F.speed_m_s);
+    if (jobs == 1) return;  // the only job: no other can start now (its room only shrank)
   }
 }
 
