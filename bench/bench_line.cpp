@@ -16,12 +16,18 @@
 // RSS and the event-queue length after each: they must not grow with the part count. Then
 // --repeat timed runs of --parts parts report the best and the median.
 //
+// --scenario FILE runs the baseline of a line scenario file instead (its duration, warm-up and
+// sampling replaced by the benchmark's), such as scenarios/line/product_mix_agv.json, the
+// product-mix model of simpy_mix.py.
+//
 //   bench_line [--parts N] [--repeat K] [--scan N1,N2,...|--no-scan] [--seed S] [--json]
+//              [--scenario FILE]
 #include <sys/resource.h>
 #include <time.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -29,6 +35,7 @@
 #include <exception>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -71,6 +78,7 @@ struct Options {
   std::vector<std::uint64_t> scan = {100000, 1000000, 4000000};
   std::uint64_t seed = 1;
   bool json = false;
+  std::string scenario;  // a scenario file instead of the five-machine line
 };
 
 struct RunStats {
@@ -85,6 +93,7 @@ struct RunStats {
   long peak_kb = 0;       // peak RSS of the process so far
   double parts_per_s() const { return wall_s > 0 ? static_cast<double>(parts) / wall_s : 0; }
   double events_per_s() const { return wall_s > 0 ? static_cast<double>(events) / wall_s : 0; }
+  double parts_per_cpu_s() const { return cpu_s > 0 ? static_cast<double>(parts) / cpu_s : 0; }
   double throughput() const { return sim_s > 0 ? static_cast<double>(parts) / sim_s : 0; }
 };
 
@@ -143,6 +152,8 @@ Options parse_args(int argc, char** argv) {
       o.scan.clear();
     } else if (a == "--json") {
       o.json = true;
+    } else if (a == "--scenario") {
+      o.scenario = value();
     } else if (a == "-h" || a == "--help") {
       std::printf(
           "usage: bench_line [--parts N] [--repeat K] [--scan N1,N2,...|--no-scan] [--seed S] "
@@ -152,13 +163,38 @@ Options parse_args(int argc, char** argv) {
           "  --scan LIST  part counts of the memory scan (default 1e5,1e6,4e6)\n"
           "  --no-scan    skip the memory scan\n"
           "  --seed S     scenario seed (default 1); timed run r uses replication r\n"
-          "  --json       machine-readable output on stdout\n");
+          "  --json       machine-readable output on stdout\n"
+          "  --scenario F the baseline of line scenario file F instead of the five-machine line\n");
       std::exit(0);
     } else {
       throw dtwin::UsageError("unknown option \"" + a + "\" (try --help)");
     }
   }
   return o;
+}
+
+// The mean over runs of f and its 95 % half-width (normal; 0 for one run).
+template <class F>
+std::pair<double, double> mean_ci95(const std::vector<RunStats>& runs, F f) {
+  double sum = 0, sq = 0;
+  for (const auto& r : runs) sum += f(r);
+  const double n = static_cast<double>(runs.size());
+  const double mean = sum / n;
+  for (const auto& r : runs) sq += (f(r) - mean) * (f(r) - mean);
+  return {mean, runs.size() > 1 ? 1.96 * std::sqrt(sq / (n - 1) / n) : 0.0};
+}
+
+// The scenario file's text with the benchmark's run length: no end, no warm-up, hourly samples,
+// one replication.
+std::string open_ended(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw dtwin::UsageError("cannot read " + path);
+  nlohmann::json j = nlohmann::json::parse(in);
+  j["duration"] = 1e10;
+  j["sample_interval"] = "1h";
+  j["replications"] = 1;
+  j.erase("warmup");
+  return j.dump();
 }
 
 // Runs a fresh world until `target` parts have left the line.
@@ -208,6 +244,7 @@ nlohmann::json to_json(const RunStats& r) {
           {"wall_s", r.wall_s},
           {"cpu_s", r.cpu_s},
           {"parts_per_s", r.parts_per_s()},
+          {"parts_per_cpu_s", r.parts_per_cpu_s()},
           {"events_per_s", r.events_per_s()},
           {"events_per_part", static_cast<double>(r.events) / static_cast<double>(r.parts)},
           {"throughput_parts_per_sim_s", r.throughput()},
@@ -237,13 +274,17 @@ int run(int argc, char** argv) {
   const auto c0 = std::chrono::steady_clock::now();
   dtwin::Registry reg;
   dtwin::twins::register_all(reg);
-  const dtwin::Scenario sc = dtwin::Scenario::parse(kScenario, "bench_line");
+  const dtwin::Scenario sc = o.scenario.empty()
+                                 ? dtwin::Scenario::parse(kScenario, "bench_line")
+                                 : dtwin::Scenario::parse(open_ended(o.scenario), o.scenario);
   const dtwin::CompiledVariant v = sc.compile(0, reg);
   const double compile_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - c0).count();
   const long rss_start = current_rss_kb();
 
-  if (!o.json) {
+  if (!o.json && !o.scenario.empty()) {
+    std::printf("bench_line: %s (baseline); one World, one thread\n", o.scenario.c_str());
+  } else if (!o.json) {
     std::printf(
         "bench_line: five-machine line, exponential process mean 1 s, MTBF 100 s, "
         "MTTR 10 s, buffers of 5, saturated source; one World, one thread\n");
@@ -285,9 +326,10 @@ int run(int argc, char** argv) {
   if (o.json) {
     nlohmann::json j;
     j["benchmark"] = "bench_line";
-    j["model"] =
-        "5 machines, exponential process mean 1 s, MTBF 100 s, MTTR 10 s, buffers 5, "
-        "saturated source";
+    j["model"] = o.scenario.empty()
+                     ? "5 machines, exponential process mean 1 s, MTBF 100 s, MTTR 10 s, "
+                       "buffers 5, saturated source"
+                     : o.scenario;
     j["parts"] = o.parts;
     j["repeat"] = o.repeat;
     j["seed"] = o.seed;
@@ -310,6 +352,14 @@ int run(int argc, char** argv) {
         "%.3f events/part; throughput %.5f parts per simulated second (mean of runs)\n",
         best.parts_per_s(), best.events_per_s(), median.parts_per_s(), median.events_per_s(),
         static_cast<double>(median.events) / static_cast<double>(median.parts), thr);
+    double best_cpu = 0;
+    for (const auto& r : runs) best_cpu = std::max(best_cpu, r.parts_per_cpu_s());
+    const auto [thr_h, thr_hw] = mean_ci95(runs, [](const RunStats& r) { return r.throughput(); });
+    const auto [lead, lead_hw] = mean_ci95(runs, [](const RunStats& r) { return r.lead_s; });
+    std::printf(
+        "best %.3g parts per CPU second; throughput %.3f ± %.3f parts/h, lead time %.1f ± %.1f s "
+        "(mean ± 95 %% half-width over runs)\n",
+        best_cpu, thr_h * 3600, thr_hw * 3600, lead, lead_hw);
   }
   return 0;
 }

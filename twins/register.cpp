@@ -30,7 +30,7 @@ void register_all(Registry& r) {
       return res;
     };
     out.push_back(std::make_shared<line::LineModel>(
-        line::parse_line(ctx.root, ids, ctx.sample_interval_s, from_cell)));
+        line::parse_line(ctx.root, ids, ctx.sample_interval_s, from_cell, &ctx.files)));
     return out;
   };
   r.add(std::move(line));

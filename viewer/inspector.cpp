@@ -198,7 +198,10 @@ void source(Rows& r, const Session& s, const Item& it) {
   }
   r.heading("spec");
   r.row("releases",
-        src.saturated ? "on demand (saturated)" : "every " + src.interarrival.describe());
+        src.saturated ? "on demand (saturated)"
+        : src.has_orders()
+            ? "an order list of " + std::to_string(src.orders_end - src.orders_begin) + " rows"
+            : "every " + src.interarrival.describe());
   if (!src.saturated) r.row("when full", src.drop_when_full ? "drop" : "block");
 }
 

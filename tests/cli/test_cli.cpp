@@ -175,6 +175,23 @@ TEST_CASE("products: bad input exits 2 naming the place, good input reports per 
   fs::remove_all(d);
 }
 
+TEST_CASE("an order list: a bad row exits 2 naming the file, line and column", "[cli][orders]") {
+  const auto d = tmpdir("orders");
+  write(d, "orders.csv", "release,product,quantity,due\n0,A,5,1h\n600,Z,2,\n");
+  const auto s = write(d, "s.json", R"({"duration": "2h", "products": {"A": {}},
+  "twins": {"src": {"kind": "source", "orders": "orders.csv"},
+            "m": {"kind": "machine", "process": 60}, "out": {"kind": "sink"}},
+  "flow": [["src", "m"], ["m", "out"]]})");
+  auto r = sh("validate " + s.string());
+  CHECK(r.status == 2);
+  CHECK_THAT(r.out, Catch::Contains("/twins/src/orders") &&
+                        Catch::Contains("orders.csv:3:5: unknown product \"Z\""));
+  write(d, "orders.csv", "release,product,quantity,due\n0,A,5,1h\n");
+  r = sh("run " + s.string() + " --out " + (d / "out").string() + " --quiet");
+  CHECK(r.status == 0);
+  fs::remove_all(d);
+}
+
 TEST_CASE("run writes report.json with every KPI as mean, ci95 and n", "[cli]") {
   const auto d = tmpdir("run");
   const auto f = write(d, "s.json", kSmall);

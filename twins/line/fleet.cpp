@@ -30,21 +30,25 @@ double fleet_utilisation(const FleetSpec& F, std::size_t f, const LineState& s, 
 void LineModel::dispatch(Ctx& c, std::uint32_t f) const {
   const FleetSpec& F = spec_.fleets[f];
   for (;;) {
-    std::uint32_t job = kNone, machine = kNone;
+    std::uint32_t job = kNone, machine = kNone, jobs = 0;
+    c.s.room_wait[f] = 0;
     for (std::uint32_t l = 0; l < F.lanes.size(); ++l) {
       const Lane& lane = F.lanes[l];
       const std::uint32_t m = oldest_blocked(c, lane.pickup);
       if (m == kNone) continue;
       const PlaceSpec& D = spec_.places[lane.drop];
       if (D.kind != PlaceKind::Sink &&
-          c.s.places[lane.drop].births.size() + c.s.inbound[lane.drop] >= D.capacity)
+          c.s.places[lane.drop].births.size() + c.s.inbound[lane.drop] >= D.capacity) {
+        c.s.room_wait[f] = 1;
         continue;
+      }
       bool taken = false;  // a vehicle is on its way to this part already
       for (std::uint32_t v = 0; v < F.vehicles && !taken; ++v) {
         const VehicleState& vs = c.s.vehicles[F.first_vehicle + v];
         taken = vs.phase == kVehicleToPickup && vs.lane == l;
       }
       if (taken) continue;
+      ++jobs;
       if (machine == kNone || c.s.machines[m].blocked_since < c.s.machines[machine].blocked_since)
         job = l, machine = m;
     }
@@ -67,6 +71,7 @@ void LineModel::dispatch(Ctx& c, std::uint32_t f) const {
     vs.busy_since = c.now;
     ++c.s.inbound[F.lanes[job].drop];
     vehicle_go(c, best, kVehicleToPickup, d / F.speed_m_s);
+    if (jobs == 1) return;  // the only job: no other can start now (its room only shrank)
   }
 }
 
@@ -131,7 +136,7 @@ void LineModel::unload(Ctx& c, std::uint32_t v) const {
   c.s.fleets[f].busy_s += c.now - vs.busy_since;
   --c.s.inbound[drop];
   if (spec_.places[drop].kind == PlaceKind::Sink) {
-    to_sink(c, drop, vs.part.birth, vs.part.product);
+    to_sink(c, drop, vs.part);
   } else {
     put(c, drop, vs.part);
     notify(c, drop);

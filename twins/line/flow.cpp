@@ -134,6 +134,7 @@ bool LineModel::take_and_begin(Ctx& c, std::uint32_t m) const {
         ++units;
       }
     ms.part_birth = birth;
+    ms.part_order = kNoOrder;
     ms.part_units = units;
     begin_work(c, m);
     for (std::size_t k = 0; k < n; ++k) after_take(c, spec.inputs[k]);
@@ -152,6 +153,7 @@ bool LineModel::take_and_begin(Ctx& c, std::uint32_t m) const {
     }
     ms.part_birth = part.birth;
     ms.product = part.product;
+    ms.part_order = part.order;
     ms.part_units = 1;
     begin_work(c, m);
     after_take(c, p);
@@ -255,7 +257,7 @@ void LineModel::scrap(Ctx& c, std::uint32_t m) const {
   ++c.s.scrapped;
   wip_changed(c);
   --c.s.wip;
-  if (spec_.typed) product_left(c, ms.product, ms.part_birth, false);
+  if (spec_.typed) product_left(c, {ms.part_birth, ms.product, ms.part_order}, false);
   ms.part_units = 0;
   set_status(c, m, Status::Starved);
   try_start(c, m);
@@ -268,14 +270,14 @@ void LineModel::deliver(Ctx& c, std::uint32_t m) const {
   const PlaceSpec& P = spec_.places[out];
   PlaceState& ps = c.s.places[out];
   if (P.kind == PlaceKind::Sink) {
-    to_sink(c, out, ms.part_birth, ms.product);
+    to_sink(c, out, {ms.part_birth, ms.product, ms.part_order});
     ms.part_units = 0;
     set_status(c, m, Status::Starved);
     try_start(c, m);
     return;
   }
   if (ps.births.size() < P.capacity) {
-    put(c, out, {ms.part_birth, ms.product});
+    put(c, out, {ms.part_birth, ms.product, ms.part_order});
     ms.part_units = 0;
     set_status(c, m, Status::Starved);
     notify(c, out);
@@ -353,12 +355,12 @@ Part LineModel::take(Ctx& c, std::uint32_t p) const {
     x.part_units = 0;
     set_status(c, best, Status::Starved);
     x.restart = true;
-    return {x.part_birth, x.product};
+    return {x.part_birth, x.product, x.part_order};
   }
   SourceState& ss = c.s.sources[P.source];
   ss.blocked = false;
-  c.at(c.now + spec_.sources[P.source].interarrival.sample(ss.rng), kModel, P.source, kArrival);
-  return {ss.held_birth, ss.held_product};
+  next_arrival(c, P.source);
+  return {ss.held_birth, ss.held_product, ss.held_order};
 }
 
 // After parts were taken from p: machines whose part went straight on start again, and blocked
@@ -381,7 +383,7 @@ void LineModel::after_take(Ctx& c, std::uint32_t p) const {
     const std::uint32_t best = oldest_blocked(c, p);
     if (best == kNone) break;
     MachineState& x = c.s.machines[best];
-    put(c, p, {x.part_birth, x.product});
+    put(c, p, {x.part_birth, x.product, x.part_order});
     x.part_units = 0;
     set_status(c, best, Status::Starved);
     moved = true;
@@ -390,19 +392,22 @@ void LineModel::after_take(Ctx& c, std::uint32_t p) const {
   if (P.source != kNone && c.s.sources[P.source].blocked && ps.births.size() < P.capacity) {
     SourceState& ss = c.s.sources[P.source];
     ss.blocked = false;
-    put(c, p, {ss.held_birth, ss.held_product});
+    put(c, p, {ss.held_birth, ss.held_product, ss.held_order});
     moved = true;
-    c.at(c.now + spec_.sources[P.source].interarrival.sample(ss.rng), kModel, P.source, kArrival);
+    next_arrival(c, P.source);
   }
   if (moved) notify(c, p);
-  if (__builtin_expect(P.extras & (kPlaceKeptFull | kPlaceFleet), 0)) room_made(c, p);
+  // (a part taken from a fleet's pickup makes no room a vehicle waits for)
+  if (__builtin_expect(P.extras & (kPlaceKeptFull | kPlaceFleetDrop), 0)) room_made(c, p);
 }
 
 // Room opened at place p: a saturated source fills it, or a vehicle may bring a part.
 [[gnu::noinline]] void LineModel::room_made(Ctx& c, std::uint32_t p) const {
   const PlaceSpec& P = spec_.places[p];
   if (P.extras & kPlaceKeptFull) refill(c, p);
-  if (P.extras & kPlaceFleet) dispatch(c, spec_.place_fleet[p]);
+  // (only a part waiting for room there may go now: the last dispatch took all others)
+  if ((P.extras & kPlaceFleetDrop) && c.s.room_wait[spec_.place_fleet[p]])
+    dispatch(c, spec_.place_fleet[p]);
 }
 
 // A saturated source fills its buffer or conveyor p up to its capacity.
@@ -463,6 +468,7 @@ void LineModel::arrival(Ctx& c, std::uint32_t i) const {
   const SourceSpec& src = spec_.sources[i];
   SourceState& ss = c.s.sources[i];
   const PlaceSpec& P = spec_.places[src.place];
+  if (__builtin_expect(src.has_orders(), 0)) return order_arrival(c, i);
   ++ss.arrivals;
   if (c.s.places[src.place].births.size() < P.capacity) {
     wip_changed(c);

@@ -102,6 +102,15 @@ void add_monitor_specs(const MachineSpec& m, std::vector<PropertySpec>& props) {
   props.push_back(p);
 }
 
+// products (lines with them): a machine's "product", after its other properties, is the
+// product of the part it holds, else the one it made last (its setup); a buffer's or
+// conveyor's "level_<product>", after "level", its parts of that product
+std::size_t product_prop(const MachineSpec& m) {
+  std::size_t k = 0;
+  while (extra_prop(m, k) != Extra::None) ++k;
+  return 3 + k + (monitored(m) ? 5 : 0);  // (5: add_monitor_specs)
+}
+
 // the twin-th TwinSpec of properties(): 0 the line, then machines, then buffers and conveyors
 struct PropTarget {
   enum { Line, Machine, Place } kind;
@@ -151,6 +160,13 @@ void LineModel::properties(std::vector<TwinSpec>& out) const {
       props.push_back(extra_spec(m, x));
     }
     if (monitored(m)) add_monitor_specs(m, props);
+    if (spec_.typed) {
+      PropertySpec product;
+      product.name = "product";
+      product.kind = PropertySpec::Kind::Enum;
+      for (const auto& pr : spec_.products) product.choices.push_back(pr.name);
+      props.push_back(product);
+    }
     out.push_back(TwinSpec{m.id, std::move(props)});  // the mirror shares equal lists
   }
   // a level above a place's capacity is not something the place can hold: the mirror keeps such
@@ -159,7 +175,12 @@ void LineModel::properties(std::vector<TwinSpec>& out) const {
     if (p.is_twin && p.kind != PlaceKind::Sink) {
       PropertySpec l = level;
       if (p.capacity != kUnbounded) l.max = static_cast<double>(p.capacity);
-      out.push_back(TwinSpec{p.id, {l}});
+      std::vector<PropertySpec> props{l};
+      for (const auto& pr : spec_.products) {
+        props.push_back(l);
+        props.back().name = "level_" + pr.name;
+      }
+      out.push_back(TwinSpec{p.id, std::move(props)});
     }
 }
 
@@ -175,6 +196,12 @@ bool LineModel::read_property(const World& w, std::uint32_t self, std::size_t tw
       return true;
     case PropTarget::Machine: {
       const MachineState& ms = s.machines[t.index];
+      if (spec_.typed && prop == product_prop(spec_.machines[t.index])) {
+        const std::uint32_t p = ms.part_units > 0 ? ms.product : ms.last_product;
+        if (p >= spec_.products.size()) return false;  // no part made yet
+        out.num = static_cast<double>(p);
+        return true;
+      }
       if (prop == 0)
         out.num = static_cast<double>(ms.status);
       else if (prop == 1)
@@ -212,10 +239,18 @@ bool LineModel::read_property(const World& w, std::uint32_t self, std::size_t tw
       }
       return true;
     }
-    case PropTarget::Place:
-      if (t.index >= spec_.places.size() || prop != 0) return false;
-      out.num = static_cast<double>(s.places[t.index].births.size());
+    case PropTarget::Place: {
+      if (t.index >= spec_.places.size() || prop > spec_.products.size()) return false;
+      const Ring<Part>& parts = s.places[t.index].births;
+      if (prop == 0) {
+        out.num = static_cast<double>(parts.size());
+        return true;
+      }
+      std::size_t n = 0;
+      for (std::size_t i = 0; i < parts.size(); ++i) n += parts[i].product == prop - 1 ? 1 : 0;
+      out.num = static_cast<double>(n);
       return true;
+    }
   }
   return false;
 }
@@ -270,6 +305,13 @@ bool LineModel::assimilate(World& w, std::uint32_t self, std::size_t twin, std::
       return refuse("a counter: a fork counts from zero");
     case PropTarget::Machine: {
       if (prop == 2) return apply_setpoint(w, self, twin, prop, v, reason);
+      if (spec_.typed && prop == product_prop(spec_.machines[t.index])) {
+        // the machine's setup: the fork's next part of another product needs a changeover
+        if (!(v.num >= 0 && v.num < static_cast<double>(spec_.products.size())))
+          return refuse("no such product");
+        s.machines[t.index].last_product = static_cast<std::uint32_t>(v.num);
+        return true;
+      }
       if (prop != 0) return refuse("a counter: a fork counts from zero");
       const auto st = static_cast<Status>(static_cast<std::size_t>(v.num));
       if (st != Status::Down) return refuse("only \"down\" is carried into a fork");
@@ -284,21 +326,26 @@ bool LineModel::assimilate(World& w, std::uint32_t self, std::size_t twin, std::
       return true;
     }
     case PropTarget::Place: {
-      if (t.index >= spec_.places.size() || prop != 0) return refuse("no such property");
+      if (t.index >= spec_.places.size() || prop > spec_.products.size())
+        return refuse("no such property");
+      if (spec_.typed && prop == 0)
+        return refuse("a line with products takes a place's parts by product (level_<product>)");
       const PlaceSpec& P = spec_.places[t.index];
       if (!(v.num >= 0) || v.num != std::floor(v.num)) return refuse("a level is a whole number");
       const auto n = static_cast<std::uint64_t>(v.num);
-      if (n > P.capacity) return refuse("more parts than the place holds");
       PlaceState& ps = s.places[t.index];
-      if (!ps.births.empty()) return refuse("the place was already filled");
-      // parts waiting at the fork: released at time 0, at the conveyor's end already
+      if (n > P.capacity - ps.births.size()) return refuse("more parts than the place holds");
+      if (!spec_.typed && !ps.births.empty()) return refuse("the place was already filled");
+      // parts waiting at the fork: released at time 0, at the conveyor's end already; by
+      // product, one level after the other
+      const std::uint32_t product = spec_.typed ? static_cast<std::uint32_t>(prop - 1) : 0;
       for (std::uint64_t k = 0; k < n; ++k) {
-        ps.births.push_back({0.0, 0});  // of the first product: none is reported
+        ps.births.push_back({0.0, product});
         if (P.kind == PlaceKind::Conveyor) ps.ready.push_back(0.0);
       }
-      ps.max_level = std::max(ps.max_level, n);
+      ps.max_level = std::max<std::uint64_t>(ps.max_level, ps.births.size());
       s.wip += n;
-      if (spec_.typed) s.products[0].wip += n;
+      if (spec_.typed) s.products[product].wip += n;
       return true;
     }
   }

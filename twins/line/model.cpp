@@ -73,6 +73,7 @@ std::unique_ptr<StateBlock> LineModel::make_state(const RunContext& ctx) const {
       s.vehicles.push_back(vs);
     }
   if (!spec_.fleets.empty()) s.inbound.assign(spec_.places.size(), 0);
+  s.room_wait.assign(spec_.fleets.size(), 1);
   for (const auto& p : spec_.places)
     if (p.extras & kPlaceRoundRobin) s.turns.assign(spec_.places.size(), 0);
   s.sources.resize(spec_.sources.size());
@@ -88,7 +89,9 @@ void LineModel::start(World& w, std::uint32_t self) const {
   Ctx c{w, w.state<LineState>(self), self, w.now()};
   for (std::uint32_t i = 0; i < spec_.sources.size(); ++i) {
     const SourceSpec& src = spec_.sources[i];
-    if (!src.saturated)
+    if (src.has_orders())
+      start_orders(c, i);
+    else if (!src.saturated)
       c.at(c.now + src.interarrival.sample(c.s.sources[i].rng), kModel, i, kArrival);
   }
   for (std::uint32_t p = 0; p < spec_.pools.size(); ++p) {

@@ -80,12 +80,19 @@ class LineModel final : public Model, public Mirrorable {
   void notify(Ctx& c, std::uint32_t place) const;
   void notify_in_turn(Ctx& c, std::uint32_t place) const;
   void arrival(Ctx& c, std::uint32_t s) const;
+  void next_arrival(Ctx& c, std::uint32_t s) const;
   void set_status(Ctx& c, std::uint32_t m, Status s) const;
   void level_changed(Ctx& c, std::uint32_t place) const;
   void wip_changed(Ctx& c) const;
   // products (products.cpp): release, choice of parts by a discipline, routes, changeovers
   std::uint32_t release(Ctx& c, std::uint32_t source) const;
-  void product_left(Ctx& c, std::uint32_t product, double birth, bool to_sink) const;
+  void product_entered(Ctx& c, std::uint32_t product) const;
+  void product_left(Ctx& c, Part part, bool to_sink) const;
+  double due_of(const Part& part) const;
+  // order lists (orders.cpp)
+  void order_arrival(Ctx& c, std::uint32_t source) const;
+  void next_order(Ctx& c, std::uint32_t source) const;
+  void start_orders(Ctx& c, std::uint32_t source) const;
   std::uint32_t pick(const Ctx& c, std::uint32_t m, std::size_t input) const;
   bool sorted_input(std::uint32_t m, std::size_t input) const;
   Part take_at(Ctx& c, std::uint32_t place, std::uint32_t index) const;
@@ -124,7 +131,7 @@ class LineModel final : public Model, public Mirrorable {
   void vehicle_leg(Ctx& c, std::uint32_t v) const;
   void vehicle_go(Ctx& c, std::uint32_t v, std::uint8_t phase, double duration) const;
   void unload(Ctx& c, std::uint32_t v) const;
-  void to_sink(Ctx& c, std::uint32_t place, double birth, std::uint32_t product) const;
+  void to_sink(Ctx& c, std::uint32_t place, Part part) const;
   void collect_fleets(const LineState& s, double now, Metrics& out) const;
   void state_resources(const LineState& s, nlohmann::json& j) const;  // series.cpp
   // statistics (kpis.cpp)

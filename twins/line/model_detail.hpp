@@ -63,17 +63,23 @@ inline void count_operating(MachineState& ms, const MachineSpec& m, double now,
 }
 
 // A part leaves the line at sink `out` (here to be inlined where machines deliver).
-inline void LineModel::to_sink(Ctx& c, std::uint32_t out, double birth,
-                               std::uint32_t product) const {
+inline void LineModel::to_sink(Ctx& c, std::uint32_t out, Part part) const {
   wip_changed(c);
   --c.s.wip;
   ++c.s.out;
   ++c.s.out_total;
   ++c.s.places[out].entered;
-  const double lead = c.now - birth;
+  const double lead = c.now - part.birth;
   c.s.lead_sum += lead;
   c.s.lead_sq += lead * lead;
-  if (spec_.typed) product_left(c, product, birth, true);
+  if (spec_.typed) product_left(c, part, true);
+}
+
+// The next arrival of source s: after an interarrival time, or its order list's next part.
+inline void LineModel::next_arrival(Ctx& c, std::uint32_t s) const {
+  const SourceSpec& src = spec_.sources[s];
+  if (__builtin_expect(src.has_orders(), 0)) return next_order(c, s);
+  c.at(c.now + src.interarrival.sample(c.s.sources[s].rng), kModel, s, kArrival);
 }
 
 // a part's processing and setup times (per product when the machine gives them so)

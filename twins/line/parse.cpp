@@ -42,13 +42,33 @@ void parse_line_settings(const Node& root, LineSpec& spec) {
   }
 }
 
+// a source's "when_full": "block" (the default) or "drop"
+void parse_when_full(const Node& t, SourceSpec& s) {
+  if (auto w = t.find("when_full")) {
+    const std::string v = w->string();
+    if (v == "drop")
+      s.drop_when_full = true;
+    else if (v != "block")
+      w->expected("\"block\" (arrivals wait) or \"drop\" (arrivals are lost)");
+  }
+}
+
 // a source: saturated, or releasing parts at interarrival times (blocking or dropping them
-// when its place is full); its "capacity" is read with the flow
-SourceSpec parse_source(const Node& t, const std::string& id, const LineSpec& spec) {
+// when its place is full), or releasing an order list (parse_orders.cpp); its "capacity" is read
+// with the flow
+SourceSpec parse_source(const Node& t, const std::string& id, const FileAccess* files,
+                        LineSpec& spec) {
   t.check_keys({"kind", "saturated", "interarrival", "capacity", "when_full", "mix", "sequence",
-                "layout", "name", "description"});
+                "orders", "start", "layout", "name", "description"});
   SourceSpec s;
   s.id = id;
+  if (t.has("orders")) {
+    parse_orders(t, files, spec, s);
+    parse_when_full(t, s);
+    return s;
+  }
+  if (auto st = t.find("start"))
+    st->fail("\"start\" dates the times of an order list (\"orders\")");
   if (auto sat = t.find("saturated")) s.saturated = sat->boolean();
   if (s.saturated == t.has("interarrival"))
     t.fail(s.saturated ? "a saturated source has no \"interarrival\""
@@ -59,13 +79,7 @@ SourceSpec parse_source(const Node& t, const std::string& id, const LineSpec& sp
       t.at("interarrival").expected("an interarrival distribution with a mean > 0");
     check_resolution(t.at("interarrival"), s.interarrival.mean(), "an interarrival time");
   }
-  if (auto w = t.find("when_full")) {
-    const std::string v = w->string();
-    if (v == "drop")
-      s.drop_when_full = true;
-    else if (v != "block")
-      w->expected("\"block\" (arrivals wait) or \"drop\" (arrivals are lost)");
-  }
+  parse_when_full(t, s);
   parse_source_products(t, spec, s);
   return s;
 }
@@ -139,7 +153,7 @@ void add_machine(const Node& t, MachineSpec m, LineSpec& spec) {
 // to their own parsers); refs maps their ids for the flow.
 void parse_twins(const Node& twins, const std::vector<std::string>& ids,
                  const std::optional<Node>& line_calendar, const ProcessFromTwin& from_twin,
-                 LineSpec& spec, NodeRefs& refs) {
+                 const FileAccess* files, LineSpec& spec, NodeRefs& refs) {
   for (const auto& id : ids) {
     const Node t = twins.at(id);
     const std::string kind = t.at("kind").string();
@@ -152,7 +166,7 @@ void parse_twins(const Node& twins, const std::vector<std::string>& ids,
       spec.places.push_back(std::move(p));
     };
     if (kind == "source") {
-      SourceSpec s = parse_source(t, id, spec);
+      SourceSpec s = parse_source(t, id, files, spec);
       ref(NodeRef::Source, spec.sources.size());
       spec.sources.push_back(std::move(s));
     } else if (kind == "machine" || kind == "assembly") {
@@ -178,7 +192,7 @@ void parse_twins(const Node& twins, const std::vector<std::string>& ids,
 }  // namespace
 
 LineSpec parse_line(const Node& root, const std::vector<std::string>& ids, double window_s,
-                    const ProcessFromTwin& from_twin) {
+                    const ProcessFromTwin& from_twin, const FileAccess* files) {
   LineSpec spec;
   spec.window_s = window_s;
   parse_line_settings(root, spec);
@@ -187,7 +201,7 @@ LineSpec parse_line(const Node& root, const std::vector<std::string>& ids, doubl
   spec.typed = !spec.products.empty();
   const Node twins = root.at("twins");
   NodeRefs refs;
-  parse_twins(twins, ids, root.find("calendar"), from_twin, spec, refs);
+  parse_twins(twins, ids, root.find("calendar"), from_twin, files, spec, refs);
   const Node flow = root.at("flow");
   connect_flow(flow, twins, refs, spec);
   check_connected(root, twins, ids, spec);

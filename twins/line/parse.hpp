@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/scenario/file_access.hpp"
 #include "engine/scenario/json_node.hpp"
 #include "twins/line/spec.hpp"
 
@@ -24,8 +25,9 @@ struct ProcessFromTwinResult {
 };
 using ProcessFromTwin = std::function<ProcessFromTwinResult(const Node& ref)>;
 
-// root: the whole (variant-merged) scenario. ids: the line twins, in document order.
+// root: the whole (variant-merged) scenario. ids: the line twins, in document order. files:
+// where a source's order list ("orders") is read from (none: a line with one is refused).
 LineSpec parse_line(const Node& root, const std::vector<std::string>& ids, double window_s,
-                    const ProcessFromTwin& from_twin = {});
+                    const ProcessFromTwin& from_twin = {}, const FileAccess* files = nullptr);
 
 }  // namespace dtwin::line

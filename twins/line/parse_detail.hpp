@@ -62,6 +62,8 @@ void parse_by_product(const Node& n, const LineSpec& spec, const std::string& wh
 void parse_changeover(const Node& c, const LineSpec& spec, MachineSpec& m);
 // a source's "mix" or "sequence" (a line of one product releases it without either)
 void parse_source_products(const Node& t, const LineSpec& spec, SourceSpec& s);
+// a source's "orders": its order list's rows into spec.orders (parse_orders.cpp)
+void parse_orders(const Node& t, const FileAccess* files, LineSpec& spec, SourceSpec& s);
 // a buffer's "discipline"
 Discipline parse_discipline(const Node& n, const LineSpec& spec);
 // a flow edge's "products": a flag per product

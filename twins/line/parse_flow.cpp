@@ -107,6 +107,7 @@ class FlowBuilder {
                 spec_.fleets[spec_.place_fleet[to.index]].id +
                 "\" already; one fleet delivers to a place");
       served_by(to.index, fr.index);
+      spec_.places[to.index].extras |= kPlaceFleetDrop;
       lane.drop = to.index;
     }
     F.lanes.push_back(lane);
@@ -130,6 +131,7 @@ class FlowBuilder {
       if (spec_.places[p].id == name) return p;
     const std::uint32_t p = link_place(name, PlaceKind::Buffer, spec_.fleets[fleet].vehicles);
     served_by(p, fleet);
+    spec_.places[p].extras |= kPlaceFleetDrop;
     spec_.machines[m].inputs.push_back(p);
     spec_.places[p].consumers.push_back(m);
     return p;

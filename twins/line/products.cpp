@@ -21,15 +21,28 @@ std::uint32_t LineModel::release(Ctx& c, std::uint32_t i) const {
     const double u = ss.rng_mix.uniform();
     while (p + 1 < src.mix_cum.size() && u >= src.mix_cum[p]) ++p;
   }
+  product_entered(c, p);
+  return p;
+}
+
+// A part of product p enters the line.
+void LineModel::product_entered(Ctx& c, std::uint32_t p) const {
   ProductStats& ps = c.s.products[p];
   ps.wip_area += static_cast<double>(ps.wip) * (c.now - ps.wip_last);
   ps.wip_last = c.now;
   ++ps.wip;
-  return p;
 }
 
-// A part of product p leaves the line: at a sink (to_sink), or scrapped.
-void LineModel::product_left(Ctx& c, std::uint32_t p, double birth, bool to_sink) const {
+// When a part is due: its order-list row's due time, else its product's "due" after release.
+double LineModel::due_of(const Part& part) const {
+  if (part.order != kNoOrder) return spec_.orders[part.order].due_s;
+  return part.birth + spec_.products[part.product].due_s;
+}
+
+// A part leaves the line: at a sink (to_sink), or scrapped.
+void LineModel::product_left(Ctx& c, Part part, bool to_sink) const {
+  const std::uint32_t p = part.product;
+  const double birth = part.birth;
   ProductStats& ps = c.s.products[p];
   ps.wip_area += static_cast<double>(ps.wip) * (c.now - ps.wip_last);
   ps.wip_last = c.now;
@@ -37,7 +50,7 @@ void LineModel::product_left(Ctx& c, std::uint32_t p, double birth, bool to_sink
   if (!to_sink) return;
   ++ps.out;
   ps.lead_sum += c.now - birth;
-  const double due = birth + spec_.products[p].due_s;
+  const double due = due_of(part);
   if (c.now <= due)
     ++ps.on_time;
   else
@@ -71,7 +84,7 @@ std::uint32_t LineModel::pick(const Ctx& c, std::uint32_t m, std::size_t k) cons
       case Discipline::Spt:
         return spec.process_mean_by[prod];
       case Discipline::Edd:
-        return ps.births[i].birth + spec_.products[prod].due_s;
+        return due_of(ps.births[i]);
       case Discipline::Setup:
         return prod == last ? 0.0 : 1.0;
       case Discipline::Fifo:
@@ -168,7 +181,7 @@ void LineModel::collect_products(const LineState& s, double now, double T, Metri
     out.set(key + "throughput_per_h", T > 0 ? n / T * 3600.0 : kNaN, "parts/h");
     out.set(key + "lead_time_s", ps.out > 0 ? ps.lead_sum / n : kNaN, "s");
     out.set(key + "wip", T > 0 ? area / T : kNaN, "parts");
-    if (prod.due_s < kInf) {
+    if (prod.due_s < kInf || prod.due_by_order) {
       out.set(key + "tardiness_s", ps.out > 0 ? ps.tardy_sum / n : kNaN, "s");
       out.set(key + "on_time_frac", ps.out > 0 ? static_cast<double>(ps.on_time) / n : kNaN, "1");
     }

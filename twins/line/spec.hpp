@@ -19,6 +19,9 @@
 //    or a cyclic sequence; a time may be given per product; a machine's changeover is a setup
 //    by product pair, before a part of another product than the last; a machine's outputs
 //    may be chosen by product or by probability; buffers order parts by a discipline.
+//  - Order lists (optional, a source's "orders" CSV): each row releases its quantity of parts of
+//    its product at its release time, one after the other; a part's release (lead time) is its
+//    row's time even when it waited at a full source, and its due time is the row's "due".
 //  - Operator pools (optional, "resources"): a machine that `needs` operators for an activity
 //    (processing, setup, repair) holds them from its start to its end; without a free operator
 //    the machine waits with its part (repair: down, the repair not started). Requests are
@@ -76,12 +79,14 @@ struct ProductSpec {
   std::string name;
   double priority = 0;                                     // lower is served first
   double due_s = std::numeric_limits<double>::infinity();  // after release; inf: none
+  bool due_by_order = false;  // an order list gives some of its parts a due time
 };
 
 // PlaceSpec::extras: idle stations take arrivals in turn (buffer "rule": "round_robin"); a
-// fleet picks parts up or drops them here (LineSpec::place_fleet says which); a saturated
-// source keeps it full
-constexpr std::uint8_t kPlaceRoundRobin = 1, kPlaceFleet = 2, kPlaceKeptFull = 4;
+// fleet picks parts up or drops them here (LineSpec::place_fleet says which), and drops them
+// here (room made here may send a vehicle); a saturated source keeps it full
+constexpr std::uint8_t kPlaceRoundRobin = 1, kPlaceFleet = 2, kPlaceKeptFull = 4,
+                       kPlaceFleetDrop = 8;
 
 struct PlaceSpec {
   std::string id;  // the twin id, or "src->m1" for an implicit place
@@ -134,6 +139,15 @@ struct FleetSpec {
   double dist(std::uint32_t a, std::uint32_t b) const { return dist_m[a * nodes.size() + b]; }
 };
 
+// A row of an order list: `quantity` parts of `product` released at `release_s`, each due at
+// `due_s` (run times in seconds; inf: the product's own "due" after release, or none).
+struct OrderSpec {
+  double release_s = 0;
+  std::uint32_t product = 0;
+  std::uint32_t quantity = 1;
+  double due_s = std::numeric_limits<double>::infinity();
+};
+
 struct SourceSpec {
   std::string id;
   bool saturated = false;
@@ -143,6 +157,9 @@ struct SourceSpec {
   // products: cumulative probabilities of "mix", or the cyclic "sequence" (product indices)
   std::vector<double> mix_cum;
   std::vector<std::uint32_t> sequence;
+  // an order list ("orders"): its rows are LineSpec::orders[orders_begin, orders_end)
+  std::uint32_t orders_begin = 0, orders_end = 0;
+  bool has_orders() const { return orders_end != orders_begin; }
 };
 
 // Where a machine with several outputs (or a routed one) sends a finished part.
@@ -210,6 +227,7 @@ struct LineSpec {
   std::string currency = "EUR";
   bool has_health = false, has_power = false, has_cost = false;
   std::vector<ProductSpec> products;  // "products": none for a line of one kind of part
+  std::vector<OrderSpec> orders;      // the rows of every source's order list, in order
   bool typed = false;                 // there are products: parts carry theirs
   std::vector<PoolSpec> pools;        // "resources" of kind "pool"
   std::vector<FleetSpec> fleets;      // "fleet" twins

@@ -23,10 +23,10 @@ const char* status_name(Status s) {
 bool MachineState::operator==(const MachineState& o) const {
   return status == o.status && made_total == o.made_total && scrapped_total == o.scrapped_total &&
          speed == o.speed && resume == o.resume && restart == o.restart &&
-         part_birth == o.part_birth && part_units == o.part_units && seg_start == o.seg_start &&
-         proc_rem == o.proc_rem && ttf_rem == o.ttf_rem && rep_rem == o.rep_rem &&
-         setup_rem == o.setup_rem && since_setup == o.since_setup && token == o.token &&
-         blocked_since == o.blocked_since && status_since == o.status_since &&
+         part_birth == o.part_birth && part_units == o.part_units && part_order == o.part_order &&
+         seg_start == o.seg_start && proc_rem == o.proc_rem && ttf_rem == o.ttf_rem &&
+         rep_rem == o.rep_rem && setup_rem == o.setup_rem && since_setup == o.since_setup &&
+         token == o.token && blocked_since == o.blocked_since && status_since == o.status_since &&
          time_in == o.time_in && done == o.done && good == o.good && scrapped == o.scrapped &&
          failures == o.failures && rng_process == o.rng_process && rng_ttf == o.rng_ttf &&
          rng_ttr == o.rng_ttr && rng_scrap == o.rng_scrap && rng_setup == o.rng_setup &&

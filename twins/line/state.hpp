@@ -16,32 +16,39 @@ enum class Status : std::uint8_t { Starved, Working, Blocked, Down, Setup, Off }
 constexpr std::size_t kStatusCount = 6;
 const char* status_name(Status s);
 
-// A part waiting in a place: when it was released into the line, and its product (0 in a line
-// without products).
+// No order: a part not released from an order list (Part::order).
+constexpr std::uint32_t kNoOrder = std::numeric_limits<std::uint32_t>::max();
+
+// A part waiting in a place: when it was released into the line, its product (0 in a line
+// without products) and the order-list row it was released by (its due time), if any.
 struct Part {
   double birth;
   std::uint32_t product;
-  bool operator==(const Part& o) const { return birth == o.birth && product == o.product; }
+  std::uint32_t order = kNoOrder;  // index into LineSpec::orders
+  bool operator==(const Part& o) const {
+    return birth == o.birth && product == o.product && order == o.order;
+  }
 };
 
 struct MachineState {
   Status status = Status::Starved;
-  Status resume = Status::Starved;  // what it was doing when its shift ended
-  std::uint8_t pending = 0;         // waits for operators before this activity (kPend*), or 0
-  bool holds = false;               // holds its operators
-  std::uint32_t target = 0;         // the place its part goes to (its output unless routed)
-  double speed = 1;                 // a setpoint: process times are divided by it
-  bool restart = false;             // its part was taken directly by the next machine
-  double part_birth = 0;            // earliest release time among the parts it holds
-  std::uint32_t part_units = 0;     // parts it holds (an assembly holds its components)
-  std::uint32_t product = 0;        // the product of the part it holds (lines with products)
-  double seg_start = 0;             // start of the current timed activity
-  double proc_rem = 0;              // processing left on the current part
-  double ttf_rem = 0;               // operating time left until the next failure
-  double rep_rem = 0;               // repair left
-  double setup_rem = 0;             // setup left
-  std::uint64_t since_setup = 0;    // parts started since the last setup
-  std::uint32_t token = 0;          // stamps its pending event; bumping it cancels that event
+  Status resume = Status::Starved;      // what it was doing when its shift ended
+  std::uint8_t pending = 0;             // waits for operators before this activity (kPend*), or 0
+  bool holds = false;                   // holds its operators
+  std::uint32_t target = 0;             // the place its part goes to (its output unless routed)
+  double speed = 1;                     // a setpoint: process times are divided by it
+  bool restart = false;                 // its part was taken directly by the next machine
+  double part_birth = 0;                // earliest release time among the parts it holds
+  std::uint32_t part_units = 0;         // parts it holds (an assembly holds its components)
+  std::uint32_t product = 0;            // the product of the part it holds (lines with products)
+  std::uint32_t part_order = kNoOrder;  // the order-list row of the part it holds, if any
+  double seg_start = 0;                 // start of the current timed activity
+  double proc_rem = 0;                  // processing left on the current part
+  double ttf_rem = 0;                   // operating time left until the next failure
+  double rep_rem = 0;                   // repair left
+  double setup_rem = 0;                 // setup left
+  std::uint64_t since_setup = 0;        // parts started since the last setup
+  std::uint32_t token = 0;              // stamps its pending event; bumping it cancels that event
   double blocked_since = 0;
   double status_since = 0;
   std::array<double, kStatusCount> time_in{};  // seconds in each status since the stats reset
@@ -110,14 +117,17 @@ struct SourceState {
   bool blocked = false;  // holds an arrival that found its place full
   double held_birth = 0;
   std::uint64_t arrivals = 0, dropped = 0;
-  // products: the held arrival's product, the position in the sequence, the mix's draws
+  // products: the held arrival's product (and order-list row), the position in the sequence
+  // (or the order list), the parts of the current order-list row still to release, the mix's
+  // draws
   std::uint32_t held_product = 0, next = 0;
+  std::uint32_t held_order = kNoOrder, left = 0;
   Rng rng_mix;
 
   bool operator==(const SourceState& o) const {
     return rng == o.rng && blocked == o.blocked && held_birth == o.held_birth &&
            arrivals == o.arrivals && dropped == o.dropped && held_product == o.held_product &&
-           next == o.next && rng_mix == o.rng_mix;
+           next == o.next && held_order == o.held_order && left == o.left && rng_mix == o.rng_mix;
   }
 };
 
@@ -200,7 +210,10 @@ struct LineState {
   std::vector<VehicleState> vehicles;   // every fleet's vehicles, fleet by fleet
   std::vector<FleetState> fleets;
   std::vector<std::uint32_t> inbound;  // per place (lines with fleets): parts on their way there
-  std::vector<std::uint32_t> turns;    // per place ("rule": "round_robin"): whose turn is next
+  // per fleet: its last dispatch left a part waiting for room at its destination (1 until it
+  // first dispatched), so room made there may send a vehicle
+  std::vector<std::uint8_t> room_wait;
+  std::vector<std::uint32_t> turns;  // per place ("rule": "round_robin"): whose turn is next
 
   bool operator==(const LineState& o) const {
     return machines == o.machines && places == o.places && sources == o.sources && wip == o.wip &&
@@ -210,7 +223,8 @@ struct LineState {
            window_out == o.window_out && window_rate_h == o.window_rate_h &&
            crew_queue == o.crew_queue && crew_busy == o.crew_busy && crew_area == o.crew_area &&
            crew_last == o.crew_last && products == o.products && pools == o.pools &&
-           vehicles == o.vehicles && fleets == o.fleets && inbound == o.inbound && turns == o.turns;
+           vehicles == o.vehicles && fleets == o.fleets && inbound == o.inbound &&
+           room_wait == o.room_wait && turns == o.turns;
   }
 };
 

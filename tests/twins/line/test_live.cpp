@@ -45,10 +45,25 @@ const char* kLine = R"({"name": "live test line", "seed": 5, "duration": "8h", "
   "variants": {"faster_m2": {"twins": {"m2": {"speed": 1.5}}},
                "bigger_b1": {"twins": {"b1": {"capacity": 12}}}}})";
 
+// The same line with two products: m1 makes them with a changeover between them.
+const char* kProducts = R"({"name": "live test line with products", "seed": 5, "duration": "8h",
+  "replications": 6, "products": {"A": {}, "B": {}},
+  "twins": {
+    "src": {"kind": "source", "saturated": true, "sequence": ["A", "A", "B"]},
+    "m1": {"kind": "machine", "process": {"by_product": {"A": 40, "B": 30}},
+           "changeover": {"A->B": 20, "B->A": 25}},
+    "b1": {"kind": "buffer", "capacity": 5},
+    "m2": {"kind": "machine", "process": {"dist": "exponential", "mean": 50}},
+    "sink": {"kind": "sink"}},
+  "flow": [["src", "m1"], ["m1", "b1"], ["b1", "m2"], ["m2", "sink"]],
+  "live": {"plant": "t", "stale_after": "1s",
+           "emulator": {"speed": 120, "report_every": "50ms", "full_every": "400ms"}},
+  "variants": {"faster_m2": {"twins": {"m2": {"speed": 1.5}}}}})";
+
 struct Live {
   Broker& broker;
   Registry reg;
-  Scenario sc = Scenario::parse(kLine, "live.json");
+  Scenario sc;
   CompiledVariant v;
   MqttLink elink;
   std::unique_ptr<LiveEngine> engine;
@@ -69,8 +84,12 @@ struct Live {
     }
     return o;
   }
-  Live(Broker& b, FaultOptions fo = {}, std::map<std::string, std::string> logins = {})
-      : broker(b), elink(engine_opts(b, !logins.empty())), users(std::move(logins)) {
+  Live(Broker& b, FaultOptions fo = {}, std::map<std::string, std::string> logins = {},
+       const char* text = kLine)
+      : broker(b),
+        sc(Scenario::parse(text, "live.json")),
+        elink(engine_opts(b, !logins.empty())),
+        users(std::move(logins)) {
     twins::register_all(reg);
     v = sc.compile(0, reg);
     engine = std::make_unique<LiveEngine>(sc, reg, elink, LiveOptions{});
@@ -383,6 +402,47 @@ TEST_CASE("live: a what-if forks the live state, runs variants, and applies the 
                DesiredState::Applied;
       },
       5));
+}
+
+TEST_CASE("live: a line with products mirrors each machine's product and the parts by product",
+          "[live][mqtt][whatif][products]") {
+  Broker b;
+  Live L(b, {}, {}, kProducts);
+  L.pump_for(1.0);
+  L.emu->pause(true);
+  REQUIRE(L.converged(5));  // every reported property, product and level_<product> included
+  const auto& m = L.engine->mirror();
+  const auto b1 = m.find_twin("b1"), m1 = m.find_twin("m1");
+  const auto reported = [&](std::size_t t, const char* prop) {
+    return m.state(t).props[m.find_property(t, prop)].reported.value.num;
+  };
+  CHECK(reported(b1, "level_A") + reported(b1, "level_B") == reported(b1, "level"));
+  Value truth;
+  REQUIRE(L.emu->truth("m1", "product", truth));
+  CHECK(reported(m1, "product") == truth.num);
+
+  // the fork takes the parts by product and m1's setup, not the total
+  const auto r = L.rpc({{"op", "whatif"},
+                        {"variants", nlohmann::json::array({"faster_m2"})},
+                        {"horizon_s", 3600},
+                        {"replications", 2}});
+  REQUIRE(r["ok"]);
+  std::size_t by_product = 0;
+  bool product = false;
+  for (const auto& a : r["result"]["assimilated"]) {
+    const std::string prop = a["prop"];
+    if (a["twin"] == "b1" && prop == "level") {
+      CHECK(a["taken"] == false);
+      CHECK_THAT(a["reason"].get<std::string>(), Catch::Contains("by product"));
+    }
+    if (prop.rfind("level_", 0) == 0) {
+      CHECK(a["taken"] == true);
+      ++by_product;
+    }
+    if (a["twin"] == "m1" && prop == "product") product = a["taken"] == true;
+  }
+  CHECK(by_product == 2);
+  CHECK(product);
 }
 
 TEST_CASE("live: a what-if on a parameter (a merge patch over the scenario)",
