@@ -231,7 +231,11 @@ int fit_lines(const FitOptions& o) {
     std::cout << id << ": " << f.data.parts << " parts, " << f.data.failures << " failures, "
               << num(f.data.working_s / 3600) << " h working\n";
     if (f.process) std::cout << "  process  " << describe_fit(*f.process) << "\n";
+    for (const auto& [name, pf] : f.process_by)
+      std::cout << "    " << name << "  " << describe_fit(pf) << "\n";
     if (f.setup) std::cout << "  setup    " << describe_fit(*f.setup) << "\n";
+    for (const auto& [pair, cf] : f.changeover)
+      std::cout << "    " << pair << "  " << describe_fit(cf) << "\n";
     if (f.ttf) std::cout << "  ttf      " << describe_fit(*f.ttf) << "\n";
     if (f.ttr) std::cout << "  ttr      " << describe_fit(*f.ttr) << "\n";
     if (f.scrap)

@@ -86,6 +86,23 @@ std::string best(const nlohmann::json& report, const std::string& id, const std:
   return machine(report, id)[what]["fits"][0]["family"].get<std::string>();
 }
 
+// The plant's event log (`dtwin run --events`) fitted back (`dtwin fit --events`, with `extra`
+// options): its report; patch.json and report.json in d.
+nlohmann::json run_and_fit(const Dir& d, const std::string& plant, const std::string& extra = "") {
+  std::ofstream(d / "plant.json") << plant;
+  int st = 0;
+  std::string out = run_dtwin("run " + d / "plant.json" + " -q --no-timeseries --out " + d / "run" +
+                                  " --events " + d / "log.csv",
+                              &st);
+  REQUIRE(st == 0);
+  out = run_dtwin("fit " + d / "plant.json" + " --events " + d / "log.csv" + " --out " +
+                      d / "patch.json" + " --report " + d / "report.json" + extra,
+                  &st);
+  INFO(out);
+  REQUIRE(st == 0);
+  return nlohmann::json::parse(std::ifstream(d / "report.json"));
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -245,18 +262,7 @@ TEST_CASE(
           {"dist": "lognormal", "mean": "5h", "sd": "1h"}, "preventive": "1h"}}},
       "sink": {"kind": "sink"}},
     "flow": [["src", "press"], ["press", "sink"]]})";
-  std::ofstream(d / "plant.json") << plant;
-  int st = 0;
-  std::string out = run_dtwin("run " + d / "plant.json" + " -q --no-timeseries --out " + d / "run" +
-                                  " --events " + d / "log.csv",
-                              &st);
-  REQUIRE(st == 0);
-  out = run_dtwin("fit " + d / "plant.json" + " --events " + d / "log.csv" + " --out " +
-                      d / "patch.json" + " --report " + d / "report.json" + " --no-validate",
-                  &st);
-  INFO(out);
-  REQUIRE(st == 0);
-  const auto report = nlohmann::json::parse(std::ifstream(d / "report.json"));
+  const auto report = run_and_fit(d, plant, " --no-validate");
   const auto& h = machine(report, "press")["health"];
   REQUIRE(h.is_object());
   CHECK(h["signal"] == "vibration");
@@ -283,6 +289,57 @@ TEST_CASE(
   CHECK(press["maintenance"]["duration"]["corrective"]["dist"] == "lognormal");
   CHECK_FALSE(press.contains("failures"));
   CHECK_FALSE(press.contains("mtbf"));
+  std::ofstream(d / "calibrated.json") << doc.dump(2);
+  CHECK(sh_cmd(std::string(DTWIN_BIN) + " validate " + d / "calibrated.json").status == 0);
+}
+
+TEST_CASE(
+    "dtwin fit: a line with products gives each product's processing time and each "
+    "changeover of its matrix, as a by_product patch",
+    "[fit][products]") {
+  Dir d("fit-products");
+  const char* plant = R"({"name": "fit products", "seed": 3, "duration": "14d",
+   "products": {"A": {}, "B": {}},
+   "twins": {
+    "src": {"kind": "source", "interarrival": {"dist": "exponential", "mean": 120},
+            "mix": {"A": 0.5, "B": 0.5}},
+    "q": {"kind": "buffer", "capacity": 20},
+    "m": {"kind": "machine", "process": {"by_product": {
+            "A": {"dist": "exponential", "mean": 40},
+            "B": {"dist": "normal", "mean": 70, "sd": 7}}},
+          "changeover": {"A->B": "2min", "B->A": "45s"}},
+    "sink": {"kind": "sink"}},
+   "flow": [["src", "q"], ["q", "m"], ["m", "sink"]]})";
+  const auto report = run_and_fit(d, plant);
+  const auto& m = machine(report, "m");
+  const auto estimate = [&](const nlohmann::json& fit, const std::string& family,
+                            const std::string& name) {
+    for (const auto& f : fit["fits"])
+      if (f["family"] == family) return f["estimates"][name];
+    return nlohmann::json();
+  };
+  // each product's true mean inside its fit's 95 % interval; the pooled fit covers neither
+  const auto a = estimate(m["process_by_product"]["A"], "exponential", "mean");
+  const auto b = estimate(m["process_by_product"]["B"], "normal", "mean");
+  INFO("A " << a.dump() << ", B " << b.dump());
+  CHECK(a["lo"].get<double>() <= 40);
+  CHECK(40 <= a["hi"].get<double>());
+  CHECK(b["lo"].get<double>() <= 70);
+  CHECK(70 <= b["hi"].get<double>());
+  CHECK(m["process_by_product"]["B"]["fits"][0]["family"] == "normal");
+  // the changeovers are constants: found exactly
+  CHECK(m["changeover"]["A->B"]["fits"][0]["family"] == "constant");
+  CHECK(estimate(m["changeover"]["A->B"], "constant", "value")["value"].get<double>() ==
+        Approx(120));
+  CHECK(estimate(m["changeover"]["B->A"], "constant", "value")["value"].get<double>() ==
+        Approx(45));
+  // the patch: by_product and the matrix, a valid scenario
+  const auto patch = nlohmann::json::parse(std::ifstream(d / "patch.json"));
+  CHECK(patch["twins"]["m"]["process"]["by_product"].contains("A"));
+  CHECK(patch["twins"]["m"]["process"]["by_product"].contains("B"));
+  CHECK(patch["twins"]["m"]["changeover"]["A->B"]["dist"] == "constant");
+  auto doc = nlohmann::json::parse(plant);
+  doc.merge_patch(patch);
   std::ofstream(d / "calibrated.json") << doc.dump(2);
   CHECK(sh_cmd(std::string(DTWIN_BIN) + " validate " + d / "calibrated.json").status == 0);
 }

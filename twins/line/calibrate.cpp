@@ -39,7 +39,8 @@ MachineSamples machine_samples(const std::string& id, const std::vector<LogRow>&
   double t = rows.empty() ? 0 : rows.front().t;
   s.from = t;
   double parts = -1, rejects = -1, speed = 1;
-  double work = 0;       // working time of the part in hand
+  std::string product, part_product, last_done;  // reported now; of the part in hand; made last
+  double work = 0;                               // working time of the part in hand
   bool in_part = false;  // a part is being processed (working, or paused down or off)
   double op = 0;         // operating time since the last repair (or the start)
   double since = t;      // when the current state began
@@ -73,6 +74,8 @@ MachineSamples machine_samples(const std::string& id, const std::vector<LogRow>&
         s.has_rejects = true;
       } else if (r.prop == "speed" && number(r.value, x) && x > 0) {
         speed = x;
+      } else if (r.prop == "product" && r.value.is_string()) {
+        product = r.value.get<std::string>();
       }
     }
     // parts made or scrapped: the part in hand is done
@@ -81,17 +84,25 @@ MachineSamples machine_samples(const std::string& id, const std::vector<LogRow>&
     if (made + lost > 0) {
       s.parts += static_cast<std::uint64_t>(std::llround(made));
       s.rejects += static_cast<std::uint64_t>(std::llround(lost));
-      if (made + lost == 1 && in_part && work > 0)
+      if (made + lost == 1 && in_part && work > 0) {
         s.process.push_back(work * speed);
-      else if (in_part)
+        if (!part_product.empty()) s.process_by[part_product].push_back(work * speed);
+        last_done = part_product;
+      } else if (in_part) {
         ++s.skipped;
+      }
       in_part = false;
       work = 0;
     }
     if (next_parts >= 0) parts = next_parts;
     if (next_rejects >= 0) rejects = next_rejects;
     if (next != state) {
-      if (state == St::Setup) s.setup.push_back(now - since);
+      if (state == St::Setup) {
+        s.setup.push_back(now - since);
+        // after a part of another product: a changeover, for the part now in hand
+        if (!last_done.empty() && !product.empty() && last_done != product)
+          s.changeover[last_done + "->" + product].push_back(now - since);
+      }
       if (state == St::Down) {
         s.ttr.push_back(now - since);
         s.ttr_censored.push_back(false);
@@ -108,6 +119,7 @@ MachineSamples machine_samples(const std::string& id, const std::vector<LogRow>&
           !in_part) {
         in_part = true;
         work = 0;
+        part_product = product;
       }
       if (next == St::Starved || next == St::Blocked) in_part = false;
       state = next;
@@ -115,6 +127,7 @@ MachineSamples machine_samples(const std::string& id, const std::vector<LogRow>&
     } else if (state == St::Working && !in_part && s.parts > 0) {
       in_part = true;  // done and straight on with the next part
       work = 0;
+      part_product = product;
     }
   }
   // the log ends
@@ -273,6 +286,16 @@ nlohmann::json MachineFit::to_json() const {
   const auto fit = [](const std::optional<SampleFit>& f) {
     return f ? f->to_json() : nlohmann::json(nullptr);
   };
+  const auto by_product = [&] {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [name, f] : process_by) j[name] = f.to_json();
+    return j;
+  };
+  const auto pairs = [&] {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [pair, f] : changeover) j[pair] = f.to_json();
+    return j;
+  };
   return {{"twin", data.id},
           {"span_s", data.to - data.from},
           {"parts", data.parts},
@@ -287,6 +310,8 @@ nlohmann::json MachineFit::to_json() const {
                  : nlohmann::json(nullptr)},
           {"resolution_s", data.resolution_s},
           {"process", fit(process)},
+          {"process_by_product", by_product()},
+          {"changeover", pairs()},
           {"setup", fit(setup)},
           {"ttf", fit(ttf)},
           {"ttr", fit(ttr)},
@@ -326,6 +351,16 @@ MachineFit fit_machine(MachineSamples s) {
     }
   };
   attempt("process", s.process, {}, process_families(), f.process);
+  for (const auto& [name, x] : s.process_by) {
+    std::optional<SampleFit> one;
+    attempt(("process of " + name).c_str(), x, {}, process_families(), one);
+    if (one) f.process_by.emplace(name, std::move(*one));
+  }
+  for (const auto& [pair, x] : s.changeover) {
+    std::optional<SampleFit> one;
+    attempt(("changeover " + pair).c_str(), x, {}, process_families(), one);
+    if (one) f.changeover.emplace(pair, std::move(*one));
+  }
   attempt("setup", s.setup, {}, process_families(), f.setup);
   if (s.has_rejects && s.parts + s.rejects > 0) {
     // Wilson's score interval for a binomial share
@@ -362,6 +397,21 @@ nlohmann::json machine_patch(const MachineFit& f, const nlohmann::json& twin) {
                           twin["process"].contains("by_product");
   if (f.process && !by_product)
     p["process"] = replacing(member(twin, "process"), f.process->best().dist.to_json());
+  if (by_product && !f.process_by.empty()) {
+    const nlohmann::json& old = twin["process"]["by_product"];
+    nlohmann::json by = nlohmann::json::object();
+    for (const auto& [name, fit] : f.process_by)
+      if (old.is_object() && old.contains(name))  // a product the scenario does not have: left
+        by[name] = replacing(member(old, name.c_str()), fit.best().dist.to_json());
+    if (!by.empty()) p["process"] = {{"by_product", by}};
+  }
+  if (const auto* old = member(twin, "changeover"); old && old->is_object()) {
+    nlohmann::json co = nlohmann::json::object();
+    for (const auto& [pair, fit] : f.changeover)
+      if (old->contains(pair))
+        co[pair] = replacing(member(*old, pair.c_str()), fit.best().dist.to_json());
+    if (!co.empty()) p["changeover"] = co;
+  }
   if (f.setup && twin.contains("setup")) {
     const nlohmann::json d = f.setup->best().dist.to_json();
     const nlohmann::json& old = twin["setup"];

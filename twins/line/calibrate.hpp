@@ -12,12 +12,17 @@
 //     log ends is a right-censored one. The log is taken to start with machines as good as new;
 //   - time to repair: the time down; a machine down when the log ends gives a censored one;
 //   - scrap: the share of rejects among the parts processed, when the log has the machine's
-//     rejects counter.
+//     rejects counter;
+//   - per product (a line with products): the processing times by the machine's reported
+//     "product" when the part started, each product's fitted as above; the patch then gives
+//     the machine's "by_product" times (a scenario whose machine has them); a setup between a
+//     part of one product and one of another is that pair's changeover ("A->B").
 // The log's rows are (time in seconds, twin, property, value); a machine's rows must be in time
 // order, and rows of the same time are one report (taken together).
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +43,11 @@ struct LogRow {
 struct MachineSamples {
   std::string id;
   std::vector<double> process, setup, ttf, ttr;
+  // a line with products: the processing times again, by the product the machine reported
+  // when the part started (its "product" property)
+  std::map<std::string, std::vector<double>> process_by;
+  // and the setups between two products ("A->B"): a changeover matrix's entries
+  std::map<std::string, std::vector<double>> changeover;
   std::vector<bool> ttf_censored, ttr_censored;
   std::uint64_t parts = 0, failures = 0, skipped = 0;
   std::uint64_t rejects = 0;  // scrapped parts (the machine's rejects counter)
@@ -55,6 +65,8 @@ MachineSamples machine_samples(const std::string& id, const std::vector<LogRow>&
 struct MachineFit {
   MachineSamples data;
   std::optional<SampleFit> process, setup, ttf, ttr;
+  std::map<std::string, SampleFit> process_by;  // per product, when the log names them
+  std::map<std::string, SampleFit> changeover;  // per pair of products ("A->B")
   std::optional<Estimate> scrap;  // rejects / (parts + rejects), Wilson's 95 % interval
   // a markov health model from its signal (Baum–Welch), one step = one sample, step_h operating
   // hours (the median between two samples)
@@ -77,7 +89,9 @@ MachineFit fit_machine(MachineSamples s);
 void fit_health(MachineFit& f, const std::vector<LogRow>& rows, const nlohmann::json& twin);
 
 // The merge patch for the machine's twin in the scenario (`twin`: its current JSON), from the
-// families chosen: "process", "setup" (keeping {"duration", "every"} when the scenario has it),
+// families chosen: "process" ({"by_product": ...} when the scenario's machine has per-product
+// times and the log named the products), "changeover" (the pairs the scenario has), "setup"
+// (keeping {"duration", "every"} when the scenario has it),
 // and "mtbf"/"mttr" when both are exponential and the scenario says so, else "failures";
 // "scrap" when the rejects were counted; "health" (its "transition" per operating hour) and the
 // signal's base, slope and sd when the health model was fitted.
