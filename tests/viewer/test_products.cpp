@@ -41,7 +41,7 @@ std::unique_ptr<Session> agv_line(double at_s) {
 }  // namespace
 
 TEST_CASE(
-    "products: each part is drawn in its product's colour; vehicles and operators where "
+    "products: each part is drawn in its product's colour, vehicles and operators where "
     "the line's state puts them") {
   for (double t : {100 * 3600.0, 100 * 3600.0 + 300, 37 * 3600.0}) {
     auto s = agv_line(t);

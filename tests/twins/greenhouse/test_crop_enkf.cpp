@@ -92,8 +92,8 @@ TEST_CASE("crop EnKF: weekly samples teach the filter a crop it was not told",
 }
 
 TEST_CASE(
-    "crop EnKF: the same seed gives the same ensemble; the mean of a noise-free ensemble "
-    "is the open-loop run; a projection grows it",
+    "crop EnKF: the same seed gives the same ensemble, the mean of a noise-free ensemble "
+    "is the open-loop run, a projection grows it",
     "[greenhouse][enkf]") {
   const VanHentenParams p = vh();
   CropEnkf a(p, 1e-3, CropEnkfOptions{}), b(p, 1e-3, CropEnkfOptions{});

@@ -56,7 +56,7 @@ ScenarioError error_with(const std::string& scenario, const std::string& csv) {
 
 }  // namespace
 
-TEST_CASE("an order list releases each row's parts at its time; lead times follow exactly",
+TEST_CASE("an order list releases each row's parts at its time, and lead times follow exactly",
           "[line][orders]") {
   // 3 A at 0 (due 40 s): done at 10, 20, 30. 2 B at 100 s (due 105 s): done at 110, 120, 5 s
   // and 15 s late. Other columns (the order's number) are ignored, their order too.
