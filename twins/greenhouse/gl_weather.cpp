@@ -323,8 +323,47 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// "forecast": {"time_h": [0, 1, ...], "temp_c": [...], "rh_pct": [...], "rad_w_m2": [...],
+// "wind_m_s": [...]}: hours from run time 0, increasing; the rows of the series within its
+// span take its values (linear between its times), the sky temperature from Clark & Allen at
+// 5 tenths of cloud; the file's weather stays before and after
+void apply_forecast(const Node& f, GlWeatherSeries& w) {
+  f.check_keys({"time_h", "temp_c", "rh_pct", "rad_w_m2", "wind_m_s"});
+  const char* const keys[] = {"time_h", "temp_c", "rh_pct", "rad_w_m2", "wind_m_s"};
+  const double lo[] = {0, -70, 0, 0, 0}, hi[] = {1e6, 60, 100, 1400, 60};
+  std::vector<double> col[5];
+  for (int c = 0; c < 5; ++c) {
+    const Node a = f.at(keys[c]);
+    for (const Node& x : a.items()) col[c].push_back(x.number_in(lo[c], hi[c]));
+    if (col[c].size() != col[0].size())
+      a.expected(std::to_string(col[0].size()) + " values, one per time_h");
+  }
+  const std::vector<Node> ts = f.at("time_h").items();
+  if (ts.size() < 2) f.at("time_h").expected("at least two times");
+  for (std::size_t i = 1; i < ts.size(); ++i)
+    if (!(col[0][i] > col[0][i - 1])) ts[i].expected("a time after the previous one");
+  const double t0 = col[0].front() * 3600, t1 = col[0].back() * 3600;
+  for (std::size_t r = 0; r < w.time_s.size(); ++r) {
+    const double t = w.time_s[r];
+    if (t < t0 || t > t1) continue;
+    const auto up = std::upper_bound(col[0].begin(), col[0].end(), t / 3600) - col[0].begin();
+    const std::size_t k = std::min(static_cast<std::size_t>(up) - 1, col[0].size() - 2);
+    const double g = (t / 3600 - col[0][k]) / (col[0][k + 1] - col[0][k]);
+    auto li = [&](int c) { return col[c][k] + g * (col[c][k + 1] - col[c][k]); };
+    const double rh = li(2);
+    w.temp[r] = li(1);
+    w.vp[r] = rh / 100 * gl_sat_vp(w.temp[r]);
+    w.rad[r] = li(3);
+    w.wind[r] = li(4);
+    w.is_day[r] = w.rad[r] > 0 ? 1.0 : 0.0;
+    // the dew point of that vapour pressure (Magnus over water)
+    const double lg = std::log(std::max(rh, 0.1) / 100) + 17.62 * w.temp[r] / (243.12 + w.temp[r]);
+    w.sky[r] = gl_sky_temp_clark_allen(w.temp[r], 243.12 * lg / (17.62 - lg), 5);
+  }
+}
+
 GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const GlSoilSpec& soil) {
-  wn.check_keys({"epw", "start", "max_gap", "co2_ppm"});
+  wn.check_keys({"epw", "start", "max_gap", "co2_ppm", "ensemble", "forecast"});
   const Node file = wn.at("epw");
   const FileAccess::Path fp = ctx.files.path_for(file);
   const std::string& shown = fp.shown;
@@ -468,6 +507,7 @@ GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const G
   } catch (const EpwError& e) {
     file.fail(e.what());
   }
+  if (auto f = wn.find("forecast")) apply_forecast(*f, w);
   finish(w, ctx.duration_s, soil);
   return w;
 }

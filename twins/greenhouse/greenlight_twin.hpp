@@ -38,6 +38,7 @@
 #include <string>
 
 #include "engine/mirror/mirrorable.hpp"
+#include "twins/greenhouse/gl_ensemble.hpp"
 #include "twins/greenhouse/gl_weather.hpp"
 #include "twins/greenhouse/greenlight.hpp"
 #include "twins/greenhouse/step_twin.hpp"
@@ -60,6 +61,7 @@ struct GreenLightSpec {
   std::vector<double> initial;  // kGlN values
   GlWeatherSeries weather;
   GlPrices prices;
+  GlEnsembleSpec ensemble;  // "weather": {"ensemble": ...}: replication r is member r
 };
 
 GreenLightSpec parse_greenlight(const Node& t, const std::string& id, const InputContext& ctx);
@@ -71,6 +73,8 @@ class GreenLightModel final : public StepTwin, public Mirrorable {
 
   std::string_view kind() const override { return "greenlight_tomato"; }
   void collect(const World& w, std::uint32_t self, Metrics& out) const override;
+  // with a weather ensemble, the run's member is drawn here (gl_ensemble.hpp)
+  std::unique_ptr<StateBlock> make_state(const RunContext& ctx) const override;
   void columns(std::vector<std::string>& out) const override;
   void sample(const World& w, std::uint32_t self, std::vector<std::string>& out) const override;
   std::optional<double> calendar_origin() const override { return spec_.weather.calendar_origin_s; }
@@ -98,6 +102,8 @@ class GreenLightModel final : public StepTwin, public Mirrorable {
 
  private:
   void rhs(double t, const double* y, const double* params, double* dydt) const override;
+  // the weather at t as the run sees it: its ensemble member's when there is one
+  GlWeather weather_at(double t, const double* params) const;
   // the aux integral: PAR at the top of the canopy (sun and lamps), mol m-2
   void rhs_aux(double t, const double* y, const double* params, double* dydt,
                double* aux) const override;
