@@ -158,6 +158,12 @@ void LiveEngine::op_whatif(const nlohmann::json& req, Reply reply) {
     q.objective = req.value("objective", std::string("profit_eur_m2"));
     job->kpis = weather_kpis();
   }
+  // the scenario's own patch for what-ifs (live.whatif_patch), under the weather's
+  if (!live_.whatif_patch.is_null()) {
+    nlohmann::json both = live_.whatif_patch;
+    if (!wpatch.is_null()) both.merge_patch(wpatch);
+    wpatch = std::move(both);
+  }
   for (auto i : which) {
     if (wpatch.is_null()) {
       q.variants.push_back(sc_.compile(i, reg_));
@@ -166,7 +172,7 @@ void LiveEngine::op_whatif(const nlohmann::json& req, Reply reply) {
         const FileAccess known = sc_.files().known_only();  // a request names no file
         q.variants.push_back(sc_.compile(i, reg_, wpatch, sc_.variants()[i].name, &known));
       } catch (const ScenarioError& e) {
-        return reply(fail("bad_weather", e.describe()));
+        return reply(fail("bad_whatif", e.describe()));
       }
     }
     settle_for_whatif(q.variants.back(), horizon, reps);
