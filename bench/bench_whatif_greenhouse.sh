@@ -8,6 +8,8 @@
 # warm_days: four with the baseline, 80 runs).
 #
 #   bench/bench_whatif_greenhouse.sh build/bin/dtwin [REPEAT] [PORT]
+#   NO_WHATIF_PATCH=1 bench/...   without the scenario's live.whatif_patch: the what-if's runs
+#                                  step as the mirror does (Rosenbrock, 15 min restarts)
 set -euo pipefail
 dtwin=$(realpath "${1:-build/bin/dtwin}")
 repeat=${2:-5}
@@ -23,12 +25,14 @@ cleanup() {
 trap cleanup EXIT
 cp "$root/assets/weather/pvgis_tmy_45.000N_8.000E_2005_2023.epw" "$work/tmy.epw"
 python3 - "$root/scenarios/live/greenhouse.json" "$work/gh.json" <<'PY'
-import json, sys
+import json, os, sys
 s = json.load(open(sys.argv[1]))
 s["twins"]["gh"]["weather"]["epw"] = "tmy.epw"
 s["live"]["plant"] = "benchgh"
 s["variants"]["warm_days"] = {"twins": {"gh": {"control": {"tSpDay": 21}}}}
 s["variants"]["long_lamps"] = {"twins": {"gh": {"control": {"lampsOff": 20}}}}
+if os.environ.get("NO_WHATIF_PATCH") == "1":
+    s["live"].pop("whatif_patch", None)
 json.dump(s, open(sys.argv[2], "w"), indent=1)
 PY
 mosquitto -p "$port" > "$work/mosquitto.log" 2>&1 &

@@ -6,7 +6,11 @@
 //                        or "2022-09-27"               the same weather, and the run's calendar
 //                                                      (time series gain a date-time column)
 //               "max_gap": "3h",                       longest run of missing values filled
-//               "co2_ppm": 410}                        outside CO2 (default 410)
+//               "co2_ppm": 410,                        outside CO2 (default 410)
+//               "forecast": {"time_h": [0, 1, ...],    a forecast over the first hours: the
+//                 "temp_c": [...], "rh_pct": [...],    rows within its span take its values
+//                 "rad_w_m2": [...], "wind_m_s": [...]},  (sky temperature by Clark & Allen)
+//               "ensemble": {...}}                     replications as members (gl_ensemble.hpp)
 //   "weather": {"constant": {"rad_w_m2": 0, "temp_c": 5, "rh_pct": 80, "wind_m_s": 2}}
 //   "weather": {"file": "w.csv", "time_column": "t", "columns": {"rad_w_m2": "Iglob", ...}}
 // CSV and constant keys: rad_w_m2, temp_c, rh_pct | vp_pa | dew_point_c, wind_m_s, and

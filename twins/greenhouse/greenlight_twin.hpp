@@ -32,7 +32,8 @@
 // weight); every controller setting of "control" is a setpoint under its own name (tSpNight,
 // co2SpDay, lampsOn, ...), within the range greenlight_control.json declares. The settings in
 // force are part of the run's state (OdeState::params, in kGlControlFields' order): a setpoint
-// changes that run only, from the instant it is applied.
+// changes that run only, from the instant it is applied. A what-if from live runs over a weather
+// ensemble ("weather": {"ensemble": ...}, gl_ensemble.hpp: replication r is member r).
 #pragma once
 
 #include <string>
@@ -92,8 +93,10 @@ class GreenLightModel final : public StepTwin, public Mirrorable {
                      Value& out) const override;
   bool apply_setpoint(World& w, std::uint32_t self, std::size_t twin, std::size_t prop,
                       const Value& v, std::string* reason) const override;
-  // a fork from the live greenhouse: the measured air temperature, RH, CO2 and pipe
-  // temperature become its initial state, the settings in force its settings
+  // a fork from the live greenhouse: the measured air temperature, RH, CO2, pipe, canopy and
+  // cover temperatures become its initial state, the settings in force its settings; the LAI
+  // sets the leaves' carbon (at the crop's SLA) and the dry weight scales the buffer, stem and
+  // fruit to make up the rest (the LAI first: properties are taken in order)
   bool assimilate(World& w, std::uint32_t self, std::size_t twin, std::size_t prop, const Value& v,
                   std::string* reason) const override;
   // live: dew point, condensation margin, 24 h canopy temperature, lamp PAR ratio (the
