@@ -127,7 +127,7 @@ TEST_CASE("weather ensemble: spreads and correlation time as declared", "[greenh
   CHECK(sd(week) == Approx(3.3).epsilon(0.1));
 }
 
-TEST_CASE("weather ensemble: replication r runs member r; a forecast replaces the weather",
+TEST_CASE("weather ensemble: replication r runs member r, a forecast replaces the weather",
           "[greenhouse][ensemble]") {
   const auto plain = test::compile_text(scenario(""));
   const auto ens = test::compile_text(scenario(R"(, "ensemble": {})"));
