@@ -80,10 +80,10 @@ nlohmann::json check_patch(const nlohmann::json& patch, const nlohmann::json& ba
 
 // The weather of a what-if, for the twins that read a weather file (a "weather" object naming
 // an "epw": the greenhouses): a merge patch that starts their weather on the fork's date (UTC;
-// or the request's "start") and makes replication r weather ensemble member r, around the
-// request's forecast when it sends one (twins/greenhouse/gl_ensemble.hpp). The forecast and
-// the ensemble's spreads are data checked by the twin; nothing here names a file. Null when no
-// twin reads weather.
+// or the request's "start"; at 00:00 of it, whatever the hour of the fork) and makes replication r
+// weather ensemble member r, around the request's forecast when it sends one
+// (twins/greenhouse/gl_ensemble.hpp). The forecast and the ensemble's spreads are data checked by
+// the twin; nothing here names a file. Null when no twin reads weather.
 nlohmann::json weather_patch(const nlohmann::json& req, const nlohmann::json& doc, double fork_s) {
   const nlohmann::json& wq = req.contains("weather") ? req["weather"] : nlohmann::json::object();
   if (!wq.is_object())
