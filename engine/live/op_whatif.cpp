@@ -92,6 +92,8 @@ nlohmann::json weather_patch(const nlohmann::json& req, const nlohmann::json& do
     if (k != "start" && k != "ensemble" && k != "forecast")
       throw BadRequest{"\"weather\": unknown member \"" + k +
                        "\" (expected start, ensemble, forecast)"};
+  if (wq.contains("start") && !wq["start"].is_string())
+    throw BadRequest{"\"weather\": \"start\" must be a date \"MM-DD\""};
   long long y = 0;
   unsigned m = 0, d = 0;
   civil_from_days(static_cast<long long>(std::floor(fork_s / 86400)), &y, &m, &d);
@@ -150,10 +152,9 @@ void LiveEngine::op_whatif(const nlohmann::json& req, Reply reply) {
     if (i != 0 && std::find(which.begin(), which.end(), i) == which.end()) which.push_back(i);
   }
   // a greenhouse's weather: from the fork's date, replications as ensemble members
-  job->forked_at = clock_();
   nlohmann::json wpatch;
   if (req.value("weather", nlohmann::json::object()) != false)
-    wpatch = weather_patch(req, sc_.doc().value, job->forked_at);
+    wpatch = weather_patch(req, sc_.doc().value, clock_());
   if (!wpatch.is_null()) {
     q.objective = req.value("objective", std::string("profit_eur_m2"));
     job->kpis = weather_kpis();
@@ -207,6 +208,7 @@ void LiveEngine::op_whatif(const nlohmann::json& req, Reply reply) {
     q.extra.emplace_back();
   }
   // the fork: what every twin reports now, and the revisions it was taken at
+  job->forked_at = clock_();
   for (std::size_t t = 0; t < mirror_->twin_count(); ++t) {
     const auto& st = mirror_->state(t);
     job->fork_revision.push_back(st.revision);

@@ -128,6 +128,13 @@ TEST_CASE("cli live greenhouse: a 7-day what-if over a weather ensemble, a forec
   CHECK(r.status == 2);
   CHECK(r.out.find("nocol.csv:1:1: no column \"rad_w_m2\"") != std::string::npos);
 
+  // a bad date: the twin's own check, located in the what-if's patch
+  r = e.dtwin("whatif --from live --horizon 1d --weather-start 13-45");
+  CHECK(r.status == 2);
+  CHECK(r.out.find("/twins/gh/weather/start: in the what-if patch: expected a date") !=
+        std::string::npos);
+  CHECK(r.out.find("(bad_whatif)") != std::string::npos);
+
   // --apply: the winner's set point becomes a desired value (the plant is away: pending)
   r = e.dtwin(
       "whatif --from live --horizon 7d --members 4 --variant cool_nights "
