@@ -110,7 +110,7 @@ struct WhatIfOptions {
   bool minimize = false, apply = false, json = false;
   std::string patch;     // a merge patch file (dtwin fit --out): one more variant, "patch {...}"
   std::string forecast;  // a greenhouse's weather forecast (CSV, cli/forecast_csv.hpp)
-  std::string weather_start;  // a greenhouse's weather from this MM-DD (default: the fork's)
+  std::string weather_start;  // a greenhouse's weather from this MM-DD[Thh:mm] (default: the fork)
   MqttArgs mqtt;
 };
 

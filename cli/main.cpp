@@ -332,8 +332,8 @@ int main(int argc, char** argv) {
                      "A greenhouse's weather forecast (CSV: time_h,temp_c,rh_pct,rad_w_m2,"
                      "wind_m_s; hours from now): the ensemble spreads around it");
   whatif->add_option("--weather-start", wo.weather_start,
-                     "A greenhouse's weather starts on this date (MM-DD; default the fork's, "
-                     "UTC)");
+                     "A greenhouse's weather starts on this date (MM-DD, or MM-DDThh:mm local; "
+                     "default the fork's minute)");
   whatif->add_flag("--minimize", wo.minimize, "Lower is better for the objective");
   whatif->add_flag("--apply", wo.apply,
                    "Make the winner's setpoints desired values (refused if any of them was set "

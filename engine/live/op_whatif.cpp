@@ -79,8 +79,8 @@ nlohmann::json check_patch(const nlohmann::json& patch, const nlohmann::json& ba
 }
 
 // The weather of a what-if, for the twins that read a weather file (a "weather" object naming
-// an "epw": the greenhouses): a merge patch that starts their weather on the fork's date (UTC;
-// or the request's "start"; at 00:00 of it, whatever the hour of the fork) and makes replication r
+// an "epw": the greenhouses): a merge patch that starts their weather at the fork's date and
+// minute (UTC, "MM-DDThh:mmZ"; or the request's "start") and makes replication r
 // weather ensemble member r, around the request's forecast when it sends one
 // (twins/greenhouse/gl_ensemble.hpp). The forecast and the ensemble's spreads are data checked by
 // the twin; nothing here names a file. Null when no twin reads weather.
@@ -98,8 +98,11 @@ nlohmann::json weather_patch(const nlohmann::json& req, const nlohmann::json& do
   unsigned m = 0, d = 0;
   civil_from_days(static_cast<long long>(std::floor(fork_s / 86400)), &y, &m, &d);
   if (m == 2 && d == 29) d = 28;  // the weather's years have no February 29
-  char md[8];
-  std::snprintf(md, sizeof md, "%02u-%02u", m % 100, d % 100);
+  // the hour too, in UTC ("Z"): the twin puts it in its weather's local time
+  const double tod = fork_s - std::floor(fork_s / 86400) * 86400;
+  const int hh = static_cast<int>(tod / 3600), mm = static_cast<int>((tod - hh * 3600) / 60);
+  char md[16];
+  std::snprintf(md, sizeof md, "%02u-%02uT%02d:%02dZ", m % 100, d % 100, hh % 100, mm % 100);
   nlohmann::json w = {{"start", wq.value("start", std::string(md))},
                       {"ensemble", wq.value("ensemble", nlohmann::json::object())}};
   if (wq.contains("forecast")) w["forecast"] = wq["forecast"];

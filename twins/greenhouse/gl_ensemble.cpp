@@ -7,7 +7,8 @@
 
 namespace dtwin::greenhouse {
 
-GlEnsembleSpec parse_gl_ensemble(const Node& n, double duration_s, bool forecast) {
+GlEnsembleSpec parse_gl_ensemble(const Node& n, double duration_s, bool forecast,
+                                 double day_offset_s) {
   if (!n.is_object()) n.expected("an object such as {\"temp_sd_c\": 2} (or {} for the defaults)");
   n.check_keys(
       {"temp_sd_c", "temp_sd_growth_c_d", "temp_corr_h", "rad_log_sd", "rad_log_sd_growth_d"});
@@ -25,7 +26,8 @@ GlEnsembleSpec parse_gl_ensemble(const Node& n, double duration_s, bool forecast
   if (auto x = n.find("rad_log_sd")) e.rad_log_sd = x->number_in(0, 2);
   if (auto x = n.find("rad_log_sd_growth_d")) e.rad_log_sd_growth_d = x->number_in(0, 1);
   e.hours = static_cast<std::size_t>(std::ceil(duration_s / 3600)) + 1;
-  e.days = static_cast<std::size_t>(std::ceil(duration_s / 86400)) + 1;
+  e.days = static_cast<std::size_t>(std::ceil((duration_s + day_offset_s) / 86400)) + 1;
+  e.day_offset_s = day_offset_s;
   return e;
 }
 
@@ -60,7 +62,8 @@ void gl_perturb(const GlEnsembleSpec& e, const double* m, double t, GlWeather& w
   w.tOut += dt;
   w.tSky += dt;
   w.vpOut = std::min(w.vpOut, gl_sat_vp(w.tOut));
-  const double day = std::clamp(std::floor(t / 86400), 0.0, static_cast<double>(e.days - 1));
+  const double day =
+      std::clamp(std::floor((t + e.day_offset_s) / 86400), 0.0, static_cast<double>(e.days - 1));
   const double r = m[e.hours + static_cast<std::size_t>(day)];
   w.iGlob *= r;
   w.dayRadSum *= r;

@@ -42,11 +42,14 @@ struct GlEnsembleSpec {
   double temp_sd_c = 2, temp_sd_growth_c_d = 0, temp_corr_h = 48;
   double rad_log_sd = 0.3, rad_log_sd_growth_d = 0;
   std::size_t hours = 0, days = 0;  // the run's length, rounded up, plus one
+  double day_offset_s = 0;          // the weather's: days are the weather's days
   std::size_t size() const { return on ? hours + days : 0; }
 };
 
-// "ensemble" over a run of duration_s; `forecast`: the weather has one (other defaults)
-GlEnsembleSpec parse_gl_ensemble(const Node& n, double duration_s, bool forecast);
+// "ensemble" over a run of duration_s whose time 0 is day_offset_s after the weather's
+// midnight; `forecast`: the weather has one (other defaults)
+GlEnsembleSpec parse_gl_ensemble(const Node& n, double duration_s, bool forecast,
+                                 double day_offset_s = 0);
 
 // Member `replication`'s perturbation (size() values; none for member 0: zero offsets and
 // factors of 1), from the stream (seed, replication, twin, "weather").

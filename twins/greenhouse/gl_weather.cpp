@@ -238,14 +238,15 @@ void harmonic(const std::vector<double>& tau, const std::vector<double>& x, doub
 
 void finish(GlWeatherSeries& w, double duration_s, const GlSoilSpec& soil) {
   // the day's radiation sums, by run day
-  const std::size_t days = static_cast<std::size_t>(std::ceil(duration_s / 86400)) + 1;
+  const std::size_t days =
+      static_cast<std::size_t>(std::ceil((duration_s + w.day_offset_s) / 86400)) + 1;
   w.day_rad_sum_mj.assign(days, 0);
   if (w.time_s.size() <= 1) {
     for (auto& s : w.day_rad_sum_mj) s = w.rad.front() * 86400 * 1e-6;
   } else {
     // integrate the interpolated radiation over each day (trapezoid on the rows, clipped)
     for (std::size_t dd = 0; dd < days; ++dd) {
-      const double a = static_cast<double>(dd) * 86400, b = a + 86400;
+      const double a = static_cast<double>(dd) * 86400 - w.day_offset_s, b = a + 86400;
       double sum = 0;
       const int steps = 288;
       for (int k = 0; k < steps; ++k) {
@@ -311,7 +312,7 @@ GlWeather GlWeatherSeries::at(double t) const {
   o.co2Out = gl_co2_mg_m3(tt, co2_ppm);
   const double tau = omega * (t + year_offset_s) - soil_lag;
   o.tSoOut = soil_mean + soil_damp * (soil_a * std::cos(tau) + soil_b * std::sin(tau));
-  const double td = std::max(0.0, t);
+  const double td = std::max(0.0, t) + day_offset_s;
   if (!day_rad_sum_mj.empty())
     o.dayRadSum =
         day_rad_sum_mj[std::min(day_rad_sum_mj.size() - 1, static_cast<std::size_t>(td / 86400))];
@@ -372,11 +373,26 @@ GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const G
   std::ostringstream ss;
   ss << is.rdbuf();
 
-  double start_doy = 0;  // days since Jan 1 of the weather's (365-day) year
+  double start_doy = 0;    // days since Jan 1 of the weather's (365-day) year
+  double start_tod_s = 0;  // "MM-DDThh:mm": the hour, local ("Z": UTC, shifted by the file's zone)
+  bool start_utc = false;
   std::optional<double> calendar;
   if (auto s = wn.find("start")) {
     // "MM-DD", or "YYYY-MM-DD": the same day of the weather, and the run's calendar besides
-    const std::string t = s->string();
+    std::string t = s->string();
+    if (const auto at = t.find('T'); at != std::string::npos) {
+      std::string hm = t.substr(at + 1);
+      t.resize(at);
+      start_utc = !hm.empty() && hm.back() == 'Z';
+      if (start_utc) hm.pop_back();
+      int h = -1, mi = -1;
+      char colon = 0;
+      std::istringstream hs(hm);
+      if (t.size() != 5 || !(hs >> h >> colon >> mi) || colon != ':' || h < 0 || h > 23 || mi < 0 ||
+          mi > 59 || !hs.eof())
+        s->expected("\"MM-DDThh:mm\" (local) or \"MM-DDThh:mmZ\" (UTC) such as \"10-05T14:30\"");
+      start_tod_s = h * 3600.0 + mi * 60.0;
+    }
     std::string md = t;
     if (t.size() == 10 && t[4] == '-') {
       double origin = 0;
@@ -480,9 +496,14 @@ GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const G
     w.soil_mean = mean;
     w.soil_a = a;
     w.soil_b = b;
-    const double start_s = start_doy * 86400;
+    // with an hour: run time 0 is that long after the weather's midnight (a UTC hour in the
+    // file's local standard time, the day before or after when it crosses midnight)
+    double start_s = start_doy * 86400 + start_tod_s + (start_utc ? d.time_zone * 3600 : 0);
+    if (start_s < 0) start_s += kYearS;
+    if (start_s >= kYearS) start_s -= kYearS;
+    w.day_offset_s = start_s - std::floor(start_s / 86400) * 86400;
     w.year_offset_s = start_s;
-    const double lo = -3 * 3600.0, hi = ctx.duration_s + 3 * 3600.0;
+    const double lo = -3 * 3600.0 - w.day_offset_s, hi = ctx.duration_s + 3 * 3600.0;
     for (int m = -1;; ++m) {
       bool past = false;
       for (std::size_t i = 0; i < n; ++i) {

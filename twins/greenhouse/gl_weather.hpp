@@ -2,7 +2,8 @@
 // (constant values or a CSV with a column map, input_series.hpp).
 //
 //   "weather": {"epw": "../../assets/weather/x.epw",   path relative to the scenario
-//               "start": "09-27",                      run time 0 = this date, 00:00 (MM-DD)
+//               "start": "09-27",                      run time 0 = this date, 00:00 (MM-DD;
+//                        "09-27T14:30" at that local hour, "09-27T13:30Z" in UTC)
 //                        or "2022-09-27"               the same weather, and the run's calendar
 //                                                      (time series gain a date-time column)
 //               "max_gap": "3h",                       longest run of missing values filled
@@ -67,6 +68,9 @@ struct GlWeatherSeries {
   // deep soil: mean, harmonic coefficients and phase origin (seconds of the year at t = 0)
   double soil_mean = 10, soil_a = 0, soil_b = 0, soil_damp = 0, soil_lag = 0, year_offset_s = 0;
   double omega = 1.99e-7;
+  // run time 0 is this long after the weather's midnight ("start": "MM-DDThh:mm"): the day's
+  // radiation sum and the time of day count from there
+  double day_offset_s = 0;
   bool uniform = false;
   double dt = 3600;
   // as reported

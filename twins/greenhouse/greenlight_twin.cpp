@@ -151,7 +151,8 @@ GreenLightSpec parse_greenlight(const Node& t, const std::string& id, const Inpu
       s.p.rhoCpSo, s.p.omega};
   s.weather = read_gl_weather(t.at("weather"), ctx, soil);
   if (auto e = t.at("weather").find("ensemble"))
-    s.ensemble = parse_gl_ensemble(*e, ctx.duration_s, t.at("weather").has("forecast"));
+    s.ensemble = parse_gl_ensemble(*e, ctx.duration_s, t.at("weather").has("forecast"),
+                                   s.weather.day_offset_s);
 
   if (auto n = t.find("prices")) {
     n->check_keys({"tomato_eur_kg", "heat_eur_mj", "gas_eur_m3", "gas_mj_m3", "boiler_efficiency",

@@ -43,13 +43,13 @@ double autocorr(const std::vector<double>& x, std::size_t k) {
   return num / den;
 }
 
-std::string scenario(const std::string& weather_extra) {
+std::string scenario(const std::string& weather_extra, const std::string& start = "10-05") {
   return R"({"name": "gl ensemble", "duration": "3d", "replications": 1,
     "twins": {"gh": {"kind": "greenlight_tomato", "step": "1h", "rtol": 0.001, "lamp": "led",
       "crop": {"initial": {"c_leaf_mg_m2": 4368, "c_stem_mg_m2": 1560, "c_fruit_mg_m2": 312}},
       "weather": {"epw": ")" +
          test::source_path("assets/weather/pvgis_tmy_45.000N_8.000E_2005_2023.epw") +
-         R"(", "start": "10-05")" + weather_extra + "}}}}";
+         R"(", "start": ")" + start + "\"" + weather_extra + "}}}}";
 }
 
 double kpi(const CompiledVariant& v, std::uint32_t replication, const std::string& key) {
@@ -169,4 +169,34 @@ TEST_CASE("weather ensemble: bad members and forecasts are located", "[greenhous
            "rad_w_m2": [0, 0], "wind_m_s": [3, 3]})"));
   REQUIRE(err);
   CHECK(err->pointer() == "/twins/gh/weather/forecast/temp_c");
+}
+
+TEST_CASE("weather: a start with an hour, local or UTC, as a what-if forks at that minute",
+          "[greenhouse][ensemble]") {
+  const auto weather = [](const std::string& start) {
+    const auto v = test::compile_text(scenario("", start));
+    return dynamic_cast<const GreenLightModel&>(*v.models.at(0)).spec().weather;
+  };
+  const GlWeatherSeries day = weather("10-05"), noon = weather("10-05T12:00");
+  const GlWeatherSeries utc = weather("10-05T11:00Z");  // the file's zone is UTC+1
+  for (double t : {0.0, 5400.0, 86400.0}) {
+    const GlWeather a = day.at(t + 12 * 3600), b = noon.at(t), c = utc.at(t);
+    CHECK(b.tOut == Approx(a.tOut));
+    CHECK(b.iGlob == Approx(a.iGlob).margin(1e-9));
+    CHECK(b.timeOfDay == Approx(a.timeOfDay));
+    CHECK(b.dayRadSum == Approx(a.dayRadSum));
+    CHECK(b.tSoOut == Approx(a.tSoOut));
+    CHECK(c.tOut == Approx(b.tOut));
+    CHECK(c.timeOfDay == Approx(b.timeOfDay));
+  }
+  // crossing midnight backwards: 00:30 UTC on Jan 1 is 01:30 local, and 23:30 UTC on Dec 31
+  // is 00:30 local on Jan 1
+  CHECK(weather("01-01T00:30Z").at(0).timeOfDay == Approx(1.5));
+  CHECK(weather("12-31T23:30Z").at(0).tOut == Approx(weather("01-01T00:30").at(0).tOut));
+  auto err = test::compile_failure(scenario("", "10-05T25:00"));
+  REQUIRE(err);
+  CHECK(err->pointer() == "/twins/gh/weather/start");
+  err = test::compile_failure(scenario("", "2022-10-05T10:00"));
+  REQUIRE(err);
+  CHECK(err->pointer() == "/twins/gh/weather/start");
 }
