@@ -17,6 +17,7 @@
 #include <random>
 #include <sstream>
 
+#include "cli/forecast_csv.hpp"
 #include "engine/base/error.hpp"
 #include "engine/base/format.hpp"
 #include "engine/live/describe.hpp"
@@ -638,6 +639,9 @@ int cmd_whatif(const WhatIfOptions& o) {
       throw UsageError("--patch " + o.patch + ": expected a JSON object (a merge patch)");
     req["patch"] = std::move(p);
   }
+  // a greenhouse's weather: the forecast read here and sent as data
+  if (!o.forecast.empty()) req["weather"]["forecast"] = read_forecast_csv(o.forecast);
+  if (!o.weather_start.empty()) req["weather"]["start"] = o.weather_start;
   if (o.mqtt.timeout == "10s") a.timeout = "10min";  // a what-if takes longer than a get
   nlohmann::json res;
   if (const int rc = call(a, req, res)) return rc;
@@ -648,7 +652,10 @@ int cmd_whatif(const WhatIfOptions& o) {
   std::cout << "what-if from the live plant \"" << a.plant << "\" at "
             << iso_utc(res["forked_at"].get<double>()) << ", horizon "
             << format_duration(res["horizon_s"].get<double>()) << ", "
-            << res["replications"].get<std::uint64_t>() << " replications\n";
+            << res["replications"].get<std::uint64_t>()
+            << (res.value("weather_ensemble", false) ? " weather ensemble members"
+                                                     : " replications")
+            << "\n";
   std::size_t taken = 0, left = 0;
   for (const auto& r : res["assimilated"]) {
     if (r.value("taken", false)) {

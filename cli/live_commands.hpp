@@ -108,7 +108,9 @@ struct WhatIfOptions {
   unsigned long long replications = 0;
   std::string objective;
   bool minimize = false, apply = false, json = false;
-  std::string patch;  // a merge patch file (dtwin fit --out): one more variant, "patch {...}"
+  std::string patch;     // a merge patch file (dtwin fit --out): one more variant, "patch {...}"
+  std::string forecast;  // a greenhouse's weather forecast (CSV, cli/forecast_csv.hpp)
+  std::string weather_start;  // a greenhouse's weather from this MM-DD[Thh:mm] (default: the fork)
   MqttArgs mqtt;
 };
 

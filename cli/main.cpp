@@ -322,10 +322,18 @@ int main(int argc, char** argv) {
   whatif->add_option("--variant", wo.variants,
                      "A variant of the engine's scenario (repeatable; default: every variant)");
   whatif->add_option("--horizon", wo.horizon, "How far ahead to simulate (default 8h)");
-  whatif->add_option("--replications", wo.replications,
-                     "Replications per variant (default: the scenario's)");
+  whatif->add_option("--replications,--members", wo.replications,
+                     "Replications per variant (default: the scenario's); for a greenhouse, "
+                     "weather ensemble members");
   whatif->add_option("--objective", wo.objective,
-                     "KPI that picks the winner (default throughput_per_h)");
+                     "KPI that picks the winner (default throughput_per_h; a greenhouse's "
+                     "profit_eur_m2)");
+  whatif->add_option("--forecast", wo.forecast,
+                     "A greenhouse's weather forecast (CSV: time_h,temp_c,rh_pct,rad_w_m2,"
+                     "wind_m_s; hours from now): the ensemble spreads around it");
+  whatif->add_option("--weather-start", wo.weather_start,
+                     "A greenhouse's weather starts on this date (MM-DD, or MM-DDThh:mm local; "
+                     "default the fork's minute)");
   whatif->add_flag("--minimize", wo.minimize, "Lower is better for the objective");
   whatif->add_flag("--apply", wo.apply,
                    "Make the winner's setpoints desired values (refused if any of them was set "

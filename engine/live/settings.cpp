@@ -20,7 +20,12 @@ LiveSettings parse_live(const Scenario& sc) {
   const auto live = root.find("live");
   if (!live) return out;
   if (!live->is_object()) live->expected("an object");
-  live->check_keys({"plant", "stale_after", "emulator", "wire", "sparkplug"});
+  live->check_keys({"plant", "stale_after", "emulator", "wire", "sparkplug", "whatif_patch"});
+  if (auto w = live->find("whatif_patch")) {
+    if (!w->is_object()) w->expected("a merge patch object such as {\"twins\": {...}}");
+    w->check_keys({"twins"});
+    out.whatif_patch = w->json();
+  }
   if (auto p = live->find("plant")) {
     out.plant = p->string();
     if (out.plant.empty() || out.plant.find_first_of("/+#$ \t") != std::string::npos)

@@ -51,6 +51,10 @@ struct LiveSettings {
     double sigma = 0;  // Gaussian, in the property's unit
   };
   std::vector<Noise> noise;
+  // "whatif_patch": a merge patch over /twins applied to every variant of a what-if (the
+  // scenario author's, not a request's): say, a greenhouse integrated on daily restarts with
+  // CVODE for planning where the mirror steps every 15 min. Null when none.
+  nlohmann::json whatif_patch;
   // the wire: dtwin's JSON (mirror_service.hpp) or Sparkplug B
   bool sparkplug = false;
   SparkplugSettings sp;

@@ -16,6 +16,8 @@ namespace dtwin {
 struct LiveEngine::WhatIfJob {
   WhatIf question;  // the variants (baseline first), the fork's observations, the objective
   bool apply = false;
+  // the KPIs the table shows first (a twin's by its own name); empty: headline_kpis()
+  std::vector<std::string> kpis;
   // the fork: when, and the revisions and desired versions of every twin then (an apply is
   // refused when a property it would set got a new desired value since)
   double forked_at = 0;

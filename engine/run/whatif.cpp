@@ -87,7 +87,15 @@ WorldInit assimilate_init(const std::vector<CompiledVariant>& variants,
 
 Best best_variant(const ResultTable& t, const std::string& kpi, bool minimize) {
   Best b;
-  const std::size_t k = t.key_index(kpi);
+  std::size_t k = t.key_index(kpi);
+  // else a twin's KPI by its own name ("profit_eur_m2" for "gh.profit_eur_m2"), when one twin has
+  // it
+  for (std::size_t i = 0; k == std::string::npos && i < t.keys.size(); ++i) {
+    const std::string& key = t.keys[i];
+    if (key.size() > kpi.size() && key.compare(key.size() - kpi.size(), kpi.size(), kpi) == 0 &&
+        key[key.size() - kpi.size() - 1] == '.')
+      k = i;
+  }
   if (k == std::string::npos) return b;
   for (const auto& name : t.variants) {
     double sum = 0;

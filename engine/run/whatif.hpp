@@ -94,7 +94,8 @@ struct WhatIfResult {
 WhatIfResult run_whatif(const Scenario& sc, const WhatIf& q);
 
 // The variant whose mean of `kpi` over its replications is the best; ("baseline", false) when
-// no run has the KPI. Ties keep the first in plan order.
+// no run has the KPI. Ties keep the first in plan order. A KPI that is no key names a twin's
+// ("profit_eur_m2": the first key "<twin>.profit_eur_m2").
 struct Best {
   std::string variant = "baseline";
   double mean = 0;

@@ -238,14 +238,15 @@ void harmonic(const std::vector<double>& tau, const std::vector<double>& x, doub
 
 void finish(GlWeatherSeries& w, double duration_s, const GlSoilSpec& soil) {
   // the day's radiation sums, by run day
-  const std::size_t days = static_cast<std::size_t>(std::ceil(duration_s / 86400)) + 1;
+  const std::size_t days =
+      static_cast<std::size_t>(std::ceil((duration_s + w.day_offset_s) / 86400)) + 1;
   w.day_rad_sum_mj.assign(days, 0);
   if (w.time_s.size() <= 1) {
     for (auto& s : w.day_rad_sum_mj) s = w.rad.front() * 86400 * 1e-6;
   } else {
     // integrate the interpolated radiation over each day (trapezoid on the rows, clipped)
     for (std::size_t dd = 0; dd < days; ++dd) {
-      const double a = static_cast<double>(dd) * 86400, b = a + 86400;
+      const double a = static_cast<double>(dd) * 86400 - w.day_offset_s, b = a + 86400;
       double sum = 0;
       const int steps = 288;
       for (int k = 0; k < steps; ++k) {
@@ -311,7 +312,7 @@ GlWeather GlWeatherSeries::at(double t) const {
   o.co2Out = gl_co2_mg_m3(tt, co2_ppm);
   const double tau = omega * (t + year_offset_s) - soil_lag;
   o.tSoOut = soil_mean + soil_damp * (soil_a * std::cos(tau) + soil_b * std::sin(tau));
-  const double td = std::max(0.0, t);
+  const double td = std::max(0.0, t) + day_offset_s;
   if (!day_rad_sum_mj.empty())
     o.dayRadSum =
         day_rad_sum_mj[std::min(day_rad_sum_mj.size() - 1, static_cast<std::size_t>(td / 86400))];
@@ -323,8 +324,47 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// "forecast": {"time_h": [0, 1, ...], "temp_c": [...], "rh_pct": [...], "rad_w_m2": [...],
+// "wind_m_s": [...]}: hours from run time 0, increasing; the rows of the series within its
+// span take its values (linear between its times), the sky temperature from Clark & Allen at
+// 5 tenths of cloud; the file's weather stays before and after
+void apply_forecast(const Node& f, GlWeatherSeries& w) {
+  f.check_keys({"time_h", "temp_c", "rh_pct", "rad_w_m2", "wind_m_s"});
+  const char* const keys[] = {"time_h", "temp_c", "rh_pct", "rad_w_m2", "wind_m_s"};
+  const double lo[] = {0, -70, 0, 0, 0}, hi[] = {1e6, 60, 100, 1400, 60};
+  std::vector<double> col[5];
+  for (int c = 0; c < 5; ++c) {
+    const Node a = f.at(keys[c]);
+    for (const Node& x : a.items()) col[c].push_back(x.number_in(lo[c], hi[c]));
+    if (col[c].size() != col[0].size())
+      a.expected(std::to_string(col[0].size()) + " values, one per time_h");
+  }
+  const std::vector<Node> ts = f.at("time_h").items();
+  if (ts.size() < 2) f.at("time_h").expected("at least two times");
+  for (std::size_t i = 1; i < ts.size(); ++i)
+    if (!(col[0][i] > col[0][i - 1])) ts[i].expected("a time after the previous one");
+  const double t0 = col[0].front() * 3600, t1 = col[0].back() * 3600;
+  for (std::size_t r = 0; r < w.time_s.size(); ++r) {
+    const double t = w.time_s[r];
+    if (t < t0 || t > t1) continue;
+    const auto up = std::upper_bound(col[0].begin(), col[0].end(), t / 3600) - col[0].begin();
+    const std::size_t k = std::min(static_cast<std::size_t>(up) - 1, col[0].size() - 2);
+    const double g = (t / 3600 - col[0][k]) / (col[0][k + 1] - col[0][k]);
+    auto li = [&](int c) { return col[c][k] + g * (col[c][k + 1] - col[c][k]); };
+    const double rh = li(2);
+    w.temp[r] = li(1);
+    w.vp[r] = rh / 100 * gl_sat_vp(w.temp[r]);
+    w.rad[r] = li(3);
+    w.wind[r] = li(4);
+    w.is_day[r] = w.rad[r] > 0 ? 1.0 : 0.0;
+    // the dew point of that vapour pressure (Magnus over water)
+    const double lg = std::log(std::max(rh, 0.1) / 100) + 17.62 * w.temp[r] / (243.12 + w.temp[r]);
+    w.sky[r] = gl_sky_temp_clark_allen(w.temp[r], 243.12 * lg / (17.62 - lg), 5);
+  }
+}
+
 GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const GlSoilSpec& soil) {
-  wn.check_keys({"epw", "start", "max_gap", "co2_ppm"});
+  wn.check_keys({"epw", "start", "max_gap", "co2_ppm", "ensemble", "forecast"});
   const Node file = wn.at("epw");
   const FileAccess::Path fp = ctx.files.path_for(file);
   const std::string& shown = fp.shown;
@@ -333,11 +373,26 @@ GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const G
   std::ostringstream ss;
   ss << is.rdbuf();
 
-  double start_doy = 0;  // days since Jan 1 of the weather's (365-day) year
+  double start_doy = 0;    // days since Jan 1 of the weather's (365-day) year
+  double start_tod_s = 0;  // "MM-DDThh:mm": the hour, local ("Z": UTC, shifted by the file's zone)
+  bool start_utc = false;
   std::optional<double> calendar;
   if (auto s = wn.find("start")) {
     // "MM-DD", or "YYYY-MM-DD": the same day of the weather, and the run's calendar besides
-    const std::string t = s->string();
+    std::string t = s->string();
+    if (const auto at = t.find('T'); at != std::string::npos) {
+      std::string hm = t.substr(at + 1);
+      t.resize(at);
+      start_utc = !hm.empty() && hm.back() == 'Z';
+      if (start_utc) hm.pop_back();
+      int h = -1, mi = -1;
+      char colon = 0;
+      std::istringstream hs(hm);
+      if (t.size() != 5 || !(hs >> h >> colon >> mi) || colon != ':' || h < 0 || h > 23 || mi < 0 ||
+          mi > 59 || !hs.eof())
+        s->expected("\"MM-DDThh:mm\" (local) or \"MM-DDThh:mmZ\" (UTC) such as \"10-05T14:30\"");
+      start_tod_s = h * 3600.0 + mi * 60.0;
+    }
     std::string md = t;
     if (t.size() == 10 && t[4] == '-') {
       double origin = 0;
@@ -441,9 +496,14 @@ GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const G
     w.soil_mean = mean;
     w.soil_a = a;
     w.soil_b = b;
-    const double start_s = start_doy * 86400;
+    // with an hour: run time 0 is that long after the weather's midnight (a UTC hour in the
+    // file's local standard time, the day before or after when it crosses midnight)
+    double start_s = start_doy * 86400 + start_tod_s + (start_utc ? d.time_zone * 3600 : 0);
+    if (start_s < 0) start_s += kYearS;
+    if (start_s >= kYearS) start_s -= kYearS;
+    w.day_offset_s = start_s - std::floor(start_s / 86400) * 86400;
     w.year_offset_s = start_s;
-    const double lo = -3 * 3600.0, hi = ctx.duration_s + 3 * 3600.0;
+    const double lo = -3 * 3600.0 - w.day_offset_s, hi = ctx.duration_s + 3 * 3600.0;
     for (int m = -1;; ++m) {
       bool past = false;
       for (std::size_t i = 0; i < n; ++i) {
@@ -468,6 +528,7 @@ GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const G
   } catch (const EpwError& e) {
     file.fail(e.what());
   }
+  if (auto f = wn.find("forecast")) apply_forecast(*f, w);
   finish(w, ctx.duration_s, soil);
   return w;
 }

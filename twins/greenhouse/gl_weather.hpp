@@ -2,11 +2,16 @@
 // (constant values or a CSV with a column map, input_series.hpp).
 //
 //   "weather": {"epw": "../../assets/weather/x.epw",   path relative to the scenario
-//               "start": "09-27",                      run time 0 = this date, 00:00 (MM-DD)
+//               "start": "09-27",                      run time 0 = this date, 00:00 (MM-DD;
+//                        "09-27T14:30" at that local hour, "09-27T13:30Z" in UTC)
 //                        or "2022-09-27"               the same weather, and the run's calendar
 //                                                      (time series gain a date-time column)
 //               "max_gap": "3h",                       longest run of missing values filled
-//               "co2_ppm": 410}                        outside CO2 (default 410)
+//               "co2_ppm": 410,                        outside CO2 (default 410)
+//               "forecast": {"time_h": [0, 1, ...],    a forecast over the first hours: the
+//                 "temp_c": [...], "rh_pct": [...],    rows within its span take its values
+//                 "rad_w_m2": [...], "wind_m_s": [...]},  (sky temperature by Clark & Allen)
+//               "ensemble": {...}}                     replications as members (gl_ensemble.hpp)
 //   "weather": {"constant": {"rad_w_m2": 0, "temp_c": 5, "rh_pct": 80, "wind_m_s": 2}}
 //   "weather": {"file": "w.csv", "time_column": "t", "columns": {"rad_w_m2": "Iglob", ...}}
 // CSV and constant keys: rad_w_m2, temp_c, rh_pct | vp_pa | dew_point_c, wind_m_s, and
@@ -63,6 +68,9 @@ struct GlWeatherSeries {
   // deep soil: mean, harmonic coefficients and phase origin (seconds of the year at t = 0)
   double soil_mean = 10, soil_a = 0, soil_b = 0, soil_damp = 0, soil_lag = 0, year_offset_s = 0;
   double omega = 1.99e-7;
+  // run time 0 is this long after the weather's midnight ("start": "MM-DDThh:mm"): the day's
+  // radiation sum and the time of day count from there
+  double day_offset_s = 0;
   bool uniform = false;
   double dt = 3600;
   // as reported

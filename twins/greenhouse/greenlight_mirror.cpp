@@ -359,9 +359,22 @@ bool GreenLightModel::assimilate(World& w, std::uint32_t self, std::size_t twin,
       if (v.num < -60 || v.num > 80) return refuse("a cover temperature from -60 to 80 degC");
       y[kGlTCovIn] = v.num;
       return true;
-    case kLai:
-    case kDryWeight:
-      return refuse("a crop observation: a fork starts from the scenario's crop");
+    case kLai:  // the leaves' carbon at the crop's specific leaf area
+      if (v.num < 0 || v.num > 20) return refuse("a leaf area index from 0 to 20 m2/m2");
+      y[kGlCLeaf] = v.num / spec_.crop_p.sla;
+      return true;
+    case kDryWeight: {  // the other pools scaled to make up the rest (taken after the LAI)
+      const double rest = v.num * 1e6 - y[kGlCLeaf];
+      const double others = y[kGlCBuf] + y[kGlCStem] + y[kGlCFruit];
+      if (v.num < 0 || v.num > 100) return refuse("a dry weight from 0 to 100 kg/m2");
+      if (rest < 0) return refuse("a dry weight below the leaves' own");
+      if (others <= 0) {
+        y[kGlCStem] = rest;
+      } else {
+        for (auto i : {kGlCBuf, kGlCStem, kGlCFruit}) y[i] *= rest / others;
+      }
+      return true;
+    }
     default:
       return refuse("an actuator: the fork's controller decides it");
   }

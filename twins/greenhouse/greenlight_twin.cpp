@@ -150,6 +150,9 @@ GreenLightSpec parse_greenlight(const Node& t, const std::string& id, const Inpu
       s.p.hSo[0] + s.p.hSo[1] + s.p.hSo[2] + s.p.hSo[3] + s.p.hSo[4] + s.p.hSoOut / 2, s.p.lambdaSo,
       s.p.rhoCpSo, s.p.omega};
   s.weather = read_gl_weather(t.at("weather"), ctx, soil);
+  if (auto e = t.at("weather").find("ensemble"))
+    s.ensemble = parse_gl_ensemble(*e, ctx.duration_s, t.at("weather").has("forecast"),
+                                   s.weather.day_offset_s);
 
   if (auto n = t.find("prices")) {
     n->check_keys({"tomato_eur_kg", "heat_eur_mj", "gas_eur_m3", "gas_mj_m3", "boiler_efficiency",
@@ -177,6 +180,11 @@ GreenLightSpec parse_greenlight(const Node& t, const std::string& id, const Inpu
       }
       s.prices.heat_eur_mj = gas / (mj_m3 * eff);
     }
+  } else if (s.ensemble.on) {
+    // a what-if over a weather ensemble compares profits: at these prices when none are given
+    // (the example prices of the header: tomatoes 0.8 EUR/kg, gas 0.25 EUR/m3 at 31.65 MJ/m3
+    // in a 90 % boiler, electricity 0.07 EUR/kWh, CO2 0.1 EUR/kg)
+    s.prices = {true, 0.8, 0.25 / (kGasMjPerM3 * 0.9), 0.07, 0.1};
   }
 
   // initial values: uniform temperatures, soil linear down to the deep layer
@@ -216,9 +224,25 @@ GreenLightModel::GreenLightModel(GreenLightSpec spec)
   set_aux(1);  // the light at the canopy, mol m-2 (a day's: about 5 to 40)
 }
 
+std::unique_ptr<StateBlock> GreenLightModel::make_state(const RunContext& ctx) const {
+  auto b = StepTwin::make_state(ctx);
+  if (!spec_.ensemble.on) return b;
+  // the run's weather member after the settings (gl_ensemble.hpp)
+  auto& s = static_cast<StateOf<OdeState>&>(*b).value;
+  const std::vector<double> m = gl_ensemble_member(spec_.ensemble, ctx.seed, ctx.replication, id_);
+  s.params.insert(s.params.end(), m.begin(), m.end());
+  return b;
+}
+
+GlWeather GreenLightModel::weather_at(double t, const double* params) const {
+  GlWeather w = spec_.weather.at(t);
+  gl_perturb(spec_.ensemble, params + kGlControlN, t, w);
+  return w;
+}
+
 void GreenLightModel::rhs_aux(double t, const double* y, const double* params, double* dydt,
                               double* aux) const {
-  const GlWeather w = spec_.weather.at(t);
+  const GlWeather w = weather_at(t, params);
   GlFluxes f{};
   GlControls u{};
   gl_rhs(spec_.p, gl_control_of(params), spec_.crop_p, y, w, dydt, &f, &u);
@@ -228,7 +252,7 @@ void GreenLightModel::rhs_aux(double t, const double* y, const double* params, d
 }
 
 void GreenLightModel::rhs(double t, const double* y, const double* params, double* dydt) const {
-  const GlWeather w = spec_.weather.at(t);
+  const GlWeather w = weather_at(t, params);
   gl_rhs(spec_.p, gl_control_of(params), spec_.crop_p, y, w, dydt);
 }
 

@@ -32,12 +32,14 @@
 // weight); every controller setting of "control" is a setpoint under its own name (tSpNight,
 // co2SpDay, lampsOn, ...), within the range greenlight_control.json declares. The settings in
 // force are part of the run's state (OdeState::params, in kGlControlFields' order): a setpoint
-// changes that run only, from the instant it is applied.
+// changes that run only, from the instant it is applied. A what-if from live runs over a weather
+// ensemble ("weather": {"ensemble": ...}, gl_ensemble.hpp: replication r is member r).
 #pragma once
 
 #include <string>
 
 #include "engine/mirror/mirrorable.hpp"
+#include "twins/greenhouse/gl_ensemble.hpp"
 #include "twins/greenhouse/gl_weather.hpp"
 #include "twins/greenhouse/greenlight.hpp"
 #include "twins/greenhouse/step_twin.hpp"
@@ -60,6 +62,7 @@ struct GreenLightSpec {
   std::vector<double> initial;  // kGlN values
   GlWeatherSeries weather;
   GlPrices prices;
+  GlEnsembleSpec ensemble;  // "weather": {"ensemble": ...}: replication r is member r
 };
 
 GreenLightSpec parse_greenlight(const Node& t, const std::string& id, const InputContext& ctx);
@@ -71,6 +74,8 @@ class GreenLightModel final : public StepTwin, public Mirrorable {
 
   std::string_view kind() const override { return "greenlight_tomato"; }
   void collect(const World& w, std::uint32_t self, Metrics& out) const override;
+  // with a weather ensemble, the run's member is drawn here (gl_ensemble.hpp)
+  std::unique_ptr<StateBlock> make_state(const RunContext& ctx) const override;
   void columns(std::vector<std::string>& out) const override;
   void sample(const World& w, std::uint32_t self, std::vector<std::string>& out) const override;
   std::optional<double> calendar_origin() const override { return spec_.weather.calendar_origin_s; }
@@ -88,8 +93,10 @@ class GreenLightModel final : public StepTwin, public Mirrorable {
                      Value& out) const override;
   bool apply_setpoint(World& w, std::uint32_t self, std::size_t twin, std::size_t prop,
                       const Value& v, std::string* reason) const override;
-  // a fork from the live greenhouse: the measured air temperature, RH, CO2 and pipe
-  // temperature become its initial state, the settings in force its settings
+  // a fork from the live greenhouse: the measured air temperature, RH, CO2, pipe, canopy and
+  // cover temperatures become its initial state, the settings in force its settings; the LAI
+  // sets the leaves' carbon (at the crop's SLA) and the dry weight scales the buffer, stem and
+  // fruit to make up the rest (the LAI first: properties are taken in order)
   bool assimilate(World& w, std::uint32_t self, std::size_t twin, std::size_t prop, const Value& v,
                   std::string* reason) const override;
   // live: dew point, condensation margin, 24 h canopy temperature, lamp PAR ratio (the
@@ -98,6 +105,8 @@ class GreenLightModel final : public StepTwin, public Mirrorable {
 
  private:
   void rhs(double t, const double* y, const double* params, double* dydt) const override;
+  // the weather at t as the run sees it: its ensemble member's when there is one
+  GlWeather weather_at(double t, const double* params) const;
   // the aux integral: PAR at the top of the canopy (sun and lamps), mol m-2
   void rhs_aux(double t, const double* y, const double* params, double* dydt,
                double* aux) const override;

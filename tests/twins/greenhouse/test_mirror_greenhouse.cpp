@@ -248,8 +248,10 @@ TEST_CASE("greenlight mirror: a setpoint takes effect from the instant it is app
   CHECK(j["params"]["tSpNight"] == 12);
 }
 
-TEST_CASE("greenlight mirror: a fork takes the measured climate and the settings in force",
-          "[greenhouse][mirror]") {
+TEST_CASE(
+    "greenlight mirror: a fork takes the measured climate, the crop's LAI and dry weight and the "
+    "settings in force",
+    "[greenhouse][mirror]") {
   const auto v = test::compile_text(gl_scenario("1d", "1h"));
   const TwinSpec t = twin_spec(v);
   const Mirrorable& m = mirror_of(v);
@@ -269,16 +271,20 @@ TEST_CASE("greenlight mirror: a fork takes the measured climate and the settings
     take("outdoor_temp", 3);
     take("lamps", 1);
     take("lai", 2);
+    take("dry_weight", 0.5);
+    take("dry_weight", 0.001);  // less than the leaves of LAI 2 weigh
   });
   CHECK(read(v, w, t, "air_temp") == 24);
   CHECK(read(v, w, t, "rh") == Approx(80).epsilon(1e-9));
   CHECK(read(v, w, t, "co2") == Approx(900).epsilon(1e-9));
   CHECK(read(v, w, t, "pipe_temp") == 45);
   CHECK(read(v, w, t, "tSpNight") == 16);
-  REQUIRE(refused.size() == 3);  // the weather, an actuator and the crop stay the scenario's
+  CHECK(read(v, w, t, "lai") == Approx(2).epsilon(1e-9));
+  CHECK(read(v, w, t, "dry_weight") == Approx(0.5).epsilon(1e-9));
+  REQUIRE(refused.size() == 3);  // the weather and an actuator stay the scenario's
   CHECK_THAT(refused[0], Catch::StartsWith("outdoor_temp: the weather"));
   CHECK_THAT(refused[1], Catch::StartsWith("lamps: an actuator"));
-  CHECK_THAT(refused[2], Catch::StartsWith("lai: a crop observation"));
+  CHECK_THAT(refused[2], Catch::StartsWith("dry_weight: a dry weight below the leaves'"));
 }
 
 TEST_CASE(
