@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 
+#include "engine/base/format.hpp"
 #include "twins/line/model_detail.hpp"
 
 namespace dtwin::line {
@@ -37,6 +38,9 @@ struct Limiter {
   std::string name;
   double busy;
 };
+
+// a conveyor carrying this share of the parts it can names itself the bottleneck
+constexpr double kFullNearlyAlways = 0.99;
 
 void find_bottleneck(const LineSpec& spec, const Fractions& frac, const std::vector<double>& active,
                      const std::vector<Limiter>& others, Metrics& out) {
@@ -210,15 +214,33 @@ void LineModel::collect(const World& w, std::uint32_t self, Metrics& out) const 
         {"resources." + spec_.pools[p].name, pool_utilisation(spec_.pools[p], s.pools[p], now)});
   for (std::size_t f = 0; f < spec_.fleets.size(); ++f)
     others.push_back({spec_.fleets[f].id, fleet_utilisation(spec_.fleets[f], f, s, now)});
-  if (!others.empty())  // a conveyor limits the flow when it is full
-    for (std::size_t p = 0; p < spec_.places.size(); ++p) {
-      const PlaceSpec& P = spec_.places[p];
-      if (P.kind != PlaceKind::Conveyor || P.capacity == kUnbounded || T <= 0) continue;
-      const PlaceState& ps = s.places[p];
+  // a conveyor limits the flow when it is full: among the shared resources; or alone, when it
+  // carries nearly as many parts as it can (max_parts per transit time), full by its own pace
+  // and not because the machine after it is slow (the machines around it then look blocked
+  // and starved, and the arrows would point past it)
+  std::string saturated;
+  double saturated_share = 0;
+  for (std::size_t p = 0; p < spec_.places.size(); ++p) {
+    const PlaceSpec& P = spec_.places[p];
+    if (P.kind != PlaceKind::Conveyor || P.capacity == kUnbounded || T <= 0) continue;
+    const PlaceState& ps = s.places[p];
+    if (!others.empty()) {
       const double area =
           ps.level_area + static_cast<double>(ps.births.size()) * (now - ps.level_last);
       others.push_back({P.id, area / T / static_cast<double>(P.capacity)});
+    } else if (P.transit_s > 0) {
+      const double share =
+          static_cast<double>(ps.entered) / T / (static_cast<double>(P.capacity) / P.transit_s);
+      if (share >= kFullNearlyAlways && share > saturated_share)
+        saturated_share = share, saturated = P.id;
     }
+  }
+  if (!saturated.empty()) {
+    out.finding("bottleneck", saturated,
+                "a conveyor carrying " + fmt_num(100 * saturated_share, 3) +
+                    " % of the parts it can (max_parts per transit time): it sets the pace");
+    return;
+  }
   if (M > 0) find_bottleneck(spec_, frac, active, others, out);
 }
 

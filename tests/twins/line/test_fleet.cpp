@@ -139,3 +139,38 @@ TEST_CASE("a fleet's vehicles in the state", "[line][fleet]") {
   CHECK(j["fleets"]["agv"]["vehicles"][0]["at"] == "m2");
   CHECK(j["machines"]["m1"]["status"] == "blocked");  // its second part waits for the vehicle
 }
+
+TEST_CASE(
+    "a conveyor full nearly all the time is named the bottleneck, in a line without pools "
+    "or fleets",
+    "[line][bottleneck]") {
+  // two fast machines joined by a conveyor that holds 2 parts for 60 s each: it passes one part
+  // every 30 s, and is full all the time
+  const auto line = [](const std::string& conveyor) {
+    return R"({"duration": "50h", "warmup": "1h",
+      "twins": {
+        "src": {"kind": "source", "saturated": true},
+        "m1":  {"kind": "machine", "process": 5},
+        "c":   )" +
+           conveyor + R"(,
+        "m2":  {"kind": "machine", "process": 5},
+        "out": {"kind": "sink"}},
+      "flow": [["src", "m1"], ["m1", "c"], ["c", "m2"], ["m2", "out"]]})";
+  };
+  const auto full =
+      run_reps(compile_text(line(R"({"kind": "conveyor", "transit": "60s", "max_parts": 2})")), 1);
+  CHECK(full.mean("throughput_per_h") == Approx(3600 / 30.0).epsilon(1e-3));
+  CHECK(label_of(full.runs.at(0), "bottleneck") == "c");
+  // a conveyor with room to spare: the machines' arrows decide, as before (m2 here: 20 s)
+  const auto roomy = run_reps(compile_text(R"({"duration": "50h", "warmup": "1h",
+      "twins": {
+        "src": {"kind": "source", "saturated": true},
+        "m1":  {"kind": "machine", "process": 5},
+        "c":   {"kind": "conveyor", "transit": "60s", "max_parts": 10},
+        "m2":  {"kind": "machine", "process": 20},
+        "out": {"kind": "sink"}},
+      "flow": [["src", "m1"], ["m1", "c"], ["c", "m2"], ["m2", "out"]]})"),
+                              1);
+  CHECK(roomy.mean("throughput_per_h") == Approx(3600 / 20.0).epsilon(1e-3));
+  CHECK(label_of(roomy.runs.at(0), "bottleneck") == "m2");
+}
