@@ -85,6 +85,49 @@ double gl_sky_temp_clark_allen(double temp_c, double dew_c, double n) {
   return std::pow(ir / kSigma, 0.25) - 273.15;
 }
 
+namespace {
+
+// a data row's weather values (NaN where missing)
+void push_values(EpwData& d, const std::vector<std::string>& f, const std::string& shown, int no) {
+  auto field = [&](std::size_t i, const char* name, double missing_at_or_above) {
+    if (i >= f.size()) return kNaN;
+    double x = 0;
+    if (!to_number(f[i], &x))
+      fail_at(
+          shown, no,
+          "field " + std::to_string(i + 1) + " (" + name + ") is not a number: \"" + f[i] + "\"");
+    return x >= missing_at_or_above ? kNaN : x;
+  };
+  d.temp.push_back(field(6, "dry bulb temperature", 99.9));
+  d.dew.push_back(field(7, "dew point temperature", 99.9));
+  d.rh.push_back(field(8, "relative humidity", 999));
+  d.ir.push_back(field(12, "horizontal infrared radiation", 9999));
+  d.ghi.push_back(field(13, "global horizontal radiation", 9999));
+  d.wind.push_back(field(21, "wind speed", 999));
+  d.opaque.push_back(f.size() > 23 ? field(23, "opaque sky cover", 99) : kNaN);
+}
+
+// the rows flagged out of every per-row column
+void drop_rows(EpwData& d, const std::vector<char>& out) {
+  auto keep = [&](auto& v) {
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < v.size(); ++i)
+      if (!out[i]) v[k++] = v[i];
+    v.resize(k);
+  };
+  keep(d.line);
+  keep(d.hour_of_year);
+  keep(d.temp);
+  keep(d.dew);
+  keep(d.rh);
+  keep(d.ir);
+  keep(d.ghi);
+  keep(d.wind);
+  keep(d.opaque);
+}
+
+}  // namespace
+
 EpwData parse_epw(const std::string& text, const std::string& shown) {
   EpwData d;
   std::istringstream in(text);
@@ -111,6 +154,9 @@ EpwData parse_epw(const std::string& text, const std::string& shown) {
   }
   double prev_h = -1;
   int prev_line = 0;
+  long long prev_year = 0;
+  int years = 1;            // calendar years the rows run through, one after the other
+  std::vector<char> feb29;  // per row: a February 29 (kept only in a dated file)
   while (std::getline(in, line)) {
     ++no;
     if (line.empty() || line == "\r") continue;
@@ -131,14 +177,36 @@ EpwData parse_epw(const std::string& text, const std::string& shown) {
                     "\", \"" + f[3] + "\"");
     const int month = static_cast<int>(v[0]), day = static_cast<int>(v[1]),
               hour = static_cast<int>(v[2]);
-    if (month == 2 && day == 29 && hour >= 1 && hour <= 24) {  // a leap year's extra day
+    double year = 0;
+    if (!to_number(f[0], &year) || year != std::floor(year) || year < 1000 || year > 9999)
+      fail_at(shown, no, "field 1 (year) is not a year: \"" + f[0] + "\"");
+    const auto y = static_cast<long long>(year);
+    const bool leap_day = month == 2 && day == 29 && hour >= 1 && hour <= 24;
+    if (!leap_day) {
+      if (month < 1 || month > 12 || day < 1 || day > kDaysIn[month - 1] || hour < 1 || hour > 24)
+        fail_at(shown, no,
+                "not a date and hour of a 365-day year: month " + f[1] + ", day " + f[2] +
+                    ", hour " + f[3] + " (hours are 1-24)");
+      const double h = (kDaysBefore[month - 1] + day - 1) * 24.0 + hour - 0.5;
+      // the next calendar year, from its first hour: a file of several years in a row
+      if (h == 0.5 && prev_h == 8759.5 && y == prev_year + 1) {
+        ++years;
+        prev_h = -1;
+      }
+    }
+    prev_year = y;
+    d.hour_since_epoch.push_back(static_cast<double>(days_from_civil(
+                                     y, static_cast<unsigned>(month), static_cast<unsigned>(day))) *
+                                     24 +
+                                 hour - 0.5);
+    feb29.push_back(leap_day ? 1 : 0);
+    if (leap_day) {  // a leap year's extra day: out of the typical year's checks
       ++d.skipped_feb29;
+      d.line.push_back(no);
+      d.hour_of_year.push_back((31 + 28) * 24.0 + hour - 0.5);
+      push_values(d, f, shown, no);
       continue;
     }
-    if (month < 1 || month > 12 || day < 1 || day > kDaysIn[month - 1] || hour < 1 || hour > 24)
-      fail_at(shown, no,
-              "not a date and hour of a 365-day year: month " + f[1] + ", day " + f[2] + ", hour " +
-                  f[3] + " (hours are 1-24)");
     const double h = (kDaysBefore[month - 1] + day - 1) * 24.0 + hour - 0.5;
     if (h <= prev_h)
       fail_at(shown, no,
@@ -151,29 +219,26 @@ EpwData parse_epw(const std::string& text, const std::string& shown) {
                   "; EPW rows are hourly");
     prev_h = h;
     prev_line = no;
-    auto field = [&](std::size_t i, const char* name, double missing_at_or_above) {
-      if (i >= f.size()) return kNaN;
-      double x = 0;
-      if (!to_number(f[i], &x))
-        fail_at(
-            shown, no,
-            "field " + std::to_string(i + 1) + " (" + name + ") is not a number: \"" + f[i] + "\"");
-      return x >= missing_at_or_above ? kNaN : x;
-    };
     d.line.push_back(no);
     d.hour_of_year.push_back(h);
-    d.temp.push_back(field(6, "dry bulb temperature", 99.9));
-    d.dew.push_back(field(7, "dew point temperature", 99.9));
-    d.rh.push_back(field(8, "relative humidity", 999));
-    d.ir.push_back(field(12, "horizontal infrared radiation", 9999));
-    d.ghi.push_back(field(13, "global horizontal radiation", 9999));
-    d.wind.push_back(field(21, "wind speed", 999));
-    d.opaque.push_back(f.size() > 23 ? field(23, "opaque sky cover", 99) : kNaN);
+    push_values(d, f, shown, no);
   }
-  if (d.line.size() != 8760)
-    fail_at(
-        shown, no,
-        "expected 8760 hourly rows (a full 365-day year), found " + std::to_string(d.line.size()));
+  const std::size_t typical_rows = d.line.size() - static_cast<std::size_t>(d.skipped_feb29);
+  if (years == 1 && typical_rows == 8760) {  // one typical year: its February 29 left out
+    if (d.skipped_feb29 > 0) drop_rows(d, feb29);
+    d.hour_since_epoch.clear();
+    return d;
+  }
+  // dated: the rows' own hours, one after the other
+  if (d.line.empty()) fail_at(shown, no, "no data rows after the 8 header lines");
+  for (std::size_t i = 1; i < d.line.size(); ++i)
+    if (d.hour_since_epoch[i] != d.hour_since_epoch[i - 1] + 1)
+      fail_at(shown, d.line[i],
+              "rows missing or out of order: this row is " +
+                  fmt(d.hour_since_epoch[i] - d.hour_since_epoch[i - 1]) + " h after line " +
+                  std::to_string(d.line[i - 1]) + "; EPW rows are hourly");
+  d.dated = true;
+  d.skipped_feb29 = 0;
   return d;
 }
 
@@ -190,6 +255,32 @@ void fill_gaps(std::vector<double>& v, const EpwData& d, double max_gap_h, const
   if (valid == 0)
     fail_at(shown, d.line.front(), std::string("column \"") + name + "\" has no values");
   if (valid == n) return;
+  if (d.dated) {  // no wrap round a year: a gap at either end holds the nearest value
+    for (std::size_t i = 0; i < n;) {
+      if (!std::isnan(v[i])) {
+        ++i;
+        continue;
+      }
+      std::size_t len = 0;
+      while (i + len < n && std::isnan(v[i + len])) ++len;
+      const double span_h = static_cast<double>(len + 1);
+      if (span_h > max_gap_h)
+        fail_at(shown, d.line[i],
+                std::string("column \"") + name + "\": no value on lines " +
+                    std::to_string(d.line[i]) + " to " + std::to_string(d.line[i + len - 1]) +
+                    ", a gap of " + fmt(span_h) + " h, longer than max_gap (" + fmt(max_gap_h) +
+                    " h)");
+      for (std::size_t j = 0; j < len; ++j)
+        v[i + j] = i == 0 ? v[len]
+                   : i + len == n
+                       ? v[i - 1]
+                       : v[i - 1] + (v[i + len] - v[i - 1]) * static_cast<double>(j + 1) / span_h;
+      filled += len;
+      longest_s = std::max(longest_s, span_h * 3600);
+      i += len;
+    }
+    return;
+  }
   std::size_t start = 0;  // a valid row to start from
   while (std::isnan(v[start])) ++start;
   for (std::size_t k = 1; k <= n; ++k) {
@@ -363,6 +454,82 @@ void apply_forecast(const Node& f, GlWeatherSeries& w) {
   }
 }
 
+// a row of the weather at run time t
+void push_row(GlWeatherSeries& w, double t, double rad, double temp, double vp, double wind,
+              double sky) {
+  w.time_s.push_back(t);
+  w.rad.push_back(rad);
+  w.temp.push_back(temp);
+  w.vp.push_back(vp);
+  w.wind.push_back(wind);
+  w.sky.push_back(sky);
+  w.is_day.push_back(rad > 0 ? 1.0 : 0.0);
+}
+
+// A dated file's rows as the run's series: run time 0 is start_h (hours since the epoch, local
+// standard time; NaN without a "start" date), and the run must lie within the file's hours. The
+// soil's yearly harmonic is fitted by least squares (a part of a year is not a whole period).
+void place_dated(const EpwData& d, const Node& wn, const std::string& shown, double start_h,
+                 double duration_s, const GlSoilSpec& soil, const std::vector<double>& rad,
+                 const std::vector<double>& temp, const std::vector<double>& vp,
+                 const std::vector<double>& wind, const std::vector<double>& sky,
+                 GlWeatherSeries& w) {
+  const double first = d.hour_since_epoch.front() - 0.5, last = d.hour_since_epoch.back() + 0.5;
+  const auto date = [](double h) { return iso_local(h * 3600).substr(0, 16); };
+  const std::string covers = shown + " covers " + date(first) + " to " + date(last);
+  const Node at = wn.find("start") ? *wn.find("start") : wn.at("epw");
+  if (std::isnan(start_h))
+    at.fail(covers + ", not one typical year: give \"start\" as a date within it, \"YYYY-MM-DD\"");
+  if (start_h < first || start_h + duration_s / 3600 > last)
+    at.fail("the run needs weather from " + date(start_h) + " to " +
+            date(start_h + duration_s / 3600) + "; " + covers);
+  // the harmonic by least squares on [1, cos, sin] of the time of year
+  const double y0 =
+      static_cast<double>(days_from_civil(
+          [&] {
+            long long y;
+            unsigned m, dd;
+            civil_from_days(static_cast<long long>(std::floor(start_h / 24)), &y, &m, &dd);
+            return y;
+          }(),
+          1, 1)) *
+      86400;
+  w.year_offset_s = start_h * 3600 - y0;
+  w.day_offset_s = std::fmod(start_h, 24.0) * 3600;
+  const double lo = -3 * 3600.0 - w.day_offset_s, hi = duration_s + 3 * 3600.0;
+  double A[3][3] = {}, r[3] = {};
+  for (std::size_t i = 0; i < d.line.size(); ++i) {
+    const double t = (d.hour_since_epoch[i] - start_h) * 3600;
+    const double ph = soil.omega * (t + w.year_offset_s);
+    const double x[3] = {1, std::cos(ph), std::sin(ph)};
+    for (int j = 0; j < 3; ++j) {
+      r[j] += x[j] * temp[i];
+      for (int k = 0; k < 3; ++k) A[j][k] += x[j] * x[k];
+    }
+    if (t < lo || t > hi) continue;
+    push_row(w, t, rad[i], temp[i], vp[i], wind[i], sky[i]);
+  }
+  // Cramer's rule on the 3 x 3 normal equations; a short file (a few days) has no yearly
+  // wave to speak of: its mean then
+  const auto det3 = [](const double M[3][3]) {
+    return M[0][0] * (M[1][1] * M[2][2] - M[1][2] * M[2][1]) -
+           M[0][1] * (M[1][0] * M[2][2] - M[1][2] * M[2][0]) +
+           M[0][2] * (M[1][0] * M[2][1] - M[1][1] * M[2][0]);
+  };
+  const double det = det3(A);
+  double c[3] = {r[0] / A[0][0], 0, 0};
+  if (last - first >= 30 * 24 && std::fabs(det) > 1e-9 * std::pow(A[0][0], 3))
+    for (int j = 0; j < 3; ++j) {
+      double M[3][3];
+      for (int a = 0; a < 3; ++a)
+        for (int b = 0; b < 3; ++b) M[a][b] = b == j ? r[a] : A[a][b];
+      c[j] = det3(M) / det;
+    }
+  w.soil_mean = c[0];
+  w.soil_a = c[1];
+  w.soil_b = c[2];
+}
+
 GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const GlSoilSpec& soil) {
   wn.check_keys({"epw", "start", "max_gap", "co2_ppm", "ensemble", "forecast"});
   const Node file = wn.at("epw");
@@ -377,6 +544,7 @@ GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const G
   double start_tod_s = 0;  // "MM-DDThh:mm": the hour, local ("Z": UTC, shifted by the file's zone)
   bool start_utc = false;
   std::optional<double> calendar;
+  std::optional<Node> feb29_start;  // a typical year has no February 29; a dated file may
   if (auto s = wn.find("start")) {
     // "MM-DD", or "YYYY-MM-DD": the same day of the weather, and the run's calendar besides
     std::string t = s->string();
@@ -398,12 +566,12 @@ GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const G
       double origin = 0;
       if (!parse_iso_local(t, &origin))
         s->expected("a date \"YYYY-MM-DD\" such as \"2022-09-27\", or \"MM-DD\"");
-      if (t.compare(5, 5, "02-29") == 0)
-        s->fail(
-            "February 29: the weather year has no such day (a leap year's file loses it); "
-            "start on 02-28 or 03-01");
       calendar = origin;
       md = t.substr(5);
+      if (md == "02-29") {
+        feb29_start = *s;
+        md = "03-01";  // for a typical year, refused below
+      }
     }
     int m = 0, dd = 0;
     char dash = 0;
@@ -426,6 +594,10 @@ GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const G
 
   try {
     EpwData d = parse_epw(ss.str(), shown);
+    if (feb29_start && !d.dated)
+      feb29_start->fail(
+          "February 29: the weather year has no such day (a leap year's file loses it); "
+          "start on 02-28 or 03-01");
     const std::size_t n = d.line.size();
     check_range(d.temp, d, -70, 60, "dry bulb temperature (degC)", shown);
     check_range(d.dew, d, -90, 40, "dew point (degC)", shown);
@@ -473,7 +645,8 @@ GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const G
     else
       fill_gaps(d.rh, d, max_gap_h, "relative humidity", shown, w.filled_values, w.longest_gap_s);
 
-    // one typical year, in time order from Jan 1 00:00 (tau); repeat it over the run
+    // one typical year, in time order from Jan 1 00:00 (tau), repeated over the run; or a
+    // dated file's hours where they fall in the run
     std::vector<double> tau(n), rad(n), temp(n), vp(n), wind(n), sky(n);
     for (std::size_t i = 0; i < n; ++i) {
       tau[i] = d.hour_of_year[i] * 3600;
@@ -491,37 +664,37 @@ GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const G
         ++w.sky_computed;
       }
     }
-    double mean = 0, a = 0, b = 0;
-    harmonic(tau, temp, soil.omega, &mean, &a, &b);
-    w.soil_mean = mean;
-    w.soil_a = a;
-    w.soil_b = b;
-    // with an hour: run time 0 is that long after the weather's midnight (a UTC hour in the
-    // file's local standard time, the day before or after when it crosses midnight)
-    double start_s = start_doy * 86400 + start_tod_s + (start_utc ? d.time_zone * 3600 : 0);
-    if (start_s < 0) start_s += kYearS;
-    if (start_s >= kYearS) start_s -= kYearS;
-    w.day_offset_s = start_s - std::floor(start_s / 86400) * 86400;
-    w.year_offset_s = start_s;
-    const double lo = -3 * 3600.0 - w.day_offset_s, hi = ctx.duration_s + 3 * 3600.0;
-    for (int m = -1;; ++m) {
-      bool past = false;
-      for (std::size_t i = 0; i < n; ++i) {
-        const double t = tau[i] + m * kYearS - start_s;
-        if (t < lo) continue;
-        if (t > hi) {
-          past = true;
-          break;
+    if (d.dated) {
+      const double start_h = (start_tod_s + (start_utc ? d.time_zone * 3600 : 0)) / 3600 +
+                             (calendar ? *calendar / 3600 : std::nan(""));
+      place_dated(d, wn, shown, start_h, ctx.duration_s, soil, rad, temp, vp, wind, sky, w);
+    } else {
+      double mean = 0, a = 0, b = 0;
+      harmonic(tau, temp, soil.omega, &mean, &a, &b);
+      w.soil_mean = mean;
+      w.soil_a = a;
+      w.soil_b = b;
+      // with an hour: run time 0 is that long after the weather's midnight (a UTC hour in the
+      // file's local standard time, the day before or after when it crosses midnight)
+      double start_s = start_doy * 86400 + start_tod_s + (start_utc ? d.time_zone * 3600 : 0);
+      if (start_s < 0) start_s += kYearS;
+      if (start_s >= kYearS) start_s -= kYearS;
+      w.day_offset_s = start_s - std::floor(start_s / 86400) * 86400;
+      w.year_offset_s = start_s;
+      const double lo = -3 * 3600.0 - w.day_offset_s, hi = ctx.duration_s + 3 * 3600.0;
+      for (int m = -1;; ++m) {
+        bool past = false;
+        for (std::size_t i = 0; i < n; ++i) {
+          const double t = tau[i] + m * kYearS - start_s;
+          if (t < lo) continue;
+          if (t > hi) {
+            past = true;
+            break;
+          }
+          push_row(w, t, rad[i], temp[i], vp[i], wind[i], sky[i]);
         }
-        w.time_s.push_back(t);
-        w.rad.push_back(rad[i]);
-        w.temp.push_back(temp[i]);
-        w.vp.push_back(vp[i]);
-        w.wind.push_back(wind[i]);
-        w.sky.push_back(sky[i]);
-        w.is_day.push_back(rad[i] > 0 ? 1.0 : 0.0);
+        if (past) break;
       }
-      if (past) break;
     }
     w.uniform = true;
     w.dt = 3600;

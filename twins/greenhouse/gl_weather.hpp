@@ -32,11 +32,16 @@
 // (8784 rows) loses its February 29, so every year has 365 days. With a full start date the run
 // has a calendar (its dates count February 29 where there is one); the weather stays laid out
 // in 365-day years, so after a February 29 the weather's day is one behind the calendar's.
+// Any other file is dated: a part of a year, or calendar years one after the other (Dec 31
+// hour 24, then Jan 1 hour 1 of the next year), its rows the consecutive hours of the dates they
+// name, February 29 included. A run on it needs "start" as a date (YYYY-MM-DD[Thh:mm]) and must
+// end within the file; the deep soil's yearly wave is then fitted by least squares (a part of a
+// year is no whole period; under 30 days, the mean alone).
 //
 // Checks, each an error naming file:line (or the scenario member): 8 header lines and a
-// LOCATION line; rows with too few fields or non-numbers; 8760 rows (besides February 29),
-// each one hour after the previous (non-monotonic times, duplicates and missing rows are
-// errors); radiation above the top of the atmosphere within 2 h of that hour (a unit with
+// LOCATION line; rows with too few fields or non-numbers; each row one hour after the previous
+// (non-monotonic times, duplicates and missing rows are errors); a dated file's run within its
+// dates; radiation above the top of the atmosphere within 2 h of that hour (a unit with
 // larger numbers, e.g. kJ m-2; the 2 h allow for the equation of time, which this check leaves
 // out, and for hour-labelling conventions); a year whose clearest hour gets less than 45% of
 // the top-of-atmosphere radiation (a unit with smaller numbers, e.g. J cm-2 per hour: 0.36
@@ -101,6 +106,11 @@ struct EpwData {
   std::vector<double> hour_of_year;                          // mid-hour, hours since Jan 1 00:00
   std::vector<double> temp, dew, rh, ir, ghi, wind, opaque;  // NaN where missing
   int skipped_feb29 = 0;  // rows of February 29 (a leap year's file), left out
+  // A file that is not one year of 8760 hours (a part of a year, or several years in a row)
+  // is dated: its rows are the hours of the dates they name, February 29 included, and
+  // hour_since_epoch (mid-hour, local standard time, hours since 1970-01-01 00:00) places them.
+  bool dated = false;
+  std::vector<double> hour_since_epoch;
 };
 EpwData parse_epw(const std::string& text, const std::string& shown);
 
