@@ -47,6 +47,22 @@ void fill_grid(const Item& it, Grid g, double pitch, std::uint64_t n, double z,
   }
 }
 
+// the parts waiting in a place no twin stands for (the drop of a fleet before a machine): a
+// stack on the floor at the entry end of the machine it feeds
+void implicit_buffer(const Layout& layout, const Layout::LineItems& map, const line::LineSpec& spec,
+                     std::size_t p, const line::PlaceState& ps, std::vector<Box>& out) {
+  for (std::size_t m = 0; m < spec.machines.size(); ++m) {
+    const auto& in = spec.machines[m].inputs;
+    if (std::find(in.begin(), in.end(), p) == in.end() || map.machines[m] < 0) continue;
+    const Item& it = layout.items[static_cast<std::size_t>(map.machines[m])];
+    const std::size_t n = std::min<std::size_t>(ps.births.size(), kMaxLayers);
+    for (std::size_t i = 0; i < n; ++i)
+      put_part(it, -it.length_m / 2 - 0.25, 0, static_cast<double>(i) * (kPartHeight_m + 0.02), out,
+               part_color(spec, ps.births[i].product));
+    return;
+  }
+}
+
 }  // namespace
 
 double conveyor_offset_m(double ready_s, double now_s, double transit_s, double travel_m,
@@ -63,7 +79,7 @@ void place_parts(const Layout& layout, std::uint32_t li, const line::LineSpec& s
   const Layout::LineItems& map = layout.lines[li];
 
   for (std::size_t m = 0; m < spec.machines.size(); ++m) {
-    if (state.machines[m].part_units == 0) continue;
+    if (state.machines[m].part_units == 0 || map.machines[m] < 0) continue;
     const Item& it = layout.items[static_cast<std::size_t>(map.machines[m])];
     put_part(it, 0, 0, it.height_m + 0.001, out, part_color(spec, state.machines[m].product));
   }
@@ -74,6 +90,10 @@ void place_parts(const Layout& layout, std::uint32_t li, const line::LineSpec& s
     const std::uint64_t n = ps.births.size();
     switch (P.kind) {
       case line::PlaceKind::Buffer: {
+        if (map.places[p] < 0) {  // a place of no twin (a fleet's drop): at its machine's entry
+          implicit_buffer(layout, map, spec, p, ps, out);
+          break;
+        }
         const Item& it = layout.items[static_cast<std::size_t>(map.places[p])];
         const std::size_t first = out.size();
         fill_grid(it, buffer_grid(P.capacity), kSlotPitch_m, n, it.height_m + 0.001, out);
@@ -82,6 +102,7 @@ void place_parts(const Layout& layout, std::uint32_t li, const line::LineSpec& s
         break;
       }
       case line::PlaceKind::Conveyor: {
+        if (map.places[p] < 0) break;
         const Item& it = layout.items[static_cast<std::size_t>(map.places[p])];
         const double travel = std::max(0.0, it.length_m - kPartLength_m - 0.1);
         const double pitch =
@@ -98,13 +119,14 @@ void place_parts(const Layout& layout, std::uint32_t li, const line::LineSpec& s
         break;
       }
       case line::PlaceKind::Sink: {
+        if (map.places[p] < 0) break;
         const Item& it = layout.items[static_cast<std::size_t>(map.places[p])];
         fill_grid(it, Grid{4, 4}, 0.36, std::min<std::uint64_t>(ps.entered, 48), it.height_m, out);
         break;
       }
       case line::PlaceKind::Arrivals:
       case line::PlaceKind::Supply: {
-        if (P.source == line::kNone) break;
+        if (P.source == line::kNone || map.sources[P.source] < 0) break;
         const Item& it = layout.items[static_cast<std::size_t>(map.sources[P.source])];
         if (P.kind == line::PlaceKind::Supply)  // raw stock that never runs out
           fill_grid(it, Grid{2, 2}, 0.42, 8, it.height_m, out);
