@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/temp_dir.hpp"
 #include "tests/twins/greenhouse/greenhouse_helpers.hpp"
 #include "twins/greenhouse/greenlight_twin.hpp"
 
@@ -55,7 +56,9 @@ std::string dated(const std::string& row, int year, int day = -1) {
 // a file of the header and these rows, and a 2-day season scenario over it from `start`
 std::string scenario_over(const std::string& name, const std::vector<std::string>& rows,
                           const std::string& start, const std::string& duration = "30d") {
-  const std::string path = test::temp_dir("dated") + "/" + name;
+  // a directory of this process's own (ctest runs the cases side by side), removed at exit
+  static const dtwin::test::TempDir dir("dtwin-dated");
+  const std::string path = dir.file(name);
   std::ofstream os(path, std::ios::binary);
   for (const auto& l : load_tmy().header) os << l << "\n";
   for (const auto& l : rows) os << l << "\n";
