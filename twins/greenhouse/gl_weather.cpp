@@ -484,16 +484,10 @@ void place_dated(const EpwData& d, const Node& wn, const std::string& shown, dou
     at.fail("the run needs weather from " + date(start_h) + " to " +
             date(start_h + duration_s / 3600) + "; " + covers);
   // the harmonic by least squares on [1, cos, sin] of the time of year
-  const double y0 =
-      static_cast<double>(days_from_civil(
-          [&] {
-            long long y;
-            unsigned m, dd;
-            civil_from_days(static_cast<long long>(std::floor(start_h / 24)), &y, &m, &dd);
-            return y;
-          }(),
-          1, 1)) *
-      86400;
+  long long year = 0;  // the start's calendar year, from whose Jan 1 the soil's wave counts
+  unsigned month = 0, day = 0;
+  civil_from_days(static_cast<long long>(std::floor(start_h / 24)), &year, &month, &day);
+  const double y0 = static_cast<double>(days_from_civil(year, 1, 1)) * 86400;
   w.year_offset_s = start_h * 3600 - y0;
   w.day_offset_s = std::fmod(start_h, 24.0) * 3600;
   const double lo = -3 * 3600.0 - w.day_offset_s, hi = duration_s + 3 * 3600.0;

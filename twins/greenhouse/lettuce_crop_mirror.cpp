@@ -5,6 +5,7 @@
 // An emulated crop (dtwin emulate) reports the climate and density series of the scenario at
 // its time; it takes no samples (a sample is a grower's hand, not a sensor). A recorded real
 // greenhouse (assets/greenhouse/agc2022/koala/koala.jsonl) reports all of them.
+#include <array>
 #include <cmath>
 #include <deque>
 #include <memory>
@@ -93,7 +94,7 @@ constexpr PropRow kDerivedDefs[kDerivedN] = {{"dry_weight_est", "kg/m2", 0, kInf
                                              {"harvest_weight_est", "g/head", 0, kInf},
                                              {"harvest_weight_sd", "g/head", 0, kInf}};
 
-// each derived property: which quantity (CropMonitor::read), its mean or its sd
+// each derived property: which quantity (CropMonitor::summarise), its mean or its sd
 struct QuantityOf {
   std::size_t quantity;
   bool sd;
@@ -159,6 +160,7 @@ class CropMonitor final : public LiveMonitor {
       project();
     }
     has_pending_.fill(false);
+    if (filter_) summarise();
   }
 
   bool read(std::size_t prop, Value& out) const override;
@@ -226,6 +228,10 @@ class CropMonitor final : public LiveMonitor {
   double cur_hour_ = -1e300, acc_w_ = 0;
   CropClimate acc_{0, 0, 0};
   MeanSd harvest_;
+  // the derived quantities after the last report, in kDerivedOf's numbering: the ensemble's
+  // statistics once per report, not once per property read
+  std::array<MeanSd, 6> q_{};
+  void summarise();
 };
 
 void CropMonitor::project() {
@@ -271,20 +277,22 @@ void CropMonitor::project() {
   harvest_ = filter_->project(day, hod < 0 ? hod + 24 : hod, heads_ahead);
 }
 
-bool CropMonitor::read(std::size_t prop, Value& out) const {
-  if (!filter_ || prop < first_ || prop >= first_ + derived_.size()) return false;
+void CropMonitor::summarise() {
   const double n = heads();
   const MeanSd w = filter_->weight();
-  // the quantities, in kDerivedOf's numbering
-  const MeanSd q[] = {{w.mean * n, w.sd * n},
-                      {w.mean * 1e3, w.sd * 1e3},
-                      filter_->lai(n),
-                      filter_->c_pl_d(),
-                      {filter_->nominal_weight() * n, 0},
-                      {harvest_.mean * 1e3, harvest_.sd * 1e3}};
+  q_ = {MeanSd{w.mean * n, w.sd * n},
+        MeanSd{w.mean * 1e3, w.sd * 1e3},
+        filter_->lai(n),
+        filter_->c_pl_d(),
+        MeanSd{filter_->nominal_weight() * n, 0},
+        MeanSd{harvest_.mean * 1e3, harvest_.sd * 1e3}};
+}
+
+bool CropMonitor::read(std::size_t prop, Value& out) const {
+  if (!filter_ || prop < first_ || prop >= first_ + derived_.size()) return false;
   const QuantityOf of = kDerivedOf[derived_[prop - first_]];
   out = Value{};
-  out.num = of.sd ? q[of.quantity].sd : q[of.quantity].mean;
+  out.num = of.sd ? q_[of.quantity].sd : q_[of.quantity].mean;
   return true;
 }
 

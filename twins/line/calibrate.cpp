@@ -286,14 +286,9 @@ nlohmann::json MachineFit::to_json() const {
   const auto fit = [](const std::optional<SampleFit>& f) {
     return f ? f->to_json() : nlohmann::json(nullptr);
   };
-  const auto by_product = [&] {
+  const auto fits = [](const std::map<std::string, SampleFit>& m) {
     nlohmann::json j = nlohmann::json::object();
-    for (const auto& [name, f] : process_by) j[name] = f.to_json();
-    return j;
-  };
-  const auto pairs = [&] {
-    nlohmann::json j = nlohmann::json::object();
-    for (const auto& [pair, f] : changeover) j[pair] = f.to_json();
+    for (const auto& [name, f] : m) j[name] = f.to_json();
     return j;
   };
   return {{"twin", data.id},
@@ -310,8 +305,8 @@ nlohmann::json MachineFit::to_json() const {
                  : nlohmann::json(nullptr)},
           {"resolution_s", data.resolution_s},
           {"process", fit(process)},
-          {"process_by_product", by_product()},
-          {"changeover", pairs()},
+          {"process_by_product", fits(process_by)},
+          {"changeover", fits(changeover)},
           {"setup", fit(setup)},
           {"ttf", fit(ttf)},
           {"ttr", fit(ttr)},
