@@ -10,6 +10,7 @@
 
 #include "engine/base/calendar.hpp"
 #include "engine/scenario/duration.hpp"
+#include "twins/greenhouse/solar.hpp"
 
 namespace dtwin::greenhouse {
 
@@ -18,6 +19,8 @@ namespace {
 constexpr double kPi = 3.14159265358979323846;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kYearS = 365 * 86400.0;
+// a typical year's dates for the sun: 2019 (not a leap year), local midnight of Jan 1
+const double kSunYear0 = static_cast<double>(days_from_civil(2019, 1, 1)) * 86400;
 constexpr double kSigma = 5.67e-8;
 constexpr double kInf = 1e300;
 constexpr int kDaysBefore[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
@@ -327,7 +330,67 @@ void harmonic(const std::vector<double>& tau, const std::vector<double>& x, doub
   *b = 2 * s / n;
 }
 
+// the sun's days over the run (a typical year: its 365 days and the next Jan 1)
+void place_sun(GlWeatherSeries& w, double duration_s) {
+  if (!w.has_sun) return;
+  double first = kSunYear0, days = 366;
+  if (!w.sun_typical_year) {
+    first = std::floor(w.local_origin_s / 86400) * 86400;
+    days = std::floor((w.local_origin_s + duration_s) / 86400) - first / 86400 + 2;
+  }
+  w.sun_first_day_s = first;
+  for (double d = 0; d < days; ++d) {
+    const SunDay sd = sun_day(w.latitude, w.longitude, w.time_zone, first + d * 86400);
+    w.sunrise_h.push_back(sd.sunrise_h);
+    w.sunset_h.push_back(sd.sunset_h);
+  }
+}
+
+// "day": "radiation" (GreenLight's: global radiation > 0) or "sun" (sunrise to sunset)
+void read_day_rule(const Node& wn, GlWeatherSeries& w) {
+  const auto d = wn.find("day");
+  if (!d) return;
+  const std::string rule = d->is_string() ? d->string() : "";
+  if (rule == "radiation") return;
+  if (rule != "sun")
+    d->expected(
+        "\"radiation\" (day while the global radiation is above 0, GreenLight's rule) or "
+        "\"sun\" (from sunrise to sunset)");
+  if (!w.has_sun)
+    d->fail(
+        "\"day\": \"sun\" needs the place and the dates: weather from an EPW file, or a "
+        "CSV with dates and a \"location\"");
+  w.day_from_sun = true;
+}
+
+// "location": {"latitude": 52.0, "longitude": 4.48, "time_zone": 1} of a CSV source with dates
+void read_location(const Node& wn, GlWeatherSeries& w) {
+  const auto l = wn.find("location");
+  if (!l) return;
+  if (!l->is_object())
+    l->expected(
+        "{\"latitude\": degrees north, \"longitude\": degrees east, \"time_zone\": "
+        "hours east of UTC}");
+  l->check_keys({"latitude", "longitude", "time_zone"});
+  const auto number = [&](const char* key, double lo, double hi, const char* what) {
+    const Node n = l->at(key);
+    const double v = n.number();
+    if (!(v >= lo && v <= hi)) n.expected(what);
+    return v;
+  };
+  w.latitude = number("latitude", -90, 90, "degrees north, from -90 to 90");
+  w.longitude = number("longitude", -180, 180, "degrees east, from -180 to 180");
+  w.time_zone = number("time_zone", -12, 14, "hours east of UTC, from -12 to 14");
+  if (!w.calendar_origin_s)
+    l->fail(
+        "the sun needs the dates: a CSV whose \"time_format\" has a date (read as the "
+        "place's local standard time)");
+  w.has_sun = true;
+  w.local_origin_s = *w.calendar_origin_s;
+}
+
 void finish(GlWeatherSeries& w, double duration_s, const GlSoilSpec& soil) {
+  place_sun(w, duration_s);
   // the day's radiation sums, by run day
   const std::size_t days =
       static_cast<std::size_t>(std::ceil((duration_s + w.day_offset_s) / 86400)) + 1;
@@ -408,7 +471,55 @@ GlWeather GlWeatherSeries::at(double t) const {
     o.dayRadSum =
         day_rad_sum_mj[std::min(day_rad_sum_mj.size() - 1, static_cast<std::size_t>(td / 86400))];
   o.timeOfDay = std::fmod(td, 86400.0) / 3600;
+  o.sunKnown = has_sun && sunrise_h.size() >= 2;
+  if (o.sunKnown) {
+    // this local day's sunrise and sunset; the controller's day between them with a linear
+    // transition over an hour centred on each
+    double tod = 0;
+    const std::size_t k = sun_day_index(t, &tod);
+    o.sunset = sunset_h[k];
+    o.sunsetNext = sunset_h[k + 1];
+    if (day_from_sun)
+      o.isDay = std::clamp(0.5 + std::min(tod - sunrise_h[k], sunset_h[k] - tod), 0.0, 1.0);
+  }
   return o;
+}
+
+double GlWeatherSeries::local_time_s(double t) const {
+  if (!sun_typical_year) return local_origin_s + t;
+  const double s = std::fmod(local_origin_s - kSunYear0 + t, kYearS);
+  return kSunYear0 + (s < 0 ? s + kYearS : s);
+}
+
+std::size_t GlWeatherSeries::sun_day_index(double t, double* time_of_day_h) const {
+  // days since sun_first_day_s (which is at or before run time 0), a typical year's modulo its
+  // 365 days; called at every evaluation of the model, so without fmod
+  const double rel = (local_origin_s - sun_first_day_s + std::max(0.0, t)) * (1 / 86400.0);
+  const double day = std::floor(rel);
+  if (time_of_day_h) *time_of_day_h = (rel - day) * 24;
+  auto k = static_cast<std::size_t>(std::max(0.0, day));
+  if (sun_typical_year) k %= 365;
+  return std::min(sunrise_h.size() - 2, k);
+}
+
+double GlWeatherSeries::day_length_h(double t) const {
+  if (!has_sun || sunrise_h.size() < 2) return std::nan("");
+  const std::size_t k = sun_day_index(t, nullptr);
+  return sunset_h[k] - sunrise_h[k];
+}
+
+double GlWeatherSeries::sun_elevation_deg(double t) const {
+  if (!has_sun) return std::nan("");
+  return sun_position(latitude, longitude, local_time_s(t) - time_zone * 3600).elevation_deg;
+}
+
+double GlWeatherSeries::diffuse_fraction(double t) const {
+  if (!has_sun) return std::nan("");
+  const double utc = local_time_s(t) - time_zone * 3600;
+  const double g0 =
+      extraterrestrial_horizontal_w_m2(sun_position(latitude, longitude, utc).elevation_deg, utc);
+  const double kt = g0 > 0 ? std::min(at(t).iGlob / g0, 1.0) : 0;
+  return erbs_diffuse_fraction(kt);
 }
 
 namespace {
@@ -525,7 +636,9 @@ void place_dated(const EpwData& d, const Node& wn, const std::string& shown, dou
 }
 
 GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const GlSoilSpec& soil) {
-  wn.check_keys({"epw", "start", "max_gap", "co2_ppm", "ensemble", "forecast"});
+  wn.check_keys({"epw", "start", "max_gap", "co2_ppm", "ensemble", "forecast", "day", "location"});
+  if (auto l = wn.find("location"))
+    l->fail("an EPW file gives its own place (its LOCATION line); \"location\" is for CSV weather");
   const Node file = wn.at("epw");
   const FileAccess::Path fp = ctx.files.path_for(file);
   const std::string& shown = fp.shown;
@@ -658,10 +771,15 @@ GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const G
         ++w.sky_computed;
       }
     }
+    w.has_sun = true;
+    w.latitude = d.latitude;
+    w.longitude = d.longitude;
+    w.time_zone = d.time_zone;
     if (d.dated) {
       const double start_h = (start_tod_s + (start_utc ? d.time_zone * 3600 : 0)) / 3600 +
                              (calendar ? *calendar / 3600 : std::nan(""));
       place_dated(d, wn, shown, start_h, ctx.duration_s, soil, rad, temp, vp, wind, sky, w);
+      w.local_origin_s = start_h * 3600;
     } else {
       double mean = 0, a = 0, b = 0;
       harmonic(tau, temp, soil.omega, &mean, &a, &b);
@@ -675,6 +793,8 @@ GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const G
       if (start_s >= kYearS) start_s -= kYearS;
       w.day_offset_s = start_s - std::floor(start_s / 86400) * 86400;
       w.year_offset_s = start_s;
+      w.sun_typical_year = true;
+      w.local_origin_s = kSunYear0 + start_s;
       const double lo = -3 * 3600.0 - w.day_offset_s, hi = ctx.duration_s + 3 * 3600.0;
       for (int m = -1;; ++m) {
         bool past = false;
@@ -696,6 +816,7 @@ GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const G
     file.fail(e.what());
   }
   if (auto f = wn.find("forecast")) apply_forecast(*f, w);
+  read_day_rule(wn, w);
   finish(w, ctx.duration_s, soil);
   return w;
 }
@@ -711,7 +832,7 @@ GlWeatherSeries read_input_source(const Node& wn, const InputContext& ctx, const
                                    {{"wind_m_s"}, true, 0, 60},
                                    sky,
                                    co2},
-                                  ctx);
+                                  ctx, {"day", "location"});
   GlWeatherSeries w;
   w.file = r.file;
   w.filled_values = r.filled_values;
@@ -755,6 +876,11 @@ GlWeatherSeries read_input_source(const Node& wn, const InputContext& ctx, const
   double m = 0;
   for (double x : w.temp) m += x;
   w.soil_mean = m / static_cast<double>(w.temp.size());
+  // with dates, the lamp clock and the day's radiation sum count from the local midnight
+  if (w.calendar_origin_s)
+    w.day_offset_s = *w.calendar_origin_s - std::floor(*w.calendar_origin_s / 86400) * 86400;
+  read_location(wn, w);
+  read_day_rule(wn, w);
   finish(w, ctx.duration_s, soil);
   return w;
 }

@@ -47,11 +47,20 @@
 // the top-of-atmosphere radiation (a unit with smaller numbers, e.g. J cm-2 per hour: 0.36
 // W m-2); values out of physical ranges.
 //
+// The sun (solar.hpp) where the place and the dates are known: an EPW file's LOCATION and its
+// dates (a typical year's are taken as 2019's), or a CSV with dates (read as the place's local
+// standard time) and "location": {"latitude": 52.0, "longitude": 4.48, "time_zone": 1} (degrees
+// north and east, hours east of UTC). Its sunrise and sunset drive the lamps' day extension
+// (greenlight.hpp, lampsPhotoperiod), and "day": "sun" makes the controller's day the time
+// between them (a linear hour's transition centred on each, as GreenLight's) instead of
+// GreenLight's global radiation > 0 ("day": "radiation", the default).
+//
 // Derived series: the controller's "sun is up" (global radiation > 0, interpolated between
-// rows), each day's radiation sum (MJ m-2, the whole day known in advance as in GreenLight), and
-// the deep soil temperature: the yearly first harmonic of the air temperature, damped and
-// delayed with depth z as a conducted wave, T = Tm + e^(-z/d) (a cos(wt - z/d) + b sin(wt -
-// z/d)), d = sqrt(2 lambda / (rho c omega)) (VT2011's omega; soil properties as parameters).
+// rows, unless "day": "sun"), each day's radiation sum (MJ m-2, the whole day known in advance as
+// in GreenLight), and the deep soil temperature: the yearly first harmonic of the air temperature,
+// damped and delayed with depth z as a conducted wave, T = Tm + e^(-z/d) (a cos(wt - z/d) + b
+// sin(wt - z/d)), d = sqrt(2 lambda / (rho c omega)) (VT2011's omega; soil properties as
+// parameters).
 #pragma once
 
 #include <cstdint>
@@ -86,8 +95,26 @@ struct GlWeatherSeries {
   std::optional<double> calendar_origin_s;
   double longest_gap_s = 0;
   std::uint64_t sky_computed = 0;
+  // the sun (solar.hpp), where the place and the dates are known: an EPW file, or a CSV with
+  // dates and a "location"
+  bool has_sun = false;
+  double latitude = 0, longitude = 0, time_zone = 0;
+  double local_origin_s = 0;                // run time 0 in local standard time, s since 1970-01-01
+  bool sun_typical_year = false;            // a typical year: the dates repeat every 365 days
+  double sun_first_day_s = 0;               // local midnight of sunrise_h[0]
+  std::vector<double> sunrise_h, sunset_h;  // per local day, hours after its midnight
+  bool day_from_sun = false;                // "day": "sun"
 
   GlWeather at(double t) const;
+  // local standard time at run time t (s since 1970-01-01; a typical year's laid in 2019)
+  double local_time_s(double t) const;
+  // the sun's elevation (degrees) and the diffuse fraction of the global radiation at t
+  double sun_elevation_deg(double t) const;
+  double diffuse_fraction(double t) const;
+  // sunset minus sunrise of the local day at t, hours
+  double day_length_h(double t) const;
+  // the index of the local day at t in sunrise_h (needs the sun), and the time of that day
+  std::size_t sun_day_index(double t, double* time_of_day_h) const;
 };
 
 struct GlSoilSpec {

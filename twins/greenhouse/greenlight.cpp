@@ -183,6 +183,7 @@ const std::array<GlControlField, kGlControlN> kGlControlFields = {{
     {"blScrExtraRh", &GlControlParams::blScrExtraRh},
     {"co2SpDay", &GlControlParams::co2SpDay},
     {"co2Band", &GlControlParams::co2Band},
+    {"lampsPhotoperiod", &GlControlParams::lampsPhotoperiod},
 }};
 
 static_assert(sizeof(GlControlParams) == kGlControlN * sizeof(double),
@@ -277,11 +278,17 @@ GlControls gl_controls(const GlParams& p, const GlControlParams& c, const double
   u.co2Ppm = gl_co2_ppm(t_air, y[kGlCo2Air]);
   u.rhIn = 100 * y[kGlVpAir] / gl_sat_vp(t_air);
 
-  // lamp schedule: hours on (wrapping midnight when lampsOn > lampsOff), not on days whose
-  // radiation sum exceeds the limit, off while the sun is strong (smooth in the radiation)
+  // lamp schedule: hours on (wrapping midnight when lampsOn > lampsOff, or lampsPhotoperiod
+  // hours up to sunset), not on days whose radiation sum exceeds the limit, off while the sun
+  // is strong (smooth in the radiation)
   const double h = w.timeOfDay;
   bool in_hours = false;
-  if (c.lampsOn < c.lampsOff)
+  if (c.lampsPhotoperiod > 0 && w.sunKnown) {
+    // day extension: the light period (lamps and sun) is lampsPhotoperiod hours ending at
+    // sunset; before midnight it may already be the next day's
+    in_hours = (h >= w.sunset - c.lampsPhotoperiod && h < w.sunset) ||
+               h >= 24 + w.sunsetNext - c.lampsPhotoperiod;
+  } else if (c.lampsOn < c.lampsOff)
     in_hours = h >= c.lampsOn && h < c.lampsOff;
   else if (c.lampsOn > c.lampsOff)
     in_hours = h >= c.lampsOn || h < c.lampsOff;

@@ -75,7 +75,7 @@ struct GlControlParams {
   double tSpDay, tSpNight, heatCorrection, tHeatBand, heatDeadZone, ventHeatPband, rhMax,
       ventRhPband, tVentOff, ventColdPband, thScrSpDay, thScrSpNight, thScrPband, thScrMaxRh,
       thScrRhPband, thScrDeadZone, useBlScr, lampsOn, lampsOff, lampsOffSun, lampsOffSunBand,
-      lampRadSumLimit, lampExtraHeat, blScrExtraRh, co2SpDay, co2Band;
+      lampRadSumLimit, lampExtraHeat, blScrExtraRh, co2SpDay, co2Band, lampsPhotoperiod;
   static GlControlParams from(const ParamSet& s);
 };
 
@@ -86,7 +86,7 @@ struct GlControlField {
   const char* name;
   double GlControlParams::*member;
 };
-constexpr std::size_t kGlControlN = 26;
+constexpr std::size_t kGlControlN = 27;
 extern const std::array<GlControlField, kGlControlN> kGlControlFields;
 std::vector<double> gl_control_values(const GlControlParams& c);
 GlControlParams gl_control_of(const double* values);  // kGlControlN values
@@ -105,6 +105,10 @@ struct GlWeather {
   double isDay;      // 0 (night) to 1 (day)
   double dayRadSum;  // this day's global radiation sum, MJ m-2
   double timeOfDay;  // hours since midnight
+  // the sun's times where the weather knows the place and the dates (gl_weather.hpp): this
+  // day's sunset and the next day's, hours after this day's midnight
+  bool sunKnown;
+  double sunset, sunsetNext;
 };
 
 enum GlIndex : std::size_t {

@@ -205,7 +205,7 @@ double entry_max(const ParamEntry& e) {
 
 bool is_lamp_setting(std::size_t i) {
   const std::string n = kGlControlFields[i].name;
-  return n == "lampsOn" || n == "lampsOff";
+  return n == "lampsOn" || n == "lampsOff" || n == "lampsPhotoperiod";
 }
 
 }  // namespace

@@ -130,7 +130,8 @@ GreenLightSpec parse_greenlight(const Node& t, const std::string& id, const Inpu
     s.p.tauLampPar = s.p.tauLampNir = s.p.tauLampFir = 1;
   }
   s.c = GlControlParams::from(s.control);
-  if (s.lamp == "none") s.c.lampsOn = s.c.lampsOff = 0;  // no lamps: no light period either
+  if (s.lamp == "none")  // no lamps: no light period either
+    s.c.lampsOn = s.c.lampsOff = s.c.lampsPhotoperiod = 0;
   s.crop_p = TomatoParams::from(s.crop);
   // physical consistency the ranges alone cannot express
   if (!(s.p.hGh > s.p.hAir))
@@ -150,6 +151,14 @@ GreenLightSpec parse_greenlight(const Node& t, const std::string& id, const Inpu
       s.p.hSo[0] + s.p.hSo[1] + s.p.hSo[2] + s.p.hSo[3] + s.p.hSo[4] + s.p.hSoOut / 2, s.p.lambdaSo,
       s.p.rhoCpSo, s.p.omega};
   s.weather = read_gl_weather(t.at("weather"), ctx, soil);
+  if (s.c.lampsPhotoperiod > 0 && !s.weather.has_sun) {
+    std::optional<Node> c;
+    if (auto n = t.find("control")) c = n->find("lampsPhotoperiod");
+    (c ? *c : t.at("weather"))
+        .fail(
+            "lampsPhotoperiod needs the sun's times: weather from an EPW file, or a CSV with "
+            "dates and a \"location\"");
+  }
   if (auto e = t.at("weather").find("ensemble"))
     s.ensemble = parse_gl_ensemble(*e, ctx.duration_s, t.at("weather").has("forecast"),
                                    s.weather.day_offset_s);
@@ -344,9 +353,18 @@ const char* const kExtraColumns[] = {"crop.lai",
                                      "crop.dli_prev_day_mol_m2"};
 }  // namespace
 
+bool GreenLightModel::uses_sun() const {
+  return spec_.weather.day_from_sun || spec_.c.lampsPhotoperiod > 0;
+}
+
 void GreenLightModel::columns(std::vector<std::string>& out) const {
   for (const auto& n : names_) out.push_back(id_ + "." + n);
   for (const char* c : kExtraColumns) out.push_back(id_ + "." + c);
+  // a scenario that asks for the sun sees it (the others keep their columns)
+  if (uses_sun())
+    for (const char* c : {"weather.sun_elevation_deg", "weather.diffuse_frac",
+                          "weather.day_length_h", "control.is_day"})
+      out.push_back(id_ + "." + c);
 }
 
 void GreenLightModel::sample(const World& w, std::uint32_t self,
@@ -387,6 +405,10 @@ void GreenLightModel::sample(const World& w, std::uint32_t self,
                    we.dayRadSum,
                    now.aux_prev_day[0]})  // the last whole run day's light, mol m-2
     out.push_back(fmt_num(x, 10));
+  if (uses_sun())
+    for (double x : {spec_.weather.sun_elevation_deg(t), spec_.weather.diffuse_fraction(t),
+                     spec_.weather.day_length_h(t), we.isDay})
+      out.push_back(fmt_num(x, 10));
 }
 
 }  // namespace dtwin::greenhouse

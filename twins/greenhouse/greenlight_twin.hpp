@@ -77,6 +77,8 @@ class GreenLightModel final : public StepTwin, public Mirrorable {
   // with a weather ensemble, the run's member is drawn here (gl_ensemble.hpp)
   std::unique_ptr<StateBlock> make_state(const RunContext& ctx) const override;
   void columns(std::vector<std::string>& out) const override;
+  // "day": "sun" or a lamp photoperiod: the series gains the sun's columns
+  bool uses_sun() const;
   void sample(const World& w, std::uint32_t self, std::vector<std::string>& out) const override;
   std::optional<double> calendar_origin() const override { return spec_.weather.calendar_origin_s; }
 

@@ -51,12 +51,14 @@ std::string span_text(double s) {
 
 }  // namespace
 
-RawInputs read_inputs(const Node& source, const std::vector<Quantity>& qs,
-                      const InputContext& ctx) {
+RawInputs read_inputs(const Node& source, const std::vector<Quantity>& qs, const InputContext& ctx,
+                      const std::vector<std::string>& extra_keys) {
   if (!source.is_object())
     source.expected("an input source: {\"constant\": {...}} or {\"file\": \"...csv\", ...}");
-  source.check_keys({"constant", "file", "time_column", "time_format", "start", "columns",
-                     "max_gap", "interpolation", "delimiter"});
+  std::vector<std::string> keys{"constant", "file",    "time_column",   "time_format", "start",
+                                "columns",  "max_gap", "interpolation", "delimiter"};
+  keys.insert(keys.end(), extra_keys.begin(), extra_keys.end());
+  source.check_keys(keys);
   RawInputs out;
   out.key.resize(qs.size());
   out.values.resize(qs.size());

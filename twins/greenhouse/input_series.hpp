@@ -64,8 +64,9 @@ struct InputContext {
   double duration_s;        // the file must cover [0, duration_s]
 };
 
+// extra_keys: members the caller reads itself (the source's own keys are always allowed)
 RawInputs read_inputs(const Node& source, const std::vector<Quantity>& quantities,
-                      const InputContext& ctx);
+                      const InputContext& ctx, const std::vector<std::string>& extra_keys = {});
 
 // The inputs a model reads, in its units, over run time.
 struct InputSeries {
