@@ -43,12 +43,14 @@
 //                                                      the live values; code bad_patch with the
 //                                                      scenario's error (its JSON pointer)
 //    "weather": {"start": "10-05", "ensemble": {...}, "forecast": {"time_h": [...], ...}}
-//                                                      twins reading a weather file (greenhouses):
-//                                                      their weather from the fork's date (UTC) or
-//                                                      "start", replication r ensemble member r,
-//                                                      around "forecast" when given (data, never
-//                                                      a file; gl_ensemble.hpp); objective
-//                                                      profit_eur_m2 by default; false: none.
+//                                                      for the models that take it
+//                                                      (Mirrorable::fork_whatif; greenhouses on
+//                                                      an EPW file: their weather from the fork's
+//                                                      date (UTC) or "start", replication r
+//                                                      ensemble member r, around "forecast" when
+//                                                      given (data, never a file;
+//                                                      gl_ensemble.hpp); objective profit_eur_m2
+//                                                      by default); false: none.
 //                                                      The scenario's live.whatif_patch applies to
 //                                                      every variant; code bad_whatif
 // Derived properties: the twins of models that keep a live world (Mirrorable::live_world(), a robot

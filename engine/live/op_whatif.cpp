@@ -2,17 +2,16 @@
 // worker thread (engine/run/whatif.hpp), the winner on an objective, and on request ("apply")
 // the winner's setpoints made desired values, all or none.
 #include <algorithm>
-#include <cmath>
-#include <cstdio>
 #include <set>
+#include <stdexcept>
 #include <thread>
 
-#include "engine/base/calendar.hpp"
 #include "engine/base/error.hpp"
 #include "engine/live/engine.hpp"
 #include "engine/live/request.hpp"
 #include "engine/live/whatif_job.hpp"
 #include "engine/mirror/binding.hpp"
+#include "engine/mirror/mirrorable.hpp"
 #include "engine/run/results.hpp"
 
 namespace dtwin {
@@ -78,50 +77,29 @@ nlohmann::json check_patch(const nlohmann::json& patch, const nlohmann::json& ba
   return nullptr;
 }
 
-// The weather of a what-if, for the twins that read a weather file (a "weather" object naming
-// an "epw": the greenhouses): a merge patch that starts their weather at the fork's date and
-// minute (UTC, "MM-DDThh:mmZ"; or the request's "start") and makes replication r
-// weather ensemble member r, around the request's forecast when it sends one
-// (twins/greenhouse/gl_ensemble.hpp). The forecast and the ensemble's spreads are data checked by
-// the twin; nothing here names a file. Null when no twin reads weather.
-nlohmann::json weather_patch(const nlohmann::json& req, const nlohmann::json& doc, double fork_s) {
-  const nlohmann::json& wq = req.contains("weather") ? req["weather"] : nlohmann::json::object();
-  if (!wq.is_object())
-    throw BadRequest{"\"weather\" must be an object: {\"start\", \"ensemble\", \"forecast\"}"};
-  for (const auto& [k, v] : wq.items())
-    if (k != "start" && k != "ensemble" && k != "forecast")
-      throw BadRequest{"\"weather\": unknown member \"" + k +
-                       "\" (expected start, ensemble, forecast)"};
-  if (wq.contains("start") && !wq["start"].is_string())
-    throw BadRequest{"\"weather\": \"start\" must be a date \"MM-DD\""};
-  long long y = 0;
-  unsigned m = 0, d = 0;
-  civil_from_days(static_cast<long long>(std::floor(fork_s / 86400)), &y, &m, &d);
-  if (m == 2 && d == 29) d = 28;  // the weather's years have no February 29
-  // the hour too, in UTC ("Z"): the twin puts it in its weather's local time
-  const double tod = fork_s - std::floor(fork_s / 86400) * 86400;
-  const int hh = static_cast<int>(tod / 3600), mm = static_cast<int>((tod - hh * 3600) / 60);
-  char md[16];
-  std::snprintf(md, sizeof md, "%02u-%02uT%02d:%02dZ", m % 100, d % 100, hh % 100, mm % 100);
-  nlohmann::json w = {{"start", wq.value("start", std::string(md))},
-                      {"ensemble", wq.value("ensemble", nlohmann::json::object())}};
-  if (wq.contains("forecast")) w["forecast"] = wq["forecast"];
-  nlohmann::json twins = nlohmann::json::object();
-  if (doc.contains("twins") && doc["twins"].is_object())
-    for (const auto& [id, t] : doc["twins"].items())
-      if (t.is_object() && t.contains("weather") && t["weather"].is_object() &&
-          t["weather"].contains("epw"))
-        twins[id] = {{"weather", w}};
-  if (twins.empty()) return nullptr;
-  return {{"twins", std::move(twins)}};
-}
-
-// The KPIs a greenhouse what-if shows first: growth, yield, heat, electricity, CO2, profit.
-const std::vector<std::string>& weather_kpis() {
-  static const std::vector<std::string> k = {
-      "dry_weight_kg_m2",        "yield_fresh_kg_m2", "heating_mj_m2", "heating_gas_m3_m2",
-      "lamp_electricity_kwh_m2", "co2_used_kg_m2",    "profit_eur_m2"};
-  return k;
+// What the models add to a what-if forked from the live plant (Mirrorable::fork_whatif: a
+// greenhouse's weather from the fork's date, its replications as ensemble members): their merge
+// patches in one, the KPIs they show first, a default objective. The request's "weather" member
+// is theirs to check; what they refuse is a bad request.
+WhatIfFork fork_patches(const CompiledVariant& base, const nlohmann::json& req, double fork_s) {
+  const nlohmann::json request =
+      req.contains("weather") ? req["weather"] : nlohmann::json::object();
+  WhatIfFork all;
+  for (const auto& m : base.models) {
+    const Mirrorable* mm = mirrorable(*m);
+    WhatIfFork one;
+    try {
+      if (!mm || !mm->fork_whatif(request, fork_s, one)) continue;
+    } catch (const std::invalid_argument& e) {
+      throw BadRequest{e.what()};
+    }
+    if (all.patch.is_null()) all.patch = nlohmann::json::object();
+    all.patch.merge_patch(one.patch);
+    for (auto& k : one.kpis)
+      if (std::find(all.kpis.begin(), all.kpis.end(), k) == all.kpis.end()) all.kpis.push_back(k);
+    if (all.objective.empty()) all.objective = one.objective;
+  }
+  return all;
 }
 
 }  // namespace
@@ -154,13 +132,14 @@ void LiveEngine::op_whatif(const nlohmann::json& req, Reply reply) {
     const std::size_t i = sc_.find_variant(n);  // UsageError listing the names
     if (i != 0 && std::find(which.begin(), which.end(), i) == which.end()) which.push_back(i);
   }
-  // a greenhouse's weather: from the fork's date, replications as ensemble members
+  // what the twins add to a fork (a greenhouse's weather from the fork's date, replications as
+  // ensemble members); "weather": false asks for none
   nlohmann::json wpatch;
-  if (req.value("weather", nlohmann::json::object()) != false)
-    wpatch = weather_patch(req, sc_.doc().value, clock_());
-  if (!wpatch.is_null()) {
-    q.objective = req.value("objective", std::string("profit_eur_m2"));
-    job->kpis = weather_kpis();
+  if (req.value("weather", nlohmann::json::object()) != false) {
+    WhatIfFork f = fork_patches(base_, req, clock_());
+    wpatch = std::move(f.patch);
+    if (!f.objective.empty()) q.objective = req.value("objective", f.objective);
+    job->kpis = std::move(f.kpis);
   }
   // the scenario's own patch for what-ifs (live.whatif_patch), under the weather's
   if (!live_.whatif_patch.is_null()) {

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/mirror/property.hpp"
 #include "engine/sim/model.hpp"
 #include "engine/sim/world.hpp"
@@ -32,6 +34,13 @@ class LiveMonitor {
   virtual void commit() {}
   // A derived property's value now; false while it has none (no signal yet).
   virtual bool read(std::size_t prop, Value& out) const = 0;
+};
+
+// What a model adds to a what-if forked from the live plant (Mirrorable::fork_whatif).
+struct WhatIfFork {
+  nlohmann::json patch;           // a merge patch over the scenario document ({"twins": ...})
+  std::vector<std::string> kpis;  // the KPIs (without the twin's id) the answer shows first
+  std::string objective;          // the default objective; empty: the engine's
 };
 
 class Mirrorable {
@@ -68,6 +77,17 @@ class Mirrorable {
   virtual bool assimilate(World& w, std::uint32_t self, std::size_t twin, std::size_t prop,
                           const Value& v, std::string* reason) const {
     return apply_setpoint(w, self, twin, prop, v, reason);
+  }
+  // A what-if forked from the live plant at fork_utc_s (seconds since 1970-01-01 UTC): what the
+  // scenario must become for the fork to start where the plant is, beyond the live values
+  // assimilate() puts into its state (a greenhouse's weather from that date and hour, its
+  // replications as weather ensemble members). `request` is the what-if's "weather" member
+  // (an empty object when absent), checked by the model: std::invalid_argument with the reason.
+  // False: nothing to add.
+  virtual bool fork_whatif(const nlohmann::json& request, double fork_utc_s,
+                           WhatIfFork& out) const {
+    (void)request, (void)fork_utc_s, (void)out;
+    return false;
   }
 };
 

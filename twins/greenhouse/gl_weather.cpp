@@ -663,9 +663,11 @@ GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const G
       int h = -1, mi = -1;
       char colon = 0;
       std::istringstream hs(hm);
-      if (t.size() != 5 || !(hs >> h >> colon >> mi) || colon != ':' || h < 0 || h > 23 || mi < 0 ||
-          mi > 59 || !hs.eof())
-        s->expected("\"MM-DDThh:mm\" (local) or \"MM-DDThh:mmZ\" (UTC) such as \"10-05T14:30\"");
+      if ((t.size() != 5 && t.size() != 10) || !(hs >> h >> colon >> mi) || colon != ':' || h < 0 ||
+          h > 23 || mi < 0 || mi > 59 || !hs.eof())
+        s->expected(
+            "\"MM-DDThh:mm\" or \"YYYY-MM-DDThh:mm\" (local), \"...Z\" (UTC), such as "
+            "\"10-05T14:30\"");
       start_tod_s = h * 3600.0 + mi * 60.0;
     }
     std::string md = t;
@@ -701,6 +703,9 @@ GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const G
 
   try {
     EpwData d = parse_epw(ss.str(), shown);
+    // the calendar from the start's date and hour, in the file's local standard time
+    if (calendar)
+      w.calendar_origin_s = *calendar + start_tod_s + (start_utc ? d.time_zone * 3600 : 0);
     if (feb29_start && !d.dated)
       feb29_start->fail(
           "February 29: the weather year has no such day (a leap year's file loses it); "
@@ -771,6 +776,8 @@ GlWeatherSeries read_epw_source(const Node& wn, const InputContext& ctx, const G
         ++w.sky_computed;
       }
     }
+    w.epw = true;
+    w.dated = d.dated;
     w.has_sun = true;
     w.latitude = d.latitude;
     w.longitude = d.longitude;

@@ -5,7 +5,7 @@
 //               "start": "09-27",                      run time 0 = this date, 00:00 (MM-DD;
 //                        "09-27T14:30" at that local hour, "09-27T13:30Z" in UTC)
 //                        or "2022-09-27"               the same weather, and the run's calendar
-//                                                      (time series gain a date-time column)
+//                        ("2022-09-27T14:30[Z]")       (time series gain a date-time column)
 //               "max_gap": "3h",                       longest run of missing values filled
 //               "co2_ppm": 410,                        outside CO2 (default 410)
 //               "forecast": {"time_h": [0, 1, ...],    a forecast over the first hours: the
@@ -87,6 +87,8 @@ struct GlWeatherSeries {
   double day_offset_s = 0;
   bool uniform = false;
   double dt = 3600;
+  // an EPW file, and a dated one (not a typical year: its "start" is a full date)
+  bool epw = false, dated = false;
   // as reported
   std::string file;
   std::uint64_t filled_values = 0;

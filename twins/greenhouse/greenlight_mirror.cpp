@@ -4,6 +4,7 @@
 // fluxes the controller decides on at that state, the weather at that instant.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <deque>
 #include <limits>
 #include <memory>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/base/calendar.hpp"
 #include "engine/base/format.hpp"
 #include "twins/greenhouse/greenlight_twin.hpp"
 #include "twins/greenhouse/prop_row.hpp"
@@ -378,6 +380,43 @@ bool GreenLightModel::assimilate(World& w, std::uint32_t self, std::size_t twin,
     default:
       return refuse("an actuator: the fork's controller decides it");
   }
+}
+
+bool GreenLightModel::fork_whatif(const nlohmann::json& request, double fork_utc_s,
+                                  WhatIfFork& out) const {
+  if (!spec_.weather.epw) return false;
+  if (!request.is_object())
+    throw std::invalid_argument(
+        "\"weather\" must be an object: {\"start\", \"ensemble\", \"forecast\"}");
+  for (const auto& [k, v] : request.items())
+    if (k != "start" && k != "ensemble" && k != "forecast")
+      throw std::invalid_argument("\"weather\": unknown member \"" + k +
+                                  "\" (expected start, ensemble, forecast)");
+  if (request.contains("start") && !request["start"].is_string())
+    throw std::invalid_argument("\"weather\": \"start\" must be a date \"MM-DD\"");
+  // the fork's date and minute in UTC ("Z": the weather puts it in its local time): a typical
+  // year's "MM-DD" (February 29 as the 28th, its years have none), a dated file's full date
+  const double day = std::floor(fork_utc_s / 86400);
+  long long y = 0;
+  unsigned m = 0, d = 0;
+  civil_from_days(static_cast<long long>(day), &y, &m, &d);
+  if (!spec_.weather.dated && m == 2 && d == 29) d = 28;
+  const double tod = fork_utc_s - day * 86400;
+  const int hh = static_cast<int>(tod / 3600), mm = static_cast<int>((tod - hh * 3600) / 60);
+  char text[32];
+  if (spec_.weather.dated)
+    std::snprintf(text, sizeof text, "%04lld-%02u-%02uT%02d:%02dZ", y % 10000, m % 100, d % 100,
+                  hh % 100, mm % 100);
+  else
+    std::snprintf(text, sizeof text, "%02u-%02uT%02d:%02dZ", m % 100, d % 100, hh % 100, mm % 100);
+  nlohmann::json w = {{"start", request.value("start", std::string(text))},
+                      {"ensemble", request.value("ensemble", nlohmann::json::object())}};
+  if (request.contains("forecast")) w["forecast"] = request["forecast"];
+  out.patch = {{"twins", {{id_, {{"weather", std::move(w)}}}}}};
+  out.kpis = {"dry_weight_kg_m2",        "yield_fresh_kg_m2", "heating_mj_m2", "heating_gas_m3_m2",
+              "lamp_electricity_kwh_m2", "co2_used_kg_m2",    "profit_eur_m2"};
+  out.objective = "profit_eur_m2";
+  return true;
 }
 
 }  // namespace dtwin::greenhouse

@@ -104,6 +104,11 @@ class GreenLightModel final : public StepTwin, public Mirrorable {
   // live: dew point, condensation margin, 24 h canopy temperature, lamp PAR ratio (the
   // grower's alerts; greenlight_mirror.cpp)
   std::unique_ptr<LiveMonitor> make_monitor(std::size_t twin) const override;
+  // a what-if from the live greenhouse on an EPW file: its weather from the fork's date and
+  // minute, replications as ensemble members (gl_ensemble.hpp) around the request's forecast;
+  // KPIs growth, yield, heat, electricity, CO2 and profit, the objective profit
+  bool fork_whatif(const nlohmann::json& request, double fork_utc_s,
+                   WhatIfFork& out) const override;
 
  private:
   void rhs(double t, const double* y, const double* params, double* dydt) const override;

@@ -7,10 +7,12 @@
 #include <algorithm>
 #include <fstream>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "engine/base/calendar.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/twins/greenhouse/greenhouse_helpers.hpp"
 #include "twins/greenhouse/greenlight_twin.hpp"
@@ -165,4 +167,45 @@ TEST_CASE("weather: a dated leap year keeps its February 29", "[greenhouse][weat
   // a typical year has no February 29 to start on
   CHECK_THAT(error_of(scenario_over("tmy.epw", tmy.rows, "2024-02-29", "2d")),
              Contains("February 29"));
+}
+
+TEST_CASE("weather: a what-if from the live greenhouse starts its weather at the fork's date",
+          "[greenhouse][weather][dated][whatif]") {
+  // Mirrorable::fork_whatif: the engine asks the twin what its scenario member becomes at the
+  // fork; a dated file needs the full date (a typical year's "MM-DD" is refused by it)
+  const Epw tmy = load_tmy();
+  std::vector<std::string> autumn;
+  for (const auto& r : tmy.rows)
+    if (field_of(r, 1) >= 9) autumn.push_back(dated(r, 2022));
+  const std::string text = scenario_over("autumn.epw", autumn, "2022-09-27", "12d");
+  const auto base = test::compile_text(text);
+  const auto& gh = static_cast<const GreenLightModel&>(*base.models.at(0));
+  const double fork =
+      static_cast<double>(days_from_civil(2022, 10, 5)) * 86400 + 12 * 3600 + 34 * 60;  // 12:34 UTC
+  WhatIfFork f;
+  REQUIRE(gh.fork_whatif(nlohmann::json::object(), fork, f));
+  CHECK(f.patch["twins"]["gh"]["weather"]["start"] == "2022-10-05T12:34Z");
+  CHECK(f.objective == "profit_eur_m2");
+  // the patched scenario compiles, its run starting at 13:34 of the file's time (UTC+1)
+  nlohmann::json doc = nlohmann::json::parse(text);
+  doc.merge_patch(f.patch);
+  const auto forked = test::compile_text(doc.dump());
+  const GlWeatherSeries& w = weather_of(forked);
+  CHECK(w.local_origin_s ==
+        Approx(static_cast<double>(days_from_civil(2022, 10, 5)) * 86400 + 13 * 3600 + 34 * 60));
+  for (double h = 0.5; h < 24; h += 1) {
+    INFO("hour " << h);
+    CHECK(w.at(h * 3600).tOut ==
+          Approx(weather_of(base).at((h + 8 * 24 + 13 + 34 / 60.0) * 3600).tOut));
+  }
+
+  // a typical year: "MM-DD", February 29 as the 28th; a bad request member is refused
+  const auto typical = test::compile_text(scenario_over("tmy.epw", tmy.rows, "09-27", "2d"));
+  const auto& tg = static_cast<const GreenLightModel&>(*typical.models.at(0));
+  WhatIfFork g;
+  REQUIRE(tg.fork_whatif(nlohmann::json::object(),
+                         static_cast<double>(days_from_civil(2024, 2, 29)) * 86400 + 3600, g));
+  CHECK(g.patch["twins"]["gh"]["weather"]["start"] == "02-28T01:00Z");
+  CHECK_THROWS_WITH(tg.fork_whatif({{"horizon", 3}}, fork, g), Contains("unknown member"));
+  CHECK_THROWS_WITH(tg.fork_whatif(nlohmann::json::array(), fork, g), Contains("an object"));
 }

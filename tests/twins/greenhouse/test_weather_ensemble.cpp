@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/base/calendar.hpp"
 #include "tests/twins/greenhouse/greenhouse_helpers.hpp"
 #include "twins/greenhouse/gl_ensemble.hpp"
 #include "twins/greenhouse/greenlight_twin.hpp"
@@ -196,7 +197,16 @@ TEST_CASE("weather: a start with an hour, local or UTC, as a what-if forks at th
   auto err = test::compile_failure(scenario("", "10-05T25:00"));
   REQUIRE(err);
   CHECK(err->pointer() == "/twins/gh/weather/start");
-  err = test::compile_failure(scenario("", "2022-10-05T10:00"));
+  err = test::compile_failure(scenario("", "2022-10-05T10:0x"));
   REQUIRE(err);
   CHECK(err->pointer() == "/twins/gh/weather/start");
+  // a full date with an hour: the same weather, and the calendar from that hour (UTC: the
+  // file's local standard time, an hour later)
+  const GlWeatherSeries dated = weather("2022-10-05T12:00"),
+                        dated_utc = weather("2022-10-05T11:00Z");
+  const double noon_s = static_cast<double>(days_from_civil(2022, 10, 5)) * 86400 + 12 * 3600;
+  REQUIRE(dated.calendar_origin_s.has_value());
+  CHECK(*dated.calendar_origin_s == noon_s);
+  CHECK(*dated_utc.calendar_origin_s == noon_s);
+  CHECK(dated.at(5400).tOut == Approx(noon.at(5400).tOut));
 }
