@@ -32,6 +32,7 @@ void LineModel::dispatch(Ctx& c, std::uint32_t f) const {
   for (;;) {
     std::uint32_t job = kNone, machine = kNone, jobs = 0;
     c.s.room_wait[f] = 0;
+    c.s.vehicle_wait[f] = 0;
     for (std::uint32_t l = 0; l < F.lanes.size(); ++l) {
       const Lane& lane = F.lanes[l];
       const std::uint32_t m = oldest_blocked(c, lane.pickup);
@@ -61,7 +62,10 @@ void LineModel::dispatch(Ctx& c, std::uint32_t f) const {
       if (best == kNone || F.dist(vs.at, from) < F.dist(c.s.vehicles[best].at, from))
         best = F.first_vehicle + v;
     }
-    if (best == kNone) return;
+    if (best == kNone) {
+      c.s.vehicle_wait[f] = 1;
+      return;
+    }
     VehicleState& vs = c.s.vehicles[best];
     const double d = F.dist(vs.at, from);
     c.s.fleets[f].empty_m += d;
@@ -126,7 +130,9 @@ void LineModel::vehicle_leg(Ctx& c, std::uint32_t v) const {
   }
 }
 
-// The part goes into its destination; the vehicle is idle there and the fleet looks for work.
+// The part goes into its destination; the vehicle is idle there and takes a part that waited
+// for a vehicle, if one did. (Any other part that may go now was sent when it could: a part
+// blocking its machine and room made at a destination call the dispatcher themselves.)
 void LineModel::unload(Ctx& c, std::uint32_t v) const {
   VehicleState& vs = c.s.vehicles[v];
   const std::uint32_t f = vs.fleet;
@@ -141,7 +147,7 @@ void LineModel::unload(Ctx& c, std::uint32_t v) const {
     put(c, drop, vs.part);
     notify(c, drop);
   }
-  dispatch(c, f);
+  if (c.s.vehicle_wait[f]) dispatch(c, f);
 }
 
 // Per fleet: the share of vehicle time on jobs, the share of travel driven empty, and the mean

@@ -322,18 +322,6 @@ bool LineModel::available(const Ctx& c, std::uint32_t p, std::uint32_t qty) cons
   return n;
 }
 
-// The producer of place p blocked the longest (first come, first served), or kNone.
-std::uint32_t LineModel::oldest_blocked(const Ctx& c, std::uint32_t p) const {
-  std::uint32_t best = kNone;
-  for (auto pm : spec_.places[p].producers) {
-    const MachineState& x = c.s.machines[pm];
-    if (x.status == Status::Blocked && x.target == p &&
-        (best == kNone || x.blocked_since < c.s.machines[best].blocked_since))
-      best = pm;
-  }
-  return best;
-}
-
 Part LineModel::take(Ctx& c, std::uint32_t p) const {
   const PlaceSpec& P = spec_.places[p];
   if (P.kind == PlaceKind::Supply) {

@@ -74,6 +74,7 @@ std::unique_ptr<StateBlock> LineModel::make_state(const RunContext& ctx) const {
     }
   if (!spec_.fleets.empty()) s.inbound.assign(spec_.places.size(), 0);
   s.room_wait.assign(spec_.fleets.size(), 1);
+  s.vehicle_wait.assign(spec_.fleets.size(), 1);
   for (const auto& p : spec_.places)
     if (p.extras & kPlaceRoundRobin) s.turns.assign(spec_.places.size(), 0);
   s.sources.resize(spec_.sources.size());

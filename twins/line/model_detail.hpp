@@ -75,6 +75,19 @@ inline void LineModel::to_sink(Ctx& c, std::uint32_t out, Part part) const {
   if (spec_.typed) product_left(c, part, true);
 }
 
+// The producer of place p blocked the longest (first come, first served), or kNone. Inline:
+// the fleet's dispatcher asks it of every lane, and taking parts of every input.
+inline std::uint32_t LineModel::oldest_blocked(const Ctx& c, std::uint32_t p) const {
+  std::uint32_t best = kNone;
+  for (auto pm : spec_.places[p].producers) {
+    const MachineState& x = c.s.machines[pm];
+    if (x.status == Status::Blocked && x.target == p &&
+        (best == kNone || x.blocked_since < c.s.machines[best].blocked_since))
+      best = pm;
+  }
+  return best;
+}
+
 // The next arrival of source s: after an interarrival time, or its order list's next part.
 inline void LineModel::next_arrival(Ctx& c, std::uint32_t s) const {
   const SourceSpec& src = spec_.sources[s];

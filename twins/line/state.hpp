@@ -213,6 +213,9 @@ struct LineState {
   // per fleet: its last dispatch left a part waiting for room at its destination (1 until it
   // first dispatched), so room made there may send a vehicle
   std::vector<std::uint8_t> room_wait;
+  // per fleet: its last dispatch left a part waiting for a vehicle (1 until it first dispatched),
+  // so a vehicle that turns idle may take it
+  std::vector<std::uint8_t> vehicle_wait;
   std::vector<std::uint32_t> turns;  // per place ("rule": "round_robin"): whose turn is next
 
   bool operator==(const LineState& o) const {
@@ -224,7 +227,7 @@ struct LineState {
            crew_queue == o.crew_queue && crew_busy == o.crew_busy && crew_area == o.crew_area &&
            crew_last == o.crew_last && products == o.products && pools == o.pools &&
            vehicles == o.vehicles && fleets == o.fleets && inbound == o.inbound &&
-           room_wait == o.room_wait && turns == o.turns;
+           room_wait == o.room_wait && vehicle_wait == o.vehicle_wait && turns == o.turns;
   }
 };
 
