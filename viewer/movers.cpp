@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "twins/line/vehicle.hpp"
 #include "viewer/shapes.hpp"
 
 namespace dtwin::viewer {
@@ -32,7 +33,7 @@ void place_vehicles(const Layout& layout, const line::LineSpec& spec, const line
     std::vector<int> item(F.nodes.size());
     for (std::size_t n = 0; n < F.nodes.size(); ++n) item[n] = layout.find(F.nodes[n]);
     for (std::uint32_t k = 0; k < F.vehicles; ++k) {
-      const line::VehicleState& v = state.vehicles[F.first_vehicle + k];
+      const line::VehicleState v = line::vehicle_as_of(state.vehicles[F.first_vehicle + k], F, now);
       if (v.from >= item.size() || v.at >= item.size() || item[v.from] < 0 || item[v.at] < 0)
         continue;
       const Spot a = parking(layout.items[static_cast<std::size_t>(item[v.from])], k);

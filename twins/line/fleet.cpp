@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "twins/line/model_detail.hpp"
+#include "twins/line/vehicle.hpp"
 
 namespace dtwin::line {
 
@@ -88,8 +89,8 @@ void LineModel::vehicle_go(Ctx& c, std::uint32_t v, std::uint8_t phase, double d
   c.at(c.now + duration, kModel, v, kVehicle);
 }
 
-// A vehicle ends a leg: at the pickup it loads the part (the machine is free), then carries
-// it, then unloads it.
+// A vehicle ends a leg: at the pickup it loads the part (the machine is free), carries it and
+// unloads it (one event, see state.hpp); then the part goes into its destination.
 void LineModel::vehicle_leg(Ctx& c, std::uint32_t v) const {
   VehicleState& vs = c.s.vehicles[v];
   const FleetSpec& F = spec_.fleets[vs.fleet];
@@ -109,25 +110,54 @@ void LineModel::vehicle_leg(Ctx& c, std::uint32_t v) const {
       fs.wait_sum += c.now - c.s.machines[m].blocked_since;
       ++fs.waits;
       vs.part = take(c, lane.pickup);
-      vehicle_go(c, v, kVehicleLoading, F.load_s);
+      // loading, carrying and unloading in one event, at the time the three legs end one after
+      // the other; the loaded distance counts from the end of loading (collect_fleets and the
+      // reset leave out the vehicles still loading)
+      const double d = F.dist(lane.from, lane.to);
+      fs.loaded_m += d;
+      vs.phase = kVehicleLoading;
+      vs.from = vs.at;
+      vs.leg_start = c.now;
+      vs.leg_end = c.now + F.load_s;
+      c.at(vs.leg_end + d / F.speed_m_s + F.unload_s, kModel, v, kVehicle);
       after_take(c, lane.pickup);
       return;
     }
-    case kVehicleLoading: {
-      const double d = F.dist(lane.from, lane.to);
-      c.s.fleets[vs.fleet].loaded_m += d;
-      vs.from = vs.at;
-      vs.at = lane.to;
-      vehicle_go(c, v, kVehicleCarrying, d / F.speed_m_s);
-      return;
-    }
-    case kVehicleCarrying:
-      vehicle_go(c, v, kVehicleUnloading, F.unload_s);
-      return;
     default:
       unload(c, v);
       return;
   }
+}
+
+double LineModel::still_loading_m(const LineState& s, std::size_t f, double now) const {
+  const FleetSpec& F = spec_.fleets[f];
+  double d = 0;
+  for (std::uint32_t k = 0; k < F.vehicles; ++k) {
+    const VehicleState& vs = s.vehicles[F.first_vehicle + k];
+    if (vs.phase == kVehicleLoading && now < vs.leg_end)
+      d += F.dist(F.lanes[vs.lane].from, F.lanes[vs.lane].to);
+  }
+  return d;
+}
+
+VehicleState vehicle_as_of(const VehicleState& v, const FleetSpec& F, double now) {
+  if (v.phase != kVehicleLoading || now < v.leg_end) return v;
+  const Lane& lane = F.lanes[v.lane];
+  VehicleState o = v;
+  const double arrive = v.leg_end + F.dist(lane.from, lane.to) / F.speed_m_s;
+  o.at = lane.to;
+  if (now < arrive) {
+    o.phase = kVehicleCarrying;
+    o.from = lane.from;
+    o.leg_start = v.leg_end;
+    o.leg_end = arrive;
+  } else {
+    o.phase = kVehicleUnloading;
+    o.from = lane.to;
+    o.leg_start = arrive;
+    o.leg_end = arrive + F.unload_s;
+  }
+  return o;
 }
 
 // The part goes into its destination; the vehicle is idle there and takes a part that waited
@@ -136,8 +166,10 @@ void LineModel::vehicle_leg(Ctx& c, std::uint32_t v) const {
 void LineModel::unload(Ctx& c, std::uint32_t v) const {
   VehicleState& vs = c.s.vehicles[v];
   const std::uint32_t f = vs.fleet;
-  const std::uint32_t drop = spec_.fleets[f].lanes[vs.lane].drop;
+  const Lane& lane = spec_.fleets[f].lanes[vs.lane];
+  const std::uint32_t drop = lane.drop;
   vs.phase = kVehicleIdle;
+  vs.at = lane.to;  // it loaded at lane.from (one event for the three legs)
   vs.from = vs.at;
   c.s.fleets[f].busy_s += c.now - vs.busy_since;
   --c.s.inbound[drop];
@@ -156,7 +188,8 @@ void LineModel::collect_fleets(const LineState& s, double now, Metrics& out) con
   for (std::size_t f = 0; f < spec_.fleets.size(); ++f) {
     const FleetSpec& F = spec_.fleets[f];
     const FleetState& fs = s.fleets[f];
-    const double travel = fs.empty_m + fs.loaded_m;
+    const double loaded = fs.loaded_m - still_loading_m(s, f, now);
+    const double travel = fs.empty_m + loaded;
     out.set(F.id + ".utilisation", fleet_utilisation(F, f, s, now), "1");
     out.set(F.id + ".empty_travel_frac", travel > 0 ? fs.empty_m / travel : kNaN, "1");
     out.set(F.id + ".wait_s", fs.waits > 0 ? fs.wait_sum / static_cast<double>(fs.waits) : kNaN,

@@ -129,7 +129,11 @@ void LineModel::reset_stats(World& w, std::uint32_t self) const {
   }
   s.crew_area = 0;
   s.crew_last = now;
-  for (auto& fs : s.fleets) fs = FleetState{};
+  // a vehicle still loading counts its loaded leg after the reset (fleet.cpp)
+  for (std::size_t f = 0; f < s.fleets.size(); ++f) {
+    s.fleets[f] = FleetState{};
+    s.fleets[f].loaded_m = still_loading_m(s, f, now);
+  }
   for (auto& vs : s.vehicles) vs.busy_since = now;
   for (auto& ps : s.pools) {
     ps.busy_area = ps.cap_area = ps.wait_sum = 0;

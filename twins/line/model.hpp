@@ -133,7 +133,9 @@ class LineModel final : public Model, public Mirrorable {
   void unload(Ctx& c, std::uint32_t v) const;
   void to_sink(Ctx& c, std::uint32_t place, Part part) const;
   void collect_fleets(const LineState& s, double now, Metrics& out) const;
-  void state_resources(const LineState& s, nlohmann::json& j) const;  // series.cpp
+  void state_resources(const LineState& s, double now, nlohmann::json& j) const;  // series.cpp
+  // the loaded distance of fleet f's vehicles that are still loading at now (fleet.cpp)
+  double still_loading_m(const LineState& s, std::size_t f, double now) const;
   // statistics (kpis.cpp)
   void collect_health(const LineState& s, double now, double T, Metrics& out) const;
 

@@ -3,6 +3,7 @@
 
 #include "engine/base/format.hpp"
 #include "twins/line/model_detail.hpp"
+#include "twins/line/vehicle.hpp"
 
 namespace dtwin::line {
 
@@ -57,7 +58,7 @@ const char* const kPhaseNames[] = {"idle", "to_pickup", "loading", "carrying", "
 
 // Operator pools (busy, the machines waiting in order) and fleets (each vehicle's phase and
 // where it is or goes), for lines that have them.
-void LineModel::state_resources(const LineState& s, nlohmann::json& j) const {
+void LineModel::state_resources(const LineState& s, double now, nlohmann::json& j) const {
   for (std::size_t p = 0; p < spec_.pools.size(); ++p) {
     auto& pj = j["resources"][spec_.pools[p].name];
     pj["busy"] = s.pools[p].busy;
@@ -69,7 +70,7 @@ void LineModel::state_resources(const LineState& s, nlohmann::json& j) const {
     auto& vj = j["fleets"][F.id]["vehicles"];
     vj = nlohmann::json::array();
     for (std::uint32_t v = 0; v < F.vehicles; ++v) {
-      const VehicleState& vs = s.vehicles[F.first_vehicle + v];
+      const VehicleState vs = vehicle_as_of(s.vehicles[F.first_vehicle + v], F, now);
       vj.push_back({{"phase", kPhaseNames[vs.phase]}, {"at", F.nodes[vs.at]}});
     }
   }
@@ -116,7 +117,7 @@ nlohmann::json LineModel::state_json(const World& w, std::uint32_t self) const {
       mj["waiting_for_operators"] = x.pending != 0;
     }
   }
-  state_resources(s, j);
+  state_resources(s, w.now(), j);
   if (spec_.crew.size > 0) {
     j["crew_busy"] = s.crew_busy;
     j["crew_queue"] = nlohmann::json::array();

@@ -146,7 +146,9 @@ struct PoolState {
   }
 };
 
-// what a vehicle does (VehicleState::phase)
+// what a vehicle does (VehicleState::phase). Loading, carrying and unloading are one event
+// (nothing acts on a loaded vehicle until it unloads): the state keeps the loading leg, and
+// vehicle_as_of() (vehicle.hpp) gives the leg at a time
 constexpr std::uint8_t kVehicleIdle = 0, kVehicleToPickup = 1, kVehicleLoading = 2,
                        kVehicleCarrying = 3, kVehicleUnloading = 4;
 

@@ -133,11 +133,22 @@ TEST_CASE("a fleet's vehicles in the state", "[line][fleet]") {
   const auto v = compile_text(agv_line("1", R"({"m1": {"m2": 60}})"));
   dtwin::World w(v.models);
   w.start({1, 0});
-  w.run_until(30);  // m1's first part: loaded from t = 1 to 21, then 50 s on the way to m2
-  const auto j = w.state_json()["models"][0];
-  CHECK(j["fleets"]["agv"]["vehicles"][0]["phase"] == "carrying");
-  CHECK(j["fleets"]["agv"]["vehicles"][0]["at"] == "m2");
-  CHECK(j["machines"]["m1"]["status"] == "blocked");  // its second part waits for the vehicle
+  // m1's first part: loaded from t = 1 to 21, 50 s on the way to m2, unloaded from 71 to 91
+  // (one event in the simulation; the state shows each leg at its time)
+  const auto vehicle = [&](double t) {
+    w.run_until(t);
+    return w.state_json()["models"][0]["fleets"]["agv"]["vehicles"][0];
+  };
+  CHECK(vehicle(10)["phase"] == "loading");
+  CHECK(vehicle(10)["at"] == "m1");
+  CHECK(vehicle(30)["phase"] == "carrying");
+  CHECK(vehicle(30)["at"] == "m2");
+  CHECK(w.state_json()["models"][0]["machines"]["m1"]["status"] == "blocked");  // part 2 waits
+  CHECK(vehicle(80)["phase"] == "unloading");
+  CHECK(vehicle(80)["at"] == "m2");
+  // then it drives back empty from m2 for the waiting part
+  CHECK(vehicle(95)["phase"] == "to_pickup");
+  CHECK(vehicle(95)["at"] == "m1");
 }
 
 TEST_CASE(
