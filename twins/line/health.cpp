@@ -279,9 +279,16 @@ PowerSpec parse_power(const Node& n) {
 }
 
 CrewSpec parse_crew(const Node& n) {
-  n.check_keys({"size", "order"});
+  n.check_keys({"size", "pool", "order"});
   CrewSpec c;
-  c.size = static_cast<std::uint32_t>(n.at("size").integer_at_least(1));
+  if (auto p = n.find("pool")) {
+    if (n.has("size"))
+      n.at("size").fail("give either \"size\" or \"pool\": a pool's crew is as large as the pool");
+    c.pool_name = p->string();
+    if (c.pool_name.empty()) p->expected("the name of an operator pool under /resources");
+  } else {
+    c.size = static_cast<std::uint32_t>(n.at("size").integer_at_least(1));
+  }
   if (auto o = n.find("order")) {
     const std::string v = o->string();
     if (v == "corrective_first")

@@ -49,7 +49,10 @@
 // wear index reaches it). Either renews the machine to as-new. Durations for "preventive" and
 // "corrective" work are distributions. A line-level "crew" of technicians does every repair and
 // maintenance job; jobs wait for a free technician in the order requested ("fifo"), or
-// corrective jobs first, then in order ("corrective_first").
+// corrective jobs first, then in order ("corrective_first"). Its technicians are "size" of
+// them, always at work, or the members of an operator pool ("pool"), whose size and calendar
+// apply: a job starts only while the pool is on shift, and one in progress at the end of the
+// shift finishes.
 // Energy (optional "power"): kW per state, the working power at speed 1 changing by
 // "working_kw_per_speed" per unit of speed (the load: process times are divided by the speed);
 // "off_after_idle" switches a starved machine off
@@ -116,6 +119,8 @@ struct PowerSpec {
 struct CrewSpec {
   std::uint32_t size = 0;  // 0: no crew, every repair starts at once
   bool corrective_first = false;
+  std::string pool_name;  // "pool": the technicians are that operator pool's members
+  std::uint32_t pool = std::numeric_limits<std::uint32_t>::max();  // its index; none: max
 };
 
 // Readers of the JSON forms above. Errors name the JSON pointer.

@@ -94,7 +94,7 @@ void LineModel::request(Ctx& c, std::uint32_t m, std::uint8_t job) const {
   ms.rep_rem = 0;
   ++ms.token;
   const CrewSpec& crew = spec_.crew;
-  if (crew.size == 0 || c.s.crew_busy < crew.size) {
+  if (crew.size == 0 || (c.s.crew_busy < crew.size && crew_on_shift(c))) {
     assign(c, m);
   } else {
     ms.waiting = true;
@@ -107,14 +107,52 @@ void LineModel::crew_changed(Ctx& c) const {
   c.s.crew_last = c.now;
 }
 
+// A crew given as a pool takes jobs while the pool is on shift; one of "size" always.
+bool LineModel::crew_on_shift(const Ctx& c) const {
+  return spec_.crew.pool == kNone || c.s.pools[spec_.crew.pool].on;
+}
+
+// A technician takes machine m's job (take) or is done with it; a pool counts its technicians
+// busy as its busy members, and a job started as a grant after its wait.
+void LineModel::crew_take(Ctx& c, std::uint32_t m, bool take) const {
+  crew_changed(c);
+  const std::uint32_t p = spec_.crew.pool;
+  if (p != kNone) pool_changed(c, p);
+  PoolState* ps = p != kNone ? &c.s.pools[p] : nullptr;
+  if (!take) {
+    --c.s.crew_busy;
+    if (ps) --ps->busy;
+    return;
+  }
+  ++c.s.crew_busy;
+  if (!ps) return;
+  ++ps->busy;
+  ps->wait_sum += c.now - c.s.machines[m].job_since;
+  ++ps->grants;
+}
+
+// Free technicians on shift take the jobs waiting: in request order, or corrective first.
+void LineModel::crew_dispatch(Ctx& c) const {
+  auto& q = c.s.crew_queue;
+  while (!q.empty() && c.s.crew_busy < spec_.crew.size && crew_on_shift(c)) {
+    std::size_t pick = 0;
+    if (spec_.crew.corrective_first)
+      for (std::size_t i = 0; i < q.size(); ++i)
+        if (c.s.machines[q[i]].job == kCorrective) {
+          pick = i;
+          break;
+        }
+    const std::uint32_t next = q[pick];
+    q.erase(q.begin() + static_cast<std::ptrdiff_t>(pick));
+    assign(c, next);
+  }
+}
+
 // A technician starts the machine's job (or, when it is off shift, when the shift starts).
 void LineModel::assign(Ctx& c, std::uint32_t m) const {
   MachineState& ms = c.s.machines[m];
   const MachineSpec& spec = spec_.machines[m];
-  if (spec_.crew.size > 0) {
-    crew_changed(c);
-    ++c.s.crew_busy;
-  }
+  if (spec_.crew.size > 0) crew_take(c, m, true);
   ms.waiting = false;
   ms.wait_s += c.now - ms.job_since;
   ++ms.jobs_done;
@@ -164,20 +202,8 @@ void LineModel::job_done(Ctx& c, std::uint32_t m) const {
   ms.job = 0;
   schedule_segment(c, m);  // the interrupted part resumes
   if (spec_.crew.size == 0) return;
-  crew_changed(c);
-  --c.s.crew_busy;
-  auto& q = c.s.crew_queue;
-  if (q.empty()) return;
-  std::size_t pick = 0;
-  if (spec_.crew.corrective_first)
-    for (std::size_t i = 0; i < q.size(); ++i)
-      if (c.s.machines[q[i]].job == kCorrective) {
-        pick = i;
-        break;
-      }
-  const std::uint32_t next = q[pick];
-  q.erase(q.begin() + static_cast<std::ptrdiff_t>(pick));
-  assign(c, next);
+  crew_take(c, m, false);
+  crew_dispatch(c);
 }
 
 // The condition monitor: noisy signals from the true health, the filter, the RUL estimate.

@@ -114,6 +114,9 @@ class LineModel final : public Model, public Mirrorable {
   void job_done(Ctx& c, std::uint32_t m) const;
   void renew(Ctx& c, std::uint32_t m) const;
   void crew_changed(Ctx& c) const;
+  bool crew_on_shift(const Ctx& c) const;
+  void crew_take(Ctx& c, std::uint32_t m, bool take) const;
+  void crew_dispatch(Ctx& c) const;
   void monitor(Ctx& c, std::uint32_t m) const;
   // energy (energy.cpp)
   void powered_start(Ctx& c, std::uint32_t m) const;

@@ -104,6 +104,7 @@ void LineModel::pool_shift(Ctx& c, std::uint32_t p) const {
   pool_changed(c, p);
   c.s.pools[p].on = cal.on_at(c.now);
   c.at(cal.next_change(c.now), kDerived, p, kPoolShift);
+  if (p == spec_.crew.pool) crew_dispatch(c);  // the crew's technicians: maintenance.cpp
   serve(c, p);
 }
 
@@ -120,7 +121,12 @@ void LineModel::collect_pools(const LineState& s, double now, Metrics& out) cons
     const PoolState& ps = s.pools[p];
     double wait = ps.wait_sum;  // machines still waiting count their wait so far
     for (const auto& [t, m] : ps.queue) wait += now - t;
-    const double n = static_cast<double>(ps.grants + ps.queue.size());
+    std::size_t waiting = ps.queue.size();
+    if (p == spec_.crew.pool) {  // the crew's pool: its jobs waiting for a technician
+      for (auto m : s.crew_queue) wait += now - s.machines[m].job_since;
+      waiting += s.crew_queue.size();
+    }
+    const double n = static_cast<double>(ps.grants + waiting);
     const std::string key = "resources." + spec_.pools[p].name;
     out.set(key + ".utilisation", pool_utilisation(spec_.pools[p], ps, now), "1");
     out.set(key + ".wait_s", n > 0 ? wait / n : kNaN, "s");

@@ -198,6 +198,7 @@ LineSpec parse_line(const Node& root, const std::vector<std::string>& ids, doubl
   parse_line_settings(root, spec);
   parse_products(root, spec);
   parse_resources(root, spec);
+  link_crew_pool(root, spec);
   spec.typed = !spec.products.empty();
   const Node twins = root.at("twins");
   NodeRefs refs;

@@ -72,6 +72,8 @@ std::vector<char> parse_product_set(const Node& list, const LineSpec& spec);
 // resources (parse_resources.cpp): operator pools under "/resources" (before the twins), and a
 // machine's "needs" (crew_repairs: the line's crew or the machine's maintenance repairs it)
 void parse_resources(const Node& root, LineSpec& spec);
+// the crew's "pool" (after the pools): its index, and the crew's size is the pool's
+void link_crew_pool(const Node& root, LineSpec& spec);
 void parse_needs(const Node& n, const LineSpec& spec, bool crew_repairs, MachineSpec& m);
 // a "fleet" twin t (its lanes come with the flow's "via" edges)
 FleetSpec parse_fleet(const Node& t, const std::string& id);

@@ -3,6 +3,7 @@
 //   "resources": {"operators": {"kind": "pool", "size": 2, "calendar": {...}}}
 //   "needs": {"operators": 1}                                 process, setup and repair
 //   "needs": {"operators": {"count": 1, "for": ["process", "setup"]}}
+//   "crew": {"pool": "techs"}                                 the crew is that pool's members
 //   "agv": {"kind": "fleet", "vehicles": 2, "speed": 1.2, "load": "20s", "unload": "20s",
 //           "distances": {"m1": {"m2": 60, "m3": 40}}}        metres; symmetric unless both given
 #include <algorithm>
@@ -130,6 +131,25 @@ void parse_resources(const Node& root, LineSpec& spec) {
   }
 }
 
+void link_crew_pool(const Node& root, LineSpec& spec) {
+  CrewSpec& crew = spec.crew;
+  if (crew.pool_name.empty()) return;
+  std::vector<std::string> names;
+  for (std::uint32_t i = 0; i < spec.pools.size(); ++i) {
+    names.push_back(spec.pools[i].name);
+    if (spec.pools[i].name == crew.pool_name) crew.pool = i;
+  }
+  if (crew.pool == kNone) {
+    const std::string hint = did_you_mean(crew.pool_name, names);
+    root.at("crew").at("pool").fail("no operator pool \"" + crew.pool_name + "\"" +
+                                    (hint.empty() ? "; pools are defined under /resources, {\"" +
+                                                        crew.pool_name +
+                                                        "\": {\"kind\": \"pool\", \"size\": n}}"
+                                                  : hint));
+  }
+  crew.size = spec.pools[crew.pool].size;
+}
+
 void parse_needs(const Node& n, const LineSpec& spec, bool crew_repairs, MachineSpec& m) {
   if (!n.is_object() || n.size() != 1)
     n.expected("one resource a machine needs, such as {\"operators\": 1}");
@@ -146,6 +166,11 @@ void parse_needs(const Node& n, const LineSpec& spec, bool crew_repairs, Machine
                                "\": {\"kind\": \"pool\", \"size\": n}}"
                          : hint));
   }
+  // the crew's pool: its members are technicians, busy and counted by the crew alone
+  if (m.needs.pool == spec.crew.pool)
+    v.fail("pool \"" + name +
+           "\" is the maintenance crew (/crew/pool): its members repair machines, a machine "
+           "cannot also need them as operators");
   // by default every activity; a machine the crew repairs needs operators for the others
   m.needs.for_mask = crew_repairs ? kForProcess | kForSetup : kForProcess | kForSetup | kForRepair;
   Node count = v;
