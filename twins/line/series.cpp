@@ -65,6 +65,8 @@ void LineModel::state_resources(const LineState& s, double now, nlohmann::json& 
     pj["on_shift"] = s.pools[p].on;
     pj["waiting"] = nlohmann::json::array();
     for (const auto& q : s.pools[p].queue) pj["waiting"].push_back(spec_.machines[q.second].id);
+    if (p == spec_.crew.pool)  // the crew's pool: the machines waiting for a technician
+      for (auto m : s.crew_queue) pj["waiting"].push_back(spec_.machines[m].id);
   }
   for (const FleetSpec& F : spec_.fleets) {
     auto& vj = j["fleets"][F.id]["vehicles"];

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "engine/sim/world.hpp"
 #include "tests/support/run_helpers.hpp"
 
 using dtwin::test::BadInput;
@@ -131,6 +132,16 @@ TEST_CASE("a crew on a pool's calendar: jobs wait for the shift, one at its end 
     // busy 100 s of the 120 s on shift
     CHECK(get(r, "resources.techs.utilisation") == Approx(100.0 / 120).epsilon(1e-12));
     CHECK(get(r, "availability") == Approx(1 - (28900.0 - 120) / 28920).epsilon(1e-12));
+    // in the state at 1 h: the job waits for the pool, off shift
+    const auto v = compile_text(line("8h", "16h", "60", "28920s"));
+    dtwin::World w(v.models);
+    w.start({1, 0});
+    w.run_until(3600);
+    const auto j = w.state_json()["models"][0];
+    CHECK(j["resources"]["techs"]["on_shift"] == false);
+    CHECK(j["resources"]["techs"]["busy"] == 0);
+    CHECK(j["resources"]["techs"]["waiting"] == nlohmann::json::array({"m"}));
+    CHECK(j["crew_queue"] == nlohmann::json::array({"m"}));
   }
   SECTION("a repair in progress at the end of the shift finishes") {
     // on until 8 h: m fails at 28750 s, repaired at once until 28850 s, 50 s after the shift
@@ -141,6 +152,29 @@ TEST_CASE("a crew on a pool's calendar: jobs wait for the shift, one at its end 
     // available: the 28800 s on shift and the technician's 50 s after it
     CHECK(get(r, "resources.techs.utilisation") == Approx(100.0 / 28850).epsilon(1e-12));
   }
+}
+
+TEST_CASE("a crew's pool busier than any machine is active is the line's bottleneck",
+          "[line][crew][operators][bottleneck]") {
+  // three parallel machines working a tenth of the time, failing every hour of work, two hours
+  // to repair: the technician is busier than any machine is active (working or down)
+  std::string twins, flow;
+  for (const std::string k : {"1", "2", "3"}) {
+    twins += R"("s)" + k + R"(": {"kind": "source", "interarrival": 600}, "k)" + k +
+             R"(": {"kind": "sink"}, "m)" + k +
+             R"(": {"kind": "machine", "process": 60, "mtbf": "1h", "mttr": "2h"},)";
+    flow += R"(["s)" + k + R"(", "m)" + k + R"("], ["m)" + k + R"(", "k)" + k + R"("],)";
+  }
+  twins.pop_back();
+  flow.pop_back();
+  const auto r = run(R"({"duration": "500h", "warmup": "10h",
+    "resources": {"techs": {"kind": "pool", "size": 1}}, "crew": {"pool": "techs"},
+    "twins": {)" + twins +
+                         R"(}, "flow": [)" + flow + "]}",
+                     "baseline", 0);
+  const double busy = get(r, "resources.techs.utilisation");
+  for (const std::string m : {"m1", "m2", "m3"}) CHECK(get(r, m + ".active_frac") < busy - 0.05);
+  CHECK(dtwin::test::label_of(r, "bottleneck") == "resources.techs");
 }
 
 TEST_CASE("a crew's pool: bad input names its JSON pointer", "[line][crew][operators][errors]") {
