@@ -180,7 +180,7 @@ void parse_twins(const Node& twins, const std::vector<std::string>& ids,
     } else if (kind == "sink") {
       add_place(parse_sink(t, id));
     } else if (kind == "fleet") {
-      FleetSpec f = parse_fleet(t, id);
+      FleetSpec f = parse_fleet(t, id, twins);
       f.first_vehicle = 0;
       for (const auto& g : spec.fleets) f.first_vehicle += g.vehicles;
       ref(NodeRef::Fleet, spec.fleets.size());

@@ -76,7 +76,8 @@ void parse_resources(const Node& root, LineSpec& spec);
 void link_crew_pool(const Node& root, LineSpec& spec);
 void parse_needs(const Node& n, const LineSpec& spec, bool crew_repairs, MachineSpec& m);
 // a "fleet" twin t (its lanes come with the flow's "via" edges)
-FleetSpec parse_fleet(const Node& t, const std::string& id);
+// twins: every twin, for the layout positions when the fleet gives no "distances"
+FleetSpec parse_fleet(const Node& t, const std::string& id, const Node& twins);
 // the index of node `name` in the fleet's distance table, or kNone
 std::uint32_t fleet_node(const FleetSpec& f, const std::string& name);
 

@@ -86,6 +86,11 @@ class FlowBuilder {
     lane.from = fleet_node(F, fid);
     lane.to = fleet_node(F, tid);
     const double inf = std::numeric_limits<double>::infinity();
+    if (F.from_layout && (lane.from == kNone || lane.to == kNone))
+      vn.fail("fleet \"" + F.id + "\" has no \"distances\", and \"" +
+              (lane.from == kNone ? fid : tid) +
+              "\" has no layout position: give it \"layout\": {\"x\": ..., \"y\": ...} "
+              "(metres), or give the fleet its distances");
     if (lane.from == kNone || lane.to == kNone || F.dist(lane.from, lane.to) == inf)
       vn.fail("fleet \"" + F.id + "\" has no distance from \"" + fid + "\" to \"" + tid +
               "\": give it under /twins/" + F.id + "/distances");

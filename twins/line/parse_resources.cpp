@@ -6,7 +6,9 @@
 //   "crew": {"pool": "techs"}                                 the crew is that pool's members
 //   "agv": {"kind": "fleet", "vehicles": 2, "speed": 1.2, "load": "20s", "unload": "20s",
 //           "distances": {"m1": {"m2": 60, "m3": 40}}}        metres; symmetric unless both given
+//           (without "distances": straight lines between the twins' "layout" x, y)
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <string>
 #include <utility>
@@ -99,7 +101,26 @@ void parse_distances(const Node& d, FleetSpec& f) {
 
 }  // namespace
 
-FleetSpec parse_fleet(const Node& t, const std::string& id) {
+// Without "distances": the twins placed on the floor ("layout": {"x", "y"} in metres, as the
+// viewer reads it) are the nodes, a straight line between each two their distance.
+void layout_distances(const Node& twins, FleetSpec& f) {
+  std::vector<std::pair<double, double>> at;
+  for (const auto& [name, tw] : twins.members()) {
+    if (!tw.is_object()) continue;
+    const auto lay = tw.find("layout");
+    if (!lay || !lay->is_object() || !lay->has("x") || !lay->has("y")) continue;
+    f.nodes.push_back(name);
+    at.emplace_back(lay->at("x").number(), lay->at("y").number());
+  }
+  const std::size_t n = f.nodes.size();
+  f.dist_m.assign(n * n, 0);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < n; ++j)
+      f.dist_m[i * n + j] = std::hypot(at[i].first - at[j].first, at[i].second - at[j].second);
+  f.from_layout = true;
+}
+
+FleetSpec parse_fleet(const Node& t, const std::string& id, const Node& twins) {
   t.check_keys({"kind", "vehicles", "speed", "load", "unload", "distances", "layout", "name",
                 "description"});
   FleetSpec f;
@@ -108,7 +129,10 @@ FleetSpec parse_fleet(const Node& t, const std::string& id) {
   f.speed_m_s = t.at("speed").positive();
   if (auto l = t.find("load")) f.load_s = parse_time(*l, "loading time");
   if (auto u = t.find("unload")) f.unload_s = parse_time(*u, "unloading time");
-  parse_distances(t.at("distances"), f);
+  if (auto d = t.find("distances"))
+    parse_distances(*d, f);
+  else
+    layout_distances(twins, f);
   return f;
 }
 

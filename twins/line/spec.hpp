@@ -136,6 +136,7 @@ struct FleetSpec {
   std::vector<double> dist_m;      // shortest distances, nodes x nodes (inf: no way)
   std::vector<Lane> lanes;
   std::uint32_t first_vehicle = 0;  // its first vehicle in LineState::vehicles
+  bool from_layout = false;  // no "distances": straight lines between the twins' layout positions
   double dist(std::uint32_t a, std::uint32_t b) const { return dist_m[a * nodes.size() + b]; }
 };
 

@@ -185,3 +185,30 @@ TEST_CASE(
   CHECK(roomy.mean("throughput_per_h") == Approx(3600 / 20.0).epsilon(1e-3));
   CHECK(label_of(roomy.runs.at(0), "bottleneck") == "m2");
 }
+
+TEST_CASE("a fleet without distances drives straight between the twins' layout positions",
+          "[line][fleet]") {
+  // m1 at (0, 0), m2 at (36, 48): 60 m apart, the round trip 140 s as with the table
+  const auto placed = [](const std::string& m2_layout) {
+    return R"({"duration": "200h", "warmup": "1h",
+      "twins": {
+        "src": {"kind": "source", "saturated": true},
+        "m1":  {"kind": "machine", "process": 1, "layout": {"x": 0, "y": 0}},
+        "agv": {"kind": "fleet", "vehicles": 1, "speed": 1.2, "load": "20s", "unload": "20s"},
+        "m2":  {"kind": "machine", "process": 1)" +
+           m2_layout + R"(},
+        "out": {"kind": "sink", "layout": {"x": 40, "y": 48}}
+      },
+      "flow": [["src", "m1"], ["m1", "m2", {"via": "agv"}], ["m2", "out"]]})";
+  };
+  const auto r = run_reps(compile_text(placed(R"(, "layout": {"x": 36, "y": 48})")), 1);
+  const auto table = run_reps(compile_text(agv_line("1", R"({"m1": {"m2": 60}})")), 1);
+  CHECK(r.mean("throughput_per_h") == Approx(3600 / 140.0).epsilon(1e-3));
+  CHECK(r.mean("throughput_per_h") == table.mean("throughput_per_h"));
+  CHECK(r.mean("agv.empty_travel_frac") == Approx(0.5).epsilon(1e-3));
+  // a place the fleet serves with no position: an error at the edge's "via" that says so
+  const auto e = compile_failure(placed(""));
+  REQUIRE(e);
+  CHECK(e->pointer() == "/flow/1/2/via");
+  CHECK_THAT(e->message(), Catch::Contains("\"m2\" has no layout position"));
+}
