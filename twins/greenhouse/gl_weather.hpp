@@ -69,6 +69,7 @@
 #include <vector>
 
 #include "engine/scenario/json_node.hpp"
+#include "twins/greenhouse/epw.hpp"
 #include "twins/greenhouse/greenlight.hpp"
 #include "twins/greenhouse/input_series.hpp"
 
@@ -127,26 +128,5 @@ struct GlSoilSpec {
 // naming file:line for errors inside a file.
 GlWeatherSeries read_gl_weather(const Node& weather, const InputContext& ctx,
                                 const GlSoilSpec& soil);
-
-// The EPW reader alone: text of the file, name for messages.
-struct EpwData {
-  double latitude = 0, longitude = 0, time_zone = 0;
-  std::vector<int> line;                                     // per row
-  std::vector<double> hour_of_year;                          // mid-hour, hours since Jan 1 00:00
-  std::vector<double> temp, dew, rh, ir, ghi, wind, opaque;  // NaN where missing
-  int skipped_feb29 = 0;  // rows of February 29 (a leap year's file), left out
-  // A file that is not one year of 8760 hours (a part of a year, or several years in a row)
-  // is dated: its rows are the hours of the dates they name, February 29 included, and
-  // hour_since_epoch (mid-hour, local standard time, hours since 1970-01-01 00:00) places them.
-  bool dated = false;
-  std::vector<double> hour_since_epoch;
-};
-EpwData parse_epw(const std::string& text, const std::string& shown);
-
-// clear-sky check helpers, exposed for tests
-double gl_extraterrestrial_horizontal(double latitude_deg, double longitude_deg, double tz_h,
-                                      double hour_of_year);
-// sky temperature (degC) from dew point, air temperature and opaque sky cover (tenths)
-double gl_sky_temp_clark_allen(double temp_c, double dew_c, double opaque_tenths);
 
 }  // namespace dtwin::greenhouse

@@ -4,7 +4,6 @@
 // fluxes the controller decides on at that state, the weather at that instant.
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <deque>
 #include <limits>
 #include <memory>
@@ -396,20 +395,11 @@ bool GreenLightModel::fork_whatif(const nlohmann::json& request, double fork_utc
     throw std::invalid_argument("\"weather\": \"start\" must be a date \"MM-DD\"");
   // the fork's date and minute in UTC ("Z": the weather puts it in its local time): a typical
   // year's "MM-DD" (February 29 as the 28th, its years have none), a dated file's full date
-  const double day = std::floor(fork_utc_s / 86400);
-  long long y = 0;
-  unsigned m = 0, d = 0;
-  civil_from_days(static_cast<long long>(day), &y, &m, &d);
-  if (!spec_.weather.dated && m == 2 && d == 29) d = 28;
-  const double tod = fork_utc_s - day * 86400;
-  const int hh = static_cast<int>(tod / 3600), mm = static_cast<int>((tod - hh * 3600) / 60);
-  char text[32];
-  if (spec_.weather.dated)
-    std::snprintf(text, sizeof text, "%04lld-%02u-%02uT%02d:%02dZ", y % 10000, m % 100, d % 100,
-                  hh % 100, mm % 100);
-  else
-    std::snprintf(text, sizeof text, "%02u-%02uT%02d:%02dZ", m % 100, d % 100, hh % 100, mm % 100);
-  nlohmann::json w = {{"start", request.value("start", std::string(text))},
+  const std::string minute = iso_local(std::floor(fork_utc_s / 60) * 60);  // ...T12:34:00
+  std::string text = spec_.weather.dated ? minute.substr(0, 16) : minute.substr(5, 11);
+  if (!spec_.weather.dated && text.compare(0, 5, "02-29") == 0) text.replace(0, 5, "02-28");
+  text += "Z";
+  nlohmann::json w = {{"start", request.value("start", text)},
                       {"ensemble", request.value("ensemble", nlohmann::json::object())}};
   if (request.contains("forecast")) w["forecast"] = request["forecast"];
   out.patch = {{"twins", {{id_, {{"weather", std::move(w)}}}}}};

@@ -99,8 +99,6 @@ void parse_distances(const Node& d, FleetSpec& f) {
             std::min(f.dist_m[i * n + j], f.dist_m[i * n + k] + f.dist_m[k * n + j]);
 }
 
-}  // namespace
-
 // Without "distances": the twins placed on the floor ("layout": {"x", "y"} in metres, as the
 // viewer reads it) are the nodes, a straight line between each two their distance.
 void layout_distances(const Node& twins, FleetSpec& f) {
@@ -119,6 +117,8 @@ void layout_distances(const Node& twins, FleetSpec& f) {
       f.dist_m[i * n + j] = std::hypot(at[i].first - at[j].first, at[i].second - at[j].second);
   f.from_layout = true;
 }
+
+}  // namespace
 
 FleetSpec parse_fleet(const Node& t, const std::string& id, const Node& twins) {
   t.check_keys({"kind", "vehicles", "speed", "load", "unload", "distances", "layout", "name",
